@@ -1,0 +1,45 @@
+/*
+ * auth.h: who may do what.  Roles, command groups (the miupanel-style
+ * `remote_lock` bit mask) and the channels a command can arrive on, plus
+ * the control socket's peer check.  Password hashing, the phonebook and
+ * lockout live here too as they are added.
+ */
+#ifndef CG_AUTH_H
+#define CG_AUTH_H
+
+#include <sys/types.h>
+
+enum auth_role {
+	ROLE_NONE,
+	ROLE_USER,
+	ROLE_ADMIN,
+	ROLE_SUPERADMIN,
+	ROLE_MAX
+};
+
+/* Command groups (SPEC §4): remote_lock is a sum of these. */
+#define GROUP_HW	1	/* hardware and local I/O */
+#define GROUP_NET	2	/* network and bridge */
+#define GROUP_SECURITY	4	/* passwords, phonebook, locks */
+#define GROUP_SYSTEM	8	/* restart, reset, firmware facts */
+#define GROUP_ALL	15
+
+enum auth_channel {
+	CHAN_LOCAL,		/* control socket (cellgatectl) */
+	CHAN_SMS,
+	CHAN_SERIAL,		/* data port command mode / UATEN */
+	CHAN_NET,		/* bridge socket NATEN */
+	CHAN_MQTT,
+	CHAN_MAX
+};
+
+const char *auth_role_name(enum auth_role);
+int auth_role_parse(const char *, enum auth_role *);
+const char *auth_channel_name(enum auth_channel);
+
+/* Is a local peer with these credentials allowed on the control socket?
+ * Root, the daemon's own user, and members of `group` (by primary or
+ * supplementary group) are; returns the role granted or ROLE_NONE. */
+enum auth_role auth_peer_role(uid_t uid, gid_t gid, const char *group);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * cmd.h: the one command registry.  A command is a row (name, USR alias,
+ * accepted operations, argument count, role, group, handler), gathered
+ * from each module's table; every setting of the settings registry is a
+ * command too (query, test and set).  Every channel (control socket, SMS,
+ * serial command mode, network command channel, MQTT) parses its own
+ * syntax into AT form text and calls cmd_run() with its context.
+ */
+#ifndef CG_CMD_H
+#define CG_CMD_H
+
+#include <stddef.h>
+
+#include "atform.h"
+#include "auth.h"
+#include "util.h"
+
+#define CMD_REPLY_MAX	4096
+
+struct cmd_ctx {
+	enum auth_channel	 channel;
+	enum auth_role		 role;
+	const char		*origin;	/* for the log: "uid 0", a number */
+};
+
+struct cmd_reply {
+	struct buf	 lines;		/* information lines, '\n' after each */
+	int		 ok;
+	char		 error[256];	/* reason, when !ok */
+};
+
+#define CMD_OP(op)	(1u << (op))
+#define CMD_SECRET_ARGS	0x1	/* arguments never logged (passwords) */
+
+struct cmd_entry {
+	const char	 *name;
+	const char	 *alias;
+	unsigned	  ops;		/* CMD_OP(ATFORM_...) bits accepted */
+	int		  min_args, max_args;	/* for ATFORM_SET */
+	enum auth_role	  role;
+	unsigned	  group;
+	unsigned	  flags;	/* CMD_SECRET_ARGS */
+	const char	 *usage;
+	const char	 *help;
+	int		(*exec)(const struct cmd_entry *, const struct atform *,
+			    const struct cmd_ctx *, struct cmd_reply *);
+};
+
+/* Module tables. */
+extern const struct cmd_entry cmd_system_table[];
+extern const size_t cmd_system_table_len;
+
+void cmd_reply_init(struct cmd_reply *);
+void cmd_reply_free(struct cmd_reply *);
+void cmd_reply_line(struct cmd_reply *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+int cmd_reply_error(struct cmd_reply *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Run one AT-form command text.  Always fills the reply; returns 0 when
+ * the command succeeded. */
+int cmd_run(const char *text, size_t len, const struct cmd_ctx *,
+    struct cmd_reply *);
+
+enum cmd_style {
+	CMD_STYLE_TEXT,		/* SMS and CLI: lines, then OK / ERROR: reason */
+	CMD_STYLE_SERIAL	/* USR wire format: CRLF framing, bare ERROR */
+};
+void cmd_reply_format(const struct cmd_reply *, enum cmd_style, struct buf *);
+
+/* Iterate over every command row (settings excluded). */
+const struct cmd_entry *cmd_iter(size_t *pos);
+const struct cmd_entry *cmd_find(const char *name);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * daemon.h: the daemon's life cycle around the one libevent loop: start
+ * (config, store, registries, control socket), signals (SIGTERM/SIGINT
+ * stop, SIGHUP reload), systemd notification and watchdog, restart
+ * (AT+Z) and orderly shutdown.
+ */
+#ifndef CG_DAEMON_H
+#define CG_DAEMON_H
+
+#include <time.h>
+
+struct event_base;
+struct conf;
+
+/* Run until stopped; returns the process exit status. */
+int daemon_run(struct conf *, char **argv);
+
+struct event_base *daemon_base(void);
+const struct conf *daemon_conf(void);
+time_t daemon_started(void);
+/* The device serial number (AT+SN). */
+const char *daemon_serial(void);
+
+/* Deferred actions, run from the loop after the current reply is out. */
+void daemon_request_restart(const char *why);
+void daemon_request_reload(void);
+/* Re-read the config file now; 0 on success, else the old one stays. */
+int daemon_reload(char *err, size_t errlen);
+
+#endif

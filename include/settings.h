@@ -1,0 +1,108 @@
+/*
+ * settings.h: the one settings registry.  Every runtime setting is a row of
+ * settings_table[] (settings_table.c): canonical dotted name, USR AT alias,
+ * type and range, default, group, role needed to change it, apply hook.
+ * A value comes from the default, the config file, or a runtime change
+ * (control socket, SMS, serial or network command); runtime changes are
+ * stored in SQLite and win over the config file.  Values are held as
+ * canonical text; typed getters read them.
+ */
+#ifndef CG_SETTINGS_H
+#define CG_SETTINGS_H
+
+#include <stddef.h>
+
+#include "auth.h"
+
+#define SETTING_VALUE_MAX	512
+
+enum setting_type {
+	SETTING_BOOL,		/* "on" / "off" (accepts 1/0, true/false, yes/no) */
+	SETTING_INT,		/* decimal in [min, max] */
+	SETTING_STRING,		/* printable text, length in [min, max] */
+	SETTING_ENUM,		/* one of choices[], case-insensitive */
+	SETTING_CUSTOM,		/* several fields, checked by parse() */
+	SETTING_TYPE_MAX
+};
+
+enum setting_source {
+	SOURCE_DEFAULT,
+	SOURCE_CONFIG,
+	SOURCE_RUNTIME,
+	SOURCE_MAX
+};
+
+#define SETTING_SECRET	0x1	/* never shown, never echoed */
+
+struct setting_def {
+	const char		 *name;
+	const char		 *alias;	/* USR AT name, or NULL */
+	enum setting_type	  type;
+	long long		  min, max;
+	const char *const	 *choices;	/* SETTING_ENUM, NULL-ended */
+	const char		 *def;		/* canonical default */
+	unsigned		  group;	/* GROUP_* */
+	enum auth_role		  role;		/* needed to change it */
+	unsigned		  flags;
+	/* SETTING_CUSTOM: check argv and write the canonical text. */
+	int			(*parse)(int argc, char **argv, char *out,
+				    size_t outlen, char *err, size_t errlen);
+	/* Called after the value changed (any source). */
+	void			(*apply)(const struct setting_def *);
+	const char		 *help;
+};
+
+extern const struct setting_def settings_table[];
+extern const size_t settings_table_len;
+
+void settings_init(void);
+void settings_shutdown(void);
+
+const struct setting_def *settings_find(const char *name_or_alias);
+const char *settings_value(const struct setting_def *);
+enum setting_source settings_source(const struct setting_def *);
+const char *settings_source_name(enum setting_source);
+const char *settings_type_name(const struct setting_def *);
+/* The allowed values, in words ("on|off", "1..65535", "NET|HTTPD|…"). */
+void settings_describe_range(const struct setting_def *, char *, size_t);
+
+/* Typed getters by canonical name (the name must exist: a typo aborts). */
+const char *settings_get(const char *name);
+long long settings_get_int(const char *name);
+int settings_get_bool(const char *name);
+
+/* Check a value given as fields (the AT form's arguments; `raw` is the
+ * whole argument text, used by free-text settings) or as one text; write
+ * the canonical form to out.  Changes nothing. */
+int settings_check(const struct setting_def *, int argc, char **argv,
+    const char *raw, char *out, size_t outlen, char *err, size_t errlen);
+int settings_check_text(const struct setting_def *, const char *text,
+    char *out, size_t outlen, char *err, size_t errlen);
+
+/* Runtime change: check, store in SQLite, then apply and announce.  On
+ * any error nothing changes. */
+int settings_set(const struct setting_def *, int argc, char **argv,
+    const char *raw, char *err, size_t errlen);
+int settings_set_text(const struct setting_def *, const char *text,
+    char *err, size_t errlen);
+/* Forget the runtime value: back to the config file's or the default. */
+int settings_reset(const struct setting_def *, char *err, size_t errlen);
+
+/* Config file values (already checked), replacing the previous set. */
+void settings_config_begin(void);
+void settings_config_put(const struct setting_def *, const char *canonical);
+void settings_config_end(void);
+
+/* Load runtime values from the store at start (bad rows are reported and
+ * ignored). */
+int settings_load_store(void);
+
+/* AT+CFGTF / AT+RELD / AT+CLEAR. */
+int settings_save_user_defaults(char *err, size_t errlen);
+int settings_restore_user_defaults(char *err, size_t errlen);
+int settings_factory_reset(char *err, size_t errlen);
+
+/* Optional observer (the event stream). */
+void settings_set_observer(void (*)(const struct setting_def *));
+
+#endif

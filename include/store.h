@@ -1,0 +1,43 @@
+/*
+ * store.h: the SQLite state database: opened once at start with WAL,
+ * synchronous=FULL and a quick_check; schema kept by numbered migrations.
+ * Owns the tables of runtime settings, user defaults and device facts;
+ * other modules add their own tables through migrations here.
+ */
+#ifndef CG_STORE_H
+#define CG_STORE_H
+
+#include <stddef.h>
+
+struct sqlite3;
+
+int store_open(const char *path, char *err, size_t errlen);
+void store_close(void);
+struct sqlite3 *store_db(void);
+int store_schema_version(void);
+
+/* Transactions; store_commit returns -1 (and rolls back) on failure. */
+int store_begin(void);
+int store_commit(void);
+void store_rollback(void);
+/* Last error as text (names disk full and read-only cases plainly). */
+const char *store_errmsg(void);
+
+/* Runtime settings (name -> canonical value text). */
+int store_setting_put(const char *name, const char *value);
+int store_setting_del(const char *name);
+int store_setting_del_all(void);
+int store_settings_foreach(int (*cb)(const char *name, const char *value,
+    void *arg), void *arg);
+
+/* User defaults (AT+CFGTF saves them, AT+RELD restores them). */
+int store_userdef_clear(void);
+int store_userdef_put(const char *name, const char *value);
+int store_userdefs_foreach(int (*cb)(const char *name, const char *value,
+    void *arg), void *arg);
+
+/* Device facts, e.g. the generated serial number. */
+int store_meta_get(const char *key, char *out, size_t outlen);
+int store_meta_put(const char *key, const char *value);
+
+#endif

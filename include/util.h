@@ -1,0 +1,56 @@
+/*
+ * util.h: small helpers used everywhere: bounded number parsing, bounded
+ * string copies, a growable byte buffer with a hard cap, escaping of
+ * untrusted bytes for logs, and monotonic time.
+ */
+#ifndef CG_UTIL_H
+#define CG_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Parse a whole decimal string into [min, max]; *errstr is NULL on success,
+ * else "invalid", "too small" or "too large" (like OpenBSD strtonum). */
+long long util_strtonum(const char *s, long long min, long long max,
+    const char **errstr);
+
+/* Copy with truncation; returns strlen(src) so callers detect truncation
+ * with `>= size` and reject the input instead of acting on it. */
+size_t util_strlcpy(char *dst, const char *src, size_t size);
+
+/* Case-insensitive ASCII comparisons. */
+int util_strcaseeq(const char *a, const char *b);
+int util_strncaseeq(const char *a, const char *b, size_t n);
+
+/* Escape untrusted bytes (non-printables as \xNN, backslash doubled) into
+ * dst; always NUL-terminates, marks truncation with "...". */
+void util_escape(char *dst, size_t dstlen, const void *src, size_t len);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+uint64_t util_now_ms(void);
+
+/* A byte buffer that grows up to `max` bytes and refuses to go past it. */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+	size_t	 max;
+	int	 overflow;	/* set once an append was refused */
+};
+
+void buf_init(struct buf *, size_t max);
+void buf_free(struct buf *);
+void buf_reset(struct buf *);
+int buf_add(struct buf *, const void *, size_t);
+int buf_puts(struct buf *, const char *);
+int buf_printf(struct buf *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+int buf_vprintf(struct buf *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+/* NUL-terminated view (the terminator is not counted in len). */
+const char *buf_str(struct buf *);
+
+#endif

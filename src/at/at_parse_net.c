@@ -1,0 +1,326 @@
+/*
+ * at_parse_net.c: network responses: registration (+CREG, +CGREG,
+ * +CEREG, +C5GREG in both their solicited and unsolicited shapes),
+ * signal (+CSQ, Huawei ^RSSI and ^HCSQ), operator (+COPS?), and the
+ * one-integer helper.  Strict and bounded; output untouched on error.
+ */
+#include <string.h>
+
+#include "at_parse.h"
+
+#define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
+
+static int
+at_fail(const char **cause, const char *why)
+{
+	if (cause != NULL)
+		*cause = why;
+	return -1;
+}
+
+static const struct {
+	const char		*prefix;
+	enum at_reg_cmd		 cmd;
+} at_reg_prefixes[] = {
+	{ "+CREG:",	AT_REG_CREG },
+	{ "+CGREG:",	AT_REG_CGREG },
+	{ "+CEREG:",	AT_REG_CEREG },
+	{ "+C5GREG:",	AT_REG_C5GREG },
+};
+
+/* Split a registration line; sets *cmd. */
+static int
+at_reg_split(const char *line, size_t len, enum at_reg_cmd *cmd,
+    struct at_params *pp, const char **cause)
+{
+	const char	*rest = NULL;
+	size_t		 rlen = 0, i;
+
+	for (i = 0; i < NITEMS(at_reg_prefixes); i++) {
+		rest = at_parse_prefix(line, len, at_reg_prefixes[i].prefix,
+		    &rlen);
+		if (rest != NULL) {
+			*cmd = at_reg_prefixes[i].cmd;
+			break;
+		}
+	}
+	if (rest == NULL)
+		return at_fail(cause, "not a registration line");
+	/*
+	 * An unclosed last quote is accepted: gammu
+	 * tests/at-creg-corner/single-quote.dump (+CREG: 2,1,"5E25).
+	 */
+	if (at_params_split(rest, rlen, AT_PARAMS_OPEN_QUOTE, pp, cause) != 0)
+		return -1;
+	if (pp->n == 0)
+		return at_fail(cause, "no parameters");
+	return 0;
+}
+
+/* An empty field, quoted or not: lac/ci not known (gammu empty-lac.dump). */
+static int
+at_reg_absent(const struct at_param *p)
+{
+	return p->len == 0 && !p->list;
+}
+
+/*
+ * Read the fields as solicited ("n,stat[,lac[,ci[,act[,...]]]]") or as a
+ * URC ("stat[,lac,ci[,act[,...]]]") into r; 0 if they fit that shape.
+ */
+static int
+at_reg_read(const struct at_params *pp, int solicited, struct at_reg *r)
+{
+	const struct at_param	*f = pp->v;
+	size_t			 k = 0, rest;
+	long			 v;
+	unsigned long long	 h;
+
+	memset(r, 0, sizeof *r);
+	r->n = -1;
+	r->act = -1;
+	r->solicited = solicited;
+	if (solicited) {
+		if (pp->n < 2 || f[0].quoted ||
+		    at_param_int(&f[0], 0, 5, &v) != 0)
+			return -1;
+		r->n = (int)v;
+		k = 1;
+	}
+	if (k >= pp->n || f[k].quoted || at_param_int(&f[k], 0, 11, &v) != 0)
+		return -1;
+	r->stat = (int)v;
+	k++;
+	rest = pp->n - k;
+	/* a URC has lac and ci together; solicited may lack ci (gammu) */
+	if (rest > 8 || (!solicited && rest == 1))
+		return -1;
+	if (rest >= 1 && !at_reg_absent(&f[k])) {
+		if (f[k].list || at_param_hex(&f[k], 8, &h) != 0)
+			return -1;
+		r->has_lac = 1;
+		r->lac = (unsigned long)h;
+	}
+	if (rest >= 2 && !at_reg_absent(&f[k + 1])) {
+		if (f[k + 1].list || at_param_hex(&f[k + 1], 10, &h) != 0)
+			return -1;
+		r->has_ci = 1;
+		r->ci = h;
+	}
+	if (rest >= 3 && !at_param_empty(&f[k + 2])) {
+		if (f[k + 2].quoted || at_param_int(&f[k + 2], 0, 15, &v) != 0)
+			return -1;
+		r->act = (int)v;
+	}
+	return 0;
+}
+
+enum at_reg_shape
+at_parse_reg_shape(const char *line, size_t len)
+{
+	struct at_params	pp;
+	struct at_reg		r;
+	enum at_reg_cmd		cmd;
+	int			sol, urc;
+
+	if (at_reg_split(line, len, &cmd, &pp, NULL) != 0)
+		return AT_REG_SHAPE_INVALID;
+	sol = at_reg_read(&pp, 1, &r) == 0;
+	urc = at_reg_read(&pp, 0, &r) == 0;
+	if (sol && urc)
+		return AT_REG_SHAPE_AMBIGUOUS;
+	if (sol)
+		return AT_REG_SHAPE_SOLICITED;
+	if (urc)
+		return AT_REG_SHAPE_UNSOLICITED;
+	return AT_REG_SHAPE_INVALID;
+}
+
+int
+at_parse_reg(const char *line, size_t len, enum at_reg_hint hint,
+    struct at_reg *out, const char **cause)
+{
+	struct at_params	pp;
+	struct at_reg		r;
+	enum at_reg_cmd		cmd;
+
+	if (at_reg_split(line, len, &cmd, &pp, cause) != 0)
+		return -1;
+	switch (hint) {
+	case AT_REG_SOLICITED:
+		if (at_reg_read(&pp, 1, &r) != 0)
+			return at_fail(cause, "bad solicited registration");
+		break;
+	case AT_REG_UNSOLICITED:
+		if (at_reg_read(&pp, 0, &r) != 0)
+			return at_fail(cause, "bad registration URC");
+		break;
+	default:
+		if (at_reg_read(&pp, 1, &r) != 0 &&
+		    at_reg_read(&pp, 0, &r) != 0)
+			return at_fail(cause, "bad registration");
+		break;
+	}
+	r.cmd = cmd;
+	*out = r;
+	return 0;
+}
+
+/* Split the parameters after prefix. */
+static int
+at_split_after(const char *line, size_t len, const char *prefix,
+    struct at_params *pp, const char **cause)
+{
+	const char	*rest;
+	size_t		 rlen;
+
+	if ((rest = at_parse_prefix(line, len, prefix, &rlen)) == NULL)
+		return at_fail(cause, "wrong prefix");
+	return at_params_split(rest, rlen, 0, pp, cause);
+}
+
+int
+at_parse_csq(const char *line, size_t len, struct at_csq *out,
+    const char **cause)
+{
+	struct at_params	pp;
+	long			rssi, ber;
+
+	if (at_split_after(line, len, "+CSQ:", &pp, cause) != 0)
+		return -1;
+	if (pp.n != 2)
+		return at_fail(cause, "+CSQ needs 2 fields");
+	if (at_param_int(&pp.v[0], 0, 199, &rssi) != 0 ||
+	    (rssi > 31 && rssi < 99) || (rssi > 99 && rssi < 100))
+		return at_fail(cause, "bad rssi");
+	if (at_param_int(&pp.v[1], 0, 99, &ber) != 0 ||
+	    (ber > 7 && ber != 99))
+		return at_fail(cause, "bad ber");
+	out->rssi = (int)rssi;
+	out->ber = (int)ber;
+	return 0;
+}
+
+/*
+ * dBm of a +CSQ/^RSSI <rssi>: 0..31 is -113..-51 dBm in 2 dB steps;
+ * 100..191 (TD-SCDMA) is -116..-25 dBm.  -1 when unknown (99, 199).
+ */
+int
+at_csq_rssi_dbm(int rssi, int *dbm)
+{
+	if (rssi >= 0 && rssi <= 31) {
+		*dbm = -113 + 2 * rssi;
+		return 0;
+	}
+	if (rssi >= 100 && rssi <= 191) {
+		*dbm = -116 + (rssi - 100);
+		return 0;
+	}
+	return -1;
+}
+
+/* Huawei ^RSSI: <rssi> (same scale as +CSQ). */
+int
+at_parse_hw_rssi(const char *line, size_t len, int *out,
+    const char **cause)
+{
+	long	v;
+
+	if (at_parse_int_line(line, len, "^RSSI:", 0, 99, &v, cause) != 0)
+		return -1;
+	if (v > 31 && v != 99)
+		return at_fail(cause, "bad rssi");
+	*out = (int)v;
+	return 0;
+}
+
+/*
+ * Huawei ^HCSQ: "<sysmode>"[,<v1>[,<v2>[,<v3>[,<v4>]]]] with raw values
+ * 0..255 (LTE: rssi, rsrp, sinr, rsrq; WCDMA: rssi, rscp, ecio; GSM: rssi).
+ */
+int
+at_parse_hcsq(const char *line, size_t len, struct at_hcsq *out,
+    const char **cause)
+{
+	struct at_params	pp;
+	struct at_hcsq		h;
+	size_t			i;
+	long			v;
+
+	if (at_split_after(line, len, "^HCSQ:", &pp, cause) != 0)
+		return -1;
+	memset(&h, 0, sizeof h);
+	if (pp.n < 1 || pp.n > 5 || pp.v[0].len == 0)
+		return at_fail(cause, "bad ^HCSQ field count");
+	if (at_param_str(&pp.v[0], h.sysmode, sizeof h.sysmode) != 0)
+		return at_fail(cause, "bad sysmode");
+	for (i = 0; i < pp.v[0].len; i++) {
+		if (!((h.sysmode[i] >= 'A' && h.sysmode[i] <= 'Z') ||
+		    (h.sysmode[i] >= '0' && h.sysmode[i] <= '9') ||
+		    h.sysmode[i] == '-'))
+			return at_fail(cause, "bad sysmode");
+	}
+	for (i = 1; i < pp.n; i++) {
+		if (at_param_int(&pp.v[i], 0, 255, &v) != 0)
+			return at_fail(cause, "bad ^HCSQ value");
+		h.val[h.nval++] = (int)v;
+	}
+	*out = h;
+	return 0;
+}
+
+/* +COPS: <mode>[,<format>[,"<oper>"[,<AcT>]]] */
+int
+at_parse_cops(const char *line, size_t len, struct at_cops *out,
+    const char **cause)
+{
+	struct at_params	pp;
+	struct at_cops		c;
+	long			v;
+
+	if (at_split_after(line, len, "+COPS:", &pp, cause) != 0)
+		return -1;
+	memset(&c, 0, sizeof c);
+	c.format = -1;
+	c.act = -1;
+	if (pp.n < 1 || pp.n > 4)
+		return at_fail(cause, "bad +COPS field count");
+	if (pp.v[0].quoted || at_param_int(&pp.v[0], 0, 4, &v) != 0)
+		return at_fail(cause, "bad mode");
+	c.mode = (int)v;
+	if (pp.n >= 2 && !at_param_empty(&pp.v[1])) {
+		if (at_param_int(&pp.v[1], 0, 2, &v) != 0)
+			return at_fail(cause, "bad format");
+		c.format = (int)v;
+	}
+	if (pp.n >= 3) {
+		if (c.format < 0 || !pp.v[2].quoted ||
+		    at_param_str(&pp.v[2], c.oper, sizeof c.oper) != 0)
+			return at_fail(cause, "bad operator");
+	}
+	if (pp.n >= 4 && !at_param_empty(&pp.v[3])) {
+		if (at_param_int(&pp.v[3], 0, 15, &v) != 0)
+			return at_fail(cause, "bad access technology");
+		c.act = (int)v;
+	}
+	*out = c;
+	return 0;
+}
+
+/* "<prefix> <integer>" with the integer in [min, max]. */
+int
+at_parse_int_line(const char *line, size_t len, const char *prefix,
+    long min, long max, long *out, const char **cause)
+{
+	struct at_params	pp;
+	long			v;
+
+	if (at_split_after(line, len, prefix, &pp, cause) != 0)
+		return -1;
+	if (pp.n != 1)
+		return at_fail(cause, "expected one value");
+	if (at_param_int(&pp.v[0], min, max, &v) != 0)
+		return at_fail(cause, "bad number");
+	*out = v;
+	return 0;
+}

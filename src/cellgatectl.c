@@ -1,0 +1,306 @@
+/*
+ * cellgatectl.c: the command-line client.  Parses the subcommand, sends
+ * one request to cellgated over the control socket and prints the result
+ * as text or, with --json, as the JSON the daemon returned.  Exit status:
+ * 0 success, 1 failure (one line on stderr), 2 usage error.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "ctl_client.h"
+#include "util.h"
+
+#include "config.h"
+
+#define DEFAULT_SOCKET RUNSTATEDIR "/cellgate/control.sock"
+
+static int opt_json;
+static const char *opt_socket;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: cellgatectl [-s|--socket PATH] [--json] SUBCOMMAND ...\n"
+	    "  status                     daemon, modem, SMS and bridge state\n"
+	    "  settings list              every setting with value and source\n"
+	    "  settings get NAME          one setting (canonical name or alias)\n"
+	    "  settings set NAME VALUE    change a setting (persists)\n"
+	    "  settings reset NAME        back to the config file or default\n"
+	    "  at 'AT+CMD...'             run one AT-form command as superadmin\n"
+	    "  monitor                    print events until interrupted\n"
+	    "  reload                     re-read the config file\n"
+	    "socket: --socket, else $CELLGATE_SOCKET, else %s\n",
+	    DEFAULT_SOCKET);
+}
+
+static int
+die(const char *what, const char *err)
+{
+	fprintf(stderr, "cellgatectl: %s%s%s\n", what, *what ? ": " : "", err);
+	return 1;
+}
+
+static void
+print_json(struct json_object *o)
+{
+	printf("%s\n", json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static const char *
+str_or(struct json_object *o, const char *key, const char *dflt)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
+		return dflt;
+	return json_object_get_string(v);
+}
+
+/* Nested objects as indented "key: value" lines. */
+static void
+print_tree(struct json_object *o, int depth)
+{
+	json_object_object_foreach(o, k, v) {
+		if (v != NULL && json_object_is_type(v, json_type_object)) {
+			printf("%*s%s:\n", depth * 2, "", k);
+			print_tree(v, depth + 1);
+		} else
+			printf("%*s%s: %s\n", depth * 2, "", k, v == NULL ? "-" :
+			    json_object_get_string(v));
+	}
+}
+
+static void
+print_setting(struct json_object *s)
+{
+	const char *alias = str_or(s, "alias", NULL);
+
+	printf("%s%s%s%s = %s (%s)\n", str_or(s, "name", "?"),
+	    alias ? " [AT+" : "", alias ? alias : "", alias ? "]" : "",
+	    str_or(s, "value", "***"), str_or(s, "source", "?"));
+}
+
+static int
+call(int fd, const char *cmd, struct json_object *args,
+    struct json_object **res)
+{
+	char err[512];
+
+	if (ctl_client_call(fd, cmd, args, res, err, sizeof err) == -1)
+		return die("", err);
+	return 0;
+}
+
+static int
+cmd_status(int fd, int argc, char **argv)
+{
+	struct json_object *res;
+
+	if (argc != 1)
+		return usage(stderr), 2;
+	if (call(fd, "status", NULL, &res) != 0)
+		return 1;
+	if (opt_json)
+		print_json(res);
+	else
+		print_tree(res, 0);
+	json_object_put(res);
+	return 0;
+}
+
+static int
+cmd_settings(int fd, int argc, char **argv)
+{
+	struct json_object *args = NULL, *res;
+	const char *sub = argc > 1 ? argv[1] : "";
+	const char *req;
+	size_t i, n;
+
+	if (strcmp(sub, "list") == 0 && argc == 2)
+		req = "settings.list";
+	else if (strcmp(sub, "get") == 0 && argc == 3)
+		req = "settings.get";
+	else if (strcmp(sub, "set") == 0 && argc == 4)
+		req = "settings.set";
+	else if (strcmp(sub, "reset") == 0 && argc == 3)
+		req = "settings.reset";
+	else
+		return usage(stderr), 2;
+	if (argc >= 3) {
+		args = json_object_new_object();
+		json_object_object_add(args, "name",
+		    json_object_new_string(argv[2]));
+		if (argc == 4)
+			json_object_object_add(args, "value",
+			    json_object_new_string(argv[3]));
+	}
+	if (call(fd, req, args, &res) != 0)
+		return 1;
+	if (opt_json)
+		print_json(res);
+	else if (json_object_is_type(res, json_type_array)) {
+		n = json_object_array_length(res);
+		for (i = 0; i < n; i++)
+			print_setting(json_object_array_get_idx(res, i));
+	} else {
+		print_setting(res);
+		if (strcmp(sub, "get") == 0)
+			printf("  %s; allowed: %s; default: %s\n",
+			    str_or(res, "help", ""), str_or(res, "range", ""),
+			    str_or(res, "default", ""));
+	}
+	json_object_put(res);
+	return 0;
+}
+
+static int
+cmd_at(int fd, int argc, char **argv)
+{
+	struct json_object *args, *res, *ok;
+	int rc;
+
+	if (argc != 2)
+		return usage(stderr), 2;
+	args = json_object_new_object();
+	json_object_object_add(args, "command", json_object_new_string(argv[1]));
+	if (call(fd, "at", args, &res) != 0)
+		return 1;
+	if (opt_json)
+		print_json(res);
+	else
+		printf("%s\n", str_or(res, "reply", ""));
+	rc = json_object_object_get_ex(res, "ok", &ok) &&
+	    json_object_get_boolean(ok) ? 0 : 1;
+	json_object_put(res);
+	return rc;
+}
+
+static void
+print_event(struct json_object *ev)
+{
+	if (opt_json) {
+		printf("%s\n", json_object_to_json_string_ext(ev,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	} else {
+		printf("%s %s", str_or(ev, "time", "?"), str_or(ev, "event",
+		    "?"));
+		json_object_object_foreach(ev, k, v) {
+			if (strcmp(k, "time") == 0 || strcmp(k, "event") == 0)
+				continue;
+			printf(" %s=%s", k, v ? json_object_get_string(v) : "-");
+		}
+		printf("\n");
+	}
+	fflush(stdout);
+}
+
+static int
+cmd_monitor(int fd, int argc, char **argv)
+{
+	struct json_object *res, *ev;
+	enum ctl_type t;
+	char err[512];
+
+	if (argc != 1)
+		return usage(stderr), 2;
+	if (call(fd, "monitor", NULL, &res) != 0)
+		return 1;
+	json_object_put(res);
+	for (;;) {
+		if (ctl_client_read(fd, -1, &t, &ev, err, sizeof err) == -1)
+			return die("monitor", err);
+		if (t == CTL_T_EVENT)
+			print_event(ev);
+		json_object_put(ev);
+	}
+}
+
+static int
+cmd_reload(int fd, int argc, char **argv)
+{
+	struct json_object *res;
+
+	if (argc != 1)
+		return usage(stderr), 2;
+	if (call(fd, "reload", NULL, &res) != 0)
+		return 1;
+	if (opt_json)
+		print_json(res);
+	else
+		printf("configuration reloaded\n");
+	json_object_put(res);
+	return 0;
+}
+
+static const struct {
+	const char	*name;
+	int		(*fn)(int, int, char **);
+} subcommands[] = {
+	{ "status", cmd_status },
+	{ "settings", cmd_settings },
+	{ "at", cmd_at },
+	{ "monitor", cmd_monitor },
+	{ "reload", cmd_reload },
+};
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char err[512];
+	int ch, fd, rc;
+
+	opt_socket = getenv("CELLGATE_SOCKET");
+	if (opt_socket == NULL || *opt_socket == '\0')
+		opt_socket = DEFAULT_SOCKET;
+	while ((ch = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			opt_socket = optarg;
+			break;
+		case 'j':
+			opt_json = 1;
+			break;
+		case 'V':
+			printf("cellgatectl %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < nitems(subcommands); i++) {
+		if (strcmp(argv[0], subcommands[i].name) != 0)
+			continue;
+		if ((fd = ctl_client_connect(opt_socket, err, sizeof err)) == -1)
+			return die("", err);
+		rc = subcommands[i].fn(fd, argc, argv);
+		close(fd);
+		return rc;
+	}
+	fprintf(stderr, "cellgatectl: unknown subcommand %s\n", argv[0]);
+	usage(stderr);
+	return 2;
+}

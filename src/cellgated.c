@@ -1,0 +1,100 @@
+/*
+ * cellgated.c: the daemon's entry point: command line (SPEC "Fixed
+ * interfaces"), config loading and --check-config; then daemon_run().
+ * Never forks: systemd (Type=notify) or the user's shell supervises it.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "daemon.h"
+#include "log.h"
+
+#include "config.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: cellgated [-c FILE] [-f] [-d] [--check-config] "
+	    "[--version]\n"
+	    "  -c, --config FILE  config file (default %s)\n"
+	    "  -f, --foreground   log to stderr instead of syslog\n"
+	    "  -d, --debug        debug log level\n"
+	    "      --check-config check the config file and exit\n"
+	    "      --version      print the version and exit\n",
+	    CONF_DEFAULT_PATH);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *path = CONF_DEFAULT_PATH;
+	int ch, foreground = 0, debug = 0, check = 0;
+	struct conf *c;
+	char err[512], abspath[PATH_MAX];
+
+	while ((ch = getopt_long(argc, argv, "c:fdh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 'C':
+			check = 1;
+			break;
+		case 'V':
+			printf("cellgated %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		return 1;
+	/* an absolute path, so SIGHUP and AT+Z find the same file */
+	if (realpath(path, abspath) != NULL)
+		path = abspath;
+	if (conf_load(path, c, err, sizeof err) == -1) {
+		fprintf(stderr, "cellgated: %s\n", err);
+		free(c);
+		return 1;
+	}
+	if (check) {
+		printf("%s: configuration OK\n", path);
+		conf_free(c);
+		free(c);
+		return 0;
+	}
+	log_init("cellgated", foreground);
+	log_set_level(debug ? LOG_LVL_DEBUG : c->log_level);
+	if (debug)
+		c->log_level = LOG_LVL_DEBUG;
+	ch = daemon_run(c, argv);
+	free(c);
+	return ch;
+}

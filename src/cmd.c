@@ -1,0 +1,240 @@
+/*
+ * cmd.c: the command registry's dispatcher.  cmd_run() parses AT-form
+ * text, finds the command row (or the setting) by name or alias, checks
+ * the operation, the argument count, the caller's role and the
+ * remote_lock groups in that order, runs the handler and logs the outcome.
+ * Settings are served by one generic handler here, so a setting added to
+ * settings_table.c is at once reachable from every channel.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "settings.h"
+
+static const struct {
+	const struct cmd_entry	*rows;
+	const size_t		*len;
+} cmd_tables[] = {
+	{ cmd_system_table, &cmd_system_table_len },
+};
+
+void
+cmd_reply_init(struct cmd_reply *r)
+{
+	memset(r, 0, sizeof *r);
+	buf_init(&r->lines, CMD_REPLY_MAX);
+	r->ok = 1;
+}
+
+void
+cmd_reply_free(struct cmd_reply *r)
+{
+	buf_free(&r->lines);
+}
+
+void
+cmd_reply_line(struct cmd_reply *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&r->lines, fmt, ap);
+	va_end(ap);
+	buf_add(&r->lines, "\n", 1);
+}
+
+int
+cmd_reply_error(struct cmd_reply *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->error, sizeof r->error, fmt, ap);
+	va_end(ap);
+	r->ok = 0;
+	return -1;
+}
+
+const struct cmd_entry *
+cmd_iter(size_t *pos)
+{
+	size_t p = *pos;
+
+	for (size_t t = 0; t < nitems(cmd_tables); t++) {
+		if (p < *cmd_tables[t].len) {
+			(*pos)++;
+			return &cmd_tables[t].rows[p];
+		}
+		p -= *cmd_tables[t].len;
+	}
+	return NULL;
+}
+
+const struct cmd_entry *
+cmd_find(const char *name)
+{
+	const struct cmd_entry *e;
+	size_t pos = 0;
+
+	while ((e = cmd_iter(&pos)) != NULL)
+		if (util_strcaseeq(e->name, name) ||
+		    (e->alias != NULL && util_strcaseeq(e->alias, name)))
+			return e;
+	return NULL;
+}
+
+/* Role, then remote lock: the same two checks for commands and settings. */
+static int
+cmd_allowed(const char *name, enum auth_role need, unsigned group,
+    const struct cmd_ctx *ctx, struct cmd_reply *r)
+{
+	if (ctx->role < need)
+		return cmd_reply_error(r, "%s needs the %s role", name,
+		    auth_role_name(need));
+	if (ctx->channel != CHAN_LOCAL &&
+	    (group & (unsigned)settings_get_int("auth.remote_lock")) != 0)
+		return cmd_reply_error(r, "%s is locked for remote channels",
+		    name);
+	return 0;
+}
+
+static void
+cmd_test_line(const struct setting_def *d, const char *label,
+    struct cmd_reply *r)
+{
+	char range[256];
+
+	if (d->type == SETTING_BOOL)
+		cmd_reply_line(r, "+%s:<\"on\",\"off\">", label);
+	else if (d->type == SETTING_ENUM) {
+		struct buf b;
+
+		buf_init(&b, sizeof range);
+		for (int i = 0; d->choices[i] != NULL; i++)
+			buf_printf(&b, "%s\"%s\"", i ? "," : "", d->choices[i]);
+		cmd_reply_line(r, "+%s:<%s>", label, buf_str(&b));
+		buf_free(&b);
+	} else {
+		settings_describe_range(d, range, sizeof range);
+		cmd_reply_line(r, "+%s:<%s>", label, range);
+	}
+}
+
+static int
+cmd_setting(const struct setting_def *d, const struct atform *f,
+    const struct cmd_ctx *ctx, struct cmd_reply *r)
+{
+	const char *label = d->alias != NULL ? d->alias : f->name;
+	char err[256];
+
+	switch (f->op) {
+	case ATFORM_EXEC:
+	case ATFORM_QUERY:
+		if (cmd_allowed(label, ROLE_USER, d->group, ctx, r) == -1)
+			return -1;
+		if (d->flags & SETTING_SECRET)
+			return cmd_reply_error(r, "%s cannot be read", label);
+		cmd_reply_line(r, "+%s:%s", label, settings_value(d));
+		return 0;
+	case ATFORM_TEST:
+		if (cmd_allowed(label, ROLE_USER, d->group, ctx, r) == -1)
+			return -1;
+		cmd_test_line(d, label, r);
+		return 0;
+	case ATFORM_SET:
+		if (cmd_allowed(label, d->role, d->group, ctx, r) == -1)
+			return -1;
+		if (settings_set(d, f->argc, (char **)f->argv, f->raw, err,
+		    sizeof err) == -1)
+			return cmd_reply_error(r, "%s", err);
+		return 0;
+	default:
+		return cmd_reply_error(r, "bad operation");
+	}
+}
+
+static int
+cmd_entry_run(const struct cmd_entry *e, const struct atform *f,
+    const struct cmd_ctx *ctx, struct cmd_reply *r)
+{
+	if ((e->ops & CMD_OP(f->op)) == 0) {
+		/* AT+X? and AT+X are the same for query-only commands */
+		if (!(f->op == ATFORM_QUERY && (e->ops & CMD_OP(ATFORM_EXEC))))
+			return cmd_reply_error(r, "%s does not take %s "
+			    "(usage: %s)", e->name, f->op == ATFORM_SET ?
+			    "arguments" : "this form", e->usage);
+	}
+	if (f->op == ATFORM_SET &&
+	    (f->argc < e->min_args || f->argc > e->max_args))
+		return cmd_reply_error(r, "wrong number of arguments "
+		    "(usage: %s)", e->usage);
+	if (cmd_allowed(e->name, e->role, e->group, ctx, r) == -1)
+		return -1;
+	if (f->op == ATFORM_TEST) {
+		cmd_reply_line(r, "+%s:<%s>", e->name, e->usage);
+		return 0;
+	}
+	return e->exec(e, f, ctx, r);
+}
+
+int
+cmd_run(const char *text, size_t len, const struct cmd_ctx *ctx,
+    struct cmd_reply *r)
+{
+	struct atform f;
+	const struct cmd_entry *e;
+	const struct setting_def *d;
+	const char *err;
+	char shown[128];
+	int rc, secret = 0;
+
+	if (atform_parse(text, len, &f, &err) == -1) {
+		util_escape(shown, sizeof shown, text, len);
+		log_info("command \"%s\" from %s %s refused: %s", shown,
+		    auth_channel_name(ctx->channel), ctx->origin, err);
+		return cmd_reply_error(r, "%s", err);
+	}
+	if ((e = cmd_find(f.name)) != NULL) {
+		secret = e->flags & CMD_SECRET_ARGS;
+		rc = cmd_entry_run(e, &f, ctx, r);
+	} else if ((d = settings_find(f.name)) != NULL) {
+		secret = d->flags & SETTING_SECRET;
+		rc = cmd_setting(d, &f, ctx, r);
+	} else
+		rc = cmd_reply_error(r, "unknown command %s", f.name);
+
+	if (f.op == ATFORM_SET && secret)
+		snprintf(shown, sizeof shown, "AT+%s=***", f.name);
+	else
+		util_escape(shown, sizeof shown, text, len);
+	log_info("command %s from %s %s (%s): %s%s", shown,
+	    auth_channel_name(ctx->channel), ctx->origin,
+	    auth_role_name(ctx->role), rc == 0 ? "OK" : "ERROR: ",
+	    rc == 0 ? "" : r->error);
+	return rc;
+}
+
+void
+cmd_reply_format(const struct cmd_reply *r, enum cmd_style style,
+    struct buf *out)
+{
+	const char *p = r->lines.data != NULL ? r->lines.data : "";
+	const char *nl;
+
+	while (*p != '\0' && (nl = strchr(p, '\n')) != NULL) {
+		if (style == CMD_STYLE_SERIAL)
+			buf_puts(out, "\r\n");
+		buf_add(out, p, (size_t)(nl - p));
+		buf_puts(out, style == CMD_STYLE_SERIAL ? "\r\n" : "\n");
+		p = nl + 1;
+	}
+	if (style == CMD_STYLE_SERIAL)
+		buf_puts(out, r->ok ? "\r\nOK\r\n" : "\r\nERROR\r\n");
+	else if (r->ok)
+		buf_puts(out, "OK");
+	else
+		buf_printf(out, "ERROR: %s", r->error);
+}

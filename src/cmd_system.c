@@ -1,0 +1,130 @@
+/*
+ * cmd_system.c: the system commands of the USR command set: VER, SN, H,
+ * S (save), CFGTF (save as user defaults), RELD (restore user defaults),
+ * CLEAR (factory settings) and Z (restart).  Settings persist the moment
+ * they change, so S only forces the write-ahead log into the database
+ * file; Z restarts the daemon in place (same PID) after the reply is out.
+ */
+#include <sqlite3.h>
+
+#include "cmd.h"
+#include "daemon.h"
+#include "settings.h"
+#include "store.h"
+
+#include "config.h"
+
+static int
+cmd_ver(const struct cmd_entry *e, const struct atform *f,
+    const struct cmd_ctx *ctx, struct cmd_reply *r)
+{
+	cmd_reply_line(r, "+VER:%s", PACKAGE_VERSION);
+	return 0;
+}
+
+static int
+cmd_sn(const struct cmd_entry *e, const struct atform *f,
+    const struct cmd_ctx *ctx, struct cmd_reply *r)
+{
+	cmd_reply_line(r, "+SN:%s", daemon_serial());
+	return 0;
+}
+
+static int
+cmd_help(const struct cmd_entry *e, const struct atform *f,
+    const struct cmd_ctx *ctx, struct cmd_reply *r)
+{
+	const struct cmd_entry *c;
+	size_t pos = 0;
+
+	while ((c = cmd_iter(&pos)) != NULL)
+		cmd_reply_line(r, "%s: %s", c->usage, c->help);
+	for (size_t i = 0; i < settings_table_len; i++) {
+		const struct setting_def *d = &settings_table[i];
+
+		cmd_reply_line(r, "AT+%s[=value]: %s", d->alias != NULL ?
+		    d->alias : d->name, d->help);
+	}
+	return 0;
+}
+
+static int
+cmd_save(const struct cmd_entry *e, const struct atform *f,
+    const struct cmd_ctx *ctx, struct cmd_reply *r)
+{
+	int rc = sqlite3_wal_checkpoint_v2(store_db(), NULL,
+	    SQLITE_CHECKPOINT_FULL, NULL, NULL);
+
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return cmd_reply_error(r, "save failed: %s",
+		    sqlite3_errmsg(store_db()));
+	return 0;
+}
+
+static int
+cmd_cfgtf(const struct cmd_entry *e, const struct atform *f,
+    const struct cmd_ctx *ctx, struct cmd_reply *r)
+{
+	char err[256];
+
+	if (settings_save_user_defaults(err, sizeof err) == -1)
+		return cmd_reply_error(r, "%s", err);
+	return 0;
+}
+
+static int
+cmd_reld(const struct cmd_entry *e, const struct atform *f,
+    const struct cmd_ctx *ctx, struct cmd_reply *r)
+{
+	char err[256];
+
+	if (settings_restore_user_defaults(err, sizeof err) == -1)
+		return cmd_reply_error(r, "%s", err);
+	return 0;
+}
+
+static int
+cmd_clear(const struct cmd_entry *e, const struct atform *f,
+    const struct cmd_ctx *ctx, struct cmd_reply *r)
+{
+	char err[256];
+
+	if (settings_factory_reset(err, sizeof err) == -1)
+		return cmd_reply_error(r, "%s", err);
+	return 0;
+}
+
+static int
+cmd_restart(const struct cmd_entry *e, const struct atform *f,
+    const struct cmd_ctx *ctx, struct cmd_reply *r)
+{
+	daemon_request_restart("AT+Z");
+	return 0;
+}
+
+#define QUERY	(CMD_OP(ATFORM_EXEC) | CMD_OP(ATFORM_QUERY))
+#define ACTION	(CMD_OP(ATFORM_EXEC))
+
+const struct cmd_entry cmd_system_table[] = {
+	{ "VER", NULL, QUERY, 0, 0, ROLE_USER, GROUP_SYSTEM, 0,
+	  "AT+VER", "software version", cmd_ver },
+	{ "SN", NULL, QUERY, 0, 0, ROLE_USER, GROUP_SYSTEM, 0,
+	  "AT+SN", "device serial number", cmd_sn },
+	{ "H", NULL, ACTION, 0, 0, ROLE_USER, GROUP_SYSTEM, 0,
+	  "AT+H", "list the commands", cmd_help },
+	{ "S", NULL, ACTION, 0, 0, ROLE_ADMIN, GROUP_SYSTEM, 0,
+	  "AT+S", "save settings (they are also saved at every change)",
+	  cmd_save },
+	{ "CFGTF", NULL, ACTION, 0, 0, ROLE_ADMIN, GROUP_SYSTEM, 0,
+	  "AT+CFGTF", "save the current settings as user defaults",
+	  cmd_cfgtf },
+	{ "RELD", NULL, ACTION, 0, 0, ROLE_ADMIN, GROUP_SYSTEM, 0,
+	  "AT+RELD", "restore the user defaults", cmd_reld },
+	{ "CLEAR", NULL, ACTION, 0, 0, ROLE_SUPERADMIN, GROUP_SYSTEM, 0,
+	  "AT+CLEAR", "restore factory settings (forgets user defaults)",
+	  cmd_clear },
+	{ "Z", NULL, ACTION, 0, 0, ROLE_ADMIN, GROUP_SYSTEM, 0,
+	  "AT+Z", "restart the daemon", cmd_restart },
+};
+
+const size_t cmd_system_table_len = nitems(cmd_system_table);

@@ -1,0 +1,416 @@
+/*
+ * ctl.c: the control socket server.  Owns the listening socket (stale
+ * socket removed only when nobody answers on it), accepting with the
+ * peer-credential check and the connection cap, reading frames through
+ * ctl_proto, dispatching requests, and the event stream to `monitor`
+ * clients (a client that stops reading is dropped once its backlog
+ * passes CTL_MONITOR_BACKLOG, so it cannot grow the daemon's memory).
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <json-c/json.h>
+
+#include "ctl.h"
+#include "ctl_proto.h"
+#include "events.h"
+#include "log.h"
+#include "util.h"
+
+#define CTL_MONITOR_BACKLOG	(1024 * 1024)
+
+struct ctl_conn {
+	struct bufferevent	*bev;
+	enum auth_role		 role;
+	char			 origin[48];
+	int			 monitor;
+	int			 closing;
+	struct ctl_conn		*next;
+};
+
+static struct evconnlistener *ctl_listener;
+static struct ctl_conn *ctl_conns;
+static int ctl_nconns, ctl_max_conns;
+static char ctl_path[108];
+static char ctl_group[64];
+
+static void ctl_event_sink(struct json_object *, void *);
+
+enum auth_role
+ctl_conn_role(const struct ctl_conn *c)
+{
+	return c->role;
+}
+
+const char *
+ctl_conn_origin(const struct ctl_conn *c)
+{
+	return c->origin;
+}
+
+void
+ctl_conn_monitor(struct ctl_conn *c, int on)
+{
+	c->monitor = on;
+}
+
+static void
+ctl_conn_free(struct ctl_conn *c)
+{
+	struct ctl_conn **pp;
+
+	for (pp = &ctl_conns; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	ctl_nconns--;
+	bufferevent_free(c->bev);
+	log_debug("control: %s disconnected", c->origin);
+	free(c);
+}
+
+static void
+ctl_send(struct ctl_conn *c, enum ctl_type t, struct json_object *obj)
+{
+	uint8_t *frame;
+	size_t len;
+
+	if ((frame = ctl_frame_build(t, obj, &len)) == NULL) {
+		/* a reply too large for a frame: say so instead */
+		struct json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "id", json_object_get(
+		    json_object_object_get(obj, "id")));
+		json_object_object_add(e, "ok", json_object_new_boolean(0));
+		json_object_object_add(e, "error",
+		    json_object_new_string("reply too large"));
+		frame = ctl_frame_build(t, e, &len);
+		json_object_put(e);
+		if (frame == NULL)
+			return;
+	}
+	bufferevent_write(c->bev, frame, len);
+	free(frame);
+}
+
+static void
+ctl_send_error(struct ctl_conn *c, int64_t id, const char *why)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "id", json_object_new_int64(id));
+	json_object_object_add(o, "ok", json_object_new_boolean(0));
+	json_object_object_add(o, "error", json_object_new_string(why));
+	ctl_send(c, CTL_T_RESPONSE, o);
+	json_object_put(o);
+}
+
+/* Send the error, then close once it is written. */
+static void
+ctl_fail(struct ctl_conn *c, const char *why)
+{
+	log_warnx("control: %s: %s; closing", c->origin, why);
+	ctl_send_error(c, 0, why);
+	c->closing = 1;
+	c->monitor = 0;
+	bufferevent_disable(c->bev, EV_READ);
+}
+
+static void
+ctl_dispatch(struct ctl_conn *c, const char *payload, size_t len)
+{
+	struct json_object *req, *args, *result = NULL, *resp;
+	const struct ctl_request *r;
+	const char *cmd, *why;
+	char err[512];
+	int64_t id;
+	enum ctl_status st;
+
+	st = ctl_request_parse(payload, len, &req, &id, &cmd, &args, &why);
+	if (st != CTL_OK) {
+		ctl_fail(c, why);
+		return;
+	}
+	if ((r = ctl_request_find(cmd)) == NULL) {
+		char esc[CTL_CMD_MAX * 4 + 1];
+
+		util_escape(esc, sizeof esc, cmd, strlen(cmd));
+		snprintf(err, sizeof err, "unknown request \"%s\"", esc);
+		ctl_send_error(c, id, err);
+		goto out;
+	}
+	if (c->role < r->role) {
+		ctl_send_error(c, id, "permission denied");
+		goto out;
+	}
+	err[0] = '\0';
+	if (r->fn(c, args, &result, err, sizeof err) == -1) {
+		ctl_send_error(c, id, err[0] ? err : "failed");
+		json_object_put(result);
+		goto out;
+	}
+	resp = json_object_new_object();
+	json_object_object_add(resp, "id", json_object_new_int64(id));
+	json_object_object_add(resp, "ok", json_object_new_boolean(1));
+	json_object_object_add(resp, "result", result);
+	ctl_send(c, CTL_T_RESPONSE, resp);
+	json_object_put(resp);
+out:
+	json_object_put(req);
+}
+
+static void
+ctl_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct ctl_conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct ctl_hdr h;
+	uint8_t hdr[CTL_HDR_LEN];
+	enum ctl_status st;
+
+	while (!c->closing) {
+		size_t avail = evbuffer_get_length(in);
+		size_t n = avail < CTL_HDR_LEN ? avail : CTL_HDR_LEN;
+		char *payload;
+
+		if (n == 0)
+			return;
+		evbuffer_copyout(in, hdr, n);
+		st = ctl_hdr_parse(hdr, n, &h);
+		if (st == CTL_NEED_MORE)
+			return;
+		if (st != CTL_OK) {
+			ctl_fail(c, ctl_status_str(st));
+			return;
+		}
+		if (h.type != CTL_T_REQUEST) {
+			ctl_fail(c, "only requests may be sent to the daemon");
+			return;
+		}
+		if (avail < CTL_HDR_LEN + h.len) {
+			/* wait for the rest, but no longer than it needs */
+			bufferevent_setwatermark(bev, EV_READ,
+			    CTL_HDR_LEN + h.len, 0);
+			return;
+		}
+		bufferevent_setwatermark(bev, EV_READ, 0, 0);
+		evbuffer_drain(in, CTL_HDR_LEN);
+		payload = (char *)evbuffer_pullup(in, h.len);
+		ctl_dispatch(c, payload, h.len);
+		evbuffer_drain(in, h.len);
+	}
+}
+
+static void
+ctl_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct ctl_conn *c = arg;
+
+	if (c->closing)
+		ctl_conn_free(c);
+}
+
+static void
+ctl_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct ctl_conn *c = arg;
+
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		ctl_conn_free(c);
+}
+
+static void
+ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	struct ctl_conn *c;
+
+	if ((c = calloc(1, sizeof *c)) == NULL) {
+		close(fd);
+		return;
+	}
+	c->bev = bufferevent_socket_new(evconnlistener_get_base(l), fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		close(fd);
+		free(c);
+		return;
+	}
+	c->next = ctl_conns;
+	ctl_conns = c;
+	ctl_nconns++;
+	bufferevent_setcb(c->bev, ctl_read_cb, ctl_write_cb, ctl_event_cb, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		snprintf(c->origin, sizeof c->origin, "unknown peer");
+		ctl_fail(c, "cannot read peer credentials");
+		return;
+	}
+	snprintf(c->origin, sizeof c->origin, "uid %u pid %d",
+	    (unsigned)cred.uid, (int)cred.pid);
+	c->role = auth_peer_role(cred.uid, cred.gid, ctl_group);
+	if (c->role == ROLE_NONE) {
+		ctl_fail(c, "permission denied: not root and not in the "
+		    "control group");
+		return;
+	}
+	if (ctl_nconns > ctl_max_conns) {
+		ctl_fail(c, "too many control connections");
+		return;
+	}
+	log_debug("control: %s connected as %s", c->origin,
+	    auth_role_name(c->role));
+}
+
+static void
+ctl_event_sink(struct json_object *ev, void *arg)
+{
+	struct ctl_conn *c, *next;
+
+	for (c = ctl_conns; c != NULL; c = next) {
+		next = c->next;
+		if (!c->monitor || c->closing)
+			continue;
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) >
+		    CTL_MONITOR_BACKLOG) {
+			c->monitor = 0;
+			c->closing = 1;
+			bufferevent_disable(c->bev, EV_READ);
+			continue;
+		}
+		ctl_send(c, CTL_T_EVENT, ev);
+	}
+}
+
+/* A socket file that nobody accepts on is stale; one that answers means
+ * another daemon owns it. */
+static int
+ctl_unlink_stale(const struct sockaddr_un *sun, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, r;
+
+	if (lstat(sun->sun_path, &st) == -1)
+		return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s exists and is not a socket",
+		    sun->sun_path);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	r = connect(fd, (const struct sockaddr *)sun, sizeof *sun);
+	close(fd);
+	if (r == 0) {
+		snprintf(err, errlen, "%s: another cellgated is running",
+		    sun->sun_path);
+		return -1;
+	}
+	if (unlink(sun->sun_path) == -1 && errno != ENOENT) {
+		snprintf(err, errlen, "unlink %s: %s", sun->sun_path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+ctl_init(struct event_base *base, const char *path, const char *group,
+    int max_clients, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	struct group gr, *grp = NULL;
+	char grbuf[4096];
+	mode_t old;
+	int fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (util_strlcpy(sun.sun_path, path, sizeof sun.sun_path) >=
+	    sizeof sun.sun_path) {
+		snprintf(err, errlen, "%s: socket path too long", path);
+		return -1;
+	}
+	if (ctl_unlink_stale(&sun, err, errlen) == -1)
+		return -1;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	old = umask(0117);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		umask(old);
+		snprintf(err, errlen, "bind %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (chmod(path, 0660) == -1)
+		log_warn("chmod %s", path);
+	if (getgrnam_r(group, &gr, grbuf, sizeof grbuf, &grp) == 0 &&
+	    grp != NULL) {
+		if (chown(path, (uid_t)-1, grp->gr_gid) == -1)
+			log_warn("control socket: cannot give %s to group %s",
+			    path, group);
+	} else
+		log_info("control group %s does not exist: only root and the "
+		    "daemon's user may use %s", group, path);
+	ctl_listener = evconnlistener_new(base, ctl_accept_cb, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16, fd);
+	if (ctl_listener == NULL) {
+		snprintf(err, errlen, "listen %s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	util_strlcpy(ctl_path, path, sizeof ctl_path);
+	util_strlcpy(ctl_group, group, sizeof ctl_group);
+	ctl_max_conns = max_clients;
+	events_add_sink(ctl_event_sink, NULL);
+	log_info("control socket listening on %s", path);
+	return 0;
+}
+
+void
+ctl_flush_all(void)
+{
+	for (struct ctl_conn *c = ctl_conns; c != NULL; c = c->next) {
+		struct evbuffer *out = bufferevent_get_output(c->bev);
+		evutil_socket_t fd = bufferevent_getfd(c->bev);
+
+		while (evbuffer_get_length(out) > 0)
+			if (evbuffer_write(out, fd) <= 0)
+				break;
+	}
+}
+
+void
+ctl_shutdown(void)
+{
+	events_remove_sink(ctl_event_sink, NULL);
+	while (ctl_conns != NULL)
+		ctl_conn_free(ctl_conns);
+	if (ctl_listener != NULL) {
+		evconnlistener_free(ctl_listener);
+		ctl_listener = NULL;
+		unlink(ctl_path);
+	}
+}

@@ -1,0 +1,291 @@
+/*
+ * daemon.c: the daemon's life cycle.  Opens the store, fills the
+ * registries (defaults, then the config file, then runtime values from the
+ * store), starts the control socket, handles signals on the loop, talks to
+ * systemd (READY, STATUS, STOPPING, and a watchdog ping from a loop timer,
+ * so a wedged loop stops the pings), reloads on SIGHUP and restarts in
+ * place for AT+Z.
+ */
+#include <sys/random.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <json-c/json.h>
+#include <systemd/sd-daemon.h>
+
+#include "conf.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "events.h"
+#include "log.h"
+#include "settings.h"
+#include "store.h"
+#include "util.h"
+
+static struct event_base *daemon_evbase;
+static struct conf *daemon_cf;
+static time_t daemon_start;
+static char daemon_sn[32];
+static int daemon_restart_wanted;
+static struct event *daemon_ev_deferred, *daemon_ev_watchdog;
+static struct event *daemon_ev_sig[3];
+static int daemon_reload_wanted;
+
+struct event_base *
+daemon_base(void)
+{
+	return daemon_evbase;
+}
+
+const struct conf *
+daemon_conf(void)
+{
+	return daemon_cf;
+}
+
+time_t
+daemon_started(void)
+{
+	return daemon_start;
+}
+
+const char *
+daemon_serial(void)
+{
+	return daemon_sn;
+}
+
+/* The board's serial number where the firmware gives one (Raspberry Pi
+ * and other device-tree boards), else one generated at first start and
+ * kept in the database. */
+static void
+daemon_serial_init(void)
+{
+	FILE *f = fopen("/sys/firmware/devicetree/base/serial-number", "r");
+	uint8_t rnd[8];
+	size_t n = 0;
+
+	if (f != NULL) {
+		n = fread(daemon_sn, 1, sizeof daemon_sn - 1, f);
+		fclose(f);
+		daemon_sn[n] = '\0';
+		n = strspn(daemon_sn, "0123456789abcdefABCDEF");
+		daemon_sn[n] = '\0';
+		while (daemon_sn[0] == '0' && daemon_sn[1] != '\0')
+			memmove(daemon_sn, daemon_sn + 1, strlen(daemon_sn));
+	}
+	if (n > 0)
+		return;
+	if (store_meta_get("serial", daemon_sn, sizeof daemon_sn) == 0)
+		return;
+	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+		fatal("getrandom");
+	for (size_t i = 0; i < sizeof rnd; i++)
+		snprintf(daemon_sn + 2 * i, 3, "%02X", rnd[i]);
+	if (store_meta_put("serial", daemon_sn) == -1)
+		log_warnx("serial number not saved: %s", store_errmsg());
+}
+
+static void
+daemon_log_event(enum log_level l, const char *line)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "level",
+	    json_object_new_string(log_level_name(l)));
+	json_object_object_add(o, "message", json_object_new_string(line));
+	events_publish("log", o);
+}
+
+static void
+daemon_setting_event(const struct setting_def *d)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "name", json_object_new_string(d->name));
+	json_object_object_add(o, "value", (d->flags & SETTING_SECRET) ?
+	    json_object_new_string("***") :
+	    json_object_new_string(settings_value(d)));
+	json_object_object_add(o, "source", json_object_new_string(
+	    settings_source_name(settings_source(d))));
+	events_publish("setting", o);
+}
+
+int
+daemon_reload(char *err, size_t errlen)
+{
+	struct conf *next = calloc(1, sizeof *next);
+
+	if (next == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	sd_notify(0, "RELOADING=1");
+	if (conf_load(daemon_cf->path, next, err, errlen) == -1) {
+		log_warnx("reload refused, keeping the running config: %s",
+		    err);
+		free(next);
+		sd_notify(0, "READY=1");
+		return -1;
+	}
+	if (strcmp(next->database, daemon_cf->database) != 0 ||
+	    strcmp(next->control_socket, daemon_cf->control_socket) != 0)
+		log_warnx("reload: database and control socket paths take "
+		    "effect at the next start");
+	log_set_level(next->log_level);
+	conf_apply_settings(next);
+	conf_free(daemon_cf);
+	free(daemon_cf);
+	daemon_cf = next;
+	log_info("configuration reloaded from %s", daemon_cf->path);
+	sd_notify(0, "READY=1");
+	return 0;
+}
+
+static void
+daemon_deferred_cb(evutil_socket_t fd, short what, void *arg)
+{
+	char err[512];
+
+	if (daemon_reload_wanted) {
+		daemon_reload_wanted = 0;
+		daemon_reload(err, sizeof err);
+	}
+	if (daemon_restart_wanted)
+		event_base_loopexit(daemon_evbase, NULL);
+}
+
+void
+daemon_request_restart(const char *why)
+{
+	log_info("restart requested by %s", why);
+	daemon_restart_wanted = 1;
+	event_active(daemon_ev_deferred, EV_TIMEOUT, 0);
+}
+
+void
+daemon_request_reload(void)
+{
+	daemon_reload_wanted = 1;
+	event_active(daemon_ev_deferred, EV_TIMEOUT, 0);
+}
+
+static void
+daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	switch (sig) {
+	case SIGHUP:
+		log_info("SIGHUP: reloading the configuration");
+		daemon_request_reload();
+		break;
+	default:
+		log_info("%s: stopping", strsignal((int)sig));
+		event_base_loopexit(daemon_evbase, NULL);
+	}
+}
+
+static void
+daemon_watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	sd_notify(0, "WATCHDOG=1");
+}
+
+static int
+daemon_start_modules(char *err, size_t errlen)
+{
+	const struct conf *c = daemon_cf;
+
+	if (store_open(c->database, err, errlen) == -1)
+		return -1;
+	settings_init();
+	conf_apply_settings(c);
+	if (settings_load_store() == -1) {
+		snprintf(err, errlen, "reading settings: %s", store_errmsg());
+		return -1;
+	}
+	settings_set_observer(daemon_setting_event);
+	daemon_serial_init();
+	if (ctl_init(daemon_evbase, c->control_socket, c->control_group,
+	    (int)c->control_max_clients, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+daemon_stop_modules(void)
+{
+	ctl_shutdown();
+	settings_set_observer(NULL);
+	settings_shutdown();
+	store_close();
+}
+
+int
+daemon_run(struct conf *c, char **argv)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	char err[512];
+	uint64_t wd_usec = 0;
+	int status = 0;
+
+	daemon_cf = c;
+	daemon_start = time(NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((daemon_evbase = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	daemon_ev_deferred = event_new(daemon_evbase, -1, 0,
+	    daemon_deferred_cb, NULL);
+	for (size_t i = 0; i < nitems(sigs); i++) {
+		daemon_ev_sig[i] = evsignal_new(daemon_evbase, sigs[i],
+		    daemon_signal_cb, NULL);
+		event_add(daemon_ev_sig[i], NULL);
+	}
+	log_set_hook(daemon_log_event);
+
+	if (daemon_start_modules(err, sizeof err) == -1) {
+		log_error("cannot start: %s", err);
+		sd_notifyf(0, "STATUS=cannot start: %s", err);
+		status = 1;
+		goto out;
+	}
+	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0) {
+		struct timeval tv = { (time_t)(wd_usec / 2000000),
+		    (suseconds_t)(wd_usec / 2 % 1000000) };
+
+		daemon_ev_watchdog = event_new(daemon_evbase, -1, EV_PERSIST,
+		    daemon_watchdog_cb, NULL);
+		event_add(daemon_ev_watchdog, &tv);
+	}
+	log_info("cellgated started (config %s, database %s)", c->path,
+	    c->database);
+	sd_notify(0, "READY=1\nSTATUS=running");
+	event_base_dispatch(daemon_evbase);
+	sd_notify(0, daemon_restart_wanted ? "RELOADING=1" : "STOPPING=1");
+	if (daemon_restart_wanted)
+		ctl_flush_all();
+out:
+	log_set_hook(NULL);
+	daemon_stop_modules();
+	if (daemon_ev_watchdog != NULL)
+		event_free(daemon_ev_watchdog);
+	for (size_t i = 0; i < nitems(sigs); i++)
+		event_free(daemon_ev_sig[i]);
+	event_free(daemon_ev_deferred);
+	event_base_free(daemon_evbase);
+	daemon_evbase = NULL;
+	if (status == 0 && daemon_restart_wanted) {
+		log_info("restarting");
+		execv("/proc/self/exe", argv);
+		log_warn("restart failed (exec)");
+		status = 1;
+	}
+	log_info("cellgated stopped");
+	conf_free(daemon_cf);
+	return status;
+}

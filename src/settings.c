@@ -1,0 +1,576 @@
+/*
+ * settings.c: the settings registry's state and rules: checking values
+ * against a row's type and range, the three sources (default < config <
+ * runtime), persistence of runtime values in SQLite before they take
+ * effect, apply hooks, and the USR save/restore commands' semantics.
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "settings.h"
+#include "store.h"
+#include "util.h"
+
+struct setting_state {
+	char			*value;		/* effective */
+	char			*config;	/* from the config file, or NULL */
+	int			 runtime;	/* value is a runtime change */
+};
+
+static struct setting_state *settings_state;
+static char **settings_config_next;
+static void (*settings_observer)(const struct setting_def *);
+
+static const char *const settings_source_names[SOURCE_MAX] = {
+	"default", "config", "runtime"
+};
+static const char *const settings_type_names[SETTING_TYPE_MAX] = {
+	"bool", "int", "string", "enum", "fields"
+};
+
+static size_t
+settings_index(const struct setting_def *d)
+{
+	return (size_t)(d - settings_table);
+}
+
+static char *
+settings_strdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		fatal("strdup");
+	return p;
+}
+
+static void
+settings_replace(char **slot, const char *v)
+{
+	char *old = *slot;
+
+	*slot = v != NULL ? settings_strdup(v) : NULL;
+	free(old);
+}
+
+void
+settings_init(void)
+{
+	settings_state = calloc(settings_table_len, sizeof *settings_state);
+	if (settings_state == NULL)
+		fatal("calloc");
+	for (size_t i = 0; i < settings_table_len; i++)
+		settings_state[i].value = settings_strdup(settings_table[i].def);
+}
+
+void
+settings_shutdown(void)
+{
+	if (settings_state == NULL)
+		return;
+	for (size_t i = 0; i < settings_table_len; i++) {
+		free(settings_state[i].value);
+		free(settings_state[i].config);
+	}
+	free(settings_state);
+	settings_state = NULL;
+}
+
+void
+settings_set_observer(void (*fn)(const struct setting_def *))
+{
+	settings_observer = fn;
+}
+
+const struct setting_def *
+settings_find(const char *name)
+{
+	for (size_t i = 0; i < settings_table_len; i++) {
+		const struct setting_def *d = &settings_table[i];
+
+		if (util_strcaseeq(d->name, name) ||
+		    (d->alias != NULL && util_strcaseeq(d->alias, name)))
+			return d;
+	}
+	return NULL;
+}
+
+const char *
+settings_value(const struct setting_def *d)
+{
+	return settings_state[settings_index(d)].value;
+}
+
+enum setting_source
+settings_source(const struct setting_def *d)
+{
+	struct setting_state *s = &settings_state[settings_index(d)];
+
+	if (s->runtime)
+		return SOURCE_RUNTIME;
+	return s->config != NULL ? SOURCE_CONFIG : SOURCE_DEFAULT;
+}
+
+const char *
+settings_source_name(enum setting_source s)
+{
+	return s < SOURCE_MAX ? settings_source_names[s] : "?";
+}
+
+const char *
+settings_type_name(const struct setting_def *d)
+{
+	return d->type < SETTING_TYPE_MAX ? settings_type_names[d->type] : "?";
+}
+
+void
+settings_describe_range(const struct setting_def *d, char *out, size_t len)
+{
+	struct buf b;
+
+	buf_init(&b, len > 0 ? len - 1 : 0);
+	switch (d->type) {
+	case SETTING_BOOL:
+		buf_puts(&b, "on|off");
+		break;
+	case SETTING_INT:
+		buf_printf(&b, "%lld..%lld", d->min, d->max);
+		break;
+	case SETTING_STRING:
+		buf_printf(&b, "text of %lld..%lld characters", d->min, d->max);
+		break;
+	case SETTING_ENUM:
+		for (int i = 0; d->choices[i] != NULL; i++)
+			buf_printf(&b, "%s%s", i ? "|" : "", d->choices[i]);
+		break;
+	default:
+		buf_puts(&b, d->help != NULL ? d->help : "fields");
+	}
+	util_strlcpy(out, buf_str(&b), len);
+	buf_free(&b);
+}
+
+static const struct setting_def *
+settings_must_find(const char *name)
+{
+	const struct setting_def *d = settings_find(name);
+
+	if (d == NULL)
+		fatalx("internal error: unknown setting %s", name);
+	return d;
+}
+
+const char *
+settings_get(const char *name)
+{
+	return settings_value(settings_must_find(name));
+}
+
+long long
+settings_get_int(const char *name)
+{
+	const char *errstr;
+
+	return util_strtonum(settings_get(name), LLONG_MIN, LLONG_MAX, &errstr);
+}
+
+int
+settings_get_bool(const char *name)
+{
+	return strcmp(settings_get(name), "on") == 0;
+}
+
+static int
+settings_parse_bool(const char *s)
+{
+	static const char *const on[] = { "on", "1", "true", "yes" };
+	static const char *const off[] = { "off", "0", "false", "no" };
+
+	for (size_t i = 0; i < nitems(on); i++) {
+		if (util_strcaseeq(s, on[i]))
+			return 1;
+		if (util_strcaseeq(s, off[i]))
+			return 0;
+	}
+	return -1;
+}
+
+/* Printable UTF-8 text with no control characters. */
+static int
+settings_text_ok(const char *s, size_t *nchars)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	while (*p != '\0') {
+		int extra;
+
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		if (*p < 0x80)
+			extra = 0;
+		else if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
+			extra = 1;
+		else if ((*p & 0xf0) == 0xe0)
+			extra = 2;
+		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
+			extra = 3;
+		else
+			return 0;
+		p++;
+		for (int i = 0; i < extra; i++, p++)
+			if ((*p & 0xc0) != 0x80)
+				return 0;
+		n++;
+	}
+	*nchars = n;
+	return 1;
+}
+
+int
+settings_check(const struct setting_def *d, int argc, char **argv,
+    const char *raw, char *out, size_t outlen, char *err, size_t errlen)
+{
+	char range[128], why[200];
+	const char *errstr;
+	const char *v = argc > 0 ? argv[0] : "";
+	long long n;
+	size_t nchars;
+	int b;
+
+	settings_describe_range(d, range, sizeof range);
+	if (d->type != SETTING_CUSTOM && d->type != SETTING_STRING &&
+	    argc != 1) {
+		snprintf(err, errlen, "%s takes one value (%s)", d->name, range);
+		return -1;
+	}
+	switch (d->type) {
+	case SETTING_BOOL:
+		if ((b = settings_parse_bool(v)) == -1)
+			goto bad;
+		util_strlcpy(out, b ? "on" : "off", outlen);
+		return 0;
+	case SETTING_INT:
+		n = util_strtonum(v, d->min, d->max, &errstr);
+		if (errstr != NULL) {
+			snprintf(err, errlen, "%s: value %s (allowed %s)",
+			    d->name, errstr, range);
+			return -1;
+		}
+		snprintf(out, outlen, "%lld", n);
+		return 0;
+	case SETTING_STRING:
+		v = raw != NULL ? raw : v;
+		if (!settings_text_ok(v, &nchars)) {
+			snprintf(err, errlen, "%s: control characters or "
+			    "invalid UTF-8 in text", d->name);
+			return -1;
+		}
+		if ((long long)nchars < d->min || (long long)nchars > d->max)
+			goto bad;
+		if (util_strlcpy(out, v, outlen) >= outlen)
+			goto bad;
+		return 0;
+	case SETTING_ENUM:
+		for (int i = 0; d->choices[i] != NULL; i++) {
+			if (util_strcaseeq(v, d->choices[i])) {
+				util_strlcpy(out, d->choices[i], outlen);
+				return 0;
+			}
+		}
+		goto bad;
+	case SETTING_CUSTOM:
+		for (int i = 0; i < argc; i++) {
+			if (!settings_text_ok(argv[i], &nchars)) {
+				snprintf(err, errlen, "%s: control characters "
+				    "or invalid UTF-8", d->name);
+				return -1;
+			}
+		}
+		if (d->parse(argc, argv, out, outlen, why, sizeof why) == -1) {
+			snprintf(err, errlen, "%s: %s", d->name, why);
+			return -1;
+		}
+		return 0;
+	default:
+		break;
+	}
+bad:
+	snprintf(err, errlen, "%s: invalid value (allowed %s)", d->name, range);
+	return -1;
+}
+
+int
+settings_check_text(const struct setting_def *d, const char *text,
+    char *out, size_t outlen, char *err, size_t errlen)
+{
+	char copy[SETTING_VALUE_MAX + 1], *argv[16], *p;
+	int argc = 0;
+
+	if (util_strlcpy(copy, text, sizeof copy) >= sizeof copy) {
+		snprintf(err, errlen, "%s: value too long", d->name);
+		return -1;
+	}
+	if (d->type != SETTING_CUSTOM) {
+		argv[0] = copy;
+		return settings_check(d, 1, argv, copy, out, outlen, err,
+		    errlen);
+	}
+	/* Fields are separated by commas in the canonical text. */
+	for (p = copy;; p++) {
+		if (argc == (int)nitems(argv)) {
+			snprintf(err, errlen, "%s: too many fields", d->name);
+			return -1;
+		}
+		argv[argc++] = p;
+		if ((p = strchr(p, ',')) == NULL)
+			break;
+		*p = '\0';
+	}
+	return settings_check(d, argc, argv, text, out, outlen, err, errlen);
+}
+
+static void
+settings_changed(const struct setting_def *d)
+{
+	if (d->apply != NULL)
+		d->apply(d);
+	if (settings_observer != NULL)
+		settings_observer(d);
+}
+
+/* Make `v` effective (from whichever source); announce if it changed. */
+static void
+settings_take(const struct setting_def *d, const char *v, int runtime)
+{
+	struct setting_state *s = &settings_state[settings_index(d)];
+	int changed = strcmp(s->value, v) != 0 || s->runtime != runtime;
+
+	settings_replace(&s->value, v);
+	s->runtime = runtime;
+	if (changed)
+		settings_changed(d);
+}
+
+static int
+settings_commit(const struct setting_def *d, const char *canon, char *err,
+    size_t errlen)
+{
+	if (store_setting_put(d->name, canon) == -1) {
+		snprintf(err, errlen, "%s not changed: %s", d->name,
+		    store_errmsg());
+		return -1;
+	}
+	log_info("setting %s changed to %s", d->name,
+	    (d->flags & SETTING_SECRET) ? "***" : canon);
+	settings_take(d, canon, 1);
+	return 0;
+}
+
+int
+settings_set(const struct setting_def *d, int argc, char **argv,
+    const char *raw, char *err, size_t errlen)
+{
+	char canon[SETTING_VALUE_MAX + 1];
+
+	if (settings_check(d, argc, argv, raw, canon, sizeof canon, err,
+	    errlen) == -1)
+		return -1;
+	return settings_commit(d, canon, err, errlen);
+}
+
+int
+settings_set_text(const struct setting_def *d, const char *text, char *err,
+    size_t errlen)
+{
+	char canon[SETTING_VALUE_MAX + 1];
+
+	if (settings_check_text(d, text, canon, sizeof canon, err,
+	    errlen) == -1)
+		return -1;
+	return settings_commit(d, canon, err, errlen);
+}
+
+static const char *
+settings_fallback(const struct setting_def *d)
+{
+	struct setting_state *s = &settings_state[settings_index(d)];
+
+	return s->config != NULL ? s->config : d->def;
+}
+
+int
+settings_reset(const struct setting_def *d, char *err, size_t errlen)
+{
+	if (store_setting_del(d->name) == -1) {
+		snprintf(err, errlen, "%s not reset: %s", d->name,
+		    store_errmsg());
+		return -1;
+	}
+	settings_take(d, settings_fallback(d), 0);
+	log_info("setting %s reset to its %s value", d->name,
+	    settings_source_name(settings_source(d)));
+	return 0;
+}
+
+void
+settings_config_begin(void)
+{
+	settings_config_next = calloc(settings_table_len, sizeof(char *));
+	if (settings_config_next == NULL)
+		fatal("calloc");
+}
+
+void
+settings_config_put(const struct setting_def *d, const char *canon)
+{
+	settings_replace(&settings_config_next[settings_index(d)], canon);
+}
+
+void
+settings_config_end(void)
+{
+	for (size_t i = 0; i < settings_table_len; i++) {
+		struct setting_state *s = &settings_state[i];
+
+		free(s->config);
+		s->config = settings_config_next[i];
+		if (!s->runtime)
+			settings_take(&settings_table[i],
+			    settings_fallback(&settings_table[i]), 0);
+	}
+	free(settings_config_next);
+	settings_config_next = NULL;
+}
+
+static int
+settings_load_row(const char *name, const char *value, void *arg)
+{
+	const struct setting_def *d = settings_find(name);
+	char canon[SETTING_VALUE_MAX + 1], err[256], esc[128];
+
+	if (d == NULL || strcmp(d->name, name) != 0) {
+		util_escape(esc, sizeof esc, name, strlen(name));
+		log_warnx("database: ignoring unknown setting %s", esc);
+		return 0;
+	}
+	if (settings_check_text(d, value, canon, sizeof canon, err,
+	    sizeof err) == -1) {
+		log_warnx("database: ignoring stored value: %s", err);
+		return 0;
+	}
+	settings_take(d, canon, 1);
+	return 0;
+}
+
+int
+settings_load_store(void)
+{
+	return store_settings_foreach(settings_load_row, NULL);
+}
+
+int
+settings_save_user_defaults(char *err, size_t errlen)
+{
+	if (store_begin() == -1)
+		goto fail;
+	if (store_userdef_clear() == -1)
+		goto fail;
+	for (size_t i = 0; i < settings_table_len; i++)
+		if (store_userdef_put(settings_table[i].name,
+		    settings_state[i].value) == -1)
+			goto fail;
+	if (store_commit() == -1)
+		goto fail;
+	log_info("current settings saved as user defaults");
+	return 0;
+fail:
+	store_rollback();
+	snprintf(err, errlen, "user defaults not saved: %s", store_errmsg());
+	return -1;
+}
+
+struct settings_userdef_ctx {
+	char	**values;
+};
+
+static int
+settings_userdef_row(const char *name, const char *value, void *arg)
+{
+	struct settings_userdef_ctx *c = arg;
+	const struct setting_def *d = settings_find(name);
+	char canon[SETTING_VALUE_MAX + 1], err[256];
+
+	if (d == NULL || strcmp(d->name, name) != 0 ||
+	    settings_check_text(d, value, canon, sizeof canon, err,
+	    sizeof err) == -1)
+		return 0;	/* a setting since removed or narrowed */
+	settings_replace(&c->values[settings_index(d)], canon);
+	return 0;
+}
+
+/* Replace every runtime value by `values` (NULL entries: no runtime
+ * value), in one transaction, then make them effective. */
+static int
+settings_replace_runtime(char **values, int clear_userdefs, char *err,
+    size_t errlen)
+{
+	if (store_begin() == -1 || store_setting_del_all() == -1 ||
+	    (clear_userdefs && store_userdef_clear() == -1))
+		goto fail;
+	for (size_t i = 0; i < settings_table_len; i++)
+		if (values != NULL && values[i] != NULL &&
+		    store_setting_put(settings_table[i].name, values[i]) == -1)
+			goto fail;
+	if (store_commit() == -1)
+		goto fail;
+	for (size_t i = 0; i < settings_table_len; i++) {
+		const struct setting_def *d = &settings_table[i];
+
+		if (values != NULL && values[i] != NULL)
+			settings_take(d, values[i], 1);
+		else
+			settings_take(d, settings_fallback(d), 0);
+	}
+	return 0;
+fail:
+	store_rollback();
+	snprintf(err, errlen, "settings not changed: %s", store_errmsg());
+	return -1;
+}
+
+int
+settings_restore_user_defaults(char *err, size_t errlen)
+{
+	struct settings_userdef_ctx c;
+	int r;
+
+	c.values = calloc(settings_table_len, sizeof(char *));
+	if (c.values == NULL)
+		fatal("calloc");
+	r = store_userdefs_foreach(settings_userdef_row, &c);
+	if (r == 0)
+		r = settings_replace_runtime(c.values, 0, err, errlen);
+	else
+		snprintf(err, errlen, "user defaults not read: %s",
+		    store_errmsg());
+	for (size_t i = 0; i < settings_table_len; i++)
+		free(c.values[i]);
+	free(c.values);
+	if (r == 0)
+		log_info("settings restored to user defaults");
+	return r;
+}
+
+int
+settings_factory_reset(char *err, size_t errlen)
+{
+	if (settings_replace_runtime(NULL, 1, err, errlen) == -1)
+		return -1;
+	log_info("settings restored to factory values");
+	return 0;
+}

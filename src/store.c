@@ -1,0 +1,339 @@
+/*
+ * store.c: the SQLite database.  Opening it checks integrity, turns on WAL
+ * with synchronous=FULL (a committed row survives power loss), and brings
+ * the schema up to date with the numbered migrations below, each applied in
+ * its own transaction and recorded in PRAGMA user_version.  Errors carry
+ * plain words for the two cases users meet: a full disk and a database
+ * that cannot be written.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+static sqlite3 *store;
+static char store_err[256];
+
+/* Migration N brings the schema from version N to N + 1.  Never edit a
+ * released migration: append a new one. */
+static const char *const store_migrations[] = {
+	/* 0 -> 1: settings, user defaults, device facts */
+	"CREATE TABLE settings ("
+	"  name TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL,"
+	"  changed INTEGER NOT NULL DEFAULT (strftime('%s','now')));"
+	"CREATE TABLE settings_user_default ("
+	"  name TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);"
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);",
+};
+
+static void
+store_set_err(int rc, const char *what)
+{
+	const char *msg = store != NULL ? sqlite3_errmsg(store) :
+	    sqlite3_errstr(rc);
+
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+		snprintf(store_err, sizeof store_err,
+		    "%s: disk full (%s)", what, msg);
+		break;
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+		snprintf(store_err, sizeof store_err,
+		    "%s: database cannot be written (%s)", what, msg);
+		break;
+	default:
+		snprintf(store_err, sizeof store_err, "%s: %s", what, msg);
+	}
+}
+
+const char *
+store_errmsg(void)
+{
+	return store_err;
+}
+
+static int
+store_exec(const char *sql, const char *what)
+{
+	int rc = sqlite3_exec(store, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK) {
+		store_set_err(rc, what);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_begin(void)
+{
+	return store_exec("BEGIN IMMEDIATE", "begin transaction");
+}
+
+int
+store_commit(void)
+{
+	if (store_exec("COMMIT", "commit") == -1) {
+		store_rollback();
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_rollback(void)
+{
+	if (!sqlite3_get_autocommit(store))
+		sqlite3_exec(store, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_schema_version(void)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(store, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int
+store_migrate(void)
+{
+	int v = store_schema_version();
+	int n = (int)nitems(store_migrations);
+	char sql[64];
+
+	if (v < 0) {
+		store_set_err(SQLITE_ERROR, "read schema version");
+		return -1;
+	}
+	if (v > n) {
+		snprintf(store_err, sizeof store_err, "database schema version "
+		    "%d is newer than this program knows (%d)", v, n);
+		return -1;
+	}
+	for (; v < n; v++) {
+		if (store_begin() == -1)
+			return -1;
+		if (store_exec(store_migrations[v], "migration") == -1) {
+			store_rollback();
+			return -1;
+		}
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		if (store_exec(sql, "migration") == -1 || store_commit() == -1) {
+			store_rollback();
+			return -1;
+		}
+		log_info("database schema migrated to version %d", v + 1);
+	}
+	return 0;
+}
+
+int
+store_open(const char *path, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	char stamp[32];
+	int rc;
+
+	rc = sqlite3_open_v2(path, &store, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		store_set_err(rc, path);
+		goto fail;
+	}
+	sqlite3_busy_timeout(store, 2000);
+	sqlite3_extended_result_codes(store, 1);
+	rc = sqlite3_prepare_v2(store, "PRAGMA quick_check", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW && strcmp((const char *)
+		    sqlite3_column_text(st, 0), "ok") != 0) {
+			snprintf(store_err, sizeof store_err,
+			    "%s: integrity check failed: %s", path,
+			    sqlite3_column_text(st, 0));
+			sqlite3_finalize(st);
+			goto fail;
+		}
+		sqlite3_finalize(st);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_set_err(rc, path);
+		goto fail;
+	}
+	if (store_exec("PRAGMA journal_mode=WAL", path) == -1 ||
+	    store_exec("PRAGMA synchronous=FULL", path) == -1 ||
+	    store_exec("PRAGMA foreign_keys=ON", path) == -1 ||
+	    store_migrate() == -1)
+		goto fail;
+	/* prove the file is writable now rather than at the first SMS */
+	snprintf(stamp, sizeof stamp, "%lld", (long long)time(NULL));
+	if (store_meta_put("last_start", stamp) == -1)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s", store_err);
+	store_close();
+	return -1;
+}
+
+void
+store_close(void)
+{
+	if (store != NULL) {
+		sqlite3_close_v2(store);
+		store = NULL;
+	}
+}
+
+struct sqlite3 *
+store_db(void)
+{
+	return store;
+}
+
+/* Run one statement binding up to two text parameters. */
+static int
+store_run(const char *sql, const char *a, const char *b, const char *what)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(store, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		store_set_err(rc, what);
+		return -1;
+	}
+	if (a != NULL)
+		sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+	if (b != NULL)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_set_err(rc, what);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+store_foreach(const char *sql, int (*cb)(const char *, const char *, void *),
+    void *arg)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	rc = sqlite3_prepare_v2(store, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		store_set_err(rc, "read");
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = cb((const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1), arg);
+		if (r != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_set_err(rc, "read");
+		r = -1;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+store_setting_put(const char *name, const char *value)
+{
+	return store_run("INSERT INTO settings(name, value) VALUES (?1, ?2) "
+	    "ON CONFLICT(name) DO UPDATE SET value = excluded.value, "
+	    "changed = strftime('%s','now')", name, value, "save setting");
+}
+
+int
+store_setting_del(const char *name)
+{
+	return store_run("DELETE FROM settings WHERE name = ?1", name, NULL,
+	    "reset setting");
+}
+
+int
+store_setting_del_all(void)
+{
+	return store_run("DELETE FROM settings", NULL, NULL, "reset settings");
+}
+
+int
+store_settings_foreach(int (*cb)(const char *, const char *, void *),
+    void *arg)
+{
+	return store_foreach("SELECT name, value FROM settings ORDER BY name",
+	    cb, arg);
+}
+
+int
+store_userdef_clear(void)
+{
+	return store_run("DELETE FROM settings_user_default", NULL, NULL,
+	    "clear user defaults");
+}
+
+int
+store_userdef_put(const char *name, const char *value)
+{
+	return store_run("INSERT OR REPLACE INTO settings_user_default"
+	    "(name, value) VALUES (?1, ?2)", name, value, "save user default");
+}
+
+int
+store_userdefs_foreach(int (*cb)(const char *, const char *, void *),
+    void *arg)
+{
+	return store_foreach("SELECT name, value FROM settings_user_default "
+	    "ORDER BY name", cb, arg);
+}
+
+int
+store_meta_get(const char *key, char *out, size_t outlen)
+{
+	sqlite3_stmt *st;
+	int rc, r = -1;
+
+	if (sqlite3_prepare_v2(store, "SELECT value FROM meta WHERE key = ?1",
+	    -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		util_strlcpy(out, (const char *)sqlite3_column_text(st, 0),
+		    outlen);
+		r = 0;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+store_meta_put(const char *key, const char *value)
+{
+	return store_run("INSERT OR REPLACE INTO meta(key, value) "
+	    "VALUES (?1, ?2)", key, value, "save device facts");
+}

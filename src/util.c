@@ -1,0 +1,225 @@
+/*
+ * util.c: bounded number parsing, bounded copies, the capped byte buffer,
+ * escaping of untrusted bytes and monotonic time (see util.h).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+long long
+util_strtonum(const char *s, long long min, long long max, const char **errstr)
+{
+	char *end;
+	long long v;
+
+	*errstr = "invalid";
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0')
+		return 0;
+	if ((errno == ERANGE && v == LLONG_MIN) || v < min) {
+		*errstr = "too small";
+		return 0;
+	}
+	if ((errno == ERANGE && v == LLONG_MAX) || v > max) {
+		*errstr = "too large";
+		return 0;
+	}
+	*errstr = NULL;
+	return v;
+}
+
+size_t
+util_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (size > 0) {
+		size_t c = n < size - 1 ? n : size - 1;
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return n;
+}
+
+int
+util_strcaseeq(const char *a, const char *b)
+{
+	for (; *a != '\0' && *b != '\0'; a++, b++)
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return 0;
+	return *a == *b;
+}
+
+int
+util_strncaseeq(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
+			return 0;
+		if (a[i] == '\0')
+			return 1;
+	}
+	return 1;
+}
+
+void
+util_escape(char *dst, size_t dstlen, const void *src, size_t len)
+{
+	const unsigned char *p = src;
+	size_t o = 0;
+
+	if (dstlen == 0)
+		return;
+	for (size_t i = 0; i < len; i++) {
+		char tmp[5];
+		size_t n;
+
+		if (p[i] == '\\') {
+			tmp[0] = tmp[1] = '\\';
+			n = 2;
+		} else if (p[i] >= 0x20 && p[i] < 0x7f) {
+			tmp[0] = (char)p[i];
+			n = 1;
+		} else if (p[i] == '\r' || p[i] == '\n') {
+			tmp[0] = '\\';
+			tmp[1] = p[i] == '\r' ? 'r' : 'n';
+			n = 2;
+		} else {
+			snprintf(tmp, sizeof tmp, "\\x%02x", p[i]);
+			n = 4;
+		}
+		if (o + n + 4 > dstlen) {
+			if (dstlen >= 4) {
+				o = o + 4 > dstlen ? dstlen - 4 : o;
+				memcpy(dst + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		memcpy(dst + o, tmp, n);
+		o += n;
+	}
+	dst[o < dstlen ? o : dstlen - 1] = '\0';
+}
+
+uint64_t
+util_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void
+buf_init(struct buf *b, size_t max)
+{
+	memset(b, 0, sizeof *b);
+	b->max = max;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof *b);
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	b->overflow = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+int
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (b->overflow || n > b->max - b->len) {
+		b->overflow = 1;
+		return -1;
+	}
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		char *d;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if (cap > b->max + 1)
+			cap = b->max + 1;
+		if ((d = realloc(b->data, cap)) == NULL) {
+			b->overflow = 1;
+			return -1;
+		}
+		b->data = d;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int
+buf_puts(struct buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
+}
+
+int
+buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	char small[256];
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(small, sizeof small, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return -1;
+	if ((size_t)n < sizeof small)
+		return buf_add(b, small, (size_t)n);
+	{
+		char *big = malloc((size_t)n + 1);
+		int r;
+
+		if (big == NULL)
+			return -1;
+		vsnprintf(big, (size_t)n + 1, fmt, ap);
+		r = buf_add(b, big, (size_t)n);
+		free(big);
+		return r;
+	}
+}
+
+int
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+const char *
+buf_str(struct buf *b)
+{
+	if (b->data == NULL)
+		return "";
+	return b->data;
+}
