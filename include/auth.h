@@ -36,6 +36,9 @@ enum auth_channel {
 const char *auth_role_name(enum auth_role);
 int auth_role_parse(const char *, enum auth_role *);
 const char *auth_channel_name(enum auth_channel);
+/* SMS, network and MQTT are remote; the control socket and the data
+ * port (physical access) are local. */
+int auth_channel_is_remote(enum auth_channel);
 
 /* Is a local peer with these credentials allowed on the control socket?
  * Root, the daemon's own user, and members of `group` (by primary or

@@ -46,7 +46,13 @@ struct cmd_entry {
 			    const struct cmd_ctx *, struct cmd_reply *);
 };
 
-/* Module tables. */
+/* Each module keeps its commands in its own table; modules.c lists them. */
+struct cmd_table_ref {
+	const struct cmd_entry	*rows;
+	const size_t		*len;
+};
+extern const struct cmd_table_ref cmd_tables[];
+extern const size_t cmd_tables_len;
 extern const struct cmd_entry cmd_system_table[];
 extern const size_t cmd_system_table_len;
 

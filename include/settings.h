@@ -1,6 +1,6 @@
 /*
- * settings.h: the one settings registry.  Every runtime setting is a row of
- * settings_table[] (settings_table.c): canonical dotted name, USR AT alias,
+ * settings.h: the one settings registry.  Every runtime setting is a row of a
+ * module's table (listed in modules.c): canonical dotted name, USR AT alias,
  * type and range, default, group, role needed to change it, apply hook.
  * A value comes from the default, the config file, or a runtime change
  * (control socket, SMS, serial or network command); runtime changes are
@@ -52,8 +52,19 @@ struct setting_def {
 	const char		 *help;
 };
 
-extern const struct setting_def settings_table[];
-extern const size_t settings_table_len;
+/* Each module keeps its rows in its own table; modules.c lists
+ * the tables.  settings_count()/settings_at() walk them all in order. */
+struct settings_table_ref {
+	const struct setting_def	*rows;
+	const size_t			*len;
+};
+extern const struct settings_table_ref settings_tables[];
+extern const size_t settings_tables_len;
+extern const struct setting_def settings_core_table[];
+extern const size_t settings_core_table_len;
+
+size_t settings_count(void);
+const struct setting_def *settings_at(size_t);
 
 void settings_init(void);
 void settings_shutdown(void);

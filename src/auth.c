@@ -42,6 +42,12 @@ auth_channel_name(enum auth_channel c)
 	return c < CHAN_MAX ? auth_channel_names[c] : "?";
 }
 
+int
+auth_channel_is_remote(enum auth_channel c)
+{
+	return c == CHAN_SMS || c == CHAN_NET || c == CHAN_MQTT;
+}
+
 enum auth_role
 auth_peer_role(uid_t uid, gid_t gid, const char *group)
 {

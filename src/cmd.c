@@ -4,7 +4,7 @@
  * the operation, the argument count, the caller's role and the
  * remote_lock groups in that order, runs the handler and logs the outcome.
  * Settings are served by one generic handler here, so a setting added to
- * settings_table.c is at once reachable from every channel.
+ * a settings table is at once reachable from every channel.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,12 +14,6 @@
 #include "log.h"
 #include "settings.h"
 
-static const struct {
-	const struct cmd_entry	*rows;
-	const size_t		*len;
-} cmd_tables[] = {
-	{ cmd_system_table, &cmd_system_table_len },
-};
 
 void
 cmd_reply_init(struct cmd_reply *r)
@@ -63,7 +57,7 @@ cmd_iter(size_t *pos)
 {
 	size_t p = *pos;
 
-	for (size_t t = 0; t < nitems(cmd_tables); t++) {
+	for (size_t t = 0; t < cmd_tables_len; t++) {
 		if (p < *cmd_tables[t].len) {
 			(*pos)++;
 			return &cmd_tables[t].rows[p];
@@ -94,7 +88,7 @@ cmd_allowed(const char *name, enum auth_role need, unsigned group,
 	if (ctx->role < need)
 		return cmd_reply_error(r, "%s needs the %s role", name,
 		    auth_role_name(need));
-	if (ctx->channel != CHAN_LOCAL &&
+	if (auth_channel_is_remote(ctx->channel) &&
 	    (group & (unsigned)settings_get_int("auth.remote_lock")) != 0)
 		return cmd_reply_error(r, "%s is locked for remote channels",
 		    name);

@@ -39,8 +39,8 @@ cmd_help(const struct cmd_entry *e, const struct atform *f,
 
 	while ((c = cmd_iter(&pos)) != NULL)
 		cmd_reply_line(r, "%s: %s", c->usage, c->help);
-	for (size_t i = 0; i < settings_table_len; i++) {
-		const struct setting_def *d = &settings_table[i];
+	for (size_t i = 0; i < settings_count(); i++) {
+		const struct setting_def *d = settings_at(i);
 
 		cmd_reply_line(r, "AT+%s[=value]: %s", d->alias != NULL ?
 		    d->alias : d->name, d->help);

@@ -79,8 +79,8 @@ ctl_settings_list(struct ctl_conn *c, struct json_object *args,
     struct json_object **res, char *err, size_t errlen)
 {
 	*res = json_object_new_array();
-	for (size_t i = 0; i < settings_table_len; i++)
-		json_object_array_add(*res, ctl_setting_json(&settings_table[i]));
+	for (size_t i = 0; i < settings_count(); i++)
+		json_object_array_add(*res, ctl_setting_json(settings_at(i)));
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 #include "daemon.h"
 #include "events.h"
 #include "log.h"
+#include "module.h"
 #include "settings.h"
 #include "store.h"
 #include "util.h"
@@ -36,6 +37,7 @@ static int daemon_restart_wanted;
 static struct event *daemon_ev_deferred, *daemon_ev_watchdog;
 static struct event *daemon_ev_sig[3];
 static int daemon_reload_wanted;
+static size_t daemon_nstarted;	/* modules started, in order */
 
 struct event_base *
 daemon_base(void)
@@ -140,6 +142,9 @@ daemon_reload(char *err, size_t errlen)
 		    "effect at the next start");
 	log_set_level(next->log_level);
 	conf_apply_settings(next);
+	for (size_t i = 0; i < daemon_nstarted; i++)
+		if (modules[i].reload != NULL)
+			modules[i].reload(next);
 	conf_free(daemon_cf);
 	free(daemon_cf);
 	daemon_cf = next;
@@ -211,6 +216,17 @@ daemon_start_modules(char *err, size_t errlen)
 	}
 	settings_set_observer(daemon_setting_event);
 	daemon_serial_init();
+	for (daemon_nstarted = 0; daemon_nstarted < modules_len;
+	    daemon_nstarted++) {
+		const struct module *m = &modules[daemon_nstarted];
+		char why[400];
+
+		if (m->init != NULL && m->init(daemon_evbase, c, why,
+		    sizeof why) == -1) {
+			snprintf(err, errlen, "%s: %s", m->name, why);
+			return -1;
+		}
+	}
 	if (ctl_init(daemon_evbase, c->control_socket, c->control_group,
 	    (int)c->control_max_clients, err, errlen) == -1)
 		return -1;
@@ -221,6 +237,12 @@ static void
 daemon_stop_modules(void)
 {
 	ctl_shutdown();
+	while (daemon_nstarted > 0) {
+		const struct module *m = &modules[--daemon_nstarted];
+
+		if (m->shutdown != NULL)
+			m->shutdown();
+	}
 	settings_set_observer(NULL);
 	settings_shutdown();
 	store_close();

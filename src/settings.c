@@ -32,10 +32,40 @@ static const char *const settings_type_names[SETTING_TYPE_MAX] = {
 	"bool", "int", "string", "enum", "fields"
 };
 
+size_t
+settings_count(void)
+{
+	size_t n = 0;
+
+	for (size_t t = 0; t < settings_tables_len; t++)
+		n += *settings_tables[t].len;
+	return n;
+}
+
+const struct setting_def *
+settings_at(size_t i)
+{
+	for (size_t t = 0; t < settings_tables_len; t++) {
+		if (i < *settings_tables[t].len)
+			return &settings_tables[t].rows[i];
+		i -= *settings_tables[t].len;
+	}
+	return NULL;
+}
+
 static size_t
 settings_index(const struct setting_def *d)
 {
-	return (size_t)(d - settings_table);
+	size_t base = 0;
+
+	for (size_t t = 0; t < settings_tables_len; t++) {
+		const struct settings_table_ref *r = &settings_tables[t];
+
+		if (d >= r->rows && d < r->rows + *r->len)
+			return base + (size_t)(d - r->rows);
+		base += *r->len;
+	}
+	fatalx("internal error: setting %s is in no table", d->name);
 }
 
 static char *
@@ -60,11 +90,11 @@ settings_replace(char **slot, const char *v)
 void
 settings_init(void)
 {
-	settings_state = calloc(settings_table_len, sizeof *settings_state);
+	settings_state = calloc(settings_count(), sizeof *settings_state);
 	if (settings_state == NULL)
 		fatal("calloc");
-	for (size_t i = 0; i < settings_table_len; i++)
-		settings_state[i].value = settings_strdup(settings_table[i].def);
+	for (size_t i = 0; i < settings_count(); i++)
+		settings_state[i].value = settings_strdup(settings_at(i)->def);
 }
 
 void
@@ -72,7 +102,7 @@ settings_shutdown(void)
 {
 	if (settings_state == NULL)
 		return;
-	for (size_t i = 0; i < settings_table_len; i++) {
+	for (size_t i = 0; i < settings_count(); i++) {
 		free(settings_state[i].value);
 		free(settings_state[i].config);
 	}
@@ -89,8 +119,8 @@ settings_set_observer(void (*fn)(const struct setting_def *))
 const struct setting_def *
 settings_find(const char *name)
 {
-	for (size_t i = 0; i < settings_table_len; i++) {
-		const struct setting_def *d = &settings_table[i];
+	for (size_t i = 0; i < settings_count(); i++) {
+		const struct setting_def *d = settings_at(i);
 
 		if (util_strcaseeq(d->name, name) ||
 		    (d->alias != NULL && util_strcaseeq(d->alias, name)))
@@ -420,7 +450,7 @@ settings_reset(const struct setting_def *d, char *err, size_t errlen)
 void
 settings_config_begin(void)
 {
-	settings_config_next = calloc(settings_table_len, sizeof(char *));
+	settings_config_next = calloc(settings_count(), sizeof(char *));
 	if (settings_config_next == NULL)
 		fatal("calloc");
 }
@@ -434,14 +464,14 @@ settings_config_put(const struct setting_def *d, const char *canon)
 void
 settings_config_end(void)
 {
-	for (size_t i = 0; i < settings_table_len; i++) {
+	for (size_t i = 0; i < settings_count(); i++) {
 		struct setting_state *s = &settings_state[i];
 
 		free(s->config);
 		s->config = settings_config_next[i];
 		if (!s->runtime)
-			settings_take(&settings_table[i],
-			    settings_fallback(&settings_table[i]), 0);
+			settings_take(settings_at(i),
+			    settings_fallback(settings_at(i)), 0);
 	}
 	free(settings_config_next);
 	settings_config_next = NULL;
@@ -480,8 +510,8 @@ settings_save_user_defaults(char *err, size_t errlen)
 		goto fail;
 	if (store_userdef_clear() == -1)
 		goto fail;
-	for (size_t i = 0; i < settings_table_len; i++)
-		if (store_userdef_put(settings_table[i].name,
+	for (size_t i = 0; i < settings_count(); i++)
+		if (store_userdef_put(settings_at(i)->name,
 		    settings_state[i].value) == -1)
 			goto fail;
 	if (store_commit() == -1)
@@ -522,14 +552,14 @@ settings_replace_runtime(char **values, int clear_userdefs, char *err,
 	if (store_begin() == -1 || store_setting_del_all() == -1 ||
 	    (clear_userdefs && store_userdef_clear() == -1))
 		goto fail;
-	for (size_t i = 0; i < settings_table_len; i++)
+	for (size_t i = 0; i < settings_count(); i++)
 		if (values != NULL && values[i] != NULL &&
-		    store_setting_put(settings_table[i].name, values[i]) == -1)
+		    store_setting_put(settings_at(i)->name, values[i]) == -1)
 			goto fail;
 	if (store_commit() == -1)
 		goto fail;
-	for (size_t i = 0; i < settings_table_len; i++) {
-		const struct setting_def *d = &settings_table[i];
+	for (size_t i = 0; i < settings_count(); i++) {
+		const struct setting_def *d = settings_at(i);
 
 		if (values != NULL && values[i] != NULL)
 			settings_take(d, values[i], 1);
@@ -549,7 +579,7 @@ settings_restore_user_defaults(char *err, size_t errlen)
 	struct settings_userdef_ctx c;
 	int r;
 
-	c.values = calloc(settings_table_len, sizeof(char *));
+	c.values = calloc(settings_count(), sizeof(char *));
 	if (c.values == NULL)
 		fatal("calloc");
 	r = store_userdefs_foreach(settings_userdef_row, &c);
@@ -558,7 +588,7 @@ settings_restore_user_defaults(char *err, size_t errlen)
 	else
 		snprintf(err, errlen, "user defaults not read: %s",
 		    store_errmsg());
-	for (size_t i = 0; i < settings_table_len; i++)
+	for (size_t i = 0; i < settings_count(); i++)
 		free(c.values[i]);
 	free(c.values);
 	if (r == 0)

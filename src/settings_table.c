@@ -1,7 +1,7 @@
 /*
- * settings_table.c: the rows of the settings registry and the field
- * parsers of multi-field settings.  Add a setting here (and to
- * cellgate.conf(5) and etc/cellgate.conf); every channel sees it at once.
+ * settings_table.c: the core rows of the settings registry.  A module
+ * keeps its settings in its own table, listed in modules.c; document each
+ * in cellgate.conf(5).  Every channel sees a new row at once.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -65,7 +65,7 @@ settings_parse_socket(int argc, char **argv, char *out, size_t outlen,
 	return 0;
 }
 
-const struct setting_def settings_table[] = {
+const struct setting_def settings_core_table[] = {
 	{ .name = "command.echo", .alias = "E", .type = SETTING_BOOL,
 	  .def = "on", .group = GROUP_NET, .role = ROLE_ADMIN,
 	  .help = "echo of commands typed in the data port's command mode" },
@@ -91,4 +91,4 @@ const struct setting_def settings_table[] = {
 	  "(1 hardware, 2 network, 4 security, 8 system)" },
 };
 
-const size_t settings_table_len = nitems(settings_table);
+const size_t settings_core_table_len = nitems(settings_core_table);

@@ -1,7 +1,8 @@
 /*
- * status.c: assembles the status report.  Each section comes from the
- * module that owns it; a module not running yet reports its state as
- * such ("absent", "stopped") with the SPEC's keys present and null.
+ * status.c: assembles the status report: the daemon's own section, then
+ * each module's.  A module this build does not run yet is reported by the
+ * *_absent sections here, with the SPEC's keys present and its state
+ * saying so ("absent", "stopped").
  */
 #include <time.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 
 #include "conf.h"
 #include "daemon.h"
+#include "module.h"
 #include "settings.h"
 #include "status.h"
 
@@ -34,8 +36,8 @@ status_daemon(void)
 	return o;
 }
 
-static struct json_object *
-status_modem(void)
+struct json_object *
+status_modem_absent(void)
 {
 	static const char *const keys[] = { "manufacturer", "model",
 	    "revision", "imei", "imsi", "iccid", "operator", "registration",
@@ -51,8 +53,8 @@ status_modem(void)
 	return o;
 }
 
-static struct json_object *
-status_sms(void)
+struct json_object *
+status_sms_absent(void)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -70,8 +72,8 @@ status_socket(void)
 	return o;
 }
 
-static struct json_object *
-status_bridge(void)
+struct json_object *
+status_bridge_absent(void)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -88,8 +90,9 @@ status_json(void)
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "daemon", status_daemon());
-	json_object_object_add(o, "modem", status_modem());
-	json_object_object_add(o, "sms", status_sms());
-	json_object_object_add(o, "bridge", status_bridge());
+	for (size_t i = 0; i < modules_len; i++)
+		if (modules[i].status != NULL)
+			json_object_object_add(o, modules[i].name,
+			    modules[i].status());
 	return o;
 }

@@ -56,13 +56,20 @@ at_delayed_free(struct sim_delayed *d)
 	free(d);
 }
 
+/* Forget responses still waiting for their delay. */
+void
+at_free_pending(struct sim *sim)
+{
+	while (!TAILQ_EMPTY(&sim->delayed))
+		at_delayed_free(TAILQ_FIRST(&sim->delayed));
+}
+
 void
 at_free(struct sim *sim)
 {
 	size_t	i;
 
-	while (!TAILQ_EMPTY(&sim->delayed))
-		at_delayed_free(TAILQ_FIRST(&sim->delayed));
+	at_free_pending(sim);
 	for (i = 0; i < sim->ncmds; i++)
 		free(sim->cmds[i]);
 	free(sim->cmds);
@@ -500,7 +507,7 @@ at_line(struct sim *sim)
 	}
 	if (strncasecmp(sim->line, "AT+CMGS=", 8) == 0) {
 		/* fail rules for +CMGS apply once the PDU is in. */
-		snprintf(sim->cmgs_line, sizeof sim->cmgs_line, "%s",
+		snprintf(sim->cmgs_line, sizeof sim->cmgs_line, "%.63s",
 		    sim->line);
 	} else if ((f = at_fail_match(sim, sim->line, result,
 	    sizeof result)) != NULL) {

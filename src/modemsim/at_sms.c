@@ -137,7 +137,7 @@ at_cmd_cpms(struct sim *sim, struct at_req *req, struct evbuffer *out)
 	if (!at_args_end(p))
 		return (AT_CMS(CMS_NOT_ALLOWED));
 	for (i = 0; i < n; i++)
-		snprintf(sim->mem[i], sizeof sim->mem[i], "%s", mem[i]);
+		snprintf(sim->mem[i], sizeof sim->mem[i], "%.3s", mem[i]);
 	at_info(out, "+CPMS: %d,%d,%d,%d,%d,%d", used, total, used, total,
 	    used, total);
 	return (AT_OK);

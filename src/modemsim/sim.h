@@ -290,6 +290,7 @@ void	 pty_write(struct sim *, const void *, size_t);
 /* at.c */
 void	 at_init(struct sim *);
 void	 at_free(struct sim *);
+void	 at_free_pending(struct sim *);
 void	 at_reset(struct sim *);
 void	 at_input(struct sim *, const unsigned char *, size_t);
 void	 at_final(struct sim *, struct evbuffer *, int);

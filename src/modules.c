@@ -1,0 +1,28 @@
+/*
+ * modules.c: the daemon's modules in one place: the settings tables and
+ * command tables the registries serve, and the modules started in order
+ * at start (stopped in reverse) with their status sections.  Adding a
+ * module is a row in each list here, nothing else.
+ */
+#include "cmd.h"
+#include "module.h"
+#include "settings.h"
+#include "status.h"
+#include "util.h"
+
+const struct settings_table_ref settings_tables[] = {
+	{ settings_core_table, &settings_core_table_len },
+};
+const size_t settings_tables_len = nitems(settings_tables);
+
+const struct cmd_table_ref cmd_tables[] = {
+	{ cmd_system_table, &cmd_system_table_len },
+};
+const size_t cmd_tables_len = nitems(cmd_tables);
+
+const struct module modules[] = {
+	{ "modem", NULL, NULL, NULL, status_modem_absent },
+	{ "sms", NULL, NULL, NULL, status_sms_absent },
+	{ "bridge", NULL, NULL, NULL, status_bridge_absent },
+};
+const size_t modules_len = nitems(modules);

@@ -1,0 +1,231 @@
+"""cgtest.py: the integration tests' harness (Python 3 standard library only).
+
+Starts the real cellgated from the build tree with a scratch config, state
+directory and control socket; runs cellgatectl against it; offers a raw
+control-socket client for malformed-frame tests; counts checks.  Every wait
+polls a condition until a deadline: nothing here sleeps a fixed time to hide
+a race.
+
+Environment (set by the automake test harness): CG_BUILDDIR, CG_SRCDIR.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILDDIR = os.environ.get("CG_BUILDDIR", os.getcwd())
+SRCDIR = os.environ.get("CG_SRCDIR", BUILDDIR)
+CELLGATED = os.path.join(BUILDDIR, "cellgated")
+CELLGATECTL = os.path.join(BUILDDIR, "cellgatectl")
+
+_passed = 0
+_failed = 0
+
+
+def check(cond, what):
+    """Record one check; print it; keep going on failure."""
+    global _passed, _failed
+    if cond:
+        _passed += 1
+        print("ok - %s" % what)
+    else:
+        _failed += 1
+        print("not ok - %s" % what)
+    sys.stdout.flush()
+    return cond
+
+
+def wait_for(cond, timeout=10.0, what="condition", interval=0.02):
+    """Poll cond() until it is true or the deadline passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = cond()
+        if v:
+            return v
+        if time.monotonic() >= deadline:
+            raise TimeoutError("timed out waiting for " + what)
+        time.sleep(interval)
+
+
+def run_tests(*tests):
+    """Run test functions in order; print a summary; exit 0/1."""
+    for t in tests:
+        print("# " + t.__name__)
+        try:
+            t()
+        except Exception as e:  # a crash of the test is a failure
+            import traceback
+            traceback.print_exc()
+            check(False, "%s raised %s: %s" % (t.__name__, type(e).__name__, e))
+    print("%d passed, %d failed" % (_passed, _failed))
+    sys.exit(0 if _failed == 0 and _passed > 0 else 1)
+
+
+class Daemon:
+    """A cellgated under test, with its own scratch directory."""
+
+    def __init__(self, extra_conf="", workdir=None, name="cellgated"):
+        self.dir = workdir or tempfile.mkdtemp(prefix="cgtest-")
+        os.chmod(self.dir, 0o755)
+        self.socket = os.path.join(self.dir, "control.sock")
+        self.db = os.path.join(self.dir, "cellgate.db")
+        self.conf = os.path.join(self.dir, "cellgate.conf")
+        self.log = os.path.join(self.dir, name + ".log")
+        self.proc = None
+        self.write_conf(extra_conf)
+
+    def write_conf(self, extra_conf=""):
+        with open(self.conf, "w") as f:
+            f.write('database = "%s";\n' % self.db)
+            f.write('control = { socket = "%s"; };\n' % self.socket)
+            f.write('log = { level = "debug"; };\n')
+            f.write(extra_conf)
+
+    def start(self, expect_ready=True, args=()):
+        self.logf = open(self.log, "ab")
+        self.proc = subprocess.Popen(
+            [CELLGATED, "-f", "-c", self.conf] + list(args),
+            stdout=self.logf, stderr=subprocess.STDOUT)
+        if expect_ready:
+            wait_for(self._ready, 15, "cellgated control socket")
+        return self
+
+    def _ready(self):
+        if self.proc.poll() is not None:
+            raise RuntimeError("cellgated exited with %d; log:\n%s"
+                               % (self.proc.returncode, self.read_log()))
+        if not os.path.exists(self.socket):
+            return False
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(self.socket)
+            return True
+        except OSError:
+            return False
+        finally:
+            s.close()
+
+    def read_log(self):
+        try:
+            with open(self.log, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def ctl(self, *args, json_out=False, input=None, user=None, timeout=20):
+        """Run cellgatectl; returns (rc, stdout, stderr)."""
+        cmd = [CELLGATECTL, "-s", self.socket]
+        if json_out:
+            cmd.append("--json")
+        cmd += list(args)
+        if user is not None:
+            cmd = ["setpriv", "--reuid=%d" % user, "--regid=%d" % user,
+                   "--clear-groups"] + cmd
+        p = subprocess.run(cmd, capture_output=True, text=True,
+                           input=input, timeout=timeout)
+        return p.returncode, p.stdout, p.stderr
+
+    def ctl_json(self, *args):
+        rc, out, err = self.ctl(*args, json_out=True)
+        if rc != 0:
+            raise RuntimeError("cellgatectl %s failed: %s" % (args, err))
+        return json.loads(out)
+
+    def at(self, command):
+        """One AT-form command; returns (rc, reply text)."""
+        rc, out, err = self.ctl("at", command)
+        return rc, out.rstrip("\n")
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        """Stop; returns the exit status (ASan leak reports make it non-zero)."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.logf.close()
+        self.proc = None
+        return rc
+
+    def kill9(self):
+        return self.stop(signal.SIGKILL)
+
+    def cleanup(self):
+        if self.proc is not None:
+            self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+CTL_VERSION = 1
+
+
+def frame(payload, ftype=1, version=CTL_VERSION, magic=b"CG", length=None):
+    """A control frame (header + payload bytes), possibly malformed."""
+    if isinstance(payload, (dict, list)):
+        payload = json.dumps(payload).encode()
+    elif isinstance(payload, str):
+        payload = payload.encode()
+    n = len(payload) if length is None else length
+    return magic + bytes([version, ftype]) + struct.pack(">I", n) + payload
+
+
+class RawClient:
+    """A bare control-socket connection for protocol-level tests."""
+
+    def __init__(self, path, timeout=10):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.settimeout(timeout)
+        self.s.connect(path)
+
+    def send(self, data):
+        self.s.sendall(data)
+
+    def _readn(self, n):
+        b = b""
+        while len(b) < n:
+            chunk = self.s.recv(n - len(b))
+            if not chunk:
+                return None
+            b += chunk
+        return b
+
+    def read(self):
+        """One frame as (type, object), or None at end of stream."""
+        h = self._readn(8)
+        if h is None:
+            return None
+        n = struct.unpack(">I", h[4:8])[0]
+        body = self._readn(n)
+        return h[3], json.loads(body)
+
+    def call(self, cmd, args=None, rid=1):
+        req = {"id": rid, "cmd": cmd}
+        if args is not None:
+            req["args"] = args
+        self.send(frame(req))
+        while True:
+            f = self.read()
+            if f is None or f[0] == 2:
+                return f and f[1]
+
+    def closed(self):
+        """True when the daemon has closed the connection."""
+        try:
+            return self.s.recv(1) == b""
+        except socket.timeout:
+            return False
+        except OSError:
+            return True
+
+    def close(self):
+        self.s.close()
