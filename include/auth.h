@@ -45,4 +45,19 @@ int auth_channel_is_remote(enum auth_channel);
  * supplementary group) are; returns the role granted or ROLE_NONE. */
 enum auth_role auth_peer_role(uid_t uid, gid_t gid, const char *group);
 
+/*
+ * Passwords (auth_password.c): a superadmin and an admin password, stored
+ * as yescrypt hashes in the database, checked in constant time.  Until one
+ * is set, password authentication is off (no factory password works)
+ * unless the config file's allow_default_password restores the USR
+ * factory password "usr.cn" for bench tests.
+ */
+struct conf;
+int auth_password_init(const struct conf *, char *err, size_t errlen);
+/* The role a password grants: ROLE_SUPERADMIN, ROLE_ADMIN or ROLE_NONE. */
+enum auth_role auth_password_role(const char *password);
+int auth_password_set(enum auth_role, const char *password, char *err,
+    size_t errlen);
+int auth_password_is_set(enum auth_role);
+
 #endif

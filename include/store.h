@@ -40,4 +40,8 @@ int store_userdefs_foreach(int (*cb)(const char *name, const char *value,
 int store_meta_get(const char *key, char *out, size_t outlen);
 int store_meta_put(const char *key, const char *value);
 
+/* Password hashes by role name ("superadmin", "admin"). */
+int store_password_get(const char *role, char *out, size_t outlen);
+int store_password_put(const char *role, const char *hash);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -35,6 +36,8 @@ usage(FILE *f)
 	    "  at 'AT+CMD...'             run one AT-form command as superadmin\n"
 	    "  monitor                    print events until interrupted\n"
 	    "  reload                     re-read the config file\n"
+	    "  passwd superadmin|admin    set a password (read from the terminal\n"
+	    "                             or one line of standard input)\n"
 	    "socket: --socket, else $CELLGATE_SOCKET, else %s\n",
 	    DEFAULT_SOCKET);
 }
@@ -239,6 +242,72 @@ cmd_reload(int fd, int argc, char **argv)
 	return 0;
 }
 
+/* The new password from the terminal (twice, no echo) or one stdin line. */
+static int
+read_password(char *pw, size_t len)
+{
+	char again[256];
+	struct termios t, quiet;
+	int tty = isatty(STDIN_FILENO);
+	size_t n;
+
+	for (int round = 0; round < (tty ? 2 : 1); round++) {
+		char *dst = round == 0 ? pw : again;
+		size_t dlen = round == 0 ? len : sizeof again;
+
+		if (tty) {
+			fprintf(stderr, round == 0 ? "New password: " :
+			    "Repeat it: ");
+			tcgetattr(STDIN_FILENO, &t);
+			quiet = t;
+			quiet.c_lflag &= ~(tcflag_t)ECHO;
+			tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+		}
+		if (fgets(dst, (int)dlen, stdin) == NULL)
+			dst[0] = '\0';
+		if (tty) {
+			tcsetattr(STDIN_FILENO, TCSAFLUSH, &t);
+			fprintf(stderr, "\n");
+		}
+		n = strlen(dst);
+		if (n > 0 && dst[n - 1] == '\n')
+			dst[--n] = '\0';
+		else if (n + 1 >= dlen)
+			return die("passwd", "password too long");
+	}
+	if (tty && strcmp(pw, again) != 0)
+		return die("passwd", "the passwords differ");
+	explicit_bzero(again, sizeof again);
+	if (pw[0] == '\0')
+		return die("passwd", "empty password");
+	return 0;
+}
+
+static int
+cmd_passwd(int fd, int argc, char **argv)
+{
+	struct json_object *args, *res;
+	char pw[256];
+
+	if (argc != 2 || (strcmp(argv[1], "superadmin") != 0 &&
+	    strcmp(argv[1], "admin") != 0))
+		return usage(stderr), 2;
+	if (read_password(pw, sizeof pw) != 0)
+		return 1;
+	args = json_object_new_object();
+	json_object_object_add(args, "role", json_object_new_string(argv[1]));
+	json_object_object_add(args, "password", json_object_new_string(pw));
+	explicit_bzero(pw, sizeof pw);
+	if (call(fd, "passwd", args, &res) != 0)
+		return 1;
+	if (opt_json)
+		print_json(res);
+	else
+		printf("%s password changed\n", argv[1]);
+	json_object_put(res);
+	return 0;
+}
+
 static const struct {
 	const char	*name;
 	int		(*fn)(int, int, char **);
@@ -248,6 +317,7 @@ static const struct {
 	{ "at", cmd_at },
 	{ "monitor", cmd_monitor },
 	{ "reload", cmd_reload },
+	{ "passwd", cmd_passwd },
 };
 
 int

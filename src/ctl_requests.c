@@ -1,7 +1,7 @@
 /*
  * ctl_requests.c: the control socket's requests, one row each: status,
  * settings (list, get, set, reset), `at` (one AT-form command through the
- * command registry, the same path SMS takes), monitor and reload.
+ * command registry, the same path SMS takes), monitor, reload and passwd.
  */
 #include <stdio.h>
 #include <string.h>
@@ -184,6 +184,29 @@ ctl_reload(struct ctl_conn *c, struct json_object *args,
 	return 0;
 }
 
+static int
+ctl_passwd(struct ctl_conn *c, struct json_object *args,
+    struct json_object **res, char *err, size_t errlen)
+{
+	const char *role = ctl_arg_string(args, "role", err, errlen);
+	const char *pw = ctl_arg_string(args, "password", err, errlen);
+	enum auth_role r;
+
+	if (role == NULL || pw == NULL)
+		return -1;
+	if (auth_role_parse(role, &r) == -1 ||
+	    (r != ROLE_ADMIN && r != ROLE_SUPERADMIN)) {
+		snprintf(err, errlen, "role must be superadmin or admin");
+		return -1;
+	}
+	if (auth_password_set(r, pw, err, errlen) == -1)
+		return -1;
+	*res = json_object_new_object();
+	json_object_object_add(*res, "role",
+	    json_object_new_string(auth_role_name(r)));
+	return 0;
+}
+
 static const struct ctl_request ctl_requests[] = {
 	{ "status", ROLE_USER, ctl_status },
 	{ "settings.list", ROLE_USER, ctl_settings_list },
@@ -193,6 +216,7 @@ static const struct ctl_request ctl_requests[] = {
 	{ "at", ROLE_USER, ctl_at },
 	{ "monitor", ROLE_USER, ctl_monitor },
 	{ "reload", ROLE_SUPERADMIN, ctl_reload },
+	{ "passwd", ROLE_SUPERADMIN, ctl_passwd },
 };
 
 const struct ctl_request *

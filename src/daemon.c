@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 #include <systemd/sd-daemon.h>
 
+#include "auth.h"
 #include "conf.h"
 #include "ctl.h"
 #include "daemon.h"
@@ -216,6 +217,8 @@ daemon_start_modules(char *err, size_t errlen)
 	}
 	settings_set_observer(daemon_setting_event);
 	daemon_serial_init();
+	if (auth_password_init(c, err, errlen) == -1)
+		return -1;
 	for (daemon_nstarted = 0; daemon_nstarted < modules_len;
 	    daemon_nstarted++) {
 		const struct module *m = &modules[daemon_nstarted];

@@ -33,6 +33,11 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE meta ("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL);",
+	/* 1 -> 2: password hashes (auth_password.c) */
+	"CREATE TABLE passwords ("
+	"  role TEXT PRIMARY KEY,"
+	"  hash TEXT NOT NULL,"
+	"  changed INTEGER NOT NULL DEFAULT (strftime('%s','now')));",
 };
 
 static void
@@ -309,6 +314,31 @@ store_userdefs_foreach(int (*cb)(const char *, const char *, void *),
 {
 	return store_foreach("SELECT name, value FROM settings_user_default "
 	    "ORDER BY name", cb, arg);
+}
+
+int
+store_password_get(const char *role, char *out, size_t outlen)
+{
+	sqlite3_stmt *st;
+	int r = -1;
+
+	if (sqlite3_prepare_v2(store, "SELECT hash FROM passwords WHERE "
+	    "role = ?1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, role, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    util_strlcpy(out, (const char *)sqlite3_column_text(st, 0),
+	    outlen) < outlen)
+		r = 0;
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+store_password_put(const char *role, const char *hash)
+{
+	return store_run("INSERT OR REPLACE INTO passwords(role, hash) "
+	    "VALUES (?1, ?2)", role, hash, "save password");
 }
 
 int

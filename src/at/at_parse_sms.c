@@ -402,6 +402,25 @@ at_parse_sms_hdr(const char *line, size_t len, int text_mode,
 		n--;
 	}
 	if (!text_mode) {
+		/*
+		 * Phones in gammu's tests/at-sms answer AT+CMGR with
+		 * "+CMGR: 24" (38.dump: length only) and with the +CMGL shape
+		 * "+CMGR: 4,1,,151" (26.dump, 27.dump: index first).
+		 */
+		if (h.kind == AT_SMS_CMGR && n == 1) {
+			if (f[0].quoted ||
+			    at_param_int(&f[0], 1, 255, &h.length) != 0)
+				return at_fail(cause, "bad length");
+			*out = h;
+			return 0;
+		}
+		if (h.kind == AT_SMS_CMGR && n == 4) {
+			if (f[0].quoted ||
+			    at_param_int(&f[0], 0, 65535, &h.index) != 0)
+				return at_fail(cause, "bad index");
+			f++;
+			n--;
+		}
 		switch (h.kind) {
 		case AT_SMS_CMGL:
 		case AT_SMS_CMGR:

@@ -561,22 +561,29 @@ at_pdu_end(struct sim *sim, int cancelled)
 	at_respond(sim, resp);
 }
 
+/* Echo bytes as received (one write per line, not per byte). */
+static void
+at_echo(struct sim *sim, const unsigned char *buf, size_t len)
+{
+	if (sim->echo && !sim->hang && len > 0)
+		pty_write(sim, buf, len);
+}
+
 void
 at_input(struct sim *sim, const unsigned char *buf, size_t len)
 {
-	size_t		i;
+	size_t		i, es = 0;
 	unsigned char	c;
 
 	for (i = 0; i < len; i++) {
 		c = buf[i];
 		if (sim->input == SIM_INPUT_PDU) {
-			if (sim->echo && !sim->hang && c != AT_ESC)
-				pty_write(sim, &c, 1);
-			if (c == AT_CTRL_Z)
-				at_pdu_end(sim, 0);
-			else if (c == AT_ESC)
-				at_pdu_end(sim, 1);
-			else if (c == '\r' || c == '\n' || c == ' ')
+			if (c == AT_CTRL_Z || c == AT_ESC) {
+				at_echo(sim, buf + es, i + (c == AT_CTRL_Z) -
+				    es);
+				es = i + 1;
+				at_pdu_end(sim, c == AT_ESC);
+			} else if (c == '\r' || c == '\n' || c == ' ')
 				continue;
 			else if (sim->pdu_len < SIM_PDU_HEX_MAX)
 				sim->pdu_in[sim->pdu_len++] = c;
@@ -586,16 +593,14 @@ at_input(struct sim *sim, const unsigned char *buf, size_t len)
 		}
 		if (c == '\n' && sim->last_cr) {
 			sim->last_cr = 0;
-			if (sim->echo && !sim->hang)
-				pty_write(sim, &c, 1);
 			continue;
 		}
 		sim->last_cr = (c == '\r');
-		if (sim->echo && !sim->hang)
-			pty_write(sim, &c, 1);
-		if (c == '\r' || c == '\n')
+		if (c == '\r' || c == '\n') {
+			at_echo(sim, buf + es, i + 1 - es);
+			es = i + 1;
 			at_line(sim);
-		else if (c == 0x08 || c == 0x7f) {
+		} else if (c == 0x08 || c == 0x7f) {
 			if (sim->line_len > 0 && !sim->line_overflow)
 				sim->line_len--;
 		} else if (c < 0x20)
@@ -605,4 +610,5 @@ at_input(struct sim *sim, const unsigned char *buf, size_t len)
 		else
 			sim->line_overflow = 1;
 	}
+	at_echo(sim, buf + es, len - es);
 }

@@ -226,7 +226,7 @@ main(int argc, char **argv)
 	snprintf(sim.operator_name, sizeof sim.operator_name, "%s",
 	    sim.profile->operator_name);
 	sim.lac = 0x1A2B;
-	sim.ci = 0x01B2C3D;
+	sim.ci = 0x01B2C3D4;
 	sim.pin = SIM_PIN_READY;
 	sim.pin_attempts = 3;
 	sim.puk_attempts = 10;

@@ -44,10 +44,12 @@ pdu_wr_bytes(struct pdu_wr *w, const uint8_t *p, size_t n)
 	w->len += n;
 }
 
+/* Digits we send: 0-9, '*' and '#'.  The semi-octets 'a'..'c' exist
+ * (23.040 9.1.2.3) but a string of them is taken as an alphanumeric name. */
 static int
 pdu_digit_val(char c)
 {
-	static const char digit[] = "0123456789*#abc";
+	static const char digit[] = "0123456789*#";
 	const char *p;
 
 	if (c == '\0' || (p = strchr(digit, c)) == NULL)

@@ -1,0 +1,160 @@
+/*
+ * auth_password.c: the superadmin and admin passwords.  Stored as yescrypt
+ * hashes (libxcrypt crypt_r) in the database; a candidate is hashed with
+ * each stored setting and compared in constant time, both roles always
+ * checked, so the time taken tells nothing.  With no password set,
+ * password authentication is off, unless allow_default_password restores
+ * the factory passwords of the seeds for bench tests: "1234" (superadmin,
+ * cloud-connect), "usr.cn" and "12345" (admin: USR DTU, remote control).
+ */
+#include <crypt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "conf.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define AUTH_PASSWORD_MIN	4
+#define AUTH_PASSWORD_MAX	64
+
+static char auth_hash[ROLE_MAX][CRYPT_OUTPUT_SIZE];
+static int auth_allow_default;
+
+static const char *const auth_factory_admin[] = { "usr.cn", "12345" };
+static const char auth_factory_superadmin[] = "1234";
+
+static int
+auth_consttime_eq(const char *a, const char *b, size_t n)
+{
+	unsigned char d = 0;
+
+	for (size_t i = 0; i < n; i++)
+		d |= (unsigned char)a[i] ^ (unsigned char)b[i];
+	return d == 0;
+}
+
+int
+auth_password_init(const struct conf *c, char *err, size_t errlen)
+{
+	auth_allow_default = c->allow_default_password;
+	memset(auth_hash, 0, sizeof auth_hash);
+	for (int r = ROLE_ADMIN; r <= ROLE_SUPERADMIN; r++)
+		if (store_password_get(auth_role_name((enum auth_role)r),
+		    auth_hash[r], sizeof auth_hash[r]) == -1)
+			auth_hash[r][0] = '\0';
+	if (!auth_password_is_set(ROLE_SUPERADMIN) &&
+	    !auth_password_is_set(ROLE_ADMIN))
+		log_warnx("no password is set: commands needing a password "
+		    "are refused; set one with `cellgatectl passwd "
+		    "superadmin`%s", auth_allow_default ?
+		    " (factory passwords allowed by allow_default_password)" :
+		    "");
+	return 0;
+}
+
+int
+auth_password_is_set(enum auth_role r)
+{
+	return r < ROLE_MAX && auth_hash[r][0] != '\0';
+}
+
+/* Does `pw` match the stored hash of role r?  Always does the work. */
+static int
+auth_match(enum auth_role r, const char *pw)
+{
+	struct crypt_data cd;
+	const char *h;
+	size_t n = strlen(auth_hash[r]);
+	int ok;
+
+	if (n == 0)
+		return 0;
+	memset(&cd, 0, sizeof cd);
+	h = crypt_r(pw, auth_hash[r], &cd);
+	ok = h != NULL && h[0] != '*' && strlen(h) == n &&
+	    auth_consttime_eq(h, auth_hash[r], n);
+	explicit_bzero(&cd, sizeof cd);
+	return ok;
+}
+
+static int
+auth_factory(const char *pw, const char *factory)
+{
+	size_t n = strlen(factory);
+
+	return strlen(pw) == n && auth_consttime_eq(pw, factory, n);
+}
+
+enum auth_role
+auth_password_role(const char *pw)
+{
+	int super, admin;
+
+	if (pw == NULL || strlen(pw) > AUTH_PASSWORD_MAX)
+		return ROLE_NONE;
+	super = auth_match(ROLE_SUPERADMIN, pw);
+	admin = auth_match(ROLE_ADMIN, pw);
+	if (auth_allow_default) {
+		if (!auth_password_is_set(ROLE_SUPERADMIN))
+			super |= auth_factory(pw, auth_factory_superadmin);
+		if (!auth_password_is_set(ROLE_ADMIN))
+			for (size_t i = 0; i < nitems(auth_factory_admin); i++)
+				admin |= auth_factory(pw, auth_factory_admin[i]);
+	}
+	if (super)
+		return ROLE_SUPERADMIN;
+	return admin ? ROLE_ADMIN : ROLE_NONE;
+}
+
+int
+auth_password_set(enum auth_role r, const char *pw, char *err, size_t errlen)
+{
+	struct crypt_data cd;
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char *h;
+	size_t n = strlen(pw);
+
+	if (r != ROLE_ADMIN && r != ROLE_SUPERADMIN) {
+		snprintf(err, errlen, "only superadmin and admin have "
+		    "passwords");
+		return -1;
+	}
+	if (n < AUTH_PASSWORD_MIN || n > AUTH_PASSWORD_MAX) {
+		snprintf(err, errlen, "a password has %d to %d characters",
+		    AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		/* separators of the SMS and AT forms can't be in a password */
+		if ((unsigned char)pw[i] < 0x21 || pw[i] == 0x7f ||
+		    strchr("#;,\"", pw[i]) != NULL) {
+			snprintf(err, errlen, "a password may not contain "
+			    "spaces, control characters or any of # ; , \"");
+			return -1;
+		}
+	}
+	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof salt) == NULL) {
+		snprintf(err, errlen, "cannot make a salt");
+		return -1;
+	}
+	memset(&cd, 0, sizeof cd);
+	h = crypt_r(pw, salt, &cd);
+	if (h == NULL || h[0] == '*') {
+		explicit_bzero(&cd, sizeof cd);
+		snprintf(err, errlen, "cannot hash the password");
+		return -1;
+	}
+	if (store_password_put(auth_role_name(r), h) == -1) {
+		explicit_bzero(&cd, sizeof cd);
+		snprintf(err, errlen, "password not saved: %s", store_errmsg());
+		return -1;
+	}
+	util_strlcpy(auth_hash[r], h, sizeof auth_hash[r]);
+	explicit_bzero(&cd, sizeof cd);
+	log_info("%s password changed", auth_role_name(r));
+	return 0;
+}

@@ -1,0 +1,301 @@
+/*
+ * test_settings.c: the settings registry and the command registry against
+ * a real SQLite store in a scratch directory: checking and canonical
+ * values, sources (default < config < runtime), persistence across a
+ * reopen, user defaults and factory reset, AT-form queries, sets, tests,
+ * roles, remote_lock and passwords.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "auth.h"
+#include "cmd.h"
+#include "conf.h"
+#include "settings.h"
+#include "store.h"
+
+#include "config.h"
+
+static char dir[] = "/tmp/cgtest-settings-XXXXXX";
+static char dbpath[256];
+
+static void
+open_all(void)
+{
+	char err[256];
+
+	assert_int_equal(store_open(dbpath, err, sizeof err), 0);
+	settings_init();
+	assert_int_equal(settings_load_store(), 0);
+}
+
+static void
+close_all(void)
+{
+	settings_shutdown();
+	store_close();
+}
+
+static int
+setup(void **state)
+{
+	assert_non_null(mkdtemp(dir));
+	snprintf(dbpath, sizeof dbpath, "%s/cellgate.db", dir);
+	open_all();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char path[300];
+
+	close_all();
+	snprintf(path, sizeof path, "%s-wal", dbpath);
+	unlink(path);
+	snprintf(path, sizeof path, "%s-shm", dbpath);
+	unlink(path);
+	unlink(dbpath);
+	rmdir(dir);
+	return 0;
+}
+
+static const struct setting_def *
+S(const char *n)
+{
+	const struct setting_def *d = settings_find(n);
+
+	assert_non_null(d);
+	return d;
+}
+
+static void
+test_check(void **state)
+{
+	char out[SETTING_VALUE_MAX + 1], err[256];
+	const struct setting_def *e = S("E");
+
+	assert_ptr_equal(S("command.echo"), e);
+	assert_ptr_equal(S("wkmod"), S("bridge.mode"));
+	assert_null(settings_find("nosuch"));
+	assert_int_equal(settings_check_text(e, "TRUE", out, sizeof out, err,
+	    sizeof err), 0);
+	assert_string_equal(out, "on");
+	assert_int_equal(settings_check_text(e, "maybe", out, sizeof out, err,
+	    sizeof err), -1);
+	assert_non_null(strstr(err, "on|off"));
+	assert_int_equal(settings_check_text(S("WKMOD"), "httpd", out,
+	    sizeof out, err, sizeof err), 0);
+	assert_string_equal(out, "HTTPD");
+	assert_int_equal(settings_check_text(S("auth.remote_lock"), "16", out,
+	    sizeof out, err, sizeof err), -1);
+	assert_non_null(strstr(err, "0..15"));
+	assert_int_equal(settings_check_text(S("auth.remote_lock"), "3x", out,
+	    sizeof out, err, sizeof err), -1);
+	assert_int_equal(settings_check_text(S("SOCKA"), "udp,example.com,7",
+	    out, sizeof out, err, sizeof err), 0);
+	assert_string_equal(out, "UDP,example.com,7");
+	assert_int_equal(settings_check_text(S("SOCKA"), "TCP,ex ample,7",
+	    out, sizeof out, err, sizeof err), -1);
+	assert_int_equal(settings_check_text(S("SOCKA"), "TCP,host", out,
+	    sizeof out, err, sizeof err), -1);
+	assert_int_equal(settings_check_text(S("STMSG"), "caf\xc3\xa9", out,
+	    sizeof out, err, sizeof err), 0);
+	assert_int_equal(settings_check_text(S("STMSG"), "bad\xc3", out,
+	    sizeof out, err, sizeof err), -1);
+	assert_int_equal(settings_check_text(S("STMSG"), "a\nb", out,
+	    sizeof out, err, sizeof err), -1);
+	assert_int_equal(settings_check_text(S("STMSG"),
+	    "0123456789012345678901234567890123456789012345678901234567890123456789",
+	    out, sizeof out, err, sizeof err), -1);
+}
+
+static void
+test_sources_and_persistence(void **state)
+{
+	const struct setting_def *w = S("bridge.welcome");
+	char err[256];
+
+	assert_string_equal(settings_value(w), w->def);
+	assert_int_equal(settings_source(w), SOURCE_DEFAULT);
+	settings_config_begin();
+	settings_config_put(w, "from config");
+	settings_config_end();
+	assert_string_equal(settings_value(w), "from config");
+	assert_int_equal(settings_source(w), SOURCE_CONFIG);
+	assert_int_equal(settings_set_text(w, "at runtime", err, sizeof err), 0);
+	assert_int_equal(settings_source(w), SOURCE_RUNTIME);
+	/* a bad value changes nothing */
+	assert_int_equal(settings_set_text(S("E"), "2", err, sizeof err), -1);
+	assert_string_equal(settings_get("command.echo"), "on");
+	/* reopen: the runtime value comes back and wins over the config */
+	close_all();
+	open_all();
+	settings_config_begin();
+	settings_config_put(w, "from config");
+	settings_config_end();
+	assert_string_equal(settings_value(w), "at runtime");
+	assert_int_equal(settings_source(w), SOURCE_RUNTIME);
+	assert_int_equal(settings_reset(w, err, sizeof err), 0);
+	assert_string_equal(settings_value(w), "from config");
+	close_all();
+	open_all();
+	assert_int_equal(settings_source(w), SOURCE_DEFAULT);
+}
+
+static void
+test_user_defaults(void **state)
+{
+	const struct setting_def *m = S("WKMOD");
+	char err[256];
+
+	assert_int_equal(settings_set_text(m, "SMS", err, sizeof err), 0);
+	assert_int_equal(settings_save_user_defaults(err, sizeof err), 0);
+	assert_int_equal(settings_set_text(m, "CMD", err, sizeof err), 0);
+	assert_int_equal(settings_restore_user_defaults(err, sizeof err), 0);
+	assert_string_equal(settings_value(m), "SMS");
+	assert_int_equal(settings_factory_reset(err, sizeof err), 0);
+	assert_string_equal(settings_value(m), "NET");
+	assert_int_equal(settings_source(m), SOURCE_DEFAULT);
+	/* user defaults were forgotten too */
+	assert_int_equal(settings_restore_user_defaults(err, sizeof err), 0);
+	assert_string_equal(settings_value(m), "NET");
+}
+
+static char reply_text[CMD_REPLY_MAX + 512];
+
+static int
+run(const char *text, enum auth_channel ch, enum auth_role role)
+{
+	struct cmd_ctx ctx = { ch, role, "test" };
+	struct cmd_reply r;
+	struct buf b;
+	int rc;
+
+	cmd_reply_init(&r);
+	rc = cmd_run(text, strlen(text), &ctx, &r);
+	buf_init(&b, sizeof reply_text - 1);
+	cmd_reply_format(&r, CMD_STYLE_TEXT, &b);
+	snprintf(reply_text, sizeof reply_text, "%s", buf_str(&b));
+	buf_free(&b);
+	cmd_reply_free(&r);
+	return rc;
+}
+
+static void
+test_commands(void **state)
+{
+	char err[256];
+
+	assert_int_equal(run("AT+VER", CHAN_LOCAL, ROLE_SUPERADMIN), 0);
+	assert_string_equal(reply_text, "+VER:" PACKAGE_VERSION "\nOK");
+	assert_int_equal(run("AT+WKMOD?", CHAN_SMS, ROLE_USER), 0);
+	assert_string_equal(reply_text, "+WKMOD:NET\nOK");
+	assert_int_equal(run("AT+WKMOD=?", CHAN_SMS, ROLE_USER), 0);
+	assert_string_equal(reply_text,
+	    "+WKMOD:<\"NET\",\"HTTPD\",\"SMS\",\"CMD\">\nOK");
+	assert_int_equal(run("AT+WKMOD=HTTPD", CHAN_SMS, ROLE_USER), -1);
+	assert_string_equal(reply_text, "ERROR: WKMOD needs the admin role");
+	assert_int_equal(run("AT+WKMOD=HTTPD", CHAN_SMS, ROLE_ADMIN), 0);
+	assert_string_equal(settings_get("bridge.mode"), "HTTPD");
+	assert_int_equal(run("AT+WKMOD=FAX", CHAN_SMS, ROLE_ADMIN), -1);
+	assert_string_equal(settings_get("bridge.mode"), "HTTPD");
+	assert_int_equal(run("AT+SOCKA=\"TCP\",\"test.usr.cn\",10000",
+	    CHAN_SMS, ROLE_ADMIN), 0);
+	assert_int_equal(run("AT+SOCKA", CHAN_SMS, ROLE_USER), 0);
+	assert_string_equal(reply_text, "+SOCKA:TCP,test.usr.cn,10000\nOK");
+	assert_int_equal(run("AT+bridge.welcome=\"a, b\"", CHAN_LOCAL,
+	    ROLE_SUPERADMIN), 0);
+	assert_string_equal(settings_get("bridge.welcome"), "a, b");
+	assert_int_equal(run("AT+NOSUCH", CHAN_LOCAL, ROLE_SUPERADMIN), -1);
+	assert_string_equal(reply_text, "ERROR: unknown command NOSUCH");
+	assert_int_equal(run("AT+VER=1", CHAN_LOCAL, ROLE_SUPERADMIN), -1);
+	assert_int_equal(run("AT+CLEAR", CHAN_SMS, ROLE_ADMIN), -1);
+	/* remote_lock 2 (network) refuses WKMOD from SMS, not locally */
+	assert_int_equal(run("AT+auth.remote_lock=2", CHAN_LOCAL,
+	    ROLE_SUPERADMIN), 0);
+	assert_int_equal(run("AT+WKMOD=NET", CHAN_SMS, ROLE_SUPERADMIN), -1);
+	assert_string_equal(reply_text,
+	    "ERROR: WKMOD is locked for remote channels");
+	assert_int_equal(run("AT+WKMOD=NET", CHAN_SERIAL, ROLE_ADMIN), 0);
+	assert_int_equal(settings_set_text(S("auth.remote_lock"), "0", err,
+	    sizeof err), 0);
+	/* the serial style */
+	{
+		struct cmd_ctx ctx = { CHAN_SERIAL, ROLE_ADMIN, "t" };
+		struct cmd_reply r;
+		struct buf b;
+
+		cmd_reply_init(&r);
+		cmd_run("AT+E?", 5, &ctx, &r);
+		buf_init(&b, 256);
+		cmd_reply_format(&r, CMD_STYLE_SERIAL, &b);
+		assert_string_equal(buf_str(&b), "\r\n+E:on\r\n\r\nOK\r\n");
+		buf_free(&b);
+		cmd_reply_free(&r);
+	}
+}
+
+static void
+test_passwords(void **state)
+{
+	struct conf c;
+	char err[256];
+
+	memset(&c, 0, sizeof c);
+	assert_int_equal(auth_password_init(&c, err, sizeof err), 0);
+	assert_int_equal(auth_password_role("usr.cn"), ROLE_NONE);
+	assert_int_equal(auth_password_role(""), ROLE_NONE);
+	c.allow_default_password = 1;
+	auth_password_init(&c, err, sizeof err);
+	assert_int_equal(auth_password_role("usr.cn"), ROLE_ADMIN);
+	assert_int_equal(auth_password_role("1234"), ROLE_SUPERADMIN);
+	assert_int_equal(auth_password_set(ROLE_SUPERADMIN, "s3cret-S", err,
+	    sizeof err), 0);
+	assert_int_equal(auth_password_role("1234"), ROLE_NONE);
+	assert_int_equal(auth_password_role("s3cret-S"), ROLE_SUPERADMIN);
+	assert_int_equal(auth_password_set(ROLE_ADMIN, "adm;in", err,
+	    sizeof err), -1);
+	assert_int_equal(auth_password_set(ROLE_ADMIN, "abc", err,
+	    sizeof err), -1);
+	assert_int_equal(auth_password_set(ROLE_USER, "abcdef", err,
+	    sizeof err), -1);
+	assert_int_equal(auth_password_set(ROLE_ADMIN, "admin-pw", err,
+	    sizeof err), 0);
+	assert_int_equal(auth_password_role("usr.cn"), ROLE_NONE);
+	/* the hashes persist, the clear text does not */
+	c.allow_default_password = 0;
+	close_all();
+	open_all();
+	auth_password_init(&c, err, sizeof err);
+	assert_int_equal(auth_password_role("admin-pw"), ROLE_ADMIN);
+	assert_int_equal(auth_password_role("s3cret-S"), ROLE_SUPERADMIN);
+	assert_int_equal(auth_password_role("s3cret-s"), ROLE_NONE);
+	{
+		char hash[256];
+
+		assert_int_equal(store_password_get("admin", hash,
+		    sizeof hash), 0);
+		assert_null(strstr(hash, "admin-pw"));
+		assert_memory_equal(hash, "$y$", 3);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_sources_and_persistence),
+		cmocka_unit_test(test_user_defaults),
+		cmocka_unit_test(test_commands),
+		cmocka_unit_test(test_passwords),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
