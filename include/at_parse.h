@@ -153,6 +153,7 @@ struct at_params {
 };
 
 #define AT_PARAMS_OPEN_QUOTE	0x01	/* accept an unclosed final quote */
+#define AT_PARAMS_LIST_RAW	0x02	/* quotes do not hide ( ) in lists */
 
 int	 at_params_split(const char *, size_t, unsigned int,
 	     struct at_params *, const char **);

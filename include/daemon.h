@@ -12,7 +12,8 @@
 struct event_base;
 struct conf;
 
-/* Run until stopped; returns the process exit status. */
+/* Run until stopped; returns the process exit status.  Takes ownership
+ * of the config (a calloc'ed struct conf, replaced at each reload). */
 int daemon_run(struct conf *, char **argv);
 
 struct event_base *daemon_base(void);

@@ -94,7 +94,5 @@ main(int argc, char **argv)
 	log_set_level(debug ? LOG_LVL_DEBUG : c->log_level);
 	if (debug)
 		c->log_level = LOG_LVL_DEBUG;
-	ch = daemon_run(c, argv);
-	free(c);
-	return ch;
+	return daemon_run(c, argv);
 }

@@ -392,13 +392,21 @@ ctl_init(struct event_base *base, const char *path, const char *group,
 void
 ctl_flush_all(void)
 {
+	/* A bufferevent's output buffer is frozen at its front, so copy the
+	 * pending bytes out and write them directly. */
 	for (struct ctl_conn *c = ctl_conns; c != NULL; c = c->next) {
 		struct evbuffer *out = bufferevent_get_output(c->bev);
 		evutil_socket_t fd = bufferevent_getfd(c->bev);
+		size_t n = evbuffer_get_length(out), off = 0;
+		unsigned char *p = evbuffer_pullup(out, -1);
 
-		while (evbuffer_get_length(out) > 0)
-			if (evbuffer_write(out, fd) <= 0)
+		while (p != NULL && off < n) {
+			ssize_t w = write(fd, p + off, n - off);
+
+			if (w <= 0)
 				break;
+			off += (size_t)w;
+		}
 	}
 }
 

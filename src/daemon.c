@@ -9,6 +9,7 @@
 #include <sys/random.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,8 @@ static int daemon_restart_wanted;
 static struct event *daemon_ev_deferred, *daemon_ev_watchdog;
 static struct event *daemon_ev_sig[3];
 static int daemon_reload_wanted;
-static size_t daemon_nstarted;	/* modules started, in order */
+static size_t daemon_nstarted;
+static char daemon_exe[PATH_MAX];	/* modules started, in order */
 
 struct event_base *
 daemon_base(void)
@@ -258,9 +260,17 @@ daemon_run(struct conf *c, char **argv)
 	char err[512];
 	uint64_t wd_usec = 0;
 	int status = 0;
+	ssize_t n;
 
 	daemon_cf = c;
 	daemon_start = time(NULL);
+	/* the binary's own path (exec of /proc/self/exe would rename the
+	 * process "exe" for ps and pkill) */
+	n = readlink("/proc/self/exe", daemon_exe, sizeof daemon_exe - 1);
+	if (n < 0 || (size_t)n >= sizeof daemon_exe - 1)
+		util_strlcpy(daemon_exe, argv[0], sizeof daemon_exe);
+	else
+		daemon_exe[n] = '\0';
 	signal(SIGPIPE, SIG_IGN);
 	if ((daemon_evbase = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
@@ -306,11 +316,13 @@ out:
 	daemon_evbase = NULL;
 	if (status == 0 && daemon_restart_wanted) {
 		log_info("restarting");
-		execv("/proc/self/exe", argv);
+		execv(daemon_exe, argv);
 		log_warn("restart failed (exec)");
 		status = 1;
 	}
 	log_info("cellgated stopped");
 	conf_free(daemon_cf);
+	free(daemon_cf);
+	daemon_cf = NULL;
 	return status;
 }

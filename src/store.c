@@ -6,6 +6,7 @@
  * plain words for the two cases users meet: a full disk and a database
  * that cannot be written.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -45,7 +46,12 @@ store_set_err(int rc, const char *what)
 {
 	const char *msg = store != NULL ? sqlite3_errmsg(store) :
 	    sqlite3_errstr(rc);
+	int sys = store != NULL ? sqlite3_system_errno(store) : 0;
 
+	/* a write refused for lack of space comes back as an I/O error */
+	if ((rc & 0xff) == SQLITE_IOERR &&
+	    (sys == ENOSPC || sys == EFBIG || sys == EDQUOT))
+		rc = SQLITE_FULL;
 	switch (rc & 0xff) {
 	case SQLITE_FULL:
 		snprintf(store_err, sizeof store_err,

@@ -48,11 +48,13 @@ at_parse_prefix(const char *line, size_t len, const char *prefix,
 
 /* End of a parenthesised list starting at s[i] == '(', or len. */
 static size_t
-at_params_close(const char *s, size_t len, size_t i)
+at_params_close(const char *s, size_t len, size_t i, int raw)
 {
 	int	depth = 0, inq = 0;
 
 	for (; i < len; i++) {
+		if (raw && s[i] == '"')
+			continue;
 		if (inq) {
 			if (s[i] == '"')
 				inq = 0;
@@ -110,7 +112,8 @@ at_params_split(const char *s, size_t len, unsigned int flags,
 			p->len = end - start;
 			p->quoted = 1;
 		} else if (i < len && s[i] == '(') {
-			end = at_params_close(s, len, i);
+			end = at_params_close(s, len, i,
+			    (flags & AT_PARAMS_LIST_RAW) != 0);
 			if (end == len)
 				return at_params_fail(cause,
 				    "unterminated list");

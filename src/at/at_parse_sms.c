@@ -145,16 +145,20 @@ at_parse_cpms_test(const char *line, size_t len, struct at_cpms_test *out,
 	struct at_params	 pp, inner;
 	struct at_cpms_test	 t;
 	const struct at_params	*use = &pp;
-	size_t			 i;
+	const char		*rest;
+	size_t			 i, rlen;
 
-	if (at_split_after(line, len, "+CPMS:", &pp, cause) != 0)
+	/* gammu tests/at-cpms-sr/generic.dump: (ME", "SR") */
+	if ((rest = at_parse_prefix(line, len, "+CPMS:", &rlen)) == NULL)
+		return at_fail(cause, "wrong prefix");
+	if (at_params_split(rest, rlen, AT_PARAMS_LIST_RAW, &pp, cause) != 0)
 		return -1;
 	memset(&t, 0, sizeof t);
 	/* Wavecom: ((\"SM\",\"BM\",\"SR\"),(\"SM\")), one list of lists */
 	if (pp.n == 1 && pp.v[0].list && memchr(pp.v[0].s, '(',
 	    pp.v[0].len) != NULL) {
-		if (at_params_split(pp.v[0].s, pp.v[0].len, 0, &inner,
-		    cause) != 0)
+		if (at_params_split(pp.v[0].s, pp.v[0].len,
+		    AT_PARAMS_LIST_RAW, &inner, cause) != 0)
 			return -1;
 		use = &inner;
 	}

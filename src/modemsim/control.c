@@ -308,8 +308,8 @@ control_operator(struct sim *sim, char *args, struct json *j, char *err,
 	const char	*name = control_rest(args);
 
 	if (!control_text_ok(name, sizeof sim->operator_name - 1))
-		ERR("usage: operator NAME (1-%zu printable characters, no '\"')",
-		    sizeof sim->operator_name - 1);
+		ERR("usage: operator NAME (1-%zu printable characters, "
+		    "no '\"')", sizeof sim->operator_name - 1);
 	snprintf(sim->operator_name, sizeof sim->operator_name, "%s", name);
 	return (0);
 }
@@ -712,7 +712,8 @@ control_request(struct sim *sim, char *line, struct evbuffer *out)
 	struct json			 j;
 	char				 err[256], *p = line, *name;
 
-	sim_log(sim, "control: %.200s", line);
+	sim_log_bytes(sim, "control: ", line, strlen(line) > 200 ? 200 :
+	    strlen(line));
 	if ((name = control_word(&p)) == NULL) {
 		control_error(out, "empty request");
 		return;

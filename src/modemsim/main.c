@@ -195,7 +195,8 @@ main(int argc, char **argv)
 			printf("cellgate-modemsim %s\n", PACKAGE_VERSION);
 			return (0);
 		case ':':
-			usage_error("missing argument for option", argv[optind - 1]);
+			usage_error("missing argument for option",
+			    argv[optind - 1]);
 			break;
 		default:
 			usage_error("unknown option", argv[optind - 1]);

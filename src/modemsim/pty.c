@@ -8,7 +8,9 @@
  * removed again on close/unplug).
  */
 
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* ptsname_r */
+#endif
 
 #include <sys/stat.h>
 

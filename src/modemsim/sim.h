@@ -209,7 +209,7 @@ struct sim {
 
 	/* network */
 	int			 net_stat;	/* what the network gives */
-	int			 last_stat;	/* last reported effective stat */
+	int			 last_stat;	/* last stat reported */
 	int			 act;
 	int			 rssi;
 	int			 ber;

@@ -135,8 +135,10 @@ urc_ring_cb(evutil_socket_t fd, short events, void *arg)
 void
 urc_ring_start(struct sim *sim, const char *number)
 {
-	struct timeval	tv = { SIM_RING_MS / 1000, (SIM_RING_MS % 1000) * 1000 };
+	struct timeval	tv;
 
+	tv.tv_sec = SIM_RING_MS / 1000;
+	tv.tv_usec = (SIM_RING_MS % 1000) * 1000;
 	snprintf(sim->call_number, sizeof sim->call_number, "%s", number);
 	sim->call = SIM_CALL_RINGING;
 	sim->call_mt = 1;

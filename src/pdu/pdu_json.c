@@ -2,7 +2,8 @@
  * pdu_json.c: the JSON view of a decoded PDU for `cellgatectl --json pdu
  * decode` (SPEC §1): type, smsc, number, timestamp, coding, text, data_hex,
  * class, concat, plus pid, dcs, reference, validity, ports, status,
- * discharge, udh, mwi and tpdu_len.  Kept apart from the codec (in
+ * discharge, udh, mwi, truncated (PDU_F_LENIENT took short user data)
+ * and tpdu_len.  Kept apart from the codec (in
  * libcgpdujson.a) so the codec itself needs no library.
  */
 #include <json-c/json.h>
@@ -144,6 +145,8 @@ pdu_json(const struct pdu_msg *m)
 		    json_object_new_boolean(m->mwi_active));
 		json_object_object_add(o, "mwi", c);
 	}
+	json_object_object_add(o, "truncated",
+	    json_object_new_boolean(m->ud_short));
 	json_object_object_add(o, "tpdu_len",
 	    json_object_new_int((int)m->tpdu_len));
 	return o;

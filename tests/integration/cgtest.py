@@ -70,7 +70,8 @@ def run_tests(*tests):
 class Daemon:
     """A cellgated under test, with its own scratch directory."""
 
-    def __init__(self, extra_conf="", workdir=None, name="cellgated"):
+    def __init__(self, extra_conf="", workdir=None, name="cellgated",
+                 max_clients=16):
         self.dir = workdir or tempfile.mkdtemp(prefix="cgtest-")
         os.chmod(self.dir, 0o755)
         self.socket = os.path.join(self.dir, "control.sock")
@@ -78,12 +79,14 @@ class Daemon:
         self.conf = os.path.join(self.dir, "cellgate.conf")
         self.log = os.path.join(self.dir, name + ".log")
         self.proc = None
+        self.max_clients = max_clients
         self.write_conf(extra_conf)
 
     def write_conf(self, extra_conf=""):
         with open(self.conf, "w") as f:
             f.write('database = "%s";\n' % self.db)
-            f.write('control = { socket = "%s"; };\n' % self.socket)
+            f.write('control = { socket = "%s"; max_clients = %d; };\n'
+                    % (self.socket, self.max_clients))
             f.write('log = { level = "debug"; };\n')
             f.write(extra_conf)
 

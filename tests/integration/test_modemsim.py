@@ -26,7 +26,8 @@ from modemsim import Control, Sim, SimError  # noqa: E402
 
 # SMS-DELIVER with SMSC (python-gsmmodem test_modem.py, captured PDU):
 # from +0123456789, "Hello world!", TPDU length 29.
-DELIVER = "06917228195339040A9110325476980000313080512061800CC8329BFD06DDDF72363904"
+DELIVER = ("06917228195339040A9110325476980000313080512061800CC8329BFD06DDD"
+           "F72363904")
 DELIVER_LEN = 29
 # SMS-SUBMIT without SMSC (00): to +46708251358, "hellohello", 23 octets.
 SUBMIT = "0011000B916407281553F80000AA0AE8329BFD4697D9EC37"
@@ -36,7 +37,8 @@ failures = []
 
 
 def check(cond, what):
-    print(("ok   - " if cond else "FAIL - ") + what)
+    print(("ok - " if cond else "not ok - ") + what)
+    sys.stdout.flush()
     if not cond:
         failures.append(what)
     return cond
@@ -356,7 +358,8 @@ def test_sim800(builddir, work):
         check(sim.state()["cnmi"] == [0, 0, 0, 0, 0] and
               sim.state()["echo"], "reboot resets CNMI and echo")
         port.close()
-    check(sim.proc.returncode == 0, "sim800: clean exit (%r)" % sim.proc.returncode)
+    rc = sim.proc.returncode
+    check(rc == 0, "sim800: clean exit (%r)" % rc)
 
 
 def test_ec25(builddir, work):
@@ -377,7 +380,8 @@ def test_ec25(builddir, work):
         check(line == '+CMTI: "ME",%d' % idx, "ec25 +CMTI storage ME: %r"
               % line)
         port.close()
-    check(sim.proc.returncode == 0, "ec25: clean exit (%r)" % sim.proc.returncode)
+    rc = sim.proc.returncode
+    check(rc == 0, "ec25: clean exit (%r)" % rc)
 
 
 def test_e3372(builddir, work):
@@ -395,7 +399,8 @@ def test_e3372(builddir, work):
         port.read_for(0.1)
         check(no_line(port, "^", 2.2), "AT^CURC=0 stops them")
         port.close()
-    check(sim.proc.returncode == 0, "e3372: clean exit (%r)" % sim.proc.returncode)
+    rc = sim.proc.returncode
+    check(rc == 0, "e3372: clean exit (%r)" % rc)
 
 
 def test_ublox(builddir, work):
@@ -407,7 +412,8 @@ def test_ublox(builddir, work):
         lines, final = port.command("AT+CGMM")
         check(lines == ["TOBY-L201"], "AT+CGMM %r" % lines)
         port.close()
-    check(sim.proc.returncode == 0, "ublox: clean exit (%r)" % sim.proc.returncode)
+    rc = sim.proc.returncode
+    check(rc == 0, "ublox: clean exit (%r)" % rc)
 
 
 def main():

@@ -1,0 +1,54 @@
+/*
+ * bridge.h: the serial-to-network bridge (SPEC §5, usr-gprs232 seed
+ * chapters 3-4).  It owns the data port (a serial device or a pty the
+ * daemon creates), the work modes NET (sockets A and B), HTTPD (libcurl),
+ * SMS and CMD, the serial command mode (`+++`, UATEN) and the network
+ * command channel (NATEN), the register and heartbeat packets and the
+ * "similar RFC2217" frames.  This header is what the rest of the daemon
+ * sees: the module hooks, its registry tables and the hooks other modules
+ * provide or call.
+ */
+#ifndef CG_BRIDGE_H
+#define CG_BRIDGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cmd.h"
+#include "settings.h"
+
+struct conf;
+struct event_base;
+struct json_object;
+
+int bridge_init(struct event_base *, const struct conf *, char *err,
+    size_t errlen);
+void bridge_reload(const struct conf *);
+void bridge_shutdown(void);
+struct json_object *bridge_status(void);
+
+extern const struct setting_def bridge_settings_table[];
+extern const size_t bridge_settings_table_len;
+extern const struct cmd_entry bridge_cmd_table[];
+extern const size_t bridge_cmd_table_len;
+
+/*
+ * The modem's identity for the register packet: what is "iccid" or
+ * "imei".  Returns NULL while it is not known (today always: the modem
+ * module will provide it); the bridge then sends no register packet and
+ * says so in the log.
+ */
+const char *bridge_identity(const char *what);
+
+/*
+ * SMS work mode.  bridge_sms_out() is called with each framed message
+ * read from the data port (destination DSTNUM); the SMS pipeline does not
+ * exist yet, so it only logs that sending is not available.
+ * bridge_sms_in() is for the SMS module: an incoming message's text from
+ * `number`, written to the data port when the bridge is in SMS mode and
+ * the sender matches DSTNUM (or DSTNUM is empty).  Returns 1 if taken.
+ */
+void bridge_sms_out(const char *number, const uint8_t *data, size_t len);
+int bridge_sms_in(const char *number, const uint8_t *data, size_t len);
+
+#endif

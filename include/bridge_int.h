@@ -1,0 +1,94 @@
+/*
+ * bridge_int.h: what the bridge's own files share and nobody else uses:
+ * the data port (bridge_port.c), the asynchronous resolver
+ * (bridge_dns.c), sockets A and B (bridge_sock.c), the HTTPD client
+ * (bridge_http.c), and the core (bridge.c) they report back to.
+ */
+#ifndef CG_BRIDGE_INT_H
+#define CG_BRIDGE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bridge.h"
+#include "bridge_proto.h"
+
+struct addrinfo;
+struct bufferevent;
+struct conf;
+struct event_base;
+struct json_object;
+
+#define BRIDGE_NSOCK	2
+
+/* --- bridge.c ------------------------------------------------------- */
+
+struct event_base *bridge_base(void);
+/* Bytes from socket `id` (0 = A, 1 = B) for the data port. */
+void bridge_net_input(int id, const uint8_t *, size_t);
+/* A socket's output drained below the low-water mark. */
+void bridge_net_drained(void);
+/* Something moved (RSTIM idle restart timer). */
+void bridge_activity(void);
+/* Write to the data port (counts bytes; no-op when it is closed). */
+void bridge_port_send(const void *, size_t);
+/* Publish a "bridge" event {what, fields...}; fields may be NULL. */
+void bridge_event(const char *what, struct json_object *fields);
+long long bridge_setting_int(const char *name);
+
+/* --- bridge_port.c -------------------------------------------------- */
+
+/* Open the configured data port; *bevp gets its bufferevent (NULL when
+ * no port is configured: not an error). */
+int bridge_port_open(const struct conf *, struct event_base *,
+    struct bufferevent **bevp, char *err, size_t errlen);
+void bridge_port_close(void);
+/* Apply UART parameters to the open port (serial device or pty). */
+int bridge_port_apply(const struct bridge_uart *, char *err, size_t errlen);
+const char *bridge_port_name(void);	/* for status, or NULL */
+int bridge_port_is_pty(void);
+
+/* --- bridge_dns.c --------------------------------------------------- */
+
+struct bridge_dns;
+/* res is only valid during the call; rc is 0 or a getaddrinfo error. */
+typedef void bridge_dns_cb(int rc, const struct addrinfo *res, void *arg);
+
+int bridge_dns_init(struct event_base *, char *err, size_t errlen);
+void bridge_dns_shutdown(void);
+/* Resolve asynchronously (numeric addresses answer at once, from the
+ * loop).  NULL with err on failure to start. */
+struct bridge_dns *bridge_dns_start(const char *host, const char *port,
+    int socktype, bridge_dns_cb *, void *arg, char *err, size_t errlen);
+/* The callback will not be called; memory is freed when glibc is done. */
+void bridge_dns_cancel(struct bridge_dns *);
+
+/* --- bridge_sock.c -------------------------------------------------- */
+
+void bridge_sock_init(void);
+/* (Re)read the socket settings; restart what changed.  active = the work
+ * mode is NET. */
+void bridge_sock_configure(int active);
+void bridge_sock_shutdown(void);
+/* Serial data for every enabled socket (caches for those down). */
+void bridge_sock_send(const uint8_t *, size_t);
+/* Serial reads must pause: every live socket is above high water. */
+int bridge_sock_blocked(void);
+/* Stop (1) or resume (0) reading from the sockets (data port full,
+ * command mode). */
+void bridge_sock_hold(int hold);
+/* Send the heartbeat packet on every connected socket now. */
+void bridge_sock_heartbeat(void);
+const char *bridge_sock_state_name(int id);
+int bridge_sock_connected(int id);
+struct json_object *bridge_sock_status(int id);
+
+/* --- bridge_http.c -------------------------------------------------- */
+
+int bridge_http_init(struct event_base *, char *err, size_t errlen);
+void bridge_http_shutdown(void);
+/* One framed piece of serial data becomes one request. */
+void bridge_http_submit(const uint8_t *, size_t);
+struct json_object *bridge_http_status(void);
+
+#endif

@@ -1,0 +1,144 @@
+"""test_config.py: the config file and the daemon's start and reload.
+
+--check-config names file, line and key and exits non-zero; the daemon
+refuses to start on a bad file; SIGHUP reloads a good file and keeps the
+running config on a bad one; an unwritable database and a full disk give a
+clear error and change nothing.
+"""
+import os
+import signal
+import subprocess
+
+from cgtest import CELLGATED, Daemon, check, run_tests, wait_for
+
+
+def cellgated(*args):
+    p = subprocess.run([CELLGATED] + list(args), capture_output=True,
+                       text=True, timeout=20)
+    return p.returncode, p.stdout, p.stderr
+
+
+def test_version_and_usage():
+    rc, out, err = cellgated("--version")
+    check(rc == 0 and out.startswith("cellgated "), "--version")
+    rc, out, err = cellgated("--bogus")
+    check(rc == 2 and "usage" in err, "unknown option: usage, exit 2")
+
+
+def test_check_config():
+    d = Daemon('modem = {\n  device = "/dev/ttyUSB2";\n  buad = 9600;\n};\n')
+    try:
+        rc, out, err = cellgated("--check-config", "-c", d.conf)
+        want = "%s:%d: modem.buad: unknown key" % (d.conf, 6)
+        check(rc != 0 and want in err, "typo reported with file:line:key (%s)"
+              % err.strip())
+        p = subprocess.run([CELLGATED, "-f", "-c", d.conf], capture_output=True,
+                           text=True, timeout=20)
+        check(p.returncode != 0 and "modem.buad" in p.stderr
+              and not os.path.exists(d.socket), "daemon refuses to start on it")
+        d.write_conf('bridge = { mode = "NET"; };\n')
+        rc, out, err = cellgated("--check-config", "-c", d.conf)
+        check(rc == 0 and "configuration OK" in out, "good config passes")
+        rc, out, err = cellgated("--check-config", "-c", d.dir + "/missing.conf")
+        check(rc != 0 and "cannot read" in err, "missing file reported")
+        # the shipped, commented config is valid
+        rc, out, err = cellgated("--check-config", "-c",
+                                 os.path.join(os.environ.get("CG_SRCDIR", "."),
+                                              "etc", "cellgate.conf"))
+        check(rc == 0, "etc/cellgate.conf passes --check-config: %s" % err.strip())
+    finally:
+        d.cleanup()
+
+
+def test_reload():
+    d = Daemon('bridge = { welcome = "one"; };\n')
+    d.start()
+    try:
+        check(d.ctl_json("settings", "get", "STMSG")["value"] == "one",
+              "config value at start")
+        d.write_conf('bridge = { welcome = "two"; };\n')
+        d.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: d.ctl_json("settings", "get", "STMSG")["value"] == "two",
+                 10, "reloaded value")
+        check(True, "SIGHUP reloads the config")
+        d.write_conf('bridge = { welcome = "three"; wrong = 1; };\n')
+        rc, out, err = d.ctl("reload")
+        check(rc != 0 and "bridge.wrong" in err, "bad reload refused: %s" % err.strip())
+        check(d.ctl_json("settings", "get", "STMSG")["value"] == "two",
+              "running config kept after a bad reload")
+        d.write_conf('')
+        rc, out, err = d.ctl("reload")
+        st = d.ctl_json("settings", "get", "STMSG")
+        check(rc == 0 and st["source"] == "default", "value gone from config: default")
+        check(d.stop() == 0, "clean stop")
+    finally:
+        d.cleanup()
+
+
+def test_unwritable_database():
+    d = Daemon()
+    try:
+        os.makedirs(d.dir + "/ro")
+        d.db = d.dir + "/ro/cellgate.db"
+        d.write_conf()
+        os.chmod(d.dir + "/ro", 0o555)
+        # root ignores permissions: run as nobody, which cannot write there
+        p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534",
+                            "--clear-groups", CELLGATED, "-f", "-c", d.conf],
+                           capture_output=True, text=True, timeout=20)
+        check(p.returncode != 0 and "cannot start" in p.stderr
+              and "cannot be written" in p.stderr,
+              "unwritable database: clear error (%s)" % p.stderr.strip().splitlines()[-2:])
+    finally:
+        d.cleanup()
+
+
+def test_disk_full():
+    d = Daemon()
+    mnt = d.dir + "/small"
+    os.makedirs(mnt)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt],
+                      capture_output=True).returncode != 0:
+        print("# skip: cannot mount a small tmpfs here (needs root)")
+        d.cleanup()
+        return
+    try:
+        d.db = mnt + "/cellgate.db"
+        d.write_conf()
+        d.start()
+        d.ctl("settings", "set", "STMSG", "before")
+        # fill the filesystem, leaving a few pages
+        fd = os.open(mnt + "/filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            while True:
+                os.write(fd, b"\0" * 4096)
+        except OSError:
+            pass
+        os.close(fd)
+        ok_value = "before"
+        failed = None
+        for i in range(300):
+            v = "v%03d-" % i + "x" * 58
+            rc, out, err = d.ctl("settings", "set", "STMSG", v)
+            if rc != 0:
+                failed = err
+                break
+            ok_value = v
+        check(failed is not None and "disk full" in failed,
+              "disk full reported clearly: %s" % (failed or "").strip())
+        check(d.ctl("status")[0] == 0, "daemon still up with a full disk")
+        check(d.ctl_json("settings", "get", "STMSG")["value"] == ok_value,
+              "the refused change changed nothing")
+        os.unlink(mnt + "/filler")
+        rc, out, err = d.ctl("settings", "set", "STMSG", "after")
+        check(rc == 0, "writes work again once space is free")
+        check(d.stop() == 0, "clean stop")
+    finally:
+        d.stop()
+        subprocess.run(["umount", mnt])
+        d.cleanup()
+
+
+if __name__ == "__main__":
+    run_tests(test_version_and_usage, test_check_config, test_reload,
+              test_unwritable_database, test_disk_full)
