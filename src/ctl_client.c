@@ -126,7 +126,7 @@ ctl_client_write(int fd, const uint8_t *p, size_t n, char *err,
     size_t errlen)
 {
 	while (n > 0) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
 
 		if (w == -1) {
 			if (errno == EINTR)
@@ -149,6 +149,7 @@ ctl_client_call(int fd, const char *cmd, struct json_object *args,
 	struct json_object *req = json_object_new_object(), *resp, *v;
 	enum ctl_type t;
 	uint8_t *frame;
+	char junk[256];
 	size_t len;
 	int rc;
 
@@ -164,10 +165,11 @@ ctl_client_call(int fd, const char *cmd, struct json_object *args,
 	}
 	rc = ctl_client_write(fd, frame, len, err, errlen);
 	free(frame);
-	if (rc == -1)
-		return -1;
 	for (;;) {
-		if (ctl_client_read(fd, 30000, &t, &resp, err, errlen) == -1)
+		/* after a failed write the daemon may still have said why it
+		 * refused us (permission, too many clients): read that */
+		if (ctl_client_read(fd, rc == -1 ? 1000 : 30000, &t, &resp,
+		    rc == -1 ? junk : err, rc == -1 ? sizeof junk : errlen) == -1)
 			return -1;
 		if (t == CTL_T_RESPONSE)
 			break;

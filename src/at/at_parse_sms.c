@@ -457,7 +457,7 @@ at_parse_sms_hdr(const char *line, size_t len, int text_mode,
 	switch (h.kind) {
 	case AT_SMS_CMGL:
 	case AT_SMS_CMGR:
-		if (at_hdr_stat(&f[0], &h.stat) != 0)
+		if (n < 2 || at_hdr_stat(&f[0], &h.stat) != 0)
 			return at_fail(cause, "bad stat");
 		f++;
 		n--;

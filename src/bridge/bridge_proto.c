@@ -517,7 +517,7 @@ bridge_link_parse(int argc, char **argv, int *is_short, int *timeout,
 	const char *errstr;
 	long long n;
 
-	if (argc >= 1 && argc <= 1 && util_strcaseeq(argv[0], "long")) {
+	if (argc == 1 && util_strcaseeq(argv[0], "long")) {
 		*is_short = 0;
 		*timeout = 0;
 		return 0;

@@ -528,6 +528,9 @@ test_sms(void **state)
 	POISON(h);
 	assert_int_equal(at_parse_sms_hdr(L("+CMGR: \"REC NEW\",\"1\""), 1, &h,
 	    NULL), -1);
+	assert_int_equal(at_parse_sms_hdr(L("+CMGL: 1"), 1, &h, NULL), -1);
+	assert_int_equal(at_parse_sms_hdr(L("+CMGR: \"REC READ\""), 1, &h,
+	    NULL), -1);
 	assert_int_equal(at_parse_sms_hdr(L("+CDS: 6,20,\"0870\""), 1, &h,
 	    NULL), -1);
 	assert_int_equal(at_parse_sms_hdr(L("+CMT: \"+27\x01\",,\"a\""), 1, &h,
