@@ -28,7 +28,14 @@ enum auth_role ctl_conn_role(const struct ctl_conn *);
 const char *ctl_conn_origin(const struct ctl_conn *);
 void ctl_conn_monitor(struct ctl_conn *, int on);
 
-/* ctl_requests.c */
+/*
+ * A request handler returns 0 with *result set, -1 with err set, or
+ * CTL_DEFERRED after taking a ctl_pending with ctl_defer(): the answer is
+ * then sent later by ctl_pending_done() (e.g. when the modem answered).
+ * If the client has gone by then, the answer is dropped.
+ */
+#define CTL_DEFERRED	1
+
 struct ctl_request {
 	const char	*name;
 	enum auth_role	 role;
@@ -36,6 +43,21 @@ struct ctl_request {
 			    struct json_object **result, char *err,
 			    size_t errlen);
 };
+struct ctl_pending;
+struct ctl_pending *ctl_defer(struct ctl_conn *);
+/* Send the result (consumed) or, if error is not NULL, the error. */
+void ctl_pending_done(struct ctl_pending *, struct json_object *result,
+    const char *error);
+
+/* ctl_requests.c: the core requests; modules add theirs in modules.c. */
+struct ctl_table_ref {
+	const struct ctl_request	*rows;
+	const size_t			*len;
+};
+extern const struct ctl_table_ref ctl_tables[];
+extern const size_t ctl_tables_len;
+extern const struct ctl_request ctl_core_requests[];
+extern const size_t ctl_core_requests_len;
 const struct ctl_request *ctl_request_find(const char *name);
 
 #endif

@@ -31,8 +31,16 @@
 
 #define CTL_MONITOR_BACKLOG	(1024 * 1024)
 
+struct ctl_pending {
+	struct ctl_conn		*conn;		/* NULL once the client left */
+	int64_t			 id;
+	struct ctl_pending	*next;
+};
+
 struct ctl_conn {
 	struct bufferevent	*bev;
+	int64_t			 cur_id;	/* request being dispatched */
+	struct ctl_pending	*pending;
 	enum auth_role		 role;
 	char			 origin[48];
 	int			 monitor;
@@ -70,7 +78,10 @@ static void
 ctl_conn_free(struct ctl_conn *c)
 {
 	struct ctl_conn **pp;
+	struct ctl_pending *p;
 
+	for (p = c->pending; p != NULL; p = p->next)
+		p->conn = NULL;		/* its answer will be dropped */
 	for (pp = &ctl_conns; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
@@ -118,6 +129,55 @@ ctl_send_error(struct ctl_conn *c, int64_t id, const char *why)
 	json_object_put(o);
 }
 
+static void
+ctl_send_result(struct ctl_conn *c, int64_t id, struct json_object *result)
+{
+	struct json_object *resp = json_object_new_object();
+
+	json_object_object_add(resp, "id", json_object_new_int64(id));
+	json_object_object_add(resp, "ok", json_object_new_boolean(1));
+	json_object_object_add(resp, "result", result);
+	ctl_send(c, CTL_T_RESPONSE, resp);
+	json_object_put(resp);
+}
+
+struct ctl_pending *
+ctl_defer(struct ctl_conn *c)
+{
+	struct ctl_pending *p = calloc(1, sizeof *p);
+
+	if (p == NULL)
+		fatal("calloc");
+	p->conn = c;
+	p->id = c->cur_id;
+	p->next = c->pending;
+	c->pending = p;
+	return p;
+}
+
+void
+ctl_pending_done(struct ctl_pending *p, struct json_object *result,
+    const char *error)
+{
+	struct ctl_conn *c = p->conn;
+	struct ctl_pending **pp;
+
+	if (c != NULL) {
+		for (pp = &c->pending; *pp != NULL; pp = &(*pp)->next)
+			if (*pp == p) {
+				*pp = p->next;
+				break;
+			}
+		if (error != NULL) {
+			ctl_send_error(c, p->id, error);
+			json_object_put(result);
+		} else
+			ctl_send_result(c, p->id, result);
+	} else
+		json_object_put(result);
+	free(p);
+}
+
 /* Send the error, then close once it is written. */
 static void
 ctl_fail(struct ctl_conn *c, const char *why)
@@ -132,7 +192,7 @@ ctl_fail(struct ctl_conn *c, const char *why)
 static void
 ctl_dispatch(struct ctl_conn *c, const char *payload, size_t len)
 {
-	struct json_object *req, *args, *result = NULL, *resp;
+	struct json_object *req, *args, *result = NULL;
 	const struct ctl_request *r;
 	const char *cmd, *why;
 	char err[512];
@@ -157,17 +217,17 @@ ctl_dispatch(struct ctl_conn *c, const char *payload, size_t len)
 		goto out;
 	}
 	err[0] = '\0';
-	if (r->fn(c, args, &result, err, sizeof err) == -1) {
+	c->cur_id = id;
+	switch (r->fn(c, args, &result, err, sizeof err)) {
+	case CTL_DEFERRED:
+		break;
+	case 0:
+		ctl_send_result(c, id, result);
+		break;
+	default:
 		ctl_send_error(c, id, err[0] ? err : "failed");
 		json_object_put(result);
-		goto out;
 	}
-	resp = json_object_new_object();
-	json_object_object_add(resp, "id", json_object_new_int64(id));
-	json_object_object_add(resp, "ok", json_object_new_boolean(1));
-	json_object_object_add(resp, "result", result);
-	ctl_send(c, CTL_T_RESPONSE, resp);
-	json_object_put(resp);
 out:
 	json_object_put(req);
 }

@@ -13,6 +13,7 @@
 #include "daemon.h"
 #include "settings.h"
 #include "status.h"
+#include "util.h"
 
 static const char *
 ctl_arg_string(struct json_object *args, const char *key, char *err,
@@ -207,7 +208,7 @@ ctl_passwd(struct ctl_conn *c, struct json_object *args,
 	return 0;
 }
 
-static const struct ctl_request ctl_requests[] = {
+const struct ctl_request ctl_core_requests[] = {
 	{ "status", ROLE_USER, ctl_status },
 	{ "settings.list", ROLE_USER, ctl_settings_list },
 	{ "settings.get", ROLE_USER, ctl_settings_get },
@@ -219,12 +220,14 @@ static const struct ctl_request ctl_requests[] = {
 	{ "passwd", ROLE_SUPERADMIN, ctl_passwd },
 };
 
+const size_t ctl_core_requests_len = nitems(ctl_core_requests);
+
 const struct ctl_request *
 ctl_request_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof ctl_requests / sizeof ctl_requests[0];
-	    i++)
-		if (strcmp(ctl_requests[i].name, name) == 0)
-			return &ctl_requests[i];
+	for (size_t t = 0; t < ctl_tables_len; t++)
+		for (size_t i = 0; i < *ctl_tables[t].len; i++)
+			if (strcmp(ctl_tables[t].rows[i].name, name) == 0)
+				return &ctl_tables[t].rows[i];
 	return NULL;
 }

@@ -1,10 +1,12 @@
 /*
- * modules.c: the daemon's modules in one place: the settings tables and
- * command tables the registries serve, and the modules started in order
+ * modules.c: the daemon's modules in one place: the settings tables,
+ * command tables and control requests the registries serve, and the
+ * modules started in order
  * at start (stopped in reverse) with their status sections.  Adding a
  * module is a row in each list here, nothing else.
  */
 #include "cmd.h"
+#include "ctl.h"
 #include "module.h"
 #include "settings.h"
 #include "status.h"
@@ -19,6 +21,11 @@ const struct cmd_table_ref cmd_tables[] = {
 	{ cmd_system_table, &cmd_system_table_len },
 };
 const size_t cmd_tables_len = nitems(cmd_tables);
+
+const struct ctl_table_ref ctl_tables[] = {
+	{ ctl_core_requests, &ctl_core_requests_len },
+};
+const size_t ctl_tables_len = nitems(ctl_tables);
 
 const struct module modules[] = {
 	{ "modem", NULL, NULL, NULL, status_modem_absent },
