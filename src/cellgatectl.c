@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "cellgatectl.h"
 #include "ctl_client.h"
 #include "util.h"
 
@@ -38,19 +39,23 @@ usage(FILE *f)
 	    "  reload                     re-read the config file\n"
 	    "  passwd superadmin|admin    set a password (read from the terminal\n"
 	    "                             or one line of standard input)\n"
+	    "  modem at 'AT...'           raw command to the modem (superadmin)\n"
+	    "  pdu decode [--no-smsc] HEX...   decode SMS PDUs (no daemon)\n"
+	    "  pdu encode [--ucs2] [--class N] [--smsc N] [--status-report]\n"
+	    "             [--ref N] [--deliver] NUMBER TEXT   encode (no daemon)\n"
 	    "socket: --socket, else $CELLGATE_SOCKET, else %s\n",
 	    DEFAULT_SOCKET);
 }
 
-static int
-die(const char *what, const char *err)
+int
+ctl_die(const char *what, const char *err)
 {
 	fprintf(stderr, "cellgatectl: %s%s%s\n", what, *what ? ": " : "", err);
 	return 1;
 }
 
-static void
-print_json(struct json_object *o)
+void
+ctl_print_json(struct json_object *o)
 {
 	printf("%s\n", json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -97,7 +102,7 @@ call(int fd, const char *cmd, struct json_object *args,
 	char err[512];
 
 	if (ctl_client_call(fd, cmd, args, res, err, sizeof err) == -1)
-		return die("", err);
+		return ctl_die("", err);
 	return 0;
 }
 
@@ -111,7 +116,7 @@ cmd_status(int fd, int argc, char **argv)
 	if (call(fd, "status", NULL, &res) != 0)
 		return 1;
 	if (opt_json)
-		print_json(res);
+		ctl_print_json(res);
 	else
 		print_tree(res, 0);
 	json_object_put(res);
@@ -147,7 +152,7 @@ cmd_settings(int fd, int argc, char **argv)
 	if (call(fd, req, args, &res) != 0)
 		return 1;
 	if (opt_json)
-		print_json(res);
+		ctl_print_json(res);
 	else if (json_object_is_type(res, json_type_array)) {
 		n = json_object_array_length(res);
 		for (i = 0; i < n; i++)
@@ -176,7 +181,7 @@ cmd_at(int fd, int argc, char **argv)
 	if (call(fd, "at", args, &res) != 0)
 		return 1;
 	if (opt_json)
-		print_json(res);
+		ctl_print_json(res);
 	else
 		printf("%s\n", str_or(res, "reply", ""));
 	rc = json_object_object_get_ex(res, "ok", &ok) &&
@@ -218,7 +223,7 @@ cmd_monitor(int fd, int argc, char **argv)
 	json_object_put(res);
 	for (;;) {
 		if (ctl_client_read(fd, -1, &t, &ev, err, sizeof err) == -1)
-			return die("monitor", err);
+			return ctl_die("monitor", err);
 		if (t == CTL_T_EVENT)
 			print_event(ev);
 		json_object_put(ev);
@@ -235,7 +240,7 @@ cmd_reload(int fd, int argc, char **argv)
 	if (call(fd, "reload", NULL, &res) != 0)
 		return 1;
 	if (opt_json)
-		print_json(res);
+		ctl_print_json(res);
 	else
 		printf("configuration reloaded\n");
 	json_object_put(res);
@@ -273,13 +278,13 @@ read_password(char *pw, size_t len)
 		if (n > 0 && dst[n - 1] == '\n')
 			dst[--n] = '\0';
 		else if (n + 1 >= dlen)
-			return die("passwd", "password too long");
+			return ctl_die("passwd", "password too long");
 	}
 	if (tty && strcmp(pw, again) != 0)
-		return die("passwd", "the passwords differ");
+		return ctl_die("passwd", "the passwords differ");
 	explicit_bzero(again, sizeof again);
 	if (pw[0] == '\0')
-		return die("passwd", "empty password");
+		return ctl_die("passwd", "empty password");
 	return 0;
 }
 
@@ -301,9 +306,28 @@ cmd_passwd(int fd, int argc, char **argv)
 	if (call(fd, "passwd", args, &res) != 0)
 		return 1;
 	if (opt_json)
-		print_json(res);
+		ctl_print_json(res);
 	else
 		printf("%s password changed\n", argv[1]);
+	json_object_put(res);
+	return 0;
+}
+
+static int
+cmd_modem(int fd, int argc, char **argv)
+{
+	struct json_object *args, *res;
+
+	if (argc != 3 || strcmp(argv[1], "at") != 0)
+		return usage(stderr), 2;
+	args = json_object_new_object();
+	json_object_object_add(args, "command", json_object_new_string(argv[2]));
+	if (call(fd, "modem.at", args, &res) != 0)
+		return 1;
+	if (opt_json)
+		ctl_print_json(res);
+	else
+		printf("%s\n", str_or(res, "response", ""));
 	json_object_put(res);
 	return 0;
 }
@@ -318,6 +342,7 @@ static const struct {
 	{ "monitor", cmd_monitor },
 	{ "reload", cmd_reload },
 	{ "passwd", cmd_passwd },
+	{ "modem", cmd_modem },
 };
 
 int
@@ -361,11 +386,13 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (strcmp(argv[0], "pdu") == 0)	/* offline: no daemon */
+		return ctl_pdu_main(argc, argv, opt_json);
 	for (size_t i = 0; i < nitems(subcommands); i++) {
 		if (strcmp(argv[0], subcommands[i].name) != 0)
 			continue;
 		if ((fd = ctl_client_connect(opt_socket, err, sizeof err)) == -1)
-			return die("", err);
+			return ctl_die("", err);
 		rc = subcommands[i].fn(fd, argc, argv);
 		close(fd);
 		return rc;

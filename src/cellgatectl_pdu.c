@@ -1,0 +1,202 @@
+/*
+ * cellgatectl_pdu.c: the offline helpers `cellgatectl pdu decode HEX...`
+ * and `cellgatectl pdu encode [options] NUMBER TEXT`, on the PDU codec;
+ * they need no daemon.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cellgatectl.h"
+#include "pdu.h"
+#include "util.h"
+
+static int
+pdu_usage(void)
+{
+	fprintf(stderr, "usage: cellgatectl pdu decode [--no-smsc] HEX...\n"
+	    "       cellgatectl pdu encode [--ucs2] [--class N] [--smsc NUMBER]"
+	    " [--status-report]\n"
+	    "                              [--ref N] [--deliver] NUMBER TEXT\n");
+	return 2;
+}
+
+/* With the SMSC field first (as modems list messages); without it (as
+ * given to AT+CMGS) when asked, or when only that reading works.  Strict:
+ * user data shorter than its header says is an invalid PDU here (the
+ * daemon itself keeps such messages, marked truncated). */
+static int
+pdu_decode_one(const char *hex, int no_smsc, struct pdu_msg *m,
+    const char **reason)
+{
+	size_t n = strlen(hex);
+	const char *r2;
+
+	if (no_smsc)
+		return pdu_decode_hex(hex, n, PDU_F_NO_SMSC, m,
+		    reason);
+	if (pdu_decode_hex(hex, n, 0, m, reason) == 0)
+		return 0;
+	if (pdu_decode_hex(hex, n, PDU_F_NO_SMSC, m, &r2) == 0)
+		return 0;
+	return -1;
+}
+
+static int
+pdu_decode_cmd(int argc, char **argv, int json)
+{
+	struct json_object *all = NULL;
+	struct pdu_msg *m = malloc(sizeof *m);
+	const char *reason;
+	char *view;
+	int no_smsc = 0, i = 1;
+
+	if (m == NULL || (view = malloc(8192)) == NULL) {
+		free(m);
+		return ctl_die("pdu", "out of memory");
+	}
+	if (i < argc && strcmp(argv[i], "--no-smsc") == 0) {
+		no_smsc = 1;
+		i++;
+	}
+	if (i == argc) {
+		free(m);
+		free(view);
+		return pdu_usage();
+	}
+	if (json && argc - i > 1)
+		all = json_object_new_array();
+	for (int first = i; i < argc; i++) {
+		if (pdu_decode_one(argv[i], no_smsc, m, &reason) == -1) {
+			char esc[64];
+
+			util_escape(esc, sizeof esc, argv[i], strlen(argv[i]));
+			fprintf(stderr, "cellgatectl: invalid PDU %s: %s\n",
+			    esc, reason);
+			json_object_put(all);
+			free(m);
+			free(view);
+			return 1;
+		}
+		if (all != NULL)
+			json_object_array_add(all, pdu_json(m));
+		else if (json) {
+			struct json_object *o = pdu_json(m);
+
+			ctl_print_json(o);
+			json_object_put(o);
+		} else {
+			pdu_text_view(m, view, 8192);
+			printf("%s%s", i > first ? "\n" : "", view);
+		}
+	}
+	if (all != NULL) {
+		ctl_print_json(all);
+		json_object_put(all);
+	}
+	free(m);
+	free(view);
+	return 0;
+}
+
+static int
+pdu_encode_cmd(int argc, char **argv, int json)
+{
+	static const struct option opts[] = {
+		{ "ucs2", no_argument, NULL, 'u' },
+		{ "class", required_argument, NULL, 'c' },
+		{ "smsc", required_argument, NULL, 's' },
+		{ "status-report", no_argument, NULL, 'r' },
+		{ "ref", required_argument, NULL, 'f' },
+		{ "deliver", no_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pdu_encode_opts o;
+	struct pdu_encoded *out;
+	const char *errstr, *reason;
+	int ch, deliver = 0, rc;
+
+	memset(&o, 0, sizeof o);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'u':
+			o.force_ucs2 = true;
+			break;
+		case 'c':
+			o.has_class = true;
+			o.msg_class = (int)util_strtonum(optarg, 0, 3, &errstr);
+			if (errstr != NULL)
+				return ctl_die("pdu encode", "class is 0..3");
+			break;
+		case 's':
+			o.smsc = optarg;
+			break;
+		case 'r':
+			o.status_report = true;
+			break;
+		case 'f':
+			o.concat_ref = (uint16_t)util_strtonum(optarg, 0, 255,
+			    &errstr);
+			if (errstr != NULL)
+				return ctl_die("pdu encode", "ref is 0..255");
+			break;
+		case 'd':
+			deliver = 1;
+			break;
+		default:
+			return pdu_usage();
+		}
+	}
+	if (argc - optind != 2)
+		return pdu_usage();
+	if ((out = malloc(sizeof *out)) == NULL)
+		return ctl_die("pdu", "out of memory");
+	if (deliver)
+		rc = pdu_encode_deliver(argv[optind], argv[optind + 1],
+		    strlen(argv[optind + 1]), &o, out, &reason);
+	else
+		rc = pdu_encode_submit(argv[optind], argv[optind + 1],
+		    strlen(argv[optind + 1]), &o, out, &reason);
+	if (rc == -1) {
+		free(out);
+		return ctl_die("pdu encode", reason);
+	}
+	if (json) {
+		struct json_object *j = json_object_new_object(), *parts;
+
+		json_object_object_add(j, "coding",
+		    json_object_new_string(pdu_coding_name(out->coding)));
+		parts = json_object_new_array();
+		for (unsigned i = 0; i < out->nparts; i++) {
+			struct json_object *p = json_object_new_object();
+
+			json_object_object_add(p, "pdu",
+			    json_object_new_string(out->parts[i].hex));
+			json_object_object_add(p, "length",
+			    json_object_new_int((int)out->parts[i].tpdu_len));
+			json_object_array_add(parts, p);
+		}
+		json_object_object_add(j, "parts", parts);
+		ctl_print_json(j);
+		json_object_put(j);
+	} else
+		for (unsigned i = 0; i < out->nparts; i++)
+			printf("%u %s\n", out->parts[i].tpdu_len,
+			    out->parts[i].hex);
+	free(out);
+	return 0;
+}
+
+int
+ctl_pdu_main(int argc, char **argv, int json)
+{
+	if (argc >= 2 && strcmp(argv[1], "decode") == 0)
+		return pdu_decode_cmd(argc - 1, argv + 1, json);
+	if (argc >= 2 && strcmp(argv[1], "encode") == 0)
+		return pdu_encode_cmd(argc - 1, argv + 1, json);
+	return pdu_usage();
+}
