@@ -35,6 +35,10 @@ void bridge_port_send(const void *, size_t);
 /* Publish a "bridge" event {what, fields...}; fields may be NULL. */
 void bridge_event(const char *what, struct json_object *fields);
 long long bridge_setting_int(const char *name);
+/* The apply hook of every bridge setting (bridge_settings.c). */
+void bridge_apply(const struct setting_def *);
+/* AT+ENTM from the data port's command mode: leave it after the reply. */
+void bridge_request_entm(void);
 
 /* --- bridge_port.c -------------------------------------------------- */
 
