@@ -60,4 +60,10 @@ int auth_password_set(enum auth_role, const char *password, char *err,
     size_t errlen);
 int auth_password_is_set(enum auth_role);
 
+/* Lockout after repeated wrong passwords (auth_lockout.c), by number.
+ * auth_lockout_until() is the end of a running lockout, else 0. */
+long long auth_lockout_until(const char *number);
+void auth_lockout_failure(const char *number);
+void auth_lockout_success(const char *number);
+
 #endif

@@ -81,6 +81,8 @@ int bridge_sock_blocked(void);
 /* Stop (1) or resume (0) reading from the sockets (data port full,
  * command mode). */
 void bridge_sock_hold(int hold);
+/* A command reply to the server of socket `id` (NATEN). */
+void bridge_sock_reply(int id, const void *, size_t);
 /* Send the heartbeat packet on every connected socket now. */
 void bridge_sock_heartbeat(void);
 const char *bridge_sock_state_name(int id);

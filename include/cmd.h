@@ -55,6 +55,8 @@ extern const struct cmd_table_ref cmd_tables[];
 extern const size_t cmd_tables_len;
 extern const struct cmd_entry cmd_system_table[];
 extern const size_t cmd_system_table_len;
+extern const struct cmd_entry cmd_phonebook_table[];
+extern const size_t cmd_phonebook_table_len;
 
 void cmd_reply_init(struct cmd_reply *);
 void cmd_reply_free(struct cmd_reply *);
@@ -67,6 +69,12 @@ int cmd_reply_error(struct cmd_reply *, const char *, ...)
  * the command succeeded. */
 int cmd_run(const char *text, size_t len, const struct cmd_ctx *,
     struct cmd_reply *);
+
+/* The same for an invocation already parsed (the SMS dialects). */
+int cmd_run_parsed(const struct atform *, const struct cmd_ctx *,
+    struct cmd_reply *);
+/* The group of a command or setting by name or alias (0 if unknown). */
+unsigned cmd_group(const char *name);
 
 enum cmd_style {
 	CMD_STYLE_TEXT,		/* SMS and CLI: lines, then OK / ERROR: reason */

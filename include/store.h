@@ -16,6 +16,11 @@ void store_close(void);
 struct sqlite3 *store_db(void);
 int store_schema_version(void);
 
+/* One statement binding up to two text parameters (?1, ?2; NULL = none);
+ * -1 with store_errmsg() on failure. */
+int store_run(const char *sql, const char *a, const char *b,
+    const char *what);
+
 /* Transactions; store_commit returns -1 (and rolls back) on failure. */
 int store_begin(void);
 int store_commit(void);

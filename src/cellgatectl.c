@@ -40,6 +40,13 @@ usage(FILE *f)
 	    "  passwd superadmin|admin    set a password (read from the terminal\n"
 	    "                             or one line of standard input)\n"
 	    "  modem at 'AT...'           raw command to the modem (superadmin)\n"
+	    "  phonebook list             the phonebook\n"
+	    "  phonebook add [POS] NUMBER [key=value...]   store a number\n"
+	    "  phonebook set POS key=value...   change an entry\n"
+	    "  phonebook del POS          delete an entry\n"
+	    "      keys: name, role=user|admin|superadmin,\n"
+	    "      password=required|not-required,\n"
+	    "      call=ignore|hangup|hangup-reply, alarm_sms=on|off, alarm_call=on|off\n"
 	    "  pdu decode [--no-smsc] HEX...   decode SMS PDUs (no daemon)\n"
 	    "  pdu encode [--ucs2] [--class N] [--smsc N] [--status-report]\n"
 	    "             [--ref N] [--deliver] NUMBER TEXT   encode (no daemon)\n"
@@ -313,6 +320,78 @@ cmd_passwd(int fd, int argc, char **argv)
 	return 0;
 }
 
+static void
+print_entry(struct json_object *e)
+{
+	struct json_object *v;
+
+	printf("%s: %s", str_or(e, "pos", "?"), str_or(e, "number", "?"));
+	if (*str_or(e, "name", ""))
+		printf(" (%s)", str_or(e, "name", ""));
+	printf(" role=%s password=%s call=%s alarm_sms=%s alarm_call=%s\n",
+	    str_or(e, "role", "?"),
+	    json_object_object_get_ex(e, "require_password", &v) &&
+	    json_object_get_boolean(v) ? "required" : "not-required",
+	    str_or(e, "call", "?"),
+	    json_object_object_get_ex(e, "alarm_sms", &v) &&
+	    json_object_get_boolean(v) ? "on" : "off",
+	    json_object_object_get_ex(e, "alarm_call", &v) &&
+	    json_object_get_boolean(v) ? "on" : "off");
+}
+
+/* phonebook list | add [POS] NUMBER [key=value...] | set POS key=value... |
+ * del POS */
+static int
+cmd_phonebook(int fd, int argc, char **argv)
+{
+	struct json_object *args = NULL, *res;
+	const char *sub = argc > 1 ? argv[1] : "";
+	char req[32];
+	int i = 2;
+
+	if (strcmp(sub, "list") == 0 && argc == 2)
+		;
+	else if (strcmp(sub, "add") == 0 && argc >= 3) {
+		args = json_object_new_object();
+		if (argc >= 4 && strchr(argv[2], '=') == NULL &&
+		    strchr(argv[3], '=') == NULL)
+			json_object_object_add(args, "pos",
+			    json_object_new_string(argv[i++]));
+		json_object_object_add(args, "number",
+		    json_object_new_string(argv[i++]));
+	} else if ((strcmp(sub, "set") == 0 && argc >= 4) ||
+	    (strcmp(sub, "del") == 0 && argc == 3)) {
+		args = json_object_new_object();
+		json_object_object_add(args, "pos",
+		    json_object_new_string(argv[i++]));
+	} else
+		return usage(stderr), 2;
+	for (; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		if (eq == NULL || eq == argv[i]) {
+			json_object_put(args);
+			return ctl_die("phonebook", "fields are key=value "
+			    "(name, role, password, call, alarm_sms, alarm_call)");
+		}
+		*eq = '\0';
+		json_object_object_add(args, argv[i],
+		    json_object_new_string(eq + 1));
+	}
+	snprintf(req, sizeof req, "phonebook.%s", sub);
+	if (call(fd, req, args, &res) != 0)
+		return 1;
+	if (opt_json)
+		ctl_print_json(res);
+	else if (json_object_is_type(res, json_type_array))
+		for (size_t k = 0; k < json_object_array_length(res); k++)
+			print_entry(json_object_array_get_idx(res, k));
+	else
+		print_entry(res);
+	json_object_put(res);
+	return 0;
+}
+
 static int
 cmd_modem(int fd, int argc, char **argv)
 {
@@ -343,6 +422,7 @@ static const struct {
 	{ "reload", cmd_reload },
 	{ "passwd", cmd_passwd },
 	{ "modem", cmd_modem },
+	{ "phonebook", cmd_phonebook },
 };
 
 int

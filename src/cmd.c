@@ -174,16 +174,61 @@ cmd_entry_run(const struct cmd_entry *e, const struct atform *f,
 	return e->exec(e, f, ctx, r);
 }
 
+unsigned
+cmd_group(const char *name)
+{
+	const struct cmd_entry *e;
+	const struct setting_def *d;
+
+	if ((e = cmd_find(name)) != NULL)
+		return e->group;
+	if ((d = settings_find(name)) != NULL)
+		return d->group;
+	return 0;
+}
+
+int
+cmd_run_parsed(const struct atform *f, const struct cmd_ctx *ctx,
+    struct cmd_reply *r)
+{
+	const struct cmd_entry *e;
+	const struct setting_def *d;
+	char shown[256];
+	int rc, secret = 0;
+
+	if ((e = cmd_find(f->name)) != NULL) {
+		secret = e->flags & CMD_SECRET_ARGS;
+		rc = cmd_entry_run(e, f, ctx, r);
+	} else if ((d = settings_find(f->name)) != NULL) {
+		secret = d->flags & SETTING_SECRET;
+		rc = cmd_setting(d, f, ctx, r);
+	} else
+		rc = cmd_reply_error(r, "unknown command %s", f->name);
+
+	if (f->op == ATFORM_SET && secret)
+		snprintf(shown, sizeof shown, "AT+%s=***", f->name);
+	else {
+		char args[128];
+
+		util_escape(args, sizeof args, f->raw, strlen(f->raw));
+		snprintf(shown, sizeof shown, "AT+%s%s%s", f->name,
+		    f->op == ATFORM_QUERY ? "?" : f->op == ATFORM_TEST ? "=?" :
+		    f->op == ATFORM_SET ? "=" : "", args);
+	}
+	log_info("command %s from %s %s (%s): %s%s", shown,
+	    auth_channel_name(ctx->channel), ctx->origin,
+	    auth_role_name(ctx->role), rc == 0 ? "OK" : "ERROR: ",
+	    rc == 0 ? "" : r->error);
+	return rc;
+}
+
 int
 cmd_run(const char *text, size_t len, const struct cmd_ctx *ctx,
     struct cmd_reply *r)
 {
 	struct atform f;
-	const struct cmd_entry *e;
-	const struct setting_def *d;
 	const char *err;
 	char shown[128];
-	int rc, secret = 0;
 
 	if (atform_parse(text, len, &f, &err) == -1) {
 		util_escape(shown, sizeof shown, text, len);
@@ -191,24 +236,7 @@ cmd_run(const char *text, size_t len, const struct cmd_ctx *ctx,
 		    auth_channel_name(ctx->channel), ctx->origin, err);
 		return cmd_reply_error(r, "%s", err);
 	}
-	if ((e = cmd_find(f.name)) != NULL) {
-		secret = e->flags & CMD_SECRET_ARGS;
-		rc = cmd_entry_run(e, &f, ctx, r);
-	} else if ((d = settings_find(f.name)) != NULL) {
-		secret = d->flags & SETTING_SECRET;
-		rc = cmd_setting(d, &f, ctx, r);
-	} else
-		rc = cmd_reply_error(r, "unknown command %s", f.name);
-
-	if (f.op == ATFORM_SET && secret)
-		snprintf(shown, sizeof shown, "AT+%s=***", f.name);
-	else
-		util_escape(shown, sizeof shown, text, len);
-	log_info("command %s from %s %s (%s): %s%s", shown,
-	    auth_channel_name(ctx->channel), ctx->origin,
-	    auth_role_name(ctx->role), rc == 0 ? "OK" : "ERROR: ",
-	    rc == 0 ? "" : r->error);
-	return rc;
+	return cmd_run_parsed(&f, ctx, r);
 }
 
 void

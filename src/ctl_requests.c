@@ -1,7 +1,8 @@
 /*
  * ctl_requests.c: the control socket's requests, one row each: status,
  * settings (list, get, set, reset), `at` (one AT-form command through the
- * command registry, the same path SMS takes), monitor, reload and passwd.
+ * command registry, the same path SMS takes), monitor, reload, passwd and
+ * the phonebook (list, add, set, del).
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "cmd.h"
 #include "ctl.h"
 #include "daemon.h"
+#include "phonebook.h"
 #include "settings.h"
 #include "status.h"
 #include "util.h"
@@ -208,6 +210,245 @@ ctl_passwd(struct ctl_conn *c, struct json_object *args,
 	return 0;
 }
 
+static struct json_object *
+ctl_pb_json(const struct phonebook_entry *e)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "pos", json_object_new_int(e->pos));
+	json_object_object_add(o, "number", json_object_new_string(e->number));
+	json_object_object_add(o, "name", json_object_new_string(e->name));
+	json_object_object_add(o, "role",
+	    json_object_new_string(auth_role_name(e->role)));
+	json_object_object_add(o, "require_password",
+	    json_object_new_boolean(e->require_password));
+	json_object_object_add(o, "call",
+	    json_object_new_string(phonebook_call_name(e->call)));
+	json_object_object_add(o, "alarm_sms",
+	    json_object_new_boolean(e->alarm_sms));
+	json_object_object_add(o, "alarm_call",
+	    json_object_new_boolean(e->alarm_call));
+	return o;
+}
+
+static int
+ctl_pb_list_row(const struct phonebook_entry *e, void *arg)
+{
+	json_object_array_add(arg, ctl_pb_json(e));
+	return 0;
+}
+
+static int
+ctl_pb_list(struct ctl_conn *c, struct json_object *args,
+    struct json_object **res, char *err, size_t errlen)
+{
+	*res = json_object_new_array();
+	if (phonebook_foreach(ctl_pb_list_row, *res) == -1) {
+		snprintf(err, errlen, "phonebook not readable");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+ctl_pb_bool(const char *key, const char *v, int *out, char *err,
+    size_t errlen)
+{
+	if (util_strcaseeq(v, "on") || util_strcaseeq(v, "yes") ||
+	    util_strcaseeq(v, "true") || strcmp(v, "1") == 0)
+		*out = 1;
+	else if (util_strcaseeq(v, "off") || util_strcaseeq(v, "no") ||
+	    util_strcaseeq(v, "false") || strcmp(v, "0") == 0)
+		*out = 0;
+	else {
+		snprintf(err, errlen, "%s must be on or off", key);
+		return -1;
+	}
+	return 0;
+}
+
+/* Apply the string fields of args to e; nothing is stored here. */
+static int
+ctl_pb_fields(struct json_object *args, struct phonebook_entry *e, char *err,
+    size_t errlen)
+{
+	json_object_object_foreach(args, k, v) {
+		const char *s;
+
+		if (strcmp(k, "pos") == 0)
+			continue;
+		if (!json_object_is_type(v, json_type_string)) {
+			snprintf(err, errlen, "%.32s must be a string", k);
+			return -1;
+		}
+		s = json_object_get_string(v);
+		if (strcmp(k, "number") == 0) {
+			if (phonebook_normalise(s, settings_get(
+			    "auth.country_code"), e->number,
+			    sizeof e->number) == -1) {
+				snprintf(err, errlen, "not a phone number (use "
+				    "+CC... or set auth.country_code)");
+				return -1;
+			}
+		} else if (strcmp(k, "name") == 0) {
+			size_t n = strlen(s);
+
+			if (n > PHONEBOOK_NAME_MAX) {
+				snprintf(err, errlen, "name too long (max %d)",
+				    PHONEBOOK_NAME_MAX);
+				return -1;
+			}
+			for (size_t i = 0; i < n; i++)
+				if ((unsigned char)s[i] < 0x20) {
+					snprintf(err, errlen, "control "
+					    "character in name");
+					return -1;
+				}
+			util_strlcpy(e->name, s, sizeof e->name);
+		} else if (strcmp(k, "role") == 0) {
+			if (auth_role_parse(s, &e->role) == -1 ||
+			    e->role == ROLE_NONE) {
+				snprintf(err, errlen, "role must be user, "
+				    "admin or superadmin");
+				return -1;
+			}
+		} else if (strcmp(k, "password") == 0) {
+			if (strcmp(s, "required") == 0)
+				e->require_password = 1;
+			else if (strcmp(s, "not-required") == 0)
+				e->require_password = 0;
+			else {
+				snprintf(err, errlen, "password must be "
+				    "required or not-required");
+				return -1;
+			}
+		} else if (strcmp(k, "call") == 0) {
+			if (phonebook_call_parse(s, &e->call) == -1) {
+				snprintf(err, errlen, "call must be ignore, "
+				    "hangup or hangup-reply");
+				return -1;
+			}
+		} else if (strcmp(k, "alarm_sms") == 0) {
+			if (ctl_pb_bool(k, s, &e->alarm_sms, err, errlen) == -1)
+				return -1;
+		} else if (strcmp(k, "alarm_call") == 0) {
+			if (ctl_pb_bool(k, s, &e->alarm_call, err, errlen) == -1)
+				return -1;
+		} else {
+			snprintf(err, errlen, "unknown field %.32s (number, "
+			    "name, role, password, call, alarm_sms, "
+			    "alarm_call)", k);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+ctl_pb_pos(struct json_object *args, int *pos, char *err, size_t errlen)
+{
+	struct json_object *v;
+	const char *errstr;
+
+	if (args == NULL || !json_object_object_get_ex(args, "pos", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		snprintf(err, errlen, "missing position");
+		return -1;
+	}
+	*pos = (int)util_strtonum(json_object_get_string(v), 1,
+	    phonebook_size(), &errstr);
+	if (errstr != NULL) {
+		snprintf(err, errlen, "position must be 1..%d",
+		    phonebook_size());
+		return -1;
+	}
+	return 0;
+}
+
+static int
+ctl_pb_store(struct ctl_conn *c, struct json_object *args,
+    struct json_object **res, char *err, size_t errlen, int add)
+{
+	struct phonebook_entry e;
+	int pos;
+
+	if (args == NULL) {
+		snprintf(err, errlen, "missing arguments");
+		return -1;
+	}
+	if (add && !json_object_object_get_ex(args, "pos", NULL)) {
+		/* the first free position */
+		for (pos = 1; pos <= phonebook_size(); pos++)
+			if (phonebook_get(pos, &e) == -1)
+				break;
+		if (pos > phonebook_size()) {
+			snprintf(err, errlen, "the phonebook is full");
+			return -1;
+		}
+	} else if (ctl_pb_pos(args, &pos, err, errlen) == -1)
+		return -1;
+	if (phonebook_get(pos, &e) == 0) {
+		if (add) {
+			snprintf(err, errlen, "position %d is taken (use set, "
+			    "or del first)", pos);
+			return -1;
+		}
+	} else {
+		if (!add) {
+			snprintf(err, errlen, "position %d is empty", pos);
+			return -1;
+		}
+		memset(&e, 0, sizeof e);
+		e.role = ROLE_USER;
+		e.require_password = 1;
+		e.call = CALL_HANGUP;
+		e.alarm_sms = 1;
+		if (!json_object_object_get_ex(args, "number", NULL)) {
+			snprintf(err, errlen, "missing number");
+			return -1;
+		}
+	}
+	e.pos = pos;
+	if (ctl_pb_fields(args, &e, err, errlen) == -1 ||
+	    phonebook_put(&e, err, errlen) == -1)
+		return -1;
+	*res = ctl_pb_json(&e);
+	return 0;
+}
+
+static int
+ctl_pb_add(struct ctl_conn *c, struct json_object *args,
+    struct json_object **res, char *err, size_t errlen)
+{
+	return ctl_pb_store(c, args, res, err, errlen, 1);
+}
+
+static int
+ctl_pb_set(struct ctl_conn *c, struct json_object *args,
+    struct json_object **res, char *err, size_t errlen)
+{
+	return ctl_pb_store(c, args, res, err, errlen, 0);
+}
+
+static int
+ctl_pb_del(struct ctl_conn *c, struct json_object *args,
+    struct json_object **res, char *err, size_t errlen)
+{
+	struct phonebook_entry e;
+	int pos;
+
+	if (ctl_pb_pos(args, &pos, err, errlen) == -1)
+		return -1;
+	if (phonebook_get(pos, &e) == -1) {
+		snprintf(err, errlen, "position %d is empty", pos);
+		return -1;
+	}
+	if (phonebook_del(pos, err, errlen) == -1)
+		return -1;
+	*res = ctl_pb_json(&e);
+	return 0;
+}
+
 const struct ctl_request ctl_core_requests[] = {
 	{ "status", ROLE_USER, ctl_status },
 	{ "settings.list", ROLE_USER, ctl_settings_list },
@@ -218,6 +459,10 @@ const struct ctl_request ctl_core_requests[] = {
 	{ "monitor", ROLE_USER, ctl_monitor },
 	{ "reload", ROLE_SUPERADMIN, ctl_reload },
 	{ "passwd", ROLE_SUPERADMIN, ctl_passwd },
+	{ "phonebook.list", ROLE_ADMIN, ctl_pb_list },
+	{ "phonebook.add", ROLE_SUPERADMIN, ctl_pb_add },
+	{ "phonebook.set", ROLE_SUPERADMIN, ctl_pb_set },
+	{ "phonebook.del", ROLE_SUPERADMIN, ctl_pb_del },
 };
 
 const size_t ctl_core_requests_len = nitems(ctl_core_requests);

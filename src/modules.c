@@ -5,6 +5,7 @@
  * at start (stopped in reverse) with their status sections.  Adding a
  * module is a row in each list here, nothing else.
  */
+#include "bridge.h"
 #include "cmd.h"
 #include "ctl.h"
 #include "module.h"
@@ -14,11 +15,14 @@
 
 const struct settings_table_ref settings_tables[] = {
 	{ settings_core_table, &settings_core_table_len },
+	{ bridge_settings_table, &bridge_settings_table_len },
 };
 const size_t settings_tables_len = nitems(settings_tables);
 
 const struct cmd_table_ref cmd_tables[] = {
 	{ cmd_system_table, &cmd_system_table_len },
+	{ cmd_phonebook_table, &cmd_phonebook_table_len },
+	{ bridge_cmd_table, &bridge_cmd_table_len },
 };
 const size_t cmd_tables_len = nitems(cmd_tables);
 
@@ -30,6 +34,7 @@ const size_t ctl_tables_len = nitems(ctl_tables);
 const struct module modules[] = {
 	{ "modem", NULL, NULL, NULL, status_modem_absent },
 	{ "sms", NULL, NULL, NULL, status_sms_absent },
-	{ "bridge", NULL, NULL, NULL, status_bridge_absent },
+	{ "bridge", bridge_init, bridge_reload, bridge_shutdown,
+	  bridge_status },
 };
 const size_t modules_len = nitems(modules);

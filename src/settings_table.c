@@ -65,6 +65,24 @@ settings_parse_socket(int argc, char **argv, char *out, size_t outlen,
 	return 0;
 }
 
+/* A country calling code: 1 to 3 digits, or empty. */
+static int
+settings_parse_country(int argc, char **argv, char *out, size_t outlen,
+    char *err, size_t errlen)
+{
+	const char *v = argc == 1 ? argv[0] : "";
+	size_t n = strlen(v);
+
+	if (argc > 1 || n > 3 || strspn(v, "0123456789") != n ||
+	    (n > 0 && v[0] == '0')) {
+		snprintf(err, errlen, "a country code is 1 to 3 digits "
+		    "without + (e.g. 49), or empty");
+		return -1;
+	}
+	util_strlcpy(out, v, outlen);
+	return 0;
+}
+
 const struct setting_def settings_core_table[] = {
 	{ .name = "command.echo", .alias = "E", .type = SETTING_BOOL,
 	  .def = "on", .group = GROUP_NET, .role = ROLE_ADMIN,
@@ -84,6 +102,26 @@ const struct setting_def settings_core_table[] = {
 	  .parse = settings_parse_socket, .def = "TCP,localhost,2318",
 	  .group = GROUP_NET, .role = ROLE_ADMIN,
 	  .help = "TCP|UDP,host,port of socket B" },
+	{ .name = "auth.country_code", .type = SETTING_CUSTOM,
+	  .parse = settings_parse_country, .def = "", .group = GROUP_SECURITY,
+	  .role = ROLE_SUPERADMIN,
+	  .help = "country calling code (digits, no +) for national numbers "
+	  "in the phonebook and from SMS senders; empty: international only" },
+	{ .name = "auth.phonebook_size", .type = SETTING_INT, .min = 1,
+	  .max = 100, .def = "8", .group = GROUP_SECURITY,
+	  .role = ROLE_SUPERADMIN, .help = "number of phonebook positions" },
+	{ .name = "auth.lockout_failures", .type = SETTING_INT, .min = 1,
+	  .max = 100, .def = "5", .group = GROUP_SECURITY,
+	  .role = ROLE_SUPERADMIN,
+	  .help = "wrong passwords from one number that lock it out" },
+	{ .name = "auth.lockout_window", .type = SETTING_INT, .min = 10,
+	  .max = 86400, .def = "600", .group = GROUP_SECURITY,
+	  .role = ROLE_SUPERADMIN,
+	  .help = "seconds within which the wrong passwords are counted" },
+	{ .name = "auth.lockout_time", .type = SETTING_INT, .min = 10,
+	  .max = 604800, .def = "3600", .group = GROUP_SECURITY,
+	  .role = ROLE_SUPERADMIN,
+	  .help = "seconds a locked-out number is ignored" },
 	{ .name = "auth.remote_lock", .type = SETTING_INT, .min = 0,
 	  .max = GROUP_ALL, .def = "0", .group = GROUP_SECURITY,
 	  .role = ROLE_SUPERADMIN,

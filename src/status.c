@@ -28,9 +28,12 @@ status_daemon(void)
 	json_object_object_add(o, "pid", json_object_new_int(getpid()));
 	json_object_object_add(o, "uptime",
 	    json_object_new_int64(time(NULL) - daemon_started()));
-	json_object_object_add(o, "config", json_object_new_string(c->path));
-	json_object_object_add(o, "database",
-	    json_object_new_string(c->database));
+	if (c != NULL) {
+		json_object_object_add(o, "config",
+		    json_object_new_string(c->path));
+		json_object_object_add(o, "database",
+		    json_object_new_string(c->database));
+	}
 	json_object_object_add(o, "serial",
 	    json_object_new_string(daemon_serial()));
 	return o;
@@ -46,7 +49,7 @@ status_modem_absent(void)
 	const struct conf *c = daemon_conf();
 
 	json_object_object_add(o, "state", json_object_new_string("absent"));
-	json_object_object_add(o, "device", c->modem_device[0] ?
+	json_object_object_add(o, "device", c != NULL && c->modem_device[0] ?
 	    json_object_new_string(c->modem_device) : NULL);
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		json_object_object_add(o, keys[i], NULL);

@@ -39,6 +39,24 @@ static const char *const store_migrations[] = {
 	"  role TEXT PRIMARY KEY,"
 	"  hash TEXT NOT NULL,"
 	"  changed INTEGER NOT NULL DEFAULT (strftime('%s','now')));",
+	/* 2 -> 3: phonebook and lockout (phonebook.c, auth_lockout.c) */
+	"CREATE TABLE phonebook ("
+	"  pos INTEGER PRIMARY KEY,"
+	"  number TEXT NOT NULL,"
+	"  name TEXT NOT NULL DEFAULT '',"
+	"  role TEXT NOT NULL DEFAULT 'user',"
+	"  require_password INTEGER NOT NULL DEFAULT 1,"
+	"  call_action TEXT NOT NULL DEFAULT 'hangup',"
+	"  alarm_sms INTEGER NOT NULL DEFAULT 1,"
+	"  alarm_call INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX phonebook_number ON phonebook(number);"
+	"CREATE TABLE auth_failures ("
+	"  number TEXT NOT NULL,"
+	"  at INTEGER NOT NULL);"
+	"CREATE INDEX auth_failures_number ON auth_failures(number);"
+	"CREATE TABLE auth_lockouts ("
+	"  number TEXT PRIMARY KEY,"
+	"  until INTEGER NOT NULL);",
 };
 
 static void
@@ -221,7 +239,7 @@ store_db(void)
 }
 
 /* Run one statement binding up to two text parameters. */
-static int
+int
 store_run(const char *sql, const char *a, const char *b, const char *what)
 {
 	sqlite3_stmt *st;

@@ -9,6 +9,7 @@
  * Failures reach the data port as one line "+HTTPERR:<reason>" and the
  * log.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,7 +292,8 @@ bridge_http_start(struct bridge_http_req *r)
 #endif
 	if (post) {
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)r->len);
-		curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, r->data);
+		curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS,
+		    (const char *)r->data);
 	}
 	log_debug("bridge: HTTP %s %s (%zu bytes)", post ? "POST" : "GET",
 	    buf_str(&url), r->len);

@@ -291,6 +291,15 @@ bridge_sock_send(const uint8_t *p, size_t n)
 	}
 }
 
+void
+bridge_sock_reply(int id, const void *p, size_t n)
+{
+	struct bridge_sock *s = &bridge_socks[id];
+
+	if (s->state == BSOCK_CONNECTED && n > 0)
+		bridge_sock_write(s, p, n);
+}
+
 int
 bridge_sock_blocked(void)
 {
@@ -503,7 +512,7 @@ static void
 bridge_sock_resolved(int rc, const struct addrinfo *res, void *arg)
 {
 	struct bridge_sock *s = arg;
-	char why[160];
+	char why[400];
 	int fd;
 
 	s->dns = NULL;

@@ -1,0 +1,127 @@
+/*
+ * modem.h: the modem module (SPEC §3): the serial port, the AT engine
+ * (one command in flight, per-command timeout, URCs never mixed into a
+ * response, the "> " prompt flow), the modem state machine (probe →
+ * identify → SIM → registration → ready, recovery ladder) and vendor
+ * quirks.  This header is what other modules use: submit a command,
+ * subscribe to URCs, learn when the modem is (again) ready, read its
+ * identity.  Everything runs on the daemon's libevent loop.
+ */
+#ifndef CG_MODEM_H
+#define CG_MODEM_H
+
+#include <stddef.h>
+
+struct conf;
+struct event_base;
+struct json_object;
+
+enum modem_state {
+	MODEM_ABSENT,		/* no device configured, or the port is gone */
+	MODEM_OPENING,		/* opening and configuring the port */
+	MODEM_PROBING,		/* AT until it answers, ATE0, AT+CMEE=1 */
+	MODEM_IDENTIFYING,	/* +CGMI/+CGMM/+CGMR/+CGSN, quirk chosen */
+	MODEM_SIM,		/* +CPIN?, PIN entry; stays here if locked */
+	MODEM_REGISTERING,	/* set up; waiting for the network */
+	MODEM_READY,		/* registered, SMS indications on */
+	MODEM_RECOVERING,	/* climbing the recovery ladder */
+	MODEM_STATE_MAX
+};
+
+const char *modem_state_name(enum modem_state);
+enum modem_state modem_state(void);
+
+/* How a command ended. */
+enum modem_final {
+	MODEM_OK,
+	MODEM_ERROR,		/* ERROR (or a vendor equivalent) */
+	MODEM_CME_ERROR,	/* +CME ERROR: code */
+	MODEM_CMS_ERROR,	/* +CMS ERROR: code */
+	MODEM_NO_CARRIER,	/* also BUSY, NO ANSWER, NO DIALTONE */
+	MODEM_CONNECT,
+	MODEM_TIMEOUT,		/* no final result within the timeout */
+	MODEM_GONE,		/* never finished: port closed, re-init */
+	MODEM_FINAL_MAX
+};
+
+const char *modem_final_name(enum modem_final);
+
+/*
+ * A finished command, valid only during the done() callback.  lines are
+ * the intermediate response lines in order (echo and URCs removed; the
+ * PDU line after a +CMGL/+CMGR header follows that header), raw bytes
+ * from the modem: escape them before logging.  final_line is the final
+ * result code as received ("OK", "+CME ERROR: 10"), or "TIMEOUT" /
+ * "GONE".  code is the CME/CMS error number, -1 otherwise.
+ */
+struct modem_response {
+	const char		*command;
+	enum modem_final	 final;
+	long			 code;
+	const char		*final_line;
+	size_t			 nlines;
+	const char *const	*lines;
+};
+
+typedef void modem_done_fn(const struct modem_response *, void *arg);
+
+#define MODEM_CMD_MAX		512	/* longest command line, bytes */
+#define MODEM_PDU_MAX		(2 * 180)	/* hex digits */
+#define MODEM_QUEUE_MAX		64	/* commands waiting at once */
+
+/*
+ * Queue one command.  cmd: printable ASCII starting with "AT", no CR
+ * (added here); pdu: NULL, or the hex PDU (SMSC part first) written
+ * after the "> " prompt and ended by Ctrl-Z (for AT+CMGS=<len>, AT+CMGW).
+ * timeout_ms: 0 for the default (setting modem.at_timeout); the clock
+ * starts when the command is written.  done (may be NULL) is called
+ * exactly once, later, from the loop, never from inside modem_submit().
+ * Returns 0, or -1 (nothing queued, done not called) when the command is
+ * invalid, the port is not open, or the queue is full.
+ */
+int modem_submit(const char *cmd, const char *pdu, int timeout_ms,
+    modem_done_fn *done, void *arg);
+
+/*
+ * URC subscription by prefix ("+CMTI:", "RING", "+CLIP:"), compared
+ * case-sensitively at the start of the line.  fn gets the line and, for
+ * URCs followed by a PDU (+CMT, +CDS, +CBM), the PDU line (else NULL).
+ * A line matching a subscription is never part of a command's response,
+ * except when it carries the response prefix of the command in flight.
+ */
+typedef void modem_urc_fn(const char *line, const char *pdu, void *arg);
+int modem_urc_subscribe(const char *prefix, modem_urc_fn *, void *arg);
+void modem_urc_unsubscribe(const char *prefix, modem_urc_fn *, void *arg);
+
+/* Called each time an initialisation (first, or after a recovery or a
+ * modem restart) reaches MODEM_READY: the modem forgot everything since. */
+int modem_ready_subscribe(void (*fn)(void *), void *arg);
+void modem_ready_unsubscribe(void (*fn)(void *), void *arg);
+
+/* "iccid", "imei", "imsi", "number", "manufacturer", "model",
+ * "revision", "operator": the value, or NULL while unknown. */
+const char *modem_identity(const char *what);
+
+/* The module row (modules.c). */
+int modem_init(struct event_base *, const struct conf *, char *err,
+    size_t errlen);
+void modem_reload(const struct conf *);
+void modem_shutdown(void);
+struct json_object *modem_status(void);
+
+/* Tables for the registries (modules.c). */
+struct setting_def;
+struct cmd_entry;
+struct ctl_request;
+extern const struct setting_def modem_settings_table[];
+extern const size_t modem_settings_table_len;
+extern const struct cmd_entry modem_cmd_table[];
+extern const size_t modem_cmd_table_len;
+extern const struct ctl_request modem_ctl_requests[];
+extern const size_t modem_ctl_requests_len;
+
+/* Check a raw command for modem_submit() and the modem.at request:
+ * printable ASCII, "AT" first, bounded.  0, or -1 with a reason. */
+int modem_cmd_check(const char *cmd, char *err, size_t errlen);
+
+#endif

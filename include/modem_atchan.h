@@ -1,0 +1,62 @@
+/*
+ * modem_atchan.h: the AT engine (src/modem/atchan.c).  It sits on the
+ * pure layer of src/at (lexer, final-result and URC tables): a queue of
+ * commands with one in flight, a libevent timer per command, final
+ * result classification, URC separation and the "> " prompt flow.  It
+ * does no I/O itself: bytes go out through ops->write and come in by
+ * atchan_feed(), so unit tests drive it with byte strings.
+ */
+#ifndef CG_MODEM_ATCHAN_H
+#define CG_MODEM_ATCHAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "modem.h"
+
+struct event_base;
+struct atchan;
+
+struct atchan_ops {
+	/* Write bytes to the modem; 0, or -1 (the port failed). */
+	int	(*write)(const void *, size_t, void *arg);
+	/* An unsolicited line (pdu: the PDU line after +CMT/+CDS, or NULL);
+	 * id is the src/at table's id, AT_URC_NONE for an extra prefix. */
+	void	(*urc)(int id, const char *line, const char *pdu, void *arg);
+	/* Is this unknown line unsolicited (vendor or subscribed prefix)? */
+	int	(*is_urc)(const char *line, size_t len, void *arg);
+	/* The modem echoed a command although echo was turned off. */
+	void	(*echo_back)(void *arg);
+};
+
+#define ATCHAN_SECRET	0x01	/* log the command as "AT+CPIN=***" */
+#define ATCHAN_FRONT	0x02	/* queue ahead of others (recovery probes) */
+#define ATCHAN_QUIET	0x04	/* log at debug level only (polls) */
+
+#define ATCHAN_LINES_MAX	1024	/* response lines kept per command */
+#define ATCHAN_RESP_MAX		(256 * 1024)	/* bytes kept per command */
+
+struct atchan *atchan_new(struct event_base *, const struct atchan_ops *,
+    void *arg);
+/* Completes every queued command with MODEM_GONE, then frees. */
+void atchan_free(struct atchan *);
+void atchan_feed(struct atchan *, const uint8_t *, size_t);
+/* Queue a command (see modem_submit); flags ATCHAN_*.  0 or -1. */
+int atchan_send(struct atchan *, const char *cmd, const char *pdu,
+    int timeout_ms, unsigned flags, modem_done_fn *, void *arg);
+/* Complete every queued command (and the one in flight) with `why`
+ * (from the loop, not from inside this call) and reset the lexer. */
+void atchan_flush(struct atchan *, enum modem_final why);
+/* Echo state as set by ATE0 (the engine watches ATE0/ATE1 itself). */
+int atchan_echo_off(const struct atchan *);
+size_t atchan_queued(const struct atchan *);
+int atchan_busy(const struct atchan *);
+/* Counters for status and the benchmark. */
+unsigned long atchan_sent_count(const struct atchan *);
+unsigned long atchan_timeout_count(const struct atchan *);
+
+/* The response prefix a command is answered with ("AT+CREG?" ->
+ * "+CREG:"), or "" for basic commands.  Exposed for tests. */
+void atchan_response_prefix(const char *cmd, char *out, size_t outlen);
+
+#endif

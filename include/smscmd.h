@@ -1,0 +1,51 @@
+/*
+ * smscmd.h: the SMS command language (cellgate-sms(7)).  smscmd_parse()
+ * recognises the three forms by shape and turns a message into command
+ * invocations of the command registry, with the password (if any) kept
+ * apart; smscmd_handle() authorises and runs them and builds the one reply
+ * (or decides on silence).
+ *
+ *   AT form     PASSWORD#AT+CMD[?|=?|=args]        (USR DTU)
+ *   verb form   VERB[,ARG...][,PWD=PASSWORD]#       (cloud-connect)
+ *   short form  CMD[;PASSWORD][,CMD[;PASSWORD]...][,RISP]  (remote control)
+ */
+#ifndef CG_SMSCMD_H
+#define CG_SMSCMD_H
+
+#include <stddef.h>
+
+#include "atform.h"
+#include "util.h"
+
+#define SMSCMD_MAX_LEN		1600	/* ten concatenated parts */
+#define SMSCMD_MAX_CMDS		16
+#define SMSCMD_PASSWORD_MAX	64
+
+enum smscmd_form {
+	SMSCMD_FORM_AT,
+	SMSCMD_FORM_VERB,
+	SMSCMD_FORM_SHORT,
+	SMSCMD_FORM_MAX
+};
+
+struct smscmd_msg {
+	enum smscmd_form	 form;
+	int			 has_password;
+	char			 password[SMSCMD_PASSWORD_MAX + 1];
+	int			 risp;		/* replies suppressed */
+	int			 ncmds;
+	struct atform		 cmds[SMSCMD_MAX_CMDS];
+};
+
+/* Pure: text in, invocations out, or -1 with a reason. */
+int smscmd_parse(const char *text, size_t len, struct smscmd_msg *,
+    const char **err);
+const char *smscmd_form_name(enum smscmd_form);
+
+/* Authorise and run one incoming message from `sender`.  Returns 1 with
+ * the reply text in `reply`, or 0 when nothing must be sent back (unknown
+ * sender, wrong password, lockout, RISP). */
+int smscmd_handle(const char *sender, const char *text, size_t len,
+    struct buf *reply);
+
+#endif

@@ -1,0 +1,937 @@
+/*
+ * bridge.c: the bridge module's core.  It opens the data port, routes its
+ * bytes by work mode (NET to the sockets, HTTPD to libcurl, SMS framed
+ * into messages, CMD to the command registry), runs the serial command
+ * mode (`+++` / `a` / `+ok`, AT+ENTM, echo), the inline `password#AT+`
+ * commands of UATEN (data port) and NATEN (servers), the "similar
+ * RFC2217" frames, the heartbeat to the data port, the welcome message
+ * and the RSTIM idle restart, and it applies every bridge setting live.
+ * Backpressure both ways: serial reads pause while every connected socket
+ * is above its high-water mark; socket reads pause while the data port's
+ * output is.  Reports its status and publishes "bridge" events.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <json-c/json.h>
+
+#include "auth.h"
+#include "bridge_int.h"
+#include "cmd.h"
+#include "conf.h"
+#include "events.h"
+#include "log.h"
+#include "settings.h"
+#include "util.h"
+
+enum bridge_mode {
+	BRIDGE_NET,
+	BRIDGE_HTTPD,
+	BRIDGE_SMS,
+	BRIDGE_CMD,
+	BRIDGE_MODE_MAX
+};
+
+static const char *const bridge_mode_names[BRIDGE_MODE_MAX] = {
+	"NET", "HTTPD", "SMS", "CMD"
+};
+
+#define BRIDGE_LINE_MAX		ATFORM_MAX_LEN
+
+static struct {
+	struct event_base	*base;
+	int			 running;
+	struct bufferevent	*port;		/* NULL: no data port */
+	enum bridge_mode	 mode;
+	int			 cmdmode;	/* +++ command mode */
+	int			 entm;		/* AT+ENTM seen */
+	int			 reads_paused;
+	int			 port_full;
+	int			 held;
+	struct bridge_esc	 esc;
+	struct event		*esc_ev;
+	char			 line[BRIDGE_LINE_MAX + 1];
+	size_t			 linelen;
+	int			 line_over;
+	uint8_t			 last_eol;
+	struct buf		 frame;		/* HTTPD and SMS framing */
+	struct event		*frame_ev;
+	struct event		*hb_ev;		/* heartbeat to the data port */
+	struct event		*rst_ev;	/* RSTIM */
+	uint64_t		 last_activity, last_port_tx;
+	struct bridge_uart	 uart;		/* in effect */
+	int			 uart_rfc;	/* changed by an RFC2217 frame */
+	char			 uart_error[160];
+	uint64_t		 serial_rx, serial_tx, restarts;
+} bridge;
+
+static void bridge_port_read_cb(struct bufferevent *, void *);
+static void bridge_hold_update(void);
+static void bridge_esc_schedule(void);
+static const struct bridge_esc_cb bridge_esc_cbs;
+static void bridge_hb_schedule(void);
+static void bridge_rst_schedule(void);
+
+struct event_base *
+bridge_base(void)
+{
+	return bridge.base;
+}
+
+long long
+bridge_setting_int(const char *name)
+{
+	return settings_get_int(name);
+}
+
+const char *
+bridge_identity(const char *what)
+{
+	/* The modem module will provide the ICCID and IMEI. */
+	return NULL;
+}
+
+void
+bridge_event(const char *what, struct json_object *fields)
+{
+	if (fields == NULL)
+		fields = json_object_new_object();
+	json_object_object_add(fields, "what", json_object_new_string(what));
+	events_publish("bridge", fields);
+}
+
+static void
+bridge_event_str(const char *what, const char *key, const char *value)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, key, json_object_new_string(value));
+	bridge_event(what, o);
+}
+
+void
+bridge_activity(void)
+{
+	bridge.last_activity = util_now_ms();
+}
+
+void
+bridge_port_send(const void *p, size_t n)
+{
+	if (bridge.port == NULL || n == 0)
+		return;
+	bufferevent_write(bridge.port, p, n);
+	bridge.serial_tx += n;
+	bridge.last_port_tx = util_now_ms();
+	if (!bridge.port_full && evbuffer_get_length(bufferevent_get_output(
+	    bridge.port)) >= (size_t)settings_get_int("bridge.high_water")) {
+		bridge.port_full = 1;
+		bridge_hold_update();
+	}
+}
+
+static void
+bridge_hold_update(void)
+{
+	int hold = bridge.port_full || bridge.cmdmode;
+
+	if (hold != bridge.held) {
+		bridge.held = hold;
+		bridge_sock_hold(hold);
+	}
+}
+
+/* --- serial reads and their backpressure ----------------------------- */
+
+static void
+bridge_reads_check(void)
+{
+	if (bridge.port == NULL)
+		return;
+	if (!bridge.reads_paused && bridge.mode == BRIDGE_NET &&
+	    !bridge.cmdmode && bridge_sock_blocked()) {
+		bridge.reads_paused = 1;
+		bufferevent_disable(bridge.port, EV_READ);
+		log_debug("bridge: serial reads paused (servers slow)");
+	}
+}
+
+void
+bridge_net_drained(void)
+{
+	if (bridge.port == NULL || !bridge.reads_paused)
+		return;
+	if (bridge_sock_blocked() && bridge.mode == BRIDGE_NET &&
+	    !bridge.cmdmode)
+		return;
+	bridge.reads_paused = 0;
+	bufferevent_enable(bridge.port, EV_READ);
+	log_debug("bridge: serial reads resumed");
+	/* what was read before the pause is still in the input buffer */
+	if (evbuffer_get_length(bufferevent_get_input(bridge.port)) > 0)
+		bridge_port_read_cb(bridge.port, NULL);
+}
+
+/* --- command mode ---------------------------------------------------- */
+
+void
+bridge_request_entm(void)
+{
+	bridge.entm = 1;
+}
+
+static void
+bridge_cmdmode_set(int on)
+{
+	if (bridge.cmdmode == on)
+		return;
+	bridge.cmdmode = on;
+	bridge.linelen = 0;
+	bridge.line_over = 0;
+	log_info("bridge: data port %s command mode", on ? "entered" :
+	    "left");
+	bridge_event(on ? "command_mode" : "data_mode", NULL);
+	bridge_hold_update();
+	if (!on)
+		bridge_net_drained();
+}
+
+/* Run one command and write the reply in the USR wire format. */
+static void
+bridge_run_command(const char *text, const struct cmd_ctx *ctx,
+    void (*out)(void *, const void *, size_t), void *arg)
+{
+	struct cmd_reply r;
+	struct buf b;
+
+	cmd_reply_init(&r);
+	buf_init(&b, CMD_REPLY_MAX + 64);
+	cmd_run(text, strlen(text), ctx, &r);
+	cmd_reply_format(&r, CMD_STYLE_SERIAL, &b);
+	out(arg, b.data, b.len);
+	buf_free(&b);
+	cmd_reply_free(&r);
+}
+
+static void
+bridge_out_port(void *arg, const void *p, size_t n)
+{
+	bridge_port_send(p, n);
+}
+
+static void
+bridge_cmd_line(void)
+{
+	static const struct cmd_ctx ctx = { CHAN_SERIAL, ROLE_ADMIN,
+	    "data port" };
+	char *l = bridge.line;
+
+	bridge.line[bridge.linelen] = '\0';
+	bridge.linelen = 0;
+	if (bridge.line_over) {
+		bridge.line_over = 0;
+		log_warnx("bridge: command line longer than %d bytes refused",
+		    BRIDGE_LINE_MAX);
+		bridge_port_send("\r\nERROR\r\n", 9);
+		return;
+	}
+	while (*l == ' ')
+		l++;
+	if (*l == '\0')
+		return;
+	if (util_strcaseeq(l, "AT")) {
+		bridge_port_send("\r\nOK\r\n", 6);
+		return;
+	}
+	bridge.entm = 0;
+	bridge_run_command(l, &ctx, bridge_out_port, NULL);
+	if (bridge.entm) {
+		bridge.entm = 0;
+		if (bridge.mode != BRIDGE_CMD)
+			bridge_cmdmode_set(0);
+	}
+}
+
+/* Bytes typed in command mode (or in the CMD work mode). */
+static void
+bridge_cmd_input(const uint8_t *p, size_t n)
+{
+	if (settings_get_bool("command.echo"))
+		bridge_port_send(p, n);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = p[i];
+
+		if (c == '\r' || c == '\n') {
+			/* CR LF is one end of line */
+			if (bridge.linelen == 0 && !bridge.line_over &&
+			    bridge.last_eol == '\r' && c == '\n') {
+				bridge.last_eol = 0;
+				continue;
+			}
+			bridge.last_eol = c;
+			bridge_cmd_line();
+			if (!bridge.cmdmode && bridge.mode != BRIDGE_CMD) {
+				/* AT+ENTM: the rest is data again */
+				if (i + 1 < n) {
+					bridge_esc_feed(&bridge.esc, p + i + 1,
+					    n - i - 1, util_now_ms(),
+					    &bridge_esc_cbs);
+					bridge_esc_schedule();
+				}
+				return;
+			}
+			continue;
+		}
+		bridge.last_eol = 0;
+		if (c == '\b' || c == 0x7f) {
+			if (bridge.linelen > 0)
+				bridge.linelen--;
+			continue;
+		}
+		if (bridge.linelen >= BRIDGE_LINE_MAX) {
+			bridge.line_over = 1;
+			continue;
+		}
+		bridge.line[bridge.linelen++] = (char)c;
+	}
+}
+
+/* --- inline password#AT+ commands ------------------------------------ */
+
+static int
+bridge_inline(const uint8_t *p, size_t n, enum auth_channel chan,
+    const char *origin, void (*out)(void *, const void *, size_t), void *arg)
+{
+	char pw[BRIDGE_PW_MAX + 1], cmd[BRIDGE_LINE_MAX + 1];
+	struct cmd_ctx ctx;
+
+	if (!bridge_inline_parse(p, n, pw, sizeof pw, cmd, sizeof cmd))
+		return 0;
+	ctx.channel = chan;
+	ctx.origin = origin;
+	ctx.role = auth_password_role(pw);
+	explicit_bzero(pw, sizeof pw);
+	if (ctx.role == ROLE_NONE) {
+		/* wrong password, or none set: no reply, nothing runs */
+		log_warnx("bridge: inline command from %s refused: wrong "
+		    "password%s", origin, auth_password_is_set(ROLE_ADMIN) ||
+		    auth_password_is_set(ROLE_SUPERADMIN) ? "" :
+		    " (no password is set)");
+		explicit_bzero(cmd, sizeof cmd);
+		return 1;
+	}
+	bridge_run_command(cmd, &ctx, out, arg);
+	return 1;
+}
+
+/* --- framing for HTTPD and SMS --------------------------------------- */
+
+static void
+bridge_frame_emit(void)
+{
+	if (bridge.frame.len == 0)
+		return;
+	if (bridge.mode == BRIDGE_HTTPD)
+		bridge_http_submit((const uint8_t *)bridge.frame.data,
+		    bridge.frame.len);
+	else if (bridge.mode == BRIDGE_SMS)
+		bridge_sms_out(settings_get("bridge.sms_number"),
+		    (const uint8_t *)bridge.frame.data, bridge.frame.len);
+	buf_reset(&bridge.frame);
+	event_del(bridge.frame_ev);
+}
+
+static void
+bridge_frame_cb(evutil_socket_t fd, short what, void *arg)
+{
+	bridge_frame_emit();
+}
+
+static void
+bridge_frame_add(const uint8_t *p, size_t n)
+{
+	int http = bridge.mode == BRIDGE_HTTPD;
+	size_t max = (size_t)settings_get_int(http ? "bridge.http_max" :
+	    "bridge.sms_max");
+	long long gap = settings_get_int(http ? "bridge.http_gap" :
+	    "bridge.sms_gap");
+	struct timeval tv = { (time_t)(gap / 1000),
+	    (suseconds_t)(gap % 1000) * 1000 };
+
+	while (n > 0) {
+		size_t room = max > bridge.frame.len ? max - bridge.frame.len :
+		    0, k = n < room ? n : room;
+
+		buf_add(&bridge.frame, p, k);
+		p += k;
+		n -= k;
+		if (bridge.frame.len >= max)
+			bridge_frame_emit();
+	}
+	if (bridge.frame.len > 0)
+		event_add(bridge.frame_ev, &tv);
+}
+
+/* --- data from the data port ----------------------------------------- */
+
+static void
+bridge_serial_data(void *arg, const uint8_t *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (settings_get_bool("bridge.serial_commands") &&
+	    bridge_inline(p, n, CHAN_SERIAL, "data port (UATEN)",
+	    bridge_out_port, NULL))
+		return;
+	switch (bridge.mode) {
+	case BRIDGE_NET:
+		bridge_sock_send(p, n);
+		bridge_reads_check();
+		break;
+	case BRIDGE_HTTPD:
+	case BRIDGE_SMS:
+		bridge_frame_add(p, n);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+bridge_esc_send_a(void *arg)
+{
+	bridge_port_send("a", 1);
+}
+
+static void
+bridge_esc_enter(void *arg, const uint8_t *rest, size_t n)
+{
+	bridge_port_send("+ok", 3);
+	bridge_frame_emit();
+	bridge_cmdmode_set(1);
+	if (n > 0)
+		bridge_cmd_input(rest, n);
+}
+
+static const struct bridge_esc_cb bridge_esc_cbs = {
+	bridge_serial_data, bridge_esc_send_a, bridge_esc_enter, NULL
+};
+
+static void
+bridge_esc_schedule(void)
+{
+	uint64_t d = bridge_esc_deadline(&bridge.esc), now = util_now_ms();
+	struct timeval tv;
+
+	if (d == 0) {
+		event_del(bridge.esc_ev);
+		return;
+	}
+	d = d > now ? d - now + 1 : 1;
+	tv.tv_sec = (time_t)(d / 1000);
+	tv.tv_usec = (suseconds_t)(d % 1000) * 1000;
+	event_add(bridge.esc_ev, &tv);
+}
+
+static void
+bridge_esc_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	enum bridge_esc_state was = bridge.esc.state;
+
+	bridge_esc_tick(&bridge.esc, util_now_ms(), &bridge_esc_cbs);
+	if (was == BRIDGE_ESC_WAIT_A && bridge.esc.state == BRIDGE_ESC_IDLE)
+		log_info("bridge: no 'a' within 3 s after +++: data mode");
+	bridge_esc_schedule();
+}
+
+static void
+bridge_serial_input(const uint8_t *p, size_t n)
+{
+	bridge.serial_rx += n;
+	bridge_activity();
+	if (bridge.mode == BRIDGE_CMD || bridge.cmdmode) {
+		bridge_cmd_input(p, n);
+		return;
+	}
+	bridge_esc_feed(&bridge.esc, p, n, util_now_ms(), &bridge_esc_cbs);
+	bridge_esc_schedule();
+}
+
+static void
+bridge_port_read_cb(struct bufferevent *unused, void *arg)
+{
+	struct evbuffer *in;
+	uint8_t tmp[16384];
+	int n;
+
+	if (bridge.port == NULL)
+		return;
+	in = bufferevent_get_input(bridge.port);
+	while (!bridge.reads_paused &&
+	    (n = evbuffer_remove(in, tmp, sizeof tmp)) > 0)
+		bridge_serial_input(tmp, (size_t)n);
+}
+
+static void
+bridge_port_write_cb(struct bufferevent *bev, void *arg)
+{
+	if (bridge.port_full) {
+		bridge.port_full = 0;
+		bridge_hold_update();
+	}
+}
+
+static void
+bridge_port_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	/* A serial device went away (USB unplugged): stop using it. */
+	log_warnx("bridge: data port %s: %s; bridge stopped until a reload "
+	    "or restart", bridge_port_name() != NULL ? bridge_port_name() :
+	    "?", (what & BEV_EVENT_EOF) ? "end of file" : "error");
+	bufferevent_disable(bev, EV_READ | EV_WRITE);
+	bridge_event_str("port_error", "port", bridge_port_name() != NULL ?
+	    bridge_port_name() : "?");
+}
+
+/* --- data from the servers ------------------------------------------- */
+
+struct bridge_net_ctx {
+	int	id;
+};
+
+static void
+bridge_net_data(void *arg, const uint8_t *p, size_t n)
+{
+	const struct bridge_net_ctx *c = arg;
+
+	if (n == 0)
+		return;
+	if (settings_get_bool("bridge.socket_id")) {
+		char tag[4] = { '[', c->id ? 'B' : 'A', ']', '\0' };
+
+		bridge_port_send(tag, 3);
+	}
+	bridge_port_send(p, n);
+}
+
+static void
+bridge_net_frame(void *arg, const struct bridge_uart *u)
+{
+	const struct bridge_net_ctx *c = arg;
+	struct bridge_uart nu = *u;
+	char err[160], text[64];
+
+	nu.flow = bridge.uart.flow;	/* the frame does not carry it */
+	bridge_uart_format(&nu, text, sizeof text);
+	if (bridge_port_apply(&nu, err, sizeof err) == -1) {
+		log_warnx("bridge: RFC2217 frame from socket %c (%s) not "
+		    "applied: %s", c->id ? 'B' : 'A', text, err);
+		return;
+	}
+	bridge.uart = nu;
+	bridge.uart_rfc = 1;
+	log_info("bridge: socket %c set the data port to %s (until restart)",
+	    c->id ? 'B' : 'A', text);
+	bridge_event_str("uart", "uart", text);
+}
+
+static void
+bridge_net_bad(void *arg, enum bridge_rfc_result r)
+{
+	const struct bridge_net_ctx *c = arg;
+
+	if (r == BRIDGE_RFC_BADPARAM)
+		log_warnx("bridge: RFC2217 frame from socket %c with "
+		    "unsupported values dropped", c->id ? 'B' : 'A');
+	else
+		log_debug("bridge: 55 AA 55 with a bad checksum from socket "
+		    "%c passed on as data", c->id ? 'B' : 'A');
+}
+
+static void
+bridge_out_sock(void *arg, const void *p, size_t n)
+{
+	const struct bridge_net_ctx *c = arg;
+
+	bridge_sock_reply(c->id, p, n);
+}
+
+void
+bridge_net_input(int id, const uint8_t *p, size_t n)
+{
+	struct bridge_net_ctx c = { id };
+	struct bridge_rfc_cb cb = { bridge_net_data, bridge_net_frame,
+	    bridge_net_bad, &c };
+
+	bridge_activity();
+	if (settings_get_bool("bridge.net_commands") &&
+	    bridge_inline(p, n, CHAN_NET, id ? "socket B" : "socket A",
+	    bridge_out_sock, &c))
+		return;
+	if (settings_get_bool("uart.rfc2217"))
+		bridge_rfc_scan(p, n, &cb);
+	else
+		bridge_net_data(&c, p, n);
+}
+
+/* --- heartbeat to the data port, RSTIM ------------------------------- */
+
+static void
+bridge_hb_cb(evutil_socket_t fd, short what, void *arg)
+{
+	uint8_t d[80];
+	size_t n;
+	char err[64];
+	uint64_t now = util_now_ms();
+	uint64_t period = (uint64_t)settings_get_int("bridge.heartbeat_time") *
+	    1000;
+
+	if (now >= bridge.last_port_tx + period &&
+	    bridge_hex_decode(settings_get("bridge.heartbeat_data"), d,
+	    sizeof d, &n, err, sizeof err) == 0 && n > 0 && !bridge.cmdmode)
+		bridge_port_send(d, n);
+	if (now >= bridge.last_port_tx + period)
+		bridge.last_port_tx = now;
+	bridge_hb_schedule();
+}
+
+static void
+bridge_hb_schedule(void)
+{
+	uint64_t period, now = util_now_ms(), at, d;
+	struct timeval tv;
+
+	event_del(bridge.hb_ev);
+	if (bridge.port == NULL || bridge.mode != BRIDGE_NET ||
+	    !settings_get_bool("bridge.heartbeat_enable") ||
+	    strcmp(settings_get("bridge.heartbeat_to"), "COM") != 0)
+		return;
+	period = (uint64_t)settings_get_int("bridge.heartbeat_time") * 1000;
+	at = bridge.last_port_tx + period;
+	d = at > now ? at - now : 0;
+	tv.tv_sec = (time_t)(d / 1000);
+	tv.tv_usec = (suseconds_t)(d % 1000) * 1000;
+	event_add(bridge.hb_ev, &tv);
+}
+
+static void bridge_restart(void);
+
+static void
+bridge_rst_cb(evutil_socket_t fd, short what, void *arg)
+{
+	uint64_t t = (uint64_t)settings_get_int("bridge.restart_time") * 1000;
+
+	if (t > 0 && util_now_ms() >= bridge.last_activity + t) {
+		log_info("bridge: no data for %llu s (RSTIM): restarting the "
+		    "bridge", (unsigned long long)(t / 1000));
+		bridge_restart();
+	}
+	bridge_rst_schedule();
+}
+
+static void
+bridge_rst_schedule(void)
+{
+	uint64_t t = (uint64_t)settings_get_int("bridge.restart_time") * 1000;
+	uint64_t now = util_now_ms(), at, d;
+	struct timeval tv;
+
+	event_del(bridge.rst_ev);
+	if (t == 0 || !bridge.running)
+		return;
+	at = bridge.last_activity + t;
+	d = at > now ? at - now : 0;
+	tv.tv_sec = (time_t)(d / 1000);
+	tv.tv_usec = (suseconds_t)(d % 1000) * 1000;
+	event_add(bridge.rst_ev, &tv);
+}
+
+/* --- settings -------------------------------------------------------- */
+
+static enum bridge_mode
+bridge_mode_get(void)
+{
+	const char *m = settings_get("bridge.mode");
+
+	for (int i = 0; i < BRIDGE_MODE_MAX; i++)
+		if (util_strcaseeq(m, bridge_mode_names[i]))
+			return (enum bridge_mode)i;
+	return BRIDGE_NET;
+}
+
+static void
+bridge_uart_from_setting(void)
+{
+	char copy[SETTING_VALUE_MAX + 1], *f[5], *p;
+	struct bridge_uart u;
+	int n = 0;
+
+	util_strlcpy(copy, settings_get("uart.params"), sizeof copy);
+	for (p = copy; p != NULL && n < 5; n++) {
+		f[n] = p;
+		if ((p = strchr(p, ',')) != NULL)
+			*p++ = '\0';
+	}
+	bridge.uart_error[0] = '\0';
+	if (bridge_uart_parse(n, f, &u, bridge.uart_error,
+	    sizeof bridge.uart_error) == -1)
+		return;
+	bridge.uart = u;
+	bridge.uart_rfc = 0;
+	if (bridge.port != NULL && bridge_port_apply(&u, bridge.uart_error,
+	    sizeof bridge.uart_error) == -1)
+		log_warnx("bridge: data port: %s", bridge.uart_error);
+}
+
+static void
+bridge_mode_apply(void)
+{
+	enum bridge_mode m = bridge_mode_get();
+
+	if (m == bridge.mode)
+		return;
+	log_info("bridge: work mode %s -> %s", bridge_mode_names[bridge.mode],
+	    bridge_mode_names[m]);
+	bridge_frame_emit();
+	bridge.mode = m;
+	bridge_esc_reset(&bridge.esc);
+	event_del(bridge.esc_ev);
+	if (m == BRIDGE_CMD)
+		bridge_cmdmode_set(0);
+	bridge_event_str("mode", "mode", bridge_mode_names[m]);
+}
+
+void
+bridge_apply(const struct setting_def *d)
+{
+	if (!bridge.running)
+		return;
+	if (strcmp(d->name, "uart.params") == 0)
+		bridge_uart_from_setting();
+	if (strcmp(d->name, "bridge.mode") == 0)
+		bridge_mode_apply();
+	bridge_sock_configure(bridge.mode == BRIDGE_NET);
+	bridge_sock_heartbeat();
+	bridge_hb_schedule();
+	bridge_rst_schedule();
+	bridge_reads_check();
+	bridge_net_drained();
+}
+
+/* The core table's rows (WKMOD, SOCKA, SOCKB) have no apply hook: watch
+ * the setting events for them. */
+static void
+bridge_setting_sink(struct json_object *ev, void *arg)
+{
+	struct json_object *v;
+	const struct setting_def *d;
+	const char *name;
+
+	if (!json_object_object_get_ex(ev, "event", &v) ||
+	    strcmp(json_object_get_string(v), "setting") != 0 ||
+	    !json_object_object_get_ex(ev, "name", &v))
+		return;
+	name = json_object_get_string(v);
+	if (name == NULL || (strcmp(name, "bridge.mode") != 0 &&
+	    strcmp(name, "bridge.socket_a") != 0 &&
+	    strcmp(name, "bridge.socket_b") != 0))
+		return;
+	if ((d = settings_find(name)) != NULL)
+		bridge_apply(d);
+}
+
+/* --- SMS mode -------------------------------------------------------- */
+
+void
+bridge_sms_out(const char *number, const uint8_t *data, size_t len)
+{
+	char shown[64];
+
+	util_escape(shown, sizeof shown, data, len);
+	log_warnx("bridge: SMS mode: %zu bytes for %s (\"%s\") not sent: "
+	    "SMS sending is not available yet", len,
+	    number[0] != '\0' ? number : "(no DSTNUM)", shown);
+}
+
+int
+bridge_sms_in(const char *number, const uint8_t *data, size_t len)
+{
+	const char *want;
+
+	if (!bridge.running || bridge.port == NULL ||
+	    bridge.mode != BRIDGE_SMS)
+		return 0;
+	want = settings_get("bridge.sms_number");
+	if (want[0] != '\0' && strcmp(want, number) != 0)
+		return 0;
+	bridge_port_send(data, len);
+	return 1;
+}
+
+/* --- life cycle ------------------------------------------------------ */
+
+static void
+bridge_welcome(void)
+{
+	const char *m = settings_get("bridge.welcome");
+
+	if (m[0] != '\0') {
+		bridge_port_send(m, strlen(m));
+		bridge_port_send("\r\n", 2);
+	}
+}
+
+/* RSTIM: a fresh start of the bridge, not of the daemon.  Sockets are
+ * closed and reopened, RFC2217 changes are undone, command mode and
+ * framing are reset; the data port stays open (a pty keeps its link). */
+static void
+bridge_restart(void)
+{
+	bridge.restarts++;
+	bridge_event(bridge.running ? "restart" : "start", NULL);
+	bridge_frame_emit();
+	bridge_cmdmode_set(0);
+	bridge_esc_reset(&bridge.esc);
+	bridge_sock_shutdown();
+	bridge_sock_init();
+	bridge_uart_from_setting();
+	bridge_activity();
+	bridge_welcome();
+	bridge_sock_configure(bridge.mode == BRIDGE_NET);
+	bridge_hb_schedule();
+}
+
+int
+bridge_init(struct event_base *base, const struct conf *c, char *err,
+    size_t errlen)
+{
+	memset(&bridge, 0, sizeof bridge);
+	bridge.base = base;
+	bridge.mode = bridge_mode_get();
+	buf_init(&bridge.frame, 8192);
+	bridge_esc_reset(&bridge.esc);
+	if (bridge_dns_init(base, err, errlen) == -1 ||
+	    bridge_http_init(base, err, errlen) == -1)
+		goto fail;
+	bridge.esc_ev = evtimer_new(base, bridge_esc_timer_cb, NULL);
+	bridge.frame_ev = evtimer_new(base, bridge_frame_cb, NULL);
+	bridge.hb_ev = evtimer_new(base, bridge_hb_cb, NULL);
+	bridge.rst_ev = evtimer_new(base, bridge_rst_cb, NULL);
+	if (bridge_port_open(c, base, &bridge.port, err, errlen) == -1)
+		goto fail;
+	bridge_sock_init();
+	bridge.running = 1;
+	events_add_sink(bridge_setting_sink, NULL);
+	bridge_activity();
+	if (bridge.port == NULL) {
+		log_info("bridge: no data_port in the configuration: the "
+		    "bridge is stopped");
+		return 0;
+	}
+	bufferevent_setcb(bridge.port, bridge_port_read_cb,
+	    bridge_port_write_cb, bridge_port_event_cb, NULL);
+	bufferevent_setwatermark(bridge.port, EV_WRITE,
+	    (size_t)settings_get_int("bridge.high_water") / 2, 0);
+	bufferevent_enable(bridge.port, EV_READ | EV_WRITE);
+	bridge_uart_from_setting();
+	bridge_welcome();
+	bridge_sock_configure(bridge.mode == BRIDGE_NET);
+	bridge_hb_schedule();
+	bridge_rst_schedule();
+	log_info("bridge: running in %s mode", bridge_mode_names[bridge.mode]);
+	return 0;
+fail:
+	bridge_shutdown();
+	return -1;
+}
+
+void
+bridge_reload(const struct conf *c)
+{
+	/* The data port is a machine fact: a change needs a restart. */
+	if (bridge.running && ((c->data_port_pty[0] != '\0' ||
+	    c->data_port_device[0] != '\0') != (bridge.port != NULL)))
+		log_warnx("bridge: data_port changes take effect at the next "
+		    "start");
+}
+
+void
+bridge_shutdown(void)
+{
+	events_remove_sink(bridge_setting_sink, NULL);
+	bridge.running = 0;
+	bridge_sock_shutdown();
+	bridge_http_shutdown();
+	if (bridge.port != NULL) {
+		/* give the data port what is still queued, if it takes it */
+		evbuffer_write(bufferevent_get_output(bridge.port),
+		    bufferevent_getfd(bridge.port));
+	}
+	bridge_port_close();
+	bridge.port = NULL;
+	bridge_dns_shutdown();
+	if (bridge.esc_ev != NULL)
+		event_free(bridge.esc_ev);
+	if (bridge.frame_ev != NULL)
+		event_free(bridge.frame_ev);
+	if (bridge.hb_ev != NULL)
+		event_free(bridge.hb_ev);
+	if (bridge.rst_ev != NULL)
+		event_free(bridge.rst_ev);
+	bridge.esc_ev = bridge.frame_ev = bridge.hb_ev = bridge.rst_ev = NULL;
+	buf_free(&bridge.frame);
+}
+
+struct json_object *
+bridge_status(void)
+{
+	struct json_object *o = json_object_new_object();
+	char uart[64];
+	int live = bridge.running && bridge.port != NULL;
+
+	json_object_object_add(o, "mode",
+	    json_object_new_string(settings_get("bridge.mode")));
+	json_object_object_add(o, "state", json_object_new_string(!live ?
+	    "stopped" : bridge.cmdmode || bridge.mode == BRIDGE_CMD ?
+	    "command" : "running"));
+	json_object_object_add(o, "port", bridge_port_name() != NULL ?
+	    json_object_new_string(bridge_port_name()) : NULL);
+	if (live) {
+		json_object_object_add(o, "port_type", json_object_new_string(
+		    bridge_port_is_pty() ? "pty" : "serial"));
+		bridge_uart_format(&bridge.uart, uart, sizeof uart);
+		json_object_object_add(o, "uart", json_object_new_string(uart));
+		json_object_object_add(o, "uart_from_rfc2217",
+		    json_object_new_boolean(bridge.uart_rfc));
+		if (bridge.uart_error[0] != '\0')
+			json_object_object_add(o, "uart_error",
+			    json_object_new_string(bridge.uart_error));
+		json_object_object_add(o, "serial_rx_bytes",
+		    json_object_new_int64((int64_t)bridge.serial_rx));
+		json_object_object_add(o, "serial_tx_bytes",
+		    json_object_new_int64((int64_t)bridge.serial_tx));
+		json_object_object_add(o, "serial_reads_paused",
+		    json_object_new_boolean(bridge.reads_paused));
+		json_object_object_add(o, "restarts",
+		    json_object_new_int64((int64_t)bridge.restarts));
+	}
+	for (int i = 0; i < BRIDGE_NSOCK; i++) {
+		struct json_object *s;
+
+		if (live)
+			s = bridge_sock_status(i);
+		else {
+			s = json_object_new_object();
+			json_object_object_add(s, "state",
+			    json_object_new_string("stopped"));
+		}
+		json_object_object_add(o, i ? "socket_b" : "socket_a", s);
+	}
+	if (live)
+		json_object_object_add(o, "http", bridge_http_status());
+	return o;
+}

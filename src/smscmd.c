@@ -1,0 +1,105 @@
+/*
+ * smscmd.c: runs an incoming SMS as commands.  Order of checks: lockout of
+ * the sender; parse; password (a wrong one is counted for lockout and
+ * gets no reply); phonebook (a listed number that need not send a
+ * password gets its entry's role); then each command runs through the
+ * registry, where security (4) and system (8) commands count only the
+ * password's role, never the sender number.  Unauthorised senders get
+ * silence.  Replies are joined into one message; RISP suppresses it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "cmd.h"
+#include "log.h"
+#include "phonebook.h"
+#include "settings.h"
+#include "smscmd.h"
+
+int
+smscmd_handle(const char *sender, const char *text, size_t len,
+    struct buf *reply)
+{
+	struct smscmd_msg *m;
+	struct phonebook_entry pb;
+	char number[PHONEBOOK_NUMBER_MAX + 1], key[64], esc[64];
+	const char *err;
+	enum auth_role role_pw = ROLE_NONE, role_pb = ROLE_NONE, role;
+	int listed = 0, send = 1;
+
+	util_escape(esc, sizeof esc, sender, strlen(sender));
+	if (phonebook_normalise(sender, settings_get("auth.country_code"),
+	    number, sizeof number) == 0) {
+		util_strlcpy(key, number, sizeof key);
+		if (phonebook_find(number, &pb) == 0) {
+			listed = 1;
+			if (!pb.require_password)
+				role_pb = pb.role;
+		}
+	} else
+		util_strlcpy(key, esc, sizeof key);	/* alphanumeric */
+
+	if (auth_lockout_until(key) > 0) {
+		log_info("sms from %s ignored: locked out", esc);
+		return 0;
+	}
+	if ((m = malloc(sizeof *m)) == NULL)
+		return 0;
+	if (smscmd_parse(text, len, m, &err) == -1) {
+		log_info("sms from %s is not a command: %s", esc, err);
+		if (role_pb == ROLE_NONE) {
+			free(m);
+			return 0;
+		}
+		buf_printf(reply, "ERROR: %s", err);
+		free(m);
+		return 1;
+	}
+	if (m->has_password) {
+		role_pw = auth_password_role(m->password);
+		explicit_bzero(m->password, sizeof m->password);
+		if (role_pw == ROLE_NONE) {
+			log_warnx("sms from %s: wrong password (%s form); no "
+			    "reply", esc, smscmd_form_name(m->form));
+			auth_lockout_failure(key);
+			free(m);
+			return 0;
+		}
+		auth_lockout_success(key);
+	}
+	role = role_pw > role_pb ? role_pw : role_pb;
+	if (role == ROLE_NONE) {
+		log_info("sms from %s: %s sender without password; no reply",
+		    esc, listed ? "listed" : "unknown");
+		free(m);
+		return 0;
+	}
+	log_info("sms from %s: %d command(s) in %s form as %s", esc,
+	    m->ncmds, smscmd_form_name(m->form), auth_role_name(role));
+	for (int i = 0; i < m->ncmds; i++) {
+		struct cmd_ctx ctx = { CHAN_SMS, role, key };
+		struct cmd_reply r;
+
+		/* a sender number is a filter, never proof */
+		if (cmd_group(m->cmds[i].name) & (GROUP_SECURITY | GROUP_SYSTEM))
+			ctx.role = role_pw;
+		cmd_reply_init(&r);
+		if (ctx.role == ROLE_NONE)
+			cmd_reply_error(&r, "%s needs a password",
+			    m->cmds[i].name);
+		else
+			cmd_run_parsed(&m->cmds[i], &ctx, &r);
+		if (i > 0)
+			buf_puts(reply, "\n");
+		cmd_reply_format(&r, CMD_STYLE_TEXT, reply);
+		cmd_reply_free(&r);
+	}
+	if (m->risp) {
+		log_info("sms from %s: replies suppressed (RISP)", esc);
+		send = 0;
+	}
+	free(m);
+	return send;
+}

@@ -1,0 +1,316 @@
+/*
+ * smscmd_parse.c: recognises the three forms of the SMS command language
+ * by shape and produces command invocations (struct atform) for the
+ * registry; the password is kept apart and never part of an invocation.
+ * Pure and bounded: control characters (CR inside the text, Ctrl-Z, ESC)
+ * refuse the whole message, so none can reach the modem or anything else.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "smscmd.h"
+#include "util.h"
+
+static const char *const smscmd_form_names[SMSCMD_FORM_MAX] = {
+	"at", "verb", "short"
+};
+
+const char *
+smscmd_form_name(enum smscmd_form f)
+{
+	return f < SMSCMD_FORM_MAX ? smscmd_form_names[f] : "?";
+}
+
+static int
+smscmd_set_password(struct smscmd_msg *m, const char *p, size_t n,
+    const char **err)
+{
+	if (n > SMSCMD_PASSWORD_MAX) {
+		*err = "password too long";
+		return -1;
+	}
+	if (m->has_password && (strlen(m->password) != n ||
+	    memcmp(m->password, p, n) != 0)) {
+		*err = "different passwords in one message";
+		return -1;
+	}
+	memcpy(m->password, p, n);
+	m->password[n] = '\0';
+	m->has_password = 1;
+	return 0;
+}
+
+/* Fill an invocation from name, operation and argument strings. */
+static int
+smscmd_inv(struct smscmd_msg *m, const char *name, size_t namelen,
+    enum atform_op op, const char *const *args, const size_t *arglen,
+    int nargs, const char **err)
+{
+	struct atform *f;
+	char *o;
+
+	if (m->ncmds == SMSCMD_MAX_CMDS) {
+		*err = "too many commands in one message";
+		return -1;
+	}
+	if (namelen == 0 || namelen > ATFORM_NAME_MAX) {
+		*err = "bad command name";
+		return -1;
+	}
+	f = &m->cmds[m->ncmds];
+	memset(f, 0, sizeof *f);
+	for (size_t i = 0; i < namelen; i++)
+		f->name[i] = (char)toupper((unsigned char)name[i]);
+	f->op = op;
+	o = f->store;
+	for (int i = 0; i < nargs; i++) {
+		if ((size_t)(o - f->store) + arglen[i] + 1 > sizeof f->store ||
+		    i == ATFORM_MAX_ARGS) {
+			*err = "arguments too long";
+			return -1;
+		}
+		f->argv[f->argc++] = o;
+		memcpy(o, args[i], arglen[i]);
+		o += arglen[i];
+		*o++ = '\0';
+	}
+	if (nargs > 0) {
+		size_t n = 0;
+
+		for (int i = 0; i < f->argc; i++) {
+			size_t l = strlen(f->argv[i]);
+
+			if (n + l + 2 > sizeof f->raw) {
+				*err = "arguments too long";
+				return -1;
+			}
+			if (i > 0)
+				f->raw[n++] = ',';
+			memcpy(f->raw + n, f->argv[i], l);
+			n += l;
+		}
+		f->raw[n] = '\0';
+	}
+	m->ncmds++;
+	return 0;
+}
+
+/* AT form: [PASSWORD]#AT+... or a bare AT+...; cmd points at "AT+". */
+static int
+smscmd_parse_at(const char *s, size_t n, const char *cmd,
+    struct smscmd_msg *m, const char **err)
+{
+	m->form = SMSCMD_FORM_AT;
+	if (cmd > s + 1 && smscmd_set_password(m, s, (size_t)(cmd - 1 - s),
+	    err) == -1)
+		return -1;
+	if (atform_parse(cmd, n - (size_t)(cmd - s), &m->cmds[0], err) == -1)
+		return -1;
+	m->ncmds = 1;
+	return 0;
+}
+
+/* Verb form: VERB[,ARG...][,PWD=PASSWORD]# */
+static int
+smscmd_parse_verb(const char *s, size_t n, struct smscmd_msg *m,
+    const char **err)
+{
+	const char *args[ATFORM_MAX_ARGS];
+	size_t arglen[ATFORM_MAX_ARGS], namelen;
+	const char *p = s, *end = s + n - 1;	/* the final '#' */
+	int nargs = 0;
+
+	m->form = SMSCMD_FORM_VERB;
+	for (namelen = 0; p + namelen < end &&
+	    isalpha((unsigned char)p[namelen]); namelen++)
+		;
+	if (namelen == 0 || (p + namelen < end && p[namelen] != ',')) {
+		*err = "a verb command is WORD[,ARG...][,PWD=...]#";
+		return -1;
+	}
+	p += namelen;
+	while (p < end) {
+		const char *a = ++p, *c = memchr(a, ',', (size_t)(end - a));
+		size_t l = (size_t)((c != NULL ? c : end) - a);
+
+		if (l >= 4 && util_strncaseeq(a, "PWD=", 4)) {
+			if (smscmd_set_password(m, a + 4, l - 4, err) == -1)
+				return -1;
+		} else {
+			if (nargs == ATFORM_MAX_ARGS) {
+				*err = "too many arguments";
+				return -1;
+			}
+			if (memchr(a, '#', l) != NULL) {
+				*err = "'#' inside a verb command";
+				return -1;
+			}
+			args[nargs] = a;
+			arglen[nargs++] = l;
+		}
+		p = a + l;
+	}
+	return smscmd_inv(m, s, namelen, nargs ? ATFORM_SET : ATFORM_EXEC,
+	    args, arglen, nargs, err);
+}
+
+/* One short command, e.g. NUM3+391234567, NUM?, PWD54321, SMS1367:ON. */
+static int
+smscmd_parse_short1(const char *s, size_t n, struct smscmd_msg *m,
+    const char **err)
+{
+	const char *args[2];
+	size_t arglen[2], namelen;
+	const char *rest;
+	size_t restlen;
+
+	for (namelen = 0; namelen < n && isalpha((unsigned char)s[namelen]);
+	    namelen++)
+		;
+	rest = s + namelen;
+	restlen = n - namelen;
+	if (namelen == 0) {
+		*err = "a command starts with its name";
+		return -1;
+	}
+	if (restlen == 0)
+		return smscmd_inv(m, s, namelen, ATFORM_EXEC, NULL, NULL, 0,
+		    err);
+	if (restlen == 1 && rest[0] == '?')
+		return smscmd_inv(m, s, namelen, ATFORM_QUERY, NULL, NULL, 0,
+		    err);
+	if (namelen == 3 && util_strncaseeq(s, "NUM", 3)) {
+		/* NUMx+number: the position, then the number */
+		size_t d = 0;
+
+		while (d < restlen && isdigit((unsigned char)rest[d]))
+			d++;
+		if (d == 0) {
+			*err = "NUM needs a position";
+			return -1;
+		}
+		args[0] = rest;
+		arglen[0] = d;
+		args[1] = rest + d;
+		arglen[1] = restlen - d;
+		return smscmd_inv(m, s, namelen, ATFORM_SET, args, arglen,
+		    restlen > d ? 2 : 1, err);
+	}
+	/* NAME:value, NAMEdigits, NAMEdigits:value */
+	{
+		const char *colon = memchr(rest, ':', restlen);
+
+		if (colon == NULL) {
+			args[0] = rest;
+			arglen[0] = restlen;
+			return smscmd_inv(m, s, namelen, ATFORM_SET, args,
+			    arglen, 1, err);
+		}
+		if (colon == rest) {
+			args[0] = colon + 1;
+			arglen[0] = restlen - 1;
+			return smscmd_inv(m, s, namelen, ATFORM_SET, args,
+			    arglen, 1, err);
+		}
+		args[0] = rest;
+		arglen[0] = (size_t)(colon - rest);
+		args[1] = colon + 1;
+		arglen[1] = restlen - arglen[0] - 1;
+		return smscmd_inv(m, s, namelen, ATFORM_SET, args, arglen, 2,
+		    err);
+	}
+}
+
+static int
+smscmd_parse_short(const char *s, size_t n, struct smscmd_msg *m,
+    const char **err)
+{
+	const char *p = s, *end = s + n;
+
+	m->form = SMSCMD_FORM_SHORT;
+	while (p <= end) {
+		const char *c = memchr(p, ',', (size_t)(end - p));
+		const char *tend = c != NULL ? c : end;
+		const char *semi;
+		size_t l;
+
+		while (p < tend && *p == ' ')
+			p++;
+		l = (size_t)(tend - p);
+		while (l > 0 && p[l - 1] == ' ')
+			l--;
+		if (l == 0) {
+			*err = "empty command";
+			return -1;
+		}
+		if (c == NULL && l == 4 && util_strncaseeq(p, "RISP", 4)) {
+			m->risp = 1;
+			break;
+		}
+		semi = memchr(p, ';', l);
+		if (semi != NULL) {
+			if (smscmd_set_password(m, semi + 1,
+			    l - (size_t)(semi - p) - 1, err) == -1)
+				return -1;
+			l = (size_t)(semi - p);
+		}
+		if (smscmd_parse_short1(p, l, m, err) == -1)
+			return -1;
+		if (c == NULL)
+			break;
+		p = c + 1;
+	}
+	if (m->ncmds == 0) {
+		*err = "no command";
+		return -1;
+	}
+	return 0;
+}
+
+/* "AT+" at the start, or right after the first '#'. */
+static const char *
+smscmd_find_at(const char *s, size_t n)
+{
+	const char *hash = memchr(s, '#', n);
+
+	if (n >= 3 && util_strncaseeq(s, "AT+", 3))
+		return s;
+	if (hash != NULL && (size_t)(s + n - hash) > 3 &&
+	    util_strncaseeq(hash + 1, "AT+", 3))
+		return hash + 1;
+	return NULL;
+}
+
+int
+smscmd_parse(const char *text, size_t len, struct smscmd_msg *m,
+    const char **err)
+{
+	const char *at;
+
+	memset(m, 0, sizeof *m);
+	while (len > 0 && strchr(" \t\r\n", text[len - 1]) != NULL)
+		len--;
+	while (len > 0 && strchr(" \t\r\n", *text) != NULL) {
+		text++;
+		len--;
+	}
+	if (len == 0) {
+		*err = "empty message";
+		return -1;
+	}
+	if (len > SMSCMD_MAX_LEN) {
+		*err = "message too long";
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f) {
+			*err = "control character in message";
+			return -1;
+		}
+	}
+	if ((at = smscmd_find_at(text, len)) != NULL)
+		return smscmd_parse_at(text, len, at, m, err);
+	if (text[len - 1] == '#')
+		return smscmd_parse_verb(text, len, m, err);
+	return smscmd_parse_short(text, len, m, err);
+}
