@@ -90,11 +90,13 @@ class Daemon:
             f.write('log = { level = "debug"; };\n')
             f.write(extra_conf)
 
-    def start(self, expect_ready=True, args=()):
+    def start(self, expect_ready=True, args=(), env=None):
         self.logf = open(self.log, "ab")
+        full_env = dict(os.environ)
+        full_env.update(env or {})
         self.proc = subprocess.Popen(
             [CELLGATED, "-f", "-c", self.conf] + list(args),
-            stdout=self.logf, stderr=subprocess.STDOUT)
+            stdout=self.logf, stderr=subprocess.STDOUT, env=full_env)
         if expect_ready:
             wait_for(self._ready, 15, "cellgated control socket")
         return self

@@ -7,6 +7,7 @@ clear error and change nothing.
 """
 import os
 import signal
+import socket
 import subprocess
 
 from cgtest import CELLGATED, Daemon, check, run_tests, wait_for
@@ -139,6 +140,41 @@ def test_disk_full():
         d.cleanup()
 
 
+def test_systemd_notify():
+    """READY, watchdog pings from the loop, RELOADING/READY on SIGHUP,
+    STOPPING at the end: read from a NOTIFY_SOCKET as systemd would."""
+    d = Daemon()
+    path = d.dir + "/notify.sock"
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(path)
+    s.settimeout(10)
+    msgs = []
+
+    def until(word):
+        while True:
+            m = s.recv(4096).decode()
+            msgs.append(m)
+            if word in m.split("\n"):
+                return m
+    try:
+        d.start(env={"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "400000"})
+        check("READY=1" in until("READY=1").split("\n"), "READY=1 sent at start")
+        until("WATCHDOG=1")
+        until("WATCHDOG=1")
+        check(True, "watchdog pinged repeatedly (WatchdogSec honoured)")
+        d.proc.send_signal(signal.SIGHUP)
+        until("RELOADING=1")
+        until("READY=1")
+        check(True, "SIGHUP: RELOADING=1 then READY=1")
+        d.proc.send_signal(signal.SIGTERM)
+        until("STOPPING=1")
+        check(True, "SIGTERM: STOPPING=1")
+        check(d.stop() == 0, "clean exit under systemd notification")
+    finally:
+        s.close()
+        d.cleanup()
+
+
 if __name__ == "__main__":
     run_tests(test_version_and_usage, test_check_config, test_reload,
-              test_unwritable_database, test_disk_full)
+              test_unwritable_database, test_disk_full, test_systemd_notify)
