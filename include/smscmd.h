@@ -42,6 +42,9 @@ int smscmd_parse(const char *text, size_t len, struct smscmd_msg *,
     const char **err);
 const char *smscmd_form_name(enum smscmd_form);
 
+/* The text with its password replaced by "***" (for the message log). */
+void smscmd_redact(const char *text, size_t len, struct buf *out);
+
 /* Authorise and run one incoming message from `sender`.  Returns 1 with
  * the reply text in `reply`, or 0 when nothing must be sent back (unknown
  * sender, wrong password, lockout, RISP). */

@@ -5,6 +5,7 @@
  * 0 success, 1 failure (one line on stderr), 2 usage error.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,9 @@ usage(FILE *f)
 	    "  passwd superadmin|admin    set a password (read from the terminal\n"
 	    "                             or one line of standard input)\n"
 	    "  modem at 'AT...'           raw command to the modem (superadmin)\n"
+	    "  sms send NUMBER TEXT       queue an SMS\n"
+	    "  sms list [--limit N]       the message log (in and out)\n"
+	    "  sms show ID                one message with all its fields\n"
 	    "  phonebook list             the phonebook\n"
 	    "  phonebook add [POS] NUMBER [key=value...]   store a number\n"
 	    "  phonebook set POS key=value...   change an entry\n"
@@ -392,6 +396,76 @@ cmd_phonebook(int fd, int argc, char **argv)
 	return 0;
 }
 
+static void
+print_sms(struct json_object *m, int full)
+{
+	if (!full) {
+		const char *text = str_or(m, "text", "(data)");
+
+		printf("%s %s %-3s %-16s %-9s %.*s%s\n", str_or(m, "id", "?"),
+		    str_or(m, "time", "?"), str_or(m, "direction", "?"),
+		    str_or(m, "number", "?"), str_or(m, "status", "?"),
+		    (int)strcspn(text, "\n") < 60 ? (int)strcspn(text, "\n") :
+		    60, text, strcspn(text, "\n") < strlen(text) ||
+		    strlen(text) > 60 ? "..." : "");
+		return;
+	}
+	json_object_object_foreach(m, k, v) {
+		if (v != NULL)
+			printf("%s: %s\n", k, json_object_get_string(v));
+	}
+}
+
+/* sms send NUMBER TEXT | list [--limit N] | show ID */
+static int
+cmd_sms(int fd, int argc, char **argv)
+{
+	struct json_object *args = json_object_new_object(), *res;
+	const char *sub = argc > 1 ? argv[1] : "", *errstr;
+	char req[16];
+	long long n;
+
+	if (strcmp(sub, "send") == 0 && argc == 4) {
+		json_object_object_add(args, "number",
+		    json_object_new_string(argv[2]));
+		json_object_object_add(args, "text",
+		    json_object_new_string(argv[3]));
+	} else if (strcmp(sub, "list") == 0 && (argc == 2 || (argc == 4 &&
+	    strcmp(argv[2], "--limit") == 0))) {
+		if (argc == 4) {
+			n = util_strtonum(argv[3], 1, 10000, &errstr);
+			if (errstr != NULL) {
+				json_object_put(args);
+				return ctl_die("sms list", "--limit is 1..10000");
+			}
+			json_object_object_add(args, "limit",
+			    json_object_new_int((int)n));
+		}
+	} else if (strcmp(sub, "show") == 0 && argc == 3) {
+		n = util_strtonum(argv[2], 1, INT64_MAX, &errstr);
+		if (errstr != NULL) {
+			json_object_put(args);
+			return ctl_die("sms show", "ID is a message number");
+		}
+		json_object_object_add(args, "id", json_object_new_int64(n));
+	} else {
+		json_object_put(args);
+		return usage(stderr), 2;
+	}
+	snprintf(req, sizeof req, "sms.%s", sub);
+	if (call(fd, req, args, &res) != 0)
+		return 1;
+	if (opt_json)
+		ctl_print_json(res);
+	else if (json_object_is_type(res, json_type_array))
+		for (size_t k = 0; k < json_object_array_length(res); k++)
+			print_sms(json_object_array_get_idx(res, k), 0);
+	else
+		print_sms(res, strcmp(sub, "show") == 0);
+	json_object_put(res);
+	return 0;
+}
+
 static int
 cmd_modem(int fd, int argc, char **argv)
 {
@@ -423,6 +497,7 @@ static const struct {
 	{ "passwd", cmd_passwd },
 	{ "modem", cmd_modem },
 	{ "phonebook", cmd_phonebook },
+	{ "sms", cmd_sms },
 };
 
 int

@@ -6,6 +6,7 @@
  * refuse the whole message, so none can reach the modem or anything else.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "smscmd.h"
@@ -313,4 +314,51 @@ smscmd_parse(const char *text, size_t len, struct smscmd_msg *m,
 	if (text[len - 1] == '#')
 		return smscmd_parse_verb(text, len, m, err);
 	return smscmd_parse_short(text, len, m, err);
+}
+
+/* The message with its password replaced by "***", for the message log;
+ * text that does not parse, or has no password, is copied unchanged. */
+void
+smscmd_redact(const char *text, size_t len, struct buf *out)
+{
+	struct smscmd_msg *m = malloc(sizeof *m);
+	const char *err, *p = text, *end = text + len;
+	size_t pl;
+
+	if (m == NULL || smscmd_parse(text, len, m, &err) == -1 ||
+	    !m->has_password) {
+		buf_add(out, text, len);
+		free(m);
+		return;
+	}
+	pl = strlen(m->password);
+	if (m->form == SMSCMD_FORM_AT) {
+		const char *hash = memchr(text, '#', len);
+
+		buf_puts(out, "***");
+		buf_add(out, hash, (size_t)(end - hash));
+	} else {
+		/* ";PASSWORD" (short form) and "PWD=PASSWORD" (verb form),
+		 * each ending at ',', '#' or the end */
+		while (p < end) {
+			size_t skip = 0;
+
+			if (*p == ';')
+				skip = 1;
+			else if (end - p >= 4 && util_strncaseeq(p, "PWD=", 4))
+				skip = 4;
+			if (skip > 0 && (size_t)(end - p) >= skip + pl &&
+			    memcmp(p + skip, m->password, pl) == 0 &&
+			    (p + skip + pl == end || p[skip + pl] == ',' ||
+			    p[skip + pl] == '#' || strchr(" \r\n\t",
+			    p[skip + pl]) != NULL)) {
+				buf_add(out, p, skip);
+				buf_puts(out, "***");
+				p += skip + pl;
+			} else
+				buf_add(out, p++, 1);
+		}
+	}
+	explicit_bzero(m->password, sizeof m->password);
+	free(m);
 }

@@ -57,6 +57,41 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE auth_lockouts ("
 	"  number TEXT PRIMARY KEY,"
 	"  until INTEGER NOT NULL);",
+	/* 3 -> 4: the message log and outbox, and concatenation parts
+	 * (src/sms/sms_store.c) */
+	"CREATE TABLE sms ("
+	"  id INTEGER PRIMARY KEY,"
+	"  direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),"
+	"  number TEXT NOT NULL,"
+	"  text TEXT,"
+	"  data_hex TEXT,"
+	"  coding TEXT NOT NULL DEFAULT 'auto',"
+	"  kind TEXT NOT NULL DEFAULT 'text',"
+	"  status TEXT NOT NULL,"
+	"  time INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  scts TEXT,"
+	"  fingerprint TEXT UNIQUE,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_try INTEGER NOT NULL DEFAULT 0,"
+	"  parts INTEGER NOT NULL DEFAULT 1,"
+	"  parts_sent INTEGER NOT NULL DEFAULT 0,"
+	"  mr TEXT NOT NULL DEFAULT '',"
+	"  error TEXT,"
+	"  delivery TEXT,"
+	"  origin TEXT);"
+	"CREATE INDEX sms_status ON sms(direction, status);"
+	"CREATE TABLE sms_parts ("
+	"  fingerprint TEXT PRIMARY KEY,"
+	"  number TEXT NOT NULL,"
+	"  ref INTEGER NOT NULL,"
+	"  parts INTEGER NOT NULL,"
+	"  part INTEGER NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  scts TEXT,"
+	"  received INTEGER NOT NULL,"
+	"  msg_id INTEGER);"
+	"CREATE INDEX sms_parts_msg ON sms_parts(number, ref, parts, msg_id);",
 };
 
 static void

@@ -1,0 +1,64 @@
+/*
+ * sms_int.h: what the SMS module's files share: the store functions
+ * (sms_store.c), the receive side (sms_rx.c) and the send side
+ * (sms_tx.c).
+ */
+#ifndef CG_SMS_INT_H
+#define CG_SMS_INT_H
+
+#include <stddef.h>
+
+struct json_object;
+
+#define SMS_GAP_MARKER	"[...]"
+
+/* sms_store.c */
+int sms_store_in(const char *fp, const char *number, const char *scts,
+    const char *text, const char *data_hex, const char *coding,
+    const char *kind, const char *status, long long *id);
+int sms_store_part(const char *fp, const char *number, int ref, int parts,
+    int part, const char *text, const char *scts, long long *id);
+int sms_store_expire_parts(long long before, int *n);
+long long sms_store_oldest_part(void);
+int sms_store_next_new(long long *id, char *number, size_t numlen,
+    char **text);
+int sms_store_set_status(long long id, const char *status,
+    const char *text);
+long long sms_store_out_add(const char *number, const char *text,
+    const char *coding, int parts, const char *origin);
+struct sms_out {
+	long long	id;
+	char		number[32];
+	char		*text;
+	char		coding[8];
+	int		attempts;
+	int		parts;
+	int		parts_sent;
+	char		mr[64];
+};
+int sms_store_out_next(long long now, struct sms_out *);
+long long sms_store_out_next_try(void);
+int sms_store_out_update(long long id, const char *status, int attempts,
+    long long next_try, int parts_sent, const char *mr, const char *error);
+int sms_store_out_recover(void);
+long long sms_store_out_count_since(long long since);
+int sms_store_delivery(int mr, const char *number, const char *delivery);
+int sms_store_count(const char *direction, const char *status);
+struct json_object *sms_store_list(int limit);
+struct json_object *sms_store_show(long long id);
+
+/* sms_rx.c */
+void sms_rx_ready(void *);
+void sms_rx_start(void);
+void sms_rx_stop(void);
+void sms_rx_process_new(void);
+
+/* sms_tx.c */
+struct pdu_encoded;
+int sms_tx_encode(const char *number, const char *text, const char *coding,
+    long long id, struct pdu_encoded *out, const char **reason);
+void sms_tx_start(void);
+void sms_tx_stop(void);
+void sms_tx_kick(void);
+
+#endif

@@ -1,0 +1,383 @@
+/*
+ * sms_rx.c: the receive side.  No polling: +CMTI (and +CDSI) indications
+ * make us read that one slot; at each modem (re)initialisation everything
+ * already stored is listed with AT+CMGL=4.  Each PDU is decoded, committed
+ * to SQLite (or recognised as a duplicate), and only then deleted from the
+ * modem; a message that cannot be committed stays on the modem.  Complete
+ * text messages then run as commands (smscmd), or go to the data port in
+ * the bridge's SMS mode; status reports update the outbox; WAP push and
+ * other data messages are logged and kept out of the command path.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "bridge.h"
+#include "daemon.h"
+#include "events.h"
+#include "log.h"
+#include "cmd.h"
+#include "ctl.h"
+#include "settings.h"
+#include "modem.h"
+#include "pdu.h"
+#include "settings.h"
+#include "smscmd.h"
+#include "store.h"
+#include "util.h"
+
+#include <json-c/json.h>
+
+#include "sms.h"
+#include "sms_int.h"
+
+#define SMS_RX_TIMEOUT_MS	30000
+#define SMS_WAP_PORT		2948
+
+static struct event *sms_rx_expire_ev;
+static int sms_rx_running;
+
+static void sms_rx_schedule_expiry(void);
+
+static void
+sms_rx_event(long long id, const char *number, const char *kind)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "direction", json_object_new_string("in"));
+	json_object_object_add(o, "id", json_object_new_int64(id));
+	json_object_object_add(o, "number", json_object_new_string(number));
+	json_object_object_add(o, "kind", json_object_new_string(kind));
+	events_publish("sms", o);
+}
+
+static void
+sms_rx_delete(int index)
+{
+	char cmd[32];
+
+	if (index < 0)
+		return;
+	snprintf(cmd, sizeof cmd, "AT+CMGD=%d", index);
+	if (modem_submit(cmd, NULL, SMS_RX_TIMEOUT_MS, NULL, NULL) == -1)
+		log_warnx("sms: cannot queue the delete of slot %d", index);
+}
+
+/* The fingerprint of one part/message: who, when, which part, what. */
+static void
+sms_rx_fingerprint(char *fp, size_t len, const struct pdu_msg *m,
+    const char *scts, const char *what)
+{
+	snprintf(fp, len, "%s|%s|%u|%u|%u|%s", m->addr.str, scts,
+	    m->udh.concat ? m->udh.concat_ref : 0,
+	    m->udh.concat ? m->udh.concat_seq : 0,
+	    m->udh.concat ? m->udh.concat_parts : 0, what);
+}
+
+/* Commit one DELIVER or STATUS-REPORT: 1 new, 0 duplicate or not ours,
+ * -1 not committed (keep it on the modem). */
+static int
+sms_rx_commit(const struct pdu_msg *m, const char *hex)
+{
+	char scts[40] = "", fp[2048], data[2 * PDU_SEPTETS_MAX + 1];
+	const char *kind = "text", *status = "new", *text = m->text;
+	long long id = 0;
+	int r;
+
+	pdu_time_iso(&m->scts, scts, sizeof scts);
+	if (m->type == PDU_STATUS_REPORT) {
+		const char *st = pdu_status_name(m->status);
+
+		snprintf(fp, sizeof fp, "report|%s|%s|%u|%s", m->addr.str, scts,
+		    m->mr, st);
+		r = sms_store_in(fp, m->addr.str, scts[0] ? scts : NULL, st,
+		    NULL, "gsm7", "status-report", "processed", &id);
+		if (r == 1) {
+			sms_store_delivery(m->mr, m->addr.str, st);
+			log_info("sms: status report for message reference %u "
+			    "to %s: %s", m->mr, m->addr.str, st);
+			sms_rx_event(id, m->addr.str, "status-report");
+		}
+		return r;
+	}
+	if (m->type != PDU_DELIVER)
+		return 0;	/* a stored SUBMIT: the user's, not ours */
+	pdu_bin_to_hex(m->data, m->data_len, data, sizeof data);
+	if (m->udh.ports && m->udh.port_dst == SMS_WAP_PORT) {
+		kind = "wap";
+		status = "ignored";
+	} else if (m->coding == PDU_CODING_8BIT) {
+		kind = "data";
+		status = "ignored";
+		text = NULL;
+	} else if (m->msg_class == 0)
+		kind = "class0";
+	if (m->udh.concat && m->udh.concat_parts > 1 && text != NULL &&
+	    strcmp(status, "new") == 0) {
+		sms_rx_fingerprint(fp, sizeof fp, m, scts, text);
+		r = sms_store_part(fp, m->addr.str, m->udh.concat_ref,
+		    m->udh.concat_parts, m->udh.concat_seq, text,
+		    scts[0] ? scts : NULL, &id);
+		if (r == 1) {
+			log_info("sms: part %u of %u from %s stored%s",
+			    m->udh.concat_seq, m->udh.concat_parts, m->addr.str,
+			    id > 0 ? ": message complete" : "");
+			if (id > 0)
+				sms_rx_event(id, m->addr.str, kind);
+			sms_rx_schedule_expiry();
+		}
+		return r;
+	}
+	sms_rx_fingerprint(fp, sizeof fp, m, scts, text != NULL ? text : data);
+	r = sms_store_in(fp, m->addr.str, scts[0] ? scts : NULL, text,
+	    text == NULL || strcmp(kind, "wap") == 0 ? data : NULL,
+	    pdu_coding_name(m->coding), kind, status, &id);
+	if (r == 1) {
+		log_info("sms: message %lld from %s stored (%s)", id,
+		    m->addr.str, kind);
+		sms_rx_event(id, m->addr.str, kind);
+	}
+	(void)hex;
+	return r;
+}
+
+/* One PDU read from slot `index` (-1: delivered directly, not stored). */
+static void
+sms_rx_pdu(int index, const char *hex)
+{
+	struct pdu_msg *m = malloc(sizeof *m);
+	const char *reason;
+	char fp[1024], esc[64];
+	long long id;
+	int r;
+
+	if (m == NULL)
+		return;
+	if (pdu_decode_hex(hex, strlen(hex), PDU_F_LENIENT, m, &reason) == -1) {
+		/* keep what cannot be decoded: nothing is lost */
+		util_escape(esc, sizeof esc, hex, strlen(hex));
+		log_warnx("sms: slot %d holds an undecodable PDU (%s): %s",
+		    index, reason, esc);
+		snprintf(fp, sizeof fp, "raw|%.900s", hex);
+		r = sms_store_in(fp, "", NULL, NULL, hex, "raw", "invalid",
+		    "ignored", &id);
+	} else
+		r = sms_rx_commit(m, hex);
+	free(m);
+	if (r == -1) {
+		log_warnx("sms: slot %d not saved (%s): left on the modem",
+		    index, store_errmsg());
+		return;
+	}
+	if (r == 0)
+		log_debug("sms: slot %d is a copy of a message already saved",
+		    index);
+	sms_rx_delete(index);
+}
+
+/* The PDU line that follows each +CMGL:/+CMGR: header. */
+static void
+sms_rx_lines(const struct modem_response *r, const char *prefix, int index)
+{
+	size_t plen = strlen(prefix);
+
+	for (size_t i = 0; i + 1 < r->nlines; i++) {
+		int idx = index;
+
+		if (strncmp(r->lines[i], prefix, plen) != 0)
+			continue;
+		if (idx < 0 && sscanf(r->lines[i] + plen, "%d", &idx) != 1)
+			continue;
+		sms_rx_pdu(idx, r->lines[i + 1]);
+		i++;
+	}
+}
+
+static void
+sms_rx_list_done(const struct modem_response *r, void *arg)
+{
+	if (r->final != MODEM_OK) {
+		log_warnx("sms: listing stored messages failed: %s",
+		    r->final_line);
+		return;
+	}
+	sms_rx_lines(r, "+CMGL:", -1);
+	sms_rx_process_new();
+}
+
+static void
+sms_rx_read_done(const struct modem_response *r, void *arg)
+{
+	int index = (int)(intptr_t)arg;
+
+	if (r->final != MODEM_OK) {
+		log_warnx("sms: reading slot %d failed: %s", index,
+		    r->final_line);
+		return;
+	}
+	sms_rx_lines(r, "+CMGR:", index);
+	sms_rx_process_new();
+}
+
+/* +CMTI: "SM",3 and +CDSI: "SM",4: read that slot. */
+static void
+sms_rx_indication(const char *line, const char *pdu, void *arg)
+{
+	const char *comma = strrchr(line, ',');
+	const char *errstr;
+	char cmd[32];
+	long long index;
+
+	if (comma == NULL)
+		return;
+	index = util_strtonum(comma + 1, 0, 100000, &errstr);
+	if (errstr != NULL) {
+		log_warnx("sms: bad indication ignored");
+		return;
+	}
+	snprintf(cmd, sizeof cmd, "AT+CMGR=%lld", index);
+	if (modem_submit(cmd, NULL, SMS_RX_TIMEOUT_MS, sms_rx_read_done,
+	    (void *)(intptr_t)index) == -1)
+		log_warnx("sms: cannot read slot %lld now; it is read at the "
+		    "next initialisation", index);
+}
+
+/* +CMT / +CDS: delivered directly with the PDU. */
+static void
+sms_rx_direct(const char *line, const char *pdu, void *arg)
+{
+	if (pdu != NULL) {
+		sms_rx_pdu(-1, pdu);
+		sms_rx_process_new();
+	}
+}
+
+void
+sms_rx_ready(void *arg)
+{
+	if (modem_submit("AT+CMGL=4", NULL, SMS_RX_TIMEOUT_MS,
+	    sms_rx_list_done, NULL) == -1)
+		log_warnx("sms: cannot list stored messages now");
+}
+
+/* Run every committed, not yet processed message. */
+void
+sms_rx_process_new(void)
+{
+	long long id;
+	char number[64];
+	char *text;
+
+	while (sms_rx_running &&
+	    sms_store_next_new(&id, number, sizeof number, &text) == 1) {
+		struct buf reply, redacted;
+		struct smscmd_msg *probe;
+		const char *err;
+		size_t len = text != NULL ? strlen(text) : 0;
+		int send = 0, to_port = 0;
+
+		buf_init(&reply, SMSCMD_MAX_LEN);
+		buf_init(&redacted, 4 * SMSCMD_MAX_LEN);
+		/* the bridge's SMS mode takes DSTNUM's messages, except
+		 * commands that carry a password */
+		if (text != NULL && (probe = malloc(sizeof *probe)) != NULL) {
+			int cmd = smscmd_parse(text, len, probe, &err) == 0 &&
+			    probe->has_password;
+
+			explicit_bzero(probe, sizeof *probe);
+			free(probe);
+			if (!cmd)
+				to_port = bridge_sms_in(number,
+				    (const uint8_t *)text, len);
+		}
+		if (text != NULL && !to_port)
+			send = smscmd_handle(number, text, len, &reply);
+		if (text != NULL)
+			smscmd_redact(text, len, &redacted);
+		if (store_begin() == 0) {
+			char e[256];
+
+			if (send && sms_send(number, buf_str(&reply), reply.len,
+			    "auto", "reply", e, sizeof e) == -1)
+				log_warnx("sms: reply to %s not queued: %s",
+				    number, e);
+			if (sms_store_set_status(id, to_port ? "bridged" :
+			    "processed", text != NULL ? buf_str(&redacted) :
+			    NULL) == -1 || store_commit() == -1) {
+				store_rollback();
+				log_warnx("sms: message %lld not marked "
+				    "processed: %s", id, store_errmsg());
+				sms_rx_running = 0;	/* retried at start */
+			}
+		}
+		buf_free(&reply);
+		buf_free(&redacted);
+		free(text);
+	}
+	sms_tx_kick();
+}
+
+static void
+sms_rx_expire_cb(evutil_socket_t fd, short what, void *arg)
+{
+	long long timeout = settings_get_int("sms.concat_timeout");
+	int n;
+
+	if (sms_store_expire_parts((long long)time(NULL) - timeout, &n) == 0 &&
+	    n > 0) {
+		log_info("sms: %d incomplete message(s) delivered with gaps "
+		    "after %lld s", n, timeout);
+		sms_rx_process_new();
+	}
+	sms_rx_schedule_expiry();
+}
+
+/* A timer for the oldest waiting part, only while parts wait. */
+static void
+sms_rx_schedule_expiry(void)
+{
+	long long oldest = sms_store_oldest_part(), due;
+	struct timeval tv = { 0, 0 };
+
+	if (oldest == 0) {
+		event_del(sms_rx_expire_ev);
+		return;
+	}
+	due = oldest + settings_get_int("sms.concat_timeout") -
+	    (long long)time(NULL) + 1;
+	tv.tv_sec = due > 0 ? (time_t)due : 0;
+	event_add(sms_rx_expire_ev, &tv);
+}
+
+void
+sms_rx_start(void)
+{
+	sms_rx_running = 1;
+	sms_rx_expire_ev = evtimer_new(daemon_base(), sms_rx_expire_cb, NULL);
+	modem_urc_subscribe("+CMTI:", sms_rx_indication, NULL);
+	modem_urc_subscribe("+CDSI:", sms_rx_indication, NULL);
+	modem_urc_subscribe("+CMT:", sms_rx_direct, NULL);
+	modem_urc_subscribe("+CDS:", sms_rx_direct, NULL);
+	modem_ready_subscribe(sms_rx_ready, NULL);
+	sms_rx_schedule_expiry();
+	sms_rx_process_new();	/* left by a stop before processing */
+}
+
+void
+sms_rx_stop(void)
+{
+	sms_rx_running = 0;
+	modem_ready_unsubscribe(sms_rx_ready, NULL);
+	modem_urc_unsubscribe("+CDS:", sms_rx_direct, NULL);
+	modem_urc_unsubscribe("+CMT:", sms_rx_direct, NULL);
+	modem_urc_unsubscribe("+CDSI:", sms_rx_indication, NULL);
+	modem_urc_unsubscribe("+CMTI:", sms_rx_indication, NULL);
+	if (sms_rx_expire_ev != NULL) {
+		event_free(sms_rx_expire_ev);
+		sms_rx_expire_ev = NULL;
+	}
+}

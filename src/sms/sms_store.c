@@ -1,0 +1,460 @@
+/*
+ * sms_store.c: the message log and outbox in SQLite.  Incoming messages
+ * are inserted with a fingerprint that makes a second copy a no-op;
+ * concatenated parts wait in sms_parts (kept after assembly, so a part
+ * seen again is still recognised) until all are there or they expire;
+ * outgoing messages walk their statuses here, each step committed.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#include "sms_int.h"
+
+/* Prepare sql and bind by types: 't' text (NULL binds NULL), 'i' long
+ * long, 'd' int. */
+static sqlite3_stmt *
+sms_stmt(const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int i = 1;
+
+	if (sqlite3_prepare_v2(store_db(), sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("sms store: %s", sqlite3_errmsg(store_db()));
+		return NULL;
+	}
+	va_start(ap, types);
+	for (const char *t = types; *t != '\0'; t++, i++) {
+		switch (*t) {
+		case 't': {
+			const char *s = va_arg(ap, const char *);
+
+			if (s == NULL)
+				sqlite3_bind_null(st, i);
+			else
+				sqlite3_bind_text(st, i, s, -1,
+				    SQLITE_TRANSIENT);
+			break;
+		}
+		case 'i':
+			sqlite3_bind_int64(st, i, va_arg(ap, long long));
+			break;
+		default:
+			sqlite3_bind_int(st, i, va_arg(ap, int));
+		}
+	}
+	va_end(ap);
+	return st;
+}
+
+/* Step a statement that returns no rows; finalize it. */
+static int
+sms_done(sqlite3_stmt *st)
+{
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("sms store: %s", sqlite3_errmsg(store_db()));
+		return -1;
+	}
+	return 0;
+}
+
+static long long
+sms_scalar(sqlite3_stmt *st, long long dflt)
+{
+	long long v = dflt;
+
+	if (st == NULL)
+		return dflt;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* 1 inserted (*id set), 0 a duplicate, -1 error. */
+int
+sms_store_in(const char *fp, const char *number, const char *scts,
+    const char *text, const char *data_hex, const char *coding,
+    const char *kind, const char *status, long long *id)
+{
+	long long now = time(NULL);
+	sqlite3_stmt *st = sms_stmt("INSERT OR IGNORE INTO sms(direction, "
+	    "number, text, data_hex, coding, kind, status, time, updated, scts, "
+	    "fingerprint) VALUES ('in', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
+	    "ttttttitt", number, text, data_hex, coding, kind, status, now,
+	    scts, fp);
+
+	if (sms_done(st) == -1)
+		return -1;
+	if (sqlite3_changes(store_db()) == 0)
+		return 0;
+	*id = sqlite3_last_insert_rowid(store_db());
+	return 1;
+}
+
+/* Join the parts of (number, ref, parts) into one message; gaps marked. */
+static int
+sms_store_assemble(const char *number, int ref, int parts, const char *kind,
+    long long *id)
+{
+	sqlite3_stmt *st;
+	struct buf text;
+	char fp[128], scts[40] = "";
+	int next = 1, rc;
+
+	st = sms_stmt("SELECT part, text, scts FROM sms_parts WHERE number = ?1 "
+	    "AND ref = ?2 AND parts = ?3 AND msg_id IS NULL ORDER BY part",
+	    "tdd", number, ref, parts);
+	if (st == NULL)
+		return -1;
+	buf_init(&text, 10 * 1024);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int part = sqlite3_column_int(st, 0);
+
+		if (part < next)
+			continue;
+		if (part > next)
+			buf_puts(&text, SMS_GAP_MARKER);
+		if (part == 1 || scts[0] == '\0')
+			util_strlcpy(scts, sqlite3_column_type(st, 2) ==
+			    SQLITE_NULL ? "" : (const char *)
+			    sqlite3_column_text(st, 2), sizeof scts);
+		buf_puts(&text, (const char *)sqlite3_column_text(st, 1));
+		next = part + 1;
+	}
+	sqlite3_finalize(st);
+	if (next <= parts)
+		buf_puts(&text, SMS_GAP_MARKER);
+	snprintf(fp, sizeof fp, "concat|%s|%d|%d|%s|%lld", number, ref, parts,
+	    scts, (long long)time(NULL));
+	rc = sms_store_in(fp, number, scts[0] ? scts : NULL, buf_str(&text),
+	    NULL, "text", kind, "new", id);
+	buf_free(&text);
+	if (rc != 1)
+		return -1;
+	return sms_done(sms_stmt("UPDATE sms_parts SET msg_id = ?4 WHERE "
+	    "number = ?1 AND ref = ?2 AND parts = ?3 AND msg_id IS NULL",
+	    "tddi", number, ref, parts, *id));
+}
+
+/* 1 a new part (*id set to the assembled message's id when this part
+ * completed it, else 0), 0 a duplicate, -1 error.  One transaction. */
+int
+sms_store_part(const char *fp, const char *number, int ref, int parts,
+    int part, const char *text, const char *scts, long long *id)
+{
+	long long have;
+
+	*id = 0;
+	if (store_begin() == -1)
+		return -1;
+	if (sms_done(sms_stmt("INSERT OR IGNORE INTO sms_parts(fingerprint, "
+	    "number, ref, parts, part, text, scts, received) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", "ttdddtti", fp, number, ref,
+	    parts, part, text, scts, (long long)time(NULL))) == -1)
+		goto fail;
+	if (sqlite3_changes(store_db()) == 0) {
+		store_rollback();
+		return 0;
+	}
+	have = sms_scalar(sms_stmt("SELECT count(DISTINCT part) FROM sms_parts "
+	    "WHERE number = ?1 AND ref = ?2 AND parts = ?3 AND msg_id IS NULL",
+	    "tdd", number, ref, parts), 0);
+	if (have == parts && sms_store_assemble(number, ref, parts, "text",
+	    id) == -1)
+		goto fail;
+	if (store_commit() == -1)
+		return -1;
+	return 1;
+fail:
+	store_rollback();
+	return -1;
+}
+
+/* Deliver incomplete messages whose first part came before `before`. */
+int
+sms_store_expire_parts(long long before, int *n)
+{
+	sqlite3_stmt *st;
+	struct { char number[32]; int ref, parts; } grp[32];
+	int ng = 0;
+	long long id;
+
+	*n = 0;
+	st = sms_stmt("SELECT number, ref, parts FROM sms_parts WHERE msg_id "
+	    "IS NULL GROUP BY number, ref, parts HAVING min(received) < ?1 "
+	    "LIMIT 32", "i", before);
+	if (st == NULL)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW && ng < 32) {
+		util_strlcpy(grp[ng].number, (const char *)
+		    sqlite3_column_text(st, 0), sizeof grp[ng].number);
+		grp[ng].ref = sqlite3_column_int(st, 1);
+		grp[ng].parts = sqlite3_column_int(st, 2);
+		ng++;
+	}
+	sqlite3_finalize(st);
+	for (int i = 0; i < ng; i++) {
+		if (store_begin() == -1)
+			return -1;
+		if (sms_store_assemble(grp[i].number, grp[i].ref,
+		    grp[i].parts, "partial", &id) == -1 ||
+		    store_commit() == -1) {
+			store_rollback();
+			return -1;
+		}
+		(*n)++;
+	}
+	/* assembled parts are kept a week to recognise late copies */
+	sms_done(sms_stmt("DELETE FROM sms_parts WHERE msg_id IS NOT NULL "
+	    "AND received < ?1", "i", (long long)time(NULL) - 7 * 86400));
+	return 0;
+}
+
+long long
+sms_store_oldest_part(void)
+{
+	return sms_scalar(sms_stmt("SELECT min(received) FROM sms_parts "
+	    "WHERE msg_id IS NULL", ""), 0);
+}
+
+/* The oldest incoming message not yet processed: 1, 0 none, -1 error.
+ * *text is malloc'ed (NULL for data messages). */
+int
+sms_store_next_new(long long *id, char *number, size_t numlen, char **text)
+{
+	sqlite3_stmt *st = sms_stmt("SELECT id, number, text FROM sms WHERE "
+	    "direction = 'in' AND status = 'new' ORDER BY id LIMIT 1", "");
+	int r = 0;
+
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		util_strlcpy(number, (const char *)sqlite3_column_text(st, 1),
+		    numlen);
+		*text = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL :
+		    strdup((const char *)sqlite3_column_text(st, 2));
+		r = 1;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Set an incoming message's status (and replace its text, e.g. with the
+ * password redacted, when text is not NULL). */
+int
+sms_store_set_status(long long id, const char *status, const char *text)
+{
+	if (text != NULL)
+		return sms_done(sms_stmt("UPDATE sms SET status = ?2, text = ?3, "
+		    "updated = ?4 WHERE id = ?1", "itti", id, status, text,
+		    (long long)time(NULL)));
+	return sms_done(sms_stmt("UPDATE sms SET status = ?2, updated = ?3 "
+	    "WHERE id = ?1", "iti", id, status, (long long)time(NULL)));
+}
+
+long long
+sms_store_out_add(const char *number, const char *text, const char *coding,
+    int parts, const char *origin)
+{
+	long long now = time(NULL);
+
+	if (sms_done(sms_stmt("INSERT INTO sms(direction, number, text, coding, "
+	    "status, time, updated, parts, origin) VALUES ('out', ?1, ?2, ?3, "
+	    "'queued', ?4, ?4, ?5, ?6)", "tttidt", number, text, coding, now,
+	    parts, origin)) == -1)
+		return -1;
+	return sqlite3_last_insert_rowid(store_db());
+}
+
+/* The next queued message due by `now`: 1 (out filled, out->text
+ * malloc'ed), 0 none, -1 error. */
+int
+sms_store_out_next(long long now, struct sms_out *o)
+{
+	sqlite3_stmt *st = sms_stmt("SELECT id, number, text, coding, attempts, "
+	    "parts, parts_sent, mr FROM sms WHERE direction = 'out' AND "
+	    "status = 'queued' AND next_try <= ?1 ORDER BY id LIMIT 1", "i",
+	    now);
+	int r = 0;
+
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		memset(o, 0, sizeof *o);
+		o->id = sqlite3_column_int64(st, 0);
+		util_strlcpy(o->number, (const char *)sqlite3_column_text(st, 1),
+		    sizeof o->number);
+		o->text = strdup((const char *)sqlite3_column_text(st, 2));
+		util_strlcpy(o->coding, (const char *)sqlite3_column_text(st,
+		    3), sizeof o->coding);
+		o->attempts = sqlite3_column_int(st, 4);
+		o->parts = sqlite3_column_int(st, 5);
+		o->parts_sent = sqlite3_column_int(st, 6);
+		util_strlcpy(o->mr, (const char *)sqlite3_column_text(st, 7),
+		    sizeof o->mr);
+		r = o->text != NULL ? 1 : -1;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* When the earliest queued message is due (0: none queued). */
+long long
+sms_store_out_next_try(void)
+{
+	return sms_scalar(sms_stmt("SELECT min(next_try) FROM sms WHERE "
+	    "direction = 'out' AND status = 'queued'", ""), 0);
+}
+
+int
+sms_store_out_update(long long id, const char *status, int attempts,
+    long long next_try, int parts_sent, const char *mr, const char *error)
+{
+	return sms_done(sms_stmt("UPDATE sms SET status = ?2, attempts = ?3, "
+	    "next_try = ?4, parts_sent = ?5, mr = ?6, error = ?7, updated = ?8 "
+	    "WHERE id = ?1", "itdidtti", id, status, attempts, next_try,
+	    parts_sent, mr, error, (long long)time(NULL)));
+}
+
+/* At start: a message left 'sending' may or may not have gone out (the
+ * daemon stopped between AT+CMGS and the commit): say so, never resend. */
+int
+sms_store_out_recover(void)
+{
+	int r = sms_done(sms_stmt("UPDATE sms SET status = 'uncertain', "
+	    "error = 'the daemon stopped while sending', updated = ?1 WHERE "
+	    "direction = 'out' AND status = 'sending'", "i",
+	    (long long)time(NULL)));
+
+	if (r == 0 && sqlite3_changes(store_db()) > 0)
+		log_warnx("sms: %d message(s) were being sent when the daemon "
+		    "stopped: marked uncertain", sqlite3_changes(store_db()));
+	return r;
+}
+
+/* Outgoing messages counted against the daily cap since `since`. */
+long long
+sms_store_out_count_since(long long since)
+{
+	return sms_scalar(sms_stmt("SELECT count(*) FROM sms WHERE direction "
+	    "= 'out' AND time >= ?1 AND status != 'failed'", "i", since), 0);
+}
+
+/* A status report for message reference mr to number. */
+int
+sms_store_delivery(int mr, const char *number, const char *delivery)
+{
+	char pat[16];
+
+	snprintf(pat, sizeof pat, "%% %d %%", mr);
+	return sms_done(sms_stmt("UPDATE sms SET delivery = ?3, updated = ?4 "
+	    "WHERE id = (SELECT id FROM sms WHERE direction = 'out' AND "
+	    "number = ?1 AND (' ' || mr || ' ') LIKE ?2 ORDER BY id DESC "
+	    "LIMIT 1)", "ttti", number, pat, delivery, (long long)time(NULL)));
+}
+
+int
+sms_store_count(const char *direction, const char *status)
+{
+	return (int)sms_scalar(sms_stmt("SELECT count(*) FROM sms WHERE "
+	    "direction = ?1 AND status = ?2", "tt", direction, status), 0);
+}
+
+static struct json_object *
+sms_col(sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_NULL:
+		return NULL;
+	case SQLITE_INTEGER:
+		return json_object_new_int64(sqlite3_column_int64(st, i));
+	default:
+		return json_object_new_string((const char *)
+		    sqlite3_column_text(st, i));
+	}
+}
+
+static struct json_object *
+sms_time(long long t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	char s[40], z[8];
+
+	localtime_r(&tt, &tm);
+	strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(z, sizeof z, "%z", &tm);
+	snprintf(s + 19, sizeof s - 19, "%.3s:%.2s", z, z + 3);
+	return json_object_new_string(s);
+}
+
+#define SMS_LIST_COLS "id, direction, number, text, status, time"
+
+static struct json_object *
+sms_row(sqlite3_stmt *st, int full)
+{
+	struct json_object *o = json_object_new_object();
+	int n = sqlite3_column_count(st);
+
+	for (int i = 0; i < n; i++) {
+		const char *name = sqlite3_column_name(st, i);
+
+		if (strcmp(name, "time") == 0 || strcmp(name, "updated") == 0)
+			json_object_object_add(o, name,
+			    sms_time(sqlite3_column_int64(st, i)));
+		else if (full || strcmp(name, "fingerprint") != 0)
+			json_object_object_add(o, name, sms_col(st, i));
+	}
+	return o;
+}
+
+struct json_object *
+sms_store_list(int limit)
+{
+	struct json_object *a = json_object_new_array();
+	sqlite3_stmt *st = sms_stmt("SELECT * FROM (SELECT " SMS_LIST_COLS
+	    " FROM sms ORDER BY id DESC LIMIT ?1) ORDER BY id", "d", limit);
+
+	if (st == NULL)
+		return a;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_object_array_add(a, sms_row(st, 0));
+	sqlite3_finalize(st);
+	return a;
+}
+
+struct json_object *
+sms_store_show(long long id)
+{
+	struct json_object *o = NULL;
+	sqlite3_stmt *st = sms_stmt("SELECT id, direction, number, text, "
+	    "status, time, updated, data_hex, coding, kind, scts, attempts, "
+	    "parts, parts_sent, mr, error, delivery, origin FROM sms WHERE "
+	    "id = ?1", "i", id);
+
+	if (st == NULL)
+		return NULL;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		o = sms_row(st, 1);
+	sqlite3_finalize(st);
+	return o;
+}
