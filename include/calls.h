@@ -1,0 +1,29 @@
+/*
+ * calls.h: incoming calls (gsm-remote-control seed) and USSD balance
+ * checks.  A call is identified by +CLIP; what happens depends on the
+ * caller's phonebook entry (ignore, hang up, or hang up and reply with the
+ * status SMS) and on CALEN (off: every call is hung up).  BALANCE# sends
+ * the USSD code of the setting ussd.balance and forwards the network's
+ * answer by SMS to whoever asked.
+ */
+#ifndef CG_CALLS_H
+#define CG_CALLS_H
+
+#include "cmd.h"
+#include "ctl.h"
+#include "settings.h"
+
+struct conf;
+struct event_base;
+struct json_object;
+
+int calls_init(struct event_base *, const struct conf *, char *err,
+    size_t errlen);
+void calls_shutdown(void);
+
+extern const struct setting_def calls_settings_table[];
+extern const size_t calls_settings_table_len;
+extern const struct cmd_entry calls_cmd_table[];
+extern const size_t calls_cmd_table_len;
+
+#endif

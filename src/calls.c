@@ -1,0 +1,317 @@
+/*
+ * calls.c: incoming calls and USSD.  RING / +CLIP from the modem: the
+ * caller's number (normalised) selects its phonebook entry's action; a
+ * call is acted on once, however often it rings.  Unknown callers are hung
+ * up.  BALANCE sends AT+CUSD with ussd.balance and forwards the +CUSD
+ * answer (decoded from UCS-2 where the network used it) as an SMS to the
+ * sender, or as an event and log line for local callers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <json-c/json.h>
+
+#include "at_parse.h"
+#include "calls.h"
+#include "daemon.h"
+#include "events.h"
+#include "log.h"
+#include "modem.h"
+#include "phonebook.h"
+#include "sms.h"
+#include "util.h"
+
+#define CALLS_QUIET_MS	8000	/* no RING for this long: the call ended */
+
+static struct event *calls_end_ev;
+static int calls_acted;		/* this call was handled */
+static int calls_rings;
+static char calls_ussd_to[32];	/* who asked for the balance */
+
+static void
+calls_event(const char *number, const char *action)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "number", json_object_new_string(number));
+	json_object_object_add(o, "action", json_object_new_string(action));
+	events_publish("call", o);
+}
+
+static void
+calls_hangup(void)
+{
+	if (modem_submit("ATH", NULL, 10000, NULL, NULL) == -1)
+		log_warnx("calls: cannot hang up now");
+}
+
+/* The status SMS of the remote-control seed, from the STATUS command. */
+static void
+calls_reply_status(const char *number)
+{
+	struct cmd_ctx ctx = { CHAN_LOCAL, ROLE_SUPERADMIN, "call" };
+	struct cmd_reply r;
+	char err[256];
+	size_t n;
+
+	cmd_reply_init(&r);
+	if (cmd_run("AT+STATUS", 9, &ctx, &r) == 0) {
+		n = r.lines.len;
+		if (n > 0 && r.lines.data[n - 1] == '\n')
+			r.lines.data[--n] = '\0';
+		if (sms_send(number, buf_str(&r.lines), n, "auto", "call",
+		    err, sizeof err) == -1)
+			log_warnx("calls: status SMS to %s not queued: %s",
+			    number, err);
+	}
+	cmd_reply_free(&r);
+}
+
+static void
+calls_act(const char *raw)
+{
+	struct phonebook_entry pb;
+	char number[PHONEBOOK_NUMBER_MAX + 1], esc[64];
+	enum phonebook_call action = CALL_HANGUP;
+	int known = 0;
+
+	calls_acted = 1;
+	util_escape(esc, sizeof esc, raw, strlen(raw));
+	if (phonebook_normalise(raw, settings_get("auth.country_code"), number,
+	    sizeof number) == 0 && phonebook_find(number, &pb) == 0) {
+		known = 1;
+		action = pb.call;
+	}
+	if (!settings_get_bool("calls.enable"))
+		action = CALL_HANGUP;
+	log_info("calls: call from %s (%s): %s", esc, known ?
+	    "in the phonebook" : "unknown", phonebook_call_name(action));
+	calls_event(known ? number : esc, phonebook_call_name(action));
+	if (action == CALL_IGNORE)
+		return;
+	calls_hangup();
+	if (action == CALL_HANGUP_REPLY)
+		calls_reply_status(number);
+}
+
+static void
+calls_arm_end(void)
+{
+	struct timeval tv = { CALLS_QUIET_MS / 1000, 0 };
+
+	event_add(calls_end_ev, &tv);
+}
+
+static void
+calls_end_cb(evutil_socket_t fd, short what, void *arg)
+{
+	calls_acted = 0;
+	calls_rings = 0;
+}
+
+static void
+calls_clip(const char *line, const char *pdu, void *arg)
+{
+	struct at_clip c;
+	const char *err;
+
+	calls_arm_end();
+	if (calls_acted)
+		return;
+	if (at_parse_clip(line, strlen(line), &c, &err) == -1) {
+		log_warnx("calls: unreadable caller id: %s", err);
+		return;
+	}
+	calls_act(c.number);
+}
+
+static void
+calls_ring(const char *line, const char *pdu, void *arg)
+{
+	calls_arm_end();
+	/* +CLIP follows RING; a second RING without it: withheld number */
+	if (!calls_acted && ++calls_rings >= 2)
+		calls_act("");
+}
+
+static void
+calls_no_carrier(const char *line, const char *pdu, void *arg)
+{
+	calls_acted = 0;
+	calls_rings = 0;
+	event_del(calls_end_ev);
+}
+
+/* A UCS-2 hex string to UTF-8 (surrogate pairs joined); -1 if not hex. */
+static int
+calls_ucs2_hex(const char *hex, char *out, size_t outlen)
+{
+	size_t n = strlen(hex), o = 0;
+
+	if (n % 4 != 0 || strspn(hex, "0123456789abcdefABCDEF") != n)
+		return -1;
+	for (size_t i = 0; i < n; i += 4) {
+		unsigned long u = strtoul((char[5]){ hex[i], hex[i + 1],
+		    hex[i + 2], hex[i + 3], 0 }, NULL, 16);
+		char tmp[4];
+		size_t k;
+
+		if (u >= 0xd800 && u < 0xdc00 && i + 8 <= n) {
+			unsigned long lo = strtoul((char[5]){ hex[i + 4],
+			    hex[i + 5], hex[i + 6], hex[i + 7], 0 }, NULL, 16);
+
+			if (lo >= 0xdc00 && lo < 0xe000) {
+				u = 0x10000 + ((u - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				i += 4;
+			}
+		}
+		if (u < 0x80) {
+			tmp[0] = (char)u;
+			k = 1;
+		} else if (u < 0x800) {
+			tmp[0] = (char)(0xc0 | u >> 6);
+			tmp[1] = (char)(0x80 | (u & 0x3f));
+			k = 2;
+		} else if (u < 0x10000) {
+			tmp[0] = (char)(0xe0 | u >> 12);
+			tmp[1] = (char)(0x80 | (u >> 6 & 0x3f));
+			tmp[2] = (char)(0x80 | (u & 0x3f));
+			k = 3;
+		} else {
+			tmp[0] = (char)(0xf0 | u >> 18);
+			tmp[1] = (char)(0x80 | (u >> 12 & 0x3f));
+			tmp[2] = (char)(0x80 | (u >> 6 & 0x3f));
+			tmp[3] = (char)(0x80 | (u & 0x3f));
+			k = 4;
+		}
+		if (o + k + 1 > outlen)
+			return -1;
+		memcpy(out + o, tmp, k);
+		o += k;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+static void
+calls_cusd(const char *line, const char *pdu, void *arg)
+{
+	struct at_cusd c;
+	struct json_object *o;
+	const char *err, *text;
+	char utf8[AT_CUSD_MAX * 2], e[256];
+
+	if (at_parse_cusd(line, strlen(line), &c, &err) == -1) {
+		log_warnx("ussd: unreadable answer: %s", err);
+		return;
+	}
+	text = c.has_str ? c.str : "(no text)";
+	if (c.has_str && (c.dcs == 72 || (c.dcs >= 0 && (c.dcs & 0x0c) == 0x08))
+	    && calls_ucs2_hex(c.str, utf8, sizeof utf8) == 0)
+		text = utf8;
+	log_info("ussd: answer (%d): %s", c.m, text);
+	o = json_object_new_object();
+	json_object_object_add(o, "text", json_object_new_string(text));
+	events_publish("ussd", o);
+	if (calls_ussd_to[0] != '\0') {
+		if (sms_send(calls_ussd_to, text, strlen(text), "auto", "ussd",
+		    e, sizeof e) == -1)
+			log_warnx("ussd: answer to %s not queued: %s",
+			    calls_ussd_to, e);
+		calls_ussd_to[0] = '\0';
+	}
+}
+
+static int
+calls_balance(const struct cmd_entry *ce, const struct atform *f,
+    const struct cmd_ctx *ctx, struct cmd_reply *r)
+{
+	char cmd[96];
+
+	snprintf(cmd, sizeof cmd, "AT+CUSD=1,\"%s\",15",
+	    settings_get("ussd.balance"));
+	if (modem_submit(cmd, NULL, 30000, NULL, NULL) == -1)
+		return cmd_reply_error(r, "BALANCE: the modem is not ready");
+	if (ctx->channel == CHAN_SMS)
+		util_strlcpy(calls_ussd_to, ctx->origin, sizeof calls_ussd_to);
+	else
+		calls_ussd_to[0] = '\0';
+	cmd_reply_line(r, "+BALANCE:requested %s; the answer follows",
+	    settings_get("ussd.balance"));
+	return 0;
+}
+
+static int
+calls_restart(const struct cmd_entry *ce, const struct atform *f,
+    const struct cmd_ctx *ctx, struct cmd_reply *r)
+{
+	daemon_request_restart("REBOOT");
+	return 0;
+}
+
+/* A USSD code: digits, '*' and '#' only (it goes inside AT+CUSD). */
+static int
+calls_parse_ussd(int argc, char **argv, char *out, size_t outlen, char *err,
+    size_t errlen)
+{
+	size_t n = argc == 1 ? strlen(argv[0]) : 0;
+
+	if (argc != 1 || n < 2 || n > 30 ||
+	    strspn(argv[0], "0123456789*#") != n) {
+		snprintf(err, errlen, "a USSD code is digits, * and # "
+		    "(e.g. *100#)");
+		return -1;
+	}
+	util_strlcpy(out, argv[0], outlen);
+	return 0;
+}
+
+const struct setting_def calls_settings_table[] = {
+	{ .name = "calls.enable", .alias = "CALEN", .type = SETTING_BOOL,
+	  .def = "on", .group = GROUP_HW, .role = ROLE_ADMIN,
+	  .help = "act on calls per phonebook entry; off: hang up every "
+	  "call" },
+	{ .name = "ussd.balance", .type = SETTING_CUSTOM,
+	  .parse = calls_parse_ussd, .def = "*100#", .group = GROUP_NET,
+	  .role = ROLE_ADMIN, .help = "USSD code that BALANCE# sends" },
+};
+const size_t calls_settings_table_len = nitems(calls_settings_table);
+
+const struct cmd_entry calls_cmd_table[] = {
+	{ "BALANCE", NULL, CMD_OP(ATFORM_EXEC) | CMD_OP(ATFORM_QUERY), 0, 0,
+	  ROLE_USER, GROUP_NET, 0, "BALANCE#",
+	  "ask the network for the balance (USSD); the answer follows by SMS",
+	  calls_balance },
+	{ "REBOOT", NULL, CMD_OP(ATFORM_EXEC), 0, 0, ROLE_ADMIN, GROUP_SYSTEM,
+	  0, "REBOOT#", "restart the daemon and the modem session",
+	  calls_restart },
+};
+const size_t calls_cmd_table_len = nitems(calls_cmd_table);
+
+int
+calls_init(struct event_base *base, const struct conf *c, char *err,
+    size_t errlen)
+{
+	calls_end_ev = evtimer_new(base, calls_end_cb, NULL);
+	modem_urc_subscribe("RING", calls_ring, NULL);
+	modem_urc_subscribe("+CLIP:", calls_clip, NULL);
+	modem_urc_subscribe("NO CARRIER", calls_no_carrier, NULL);
+	modem_urc_subscribe("+CUSD:", calls_cusd, NULL);
+	return 0;
+}
+
+void
+calls_shutdown(void)
+{
+	modem_urc_unsubscribe("+CUSD:", calls_cusd, NULL);
+	modem_urc_unsubscribe("NO CARRIER", calls_no_carrier, NULL);
+	modem_urc_unsubscribe("+CLIP:", calls_clip, NULL);
+	modem_urc_unsubscribe("RING", calls_ring, NULL);
+	if (calls_end_ev != NULL) {
+		event_free(calls_end_ev);
+		calls_end_ev = NULL;
+	}
+}
