@@ -23,6 +23,22 @@ struct json_object;
 
 /* --- bridge.c ------------------------------------------------------- */
 
+/* The settings read on every byte path, cached (settings_get() is a
+ * search by name); reloaded whenever a setting changes. */
+struct bridge_cfg {
+	int	serial_cmds;	/* UATEN */
+	int	net_cmds;	/* NATEN */
+	int	rfc;		/* RFCEN */
+	int	sock_id;	/* SOCKIDEN */
+	int	echo;		/* E */
+	int	cache;		/* CACHEN */
+	int	reg_link;	/* REGEN and REGSND link or link&data */
+	int	reg_data;	/* REGEN and REGSND data or link&data */
+	size_t	high_water, buffer_max, cache_size;
+};
+extern struct bridge_cfg bridge_cfg;
+void bridge_cfg_load(void);
+
 struct event_base *bridge_base(void);
 /* Bytes from socket `id` (0 = A, 1 = B) for the data port. */
 void bridge_net_input(int id, const uint8_t *, size_t);

@@ -73,7 +73,8 @@ struct bridge_rfc_cb {
 	void	(*bad)(void *arg, enum bridge_rfc_result);
 	void	*arg;
 };
-void bridge_rfc_scan(const uint8_t *p, size_t len, const struct bridge_rfc_cb *);
+void bridge_rfc_scan(const uint8_t *p, size_t len,
+    const struct bridge_rfc_cb *);
 
 /*
  * The `+++` escape (seed §4.1.1): T1 > 200 ms of silence before the first

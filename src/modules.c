@@ -8,6 +8,7 @@
 #include "bridge.h"
 #include "cmd.h"
 #include "ctl.h"
+#include "modem.h"
 #include "module.h"
 #include "settings.h"
 #include "status.h"
@@ -15,12 +16,14 @@
 
 const struct settings_table_ref settings_tables[] = {
 	{ settings_core_table, &settings_core_table_len },
+	{ modem_settings_table, &modem_settings_table_len },
 	{ bridge_settings_table, &bridge_settings_table_len },
 };
 const size_t settings_tables_len = nitems(settings_tables);
 
 const struct cmd_table_ref cmd_tables[] = {
 	{ cmd_system_table, &cmd_system_table_len },
+	{ modem_cmd_table, &modem_cmd_table_len },
 	{ cmd_phonebook_table, &cmd_phonebook_table_len },
 	{ bridge_cmd_table, &bridge_cmd_table_len },
 };
@@ -28,11 +31,12 @@ const size_t cmd_tables_len = nitems(cmd_tables);
 
 const struct ctl_table_ref ctl_tables[] = {
 	{ ctl_core_requests, &ctl_core_requests_len },
+	{ modem_ctl_requests, &modem_ctl_requests_len },
 };
 const size_t ctl_tables_len = nitems(ctl_tables);
 
 const struct module modules[] = {
-	{ "modem", NULL, NULL, NULL, status_modem_absent },
+	{ "modem", modem_init, modem_reload, modem_shutdown, modem_status },
 	{ "sms", NULL, NULL, NULL, status_sms_absent },
 	{ "bridge", bridge_init, bridge_reload, bridge_shutdown,
 	  bridge_status },

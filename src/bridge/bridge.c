@@ -69,12 +69,33 @@ static struct {
 	uint64_t		 serial_rx, serial_tx, restarts;
 } bridge;
 
+struct bridge_cfg bridge_cfg;
+
 static void bridge_port_read_cb(struct bufferevent *, void *);
 static void bridge_hold_update(void);
 static void bridge_esc_schedule(void);
 static const struct bridge_esc_cb bridge_esc_cbs;
 static void bridge_hb_schedule(void);
 static void bridge_rst_schedule(void);
+
+void
+bridge_cfg_load(void)
+{
+	const char *rs = settings_get("bridge.reg_send");
+	int reg = settings_get_bool("bridge.reg_enable");
+
+	bridge_cfg.serial_cmds = settings_get_bool("bridge.serial_commands");
+	bridge_cfg.net_cmds = settings_get_bool("bridge.net_commands");
+	bridge_cfg.rfc = settings_get_bool("uart.rfc2217");
+	bridge_cfg.sock_id = settings_get_bool("bridge.socket_id");
+	bridge_cfg.echo = settings_get_bool("command.echo");
+	bridge_cfg.cache = settings_get_bool("bridge.cache");
+	bridge_cfg.reg_link = reg && strcmp(rs, "data") != 0;
+	bridge_cfg.reg_data = reg && strcmp(rs, "link") != 0;
+	bridge_cfg.high_water = (size_t)settings_get_int("bridge.high_water");
+	bridge_cfg.buffer_max = (size_t)settings_get_int("bridge.buffer_max");
+	bridge_cfg.cache_size = (size_t)settings_get_int("bridge.cache_size");
+}
 
 struct event_base *
 bridge_base(void)
@@ -128,7 +149,7 @@ bridge_port_send(const void *p, size_t n)
 	bridge.serial_tx += n;
 	bridge.last_port_tx = util_now_ms();
 	if (!bridge.port_full && evbuffer_get_length(bufferevent_get_output(
-	    bridge.port)) >= (size_t)settings_get_int("bridge.high_water")) {
+	    bridge.port)) >= bridge_cfg.high_water) {
 		bridge.port_full = 1;
 		bridge_hold_update();
 	}
@@ -156,7 +177,6 @@ bridge_reads_check(void)
 	    !bridge.cmdmode && bridge_sock_blocked()) {
 		bridge.reads_paused = 1;
 		bufferevent_disable(bridge.port, EV_READ);
-		log_debug("bridge: serial reads paused (servers slow)");
 	}
 }
 
@@ -170,7 +190,6 @@ bridge_net_drained(void)
 		return;
 	bridge.reads_paused = 0;
 	bufferevent_enable(bridge.port, EV_READ);
-	log_debug("bridge: serial reads resumed");
 	/* what was read before the pause is still in the input buffer */
 	if (evbuffer_get_length(bufferevent_get_input(bridge.port)) > 0)
 		bridge_port_read_cb(bridge.port, NULL);
@@ -260,7 +279,7 @@ bridge_cmd_line(void)
 static void
 bridge_cmd_input(const uint8_t *p, size_t n)
 {
-	if (settings_get_bool("command.echo"))
+	if (bridge_cfg.echo)
 		bridge_port_send(p, n);
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c = p[i];
@@ -383,7 +402,7 @@ bridge_serial_data(void *arg, const uint8_t *p, size_t n)
 {
 	if (n == 0)
 		return;
-	if (settings_get_bool("bridge.serial_commands") &&
+	if (bridge_cfg.serial_cmds &&
 	    bridge_inline(p, n, CHAN_SERIAL, "data port (UATEN)",
 	    bridge_out_port, NULL))
 		return;
@@ -510,7 +529,7 @@ bridge_net_data(void *arg, const uint8_t *p, size_t n)
 
 	if (n == 0)
 		return;
-	if (settings_get_bool("bridge.socket_id")) {
+	if (bridge_cfg.sock_id) {
 		char tag[4] = { '[', c->id ? 'B' : 'A', ']', '\0' };
 
 		bridge_port_send(tag, 3);
@@ -568,11 +587,11 @@ bridge_net_input(int id, const uint8_t *p, size_t n)
 	    bridge_net_bad, &c };
 
 	bridge_activity();
-	if (settings_get_bool("bridge.net_commands") &&
+	if (bridge_cfg.net_cmds &&
 	    bridge_inline(p, n, CHAN_NET, id ? "socket B" : "socket A",
 	    bridge_out_sock, &c))
 		return;
-	if (settings_get_bool("uart.rfc2217"))
+	if (bridge_cfg.rfc)
 		bridge_rfc_scan(p, n, &cb);
 	else
 		bridge_net_data(&c, p, n);
@@ -710,6 +729,7 @@ bridge_apply(const struct setting_def *d)
 {
 	if (!bridge.running)
 		return;
+	bridge_cfg_load();
 	if (strcmp(d->name, "uart.params") == 0)
 		bridge_uart_from_setting();
 	if (strcmp(d->name, "bridge.mode") == 0)
@@ -720,28 +740,6 @@ bridge_apply(const struct setting_def *d)
 	bridge_rst_schedule();
 	bridge_reads_check();
 	bridge_net_drained();
-}
-
-/* The core table's rows (WKMOD, SOCKA, SOCKB) have no apply hook: watch
- * the setting events for them. */
-static void
-bridge_setting_sink(struct json_object *ev, void *arg)
-{
-	struct json_object *v;
-	const struct setting_def *d;
-	const char *name;
-
-	if (!json_object_object_get_ex(ev, "event", &v) ||
-	    strcmp(json_object_get_string(v), "setting") != 0 ||
-	    !json_object_object_get_ex(ev, "name", &v))
-		return;
-	name = json_object_get_string(v);
-	if (name == NULL || (strcmp(name, "bridge.mode") != 0 &&
-	    strcmp(name, "bridge.socket_a") != 0 &&
-	    strcmp(name, "bridge.socket_b") != 0))
-		return;
-	if ((d = settings_find(name)) != NULL)
-		bridge_apply(d);
 }
 
 /* --- SMS mode -------------------------------------------------------- */
@@ -812,6 +810,7 @@ bridge_init(struct event_base *base, const struct conf *c, char *err,
 	memset(&bridge, 0, sizeof bridge);
 	bridge.base = base;
 	bridge.mode = bridge_mode_get();
+	bridge_cfg_load();
 	buf_init(&bridge.frame, 8192);
 	bridge_esc_reset(&bridge.esc);
 	if (bridge_dns_init(base, err, errlen) == -1 ||
@@ -825,13 +824,14 @@ bridge_init(struct event_base *base, const struct conf *c, char *err,
 		goto fail;
 	bridge_sock_init();
 	bridge.running = 1;
-	events_add_sink(bridge_setting_sink, NULL);
 	bridge_activity();
 	if (bridge.port == NULL) {
 		log_info("bridge: no data_port in the configuration: the "
 		    "bridge is stopped");
 		return 0;
 	}
+	bufferevent_set_max_single_read(bridge.port, 65536);
+	bufferevent_set_max_single_write(bridge.port, 65536);
 	bufferevent_setcb(bridge.port, bridge_port_read_cb,
 	    bridge_port_write_cb, bridge_port_event_cb, NULL);
 	bufferevent_setwatermark(bridge.port, EV_WRITE,
@@ -862,7 +862,6 @@ bridge_reload(const struct conf *c)
 void
 bridge_shutdown(void)
 {
-	events_remove_sink(bridge_setting_sink, NULL);
 	bridge.running = 0;
 	bridge_sock_shutdown();
 	bridge_http_shutdown();

@@ -131,8 +131,10 @@ bridge_rfc_decode(const uint8_t f[BRIDGE_RFC_LEN], struct bridge_uart *u)
 	    sum != f[7])
 		return BRIDGE_RFC_BADSUM;
 	memset(u, 0, sizeof *u);
-	/* bits 7:6 must be 0; parity type 11 is undefined */
-	if ((bits & 0xc0) != 0 || ((bits & 0x08) && (bits & 0x30) == 0x30) ||
+	/* Bits 7:6 are "not defined, write 0" in the table, yet the seed's
+	 * own examples send 0x83 for N,8,1: they are ignored.  Parity type
+	 * 11 is undefined. */
+	if (((bits & 0x08) && (bits & 0x30) == 0x30) ||
 	    !bridge_baud_supported(baud))
 		return BRIDGE_RFC_BADPARAM;
 	u->baud = baud;

@@ -4,9 +4,7 @@
  * rows of the command registry (SOCKALK, SOCKBLK, ENTM).  Every row's
  * apply hook is bridge_apply(), which reconfigures the running bridge at
  * once.  Defaults are harmless: both sockets are off, nothing connects
- * anywhere until configured.  The rows bridge.mode (WKMOD),
- * bridge.welcome (STMSG), bridge.socket_a/b (SOCKA/SOCKB) and
- * command.echo (E) live in the core table (settings_table.c).
+ * anywhere until configured.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -15,6 +13,61 @@
 #include "bridge_int.h"
 #include "settings.h"
 #include "util.h"
+
+static const char *const bridge_workmodes[] = {
+	"NET", "HTTPD", "SMS", "CMD", NULL
+};
+
+/* A host name or address: letters, digits, '.', '-', ':' (IPv6), '_'. */
+static int
+bridge_host_ok(const char *h)
+{
+	size_t n = strlen(h);
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)h[i]) && strchr(".-:_", h[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+/* SOCKA/SOCKB: protocol,host,port (seed §4.2.2: AT+SOCKA="TCP","host",port). */
+static int
+bridge_parse_socket(int argc, char **argv, char *out, size_t outlen,
+    char *err, size_t errlen)
+{
+	const char *proto, *errstr;
+	long long port;
+
+	if (argc != 3) {
+		snprintf(err, errlen, "expected protocol,host,port");
+		return -1;
+	}
+	if (util_strcaseeq(argv[0], "TCP"))
+		proto = "TCP";
+	else if (util_strcaseeq(argv[0], "UDP"))
+		proto = "UDP";
+	else {
+		snprintf(err, errlen, "protocol must be TCP or UDP");
+		return -1;
+	}
+	if (!bridge_host_ok(argv[1])) {
+		snprintf(err, errlen, "invalid host name");
+		return -1;
+	}
+	port = util_strtonum(argv[2], 1, 65535, &errstr);
+	if (errstr != NULL) {
+		snprintf(err, errlen, "port %s (allowed 1..65535)", errstr);
+		return -1;
+	}
+	if ((size_t)snprintf(out, outlen, "%s,%s,%lld", proto, argv[1], port) >=
+	    outlen) {
+		snprintf(err, errlen, "value too long");
+		return -1;
+	}
+	return 0;
+}
 
 /* Free text that may hold commas: the fields are joined back. */
 static int
@@ -135,21 +188,6 @@ bridge_parse_url(int argc, char **argv, char *out, size_t outlen, char *err,
 	return 0;
 }
 
-/* A host name or address: letters, digits, '.', '-', ':', '_'. */
-static int
-bridge_host_ok(const char *h)
-{
-	size_t n = strlen(h);
-
-	if (n == 0 || n > 253)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)h[i]) && strchr(".-:_", h[i]) ==
-		    NULL)
-			return 0;
-	return 1;
-}
-
 static int
 bridge_parse_server(int argc, char **argv, char *out, size_t outlen,
     char *err, size_t errlen)
@@ -232,6 +270,21 @@ static const char *const bridge_methods[] = { "GET", "POST", NULL };
 #define ROW	.group = GROUP_NET, .role = ROLE_ADMIN, .apply = bridge_apply
 
 const struct setting_def bridge_settings_table[] = {
+	{ .name = "command.echo", .alias = "E", .type = SETTING_BOOL,
+	  .def = "on", ROW,
+	  .help = "echo of commands typed in the data port's command mode" },
+	{ .name = "bridge.mode", .alias = "WKMOD", .type = SETTING_ENUM,
+	  .choices = bridge_workmodes, .def = "NET", ROW,
+	  .help = "work mode of the data port" },
+	{ .name = "bridge.welcome", .alias = "STMSG", .type = SETTING_STRING,
+	  .min = 0, .max = 64, .def = "cellgate", ROW,
+	  .help = "welcome message written to the data port at start" },
+	{ .name = "bridge.socket_a", .alias = "SOCKA", .type = SETTING_CUSTOM,
+	  .parse = bridge_parse_socket, .def = "TCP,localhost,2317", ROW,
+	  .help = "TCP|UDP,host,port of socket A" },
+	{ .name = "bridge.socket_b", .alias = "SOCKB", .type = SETTING_CUSTOM,
+	  .parse = bridge_parse_socket, .def = "TCP,localhost,2318", ROW,
+	  .help = "TCP|UDP,host,port of socket B" },
 	/* sockets (seed 4.2.1.25-33) */
 	{ .name = "bridge.socket_a_enable", .alias = "SOCKAEN",
 	  .type = SETTING_BOOL, .def = "off", ROW,

@@ -173,14 +173,6 @@ bridge_sock_reg(uint8_t *out, size_t max)
 	return n;
 }
 
-static int
-bridge_sock_reg_on(const char *when)
-{
-	const char *v = settings_get("bridge.reg_send");
-
-	return strcmp(v, "link&data") == 0 || strcmp(v, when) == 0;
-}
-
 /* --- sending -------------------------------------------------------- */
 
 static int
@@ -205,8 +197,7 @@ static void
 bridge_sock_packet(struct bridge_sock *s, const uint8_t *p, size_t n)
 {
 	uint8_t reg[BRIDGE_REG_MAX];
-	size_t rn = bridge_sock_reg_on("data") ?
-	    bridge_sock_reg(reg, sizeof reg) : 0;
+	size_t rn = bridge_cfg.reg_data ? bridge_sock_reg(reg, sizeof reg) : 0;
 
 	if (s->udp) {
 		uint8_t dg[BRIDGE_REG_MAX + 1472];
@@ -231,7 +222,7 @@ bridge_sock_packet(struct bridge_sock *s, const uint8_t *p, size_t n)
 static void
 bridge_sock_cache_add(struct bridge_sock *s, const uint8_t *p, size_t n)
 {
-	size_t max = (size_t)bridge_setting_int("bridge.cache_size");
+	size_t max = bridge_cfg.cache_size;
 	size_t have = evbuffer_get_length(s->cache);
 	size_t room = have < max ? max - have : 0;
 
@@ -250,8 +241,7 @@ bridge_sock_cache_add(struct bridge_sock *s, const uint8_t *p, size_t n)
 void
 bridge_sock_send(const uint8_t *p, size_t n)
 {
-	size_t bmax = (size_t)bridge_setting_int("bridge.buffer_max");
-	size_t hw = (size_t)bridge_setting_int("bridge.high_water");
+	size_t bmax = bridge_cfg.buffer_max, hw = bridge_cfg.high_water;
 
 	for (int i = 0; i < BRIDGE_NSOCK; i++) {
 		struct bridge_sock *s = &bridge_socks[i];
@@ -282,7 +272,7 @@ bridge_sock_send(const uint8_t *p, size_t n)
 			bridge_sock_connect(s);
 			break;
 		default:
-			if (s->is_short || settings_get_bool("bridge.cache"))
+			if (s->is_short || bridge_cfg.cache)
 				bridge_sock_cache_add(s, p, n);
 			else
 				s->dropped += n;
@@ -423,7 +413,7 @@ bridge_sock_established(struct bridge_sock *s)
 	log_info("bridge: socket %c connected to %s %s:%s", s->letter,
 	    s->udp ? "UDP" : "TCP", s->host, s->port);
 	bridge_sock_publish(s, "connected", NULL);
-	if (bridge_sock_reg_on("link") &&
+	if (bridge_cfg.reg_link &&
 	    (rn = bridge_sock_reg(reg, sizeof reg)) > 0)
 		bridge_sock_write(s, reg, rn);
 	/* cached serial data, in order, one packet */
@@ -548,6 +538,8 @@ bridge_sock_resolved(int rc, const struct addrinfo *res, void *arg)
 		bridge_sock_fail(s, "out of memory");
 		return;
 	}
+	bufferevent_set_max_single_read(s->bev, 65536);
+	bufferevent_set_max_single_write(s->bev, 65536);
 	bufferevent_setcb(s->bev, bridge_sock_read_cb, bridge_sock_write_cb,
 	    bridge_sock_event_cb, s);
 	bufferevent_setwatermark(s->bev, EV_WRITE,

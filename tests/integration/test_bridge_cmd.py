@@ -75,7 +75,7 @@ def test_plus_handshake():
         p.write(b"AT+ENTM\r")
         p.expect(b"OK\r\n")
     finally:
-        d.stop()
+        check(d.stop() == 0, "daemon exits cleanly (no sanitizer report)")
         d.cleanup()
         a.close()
 
@@ -110,7 +110,7 @@ def test_plus_bad_timing():
         p.write(b"+++more")
         check(a.wait_bytes(7) == b"+++more", "+++ with more bytes is data")
     finally:
-        d.stop()
+        check(d.stop() == 0, "daemon exits cleanly (no sanitizer report)")
         d.cleanup()
         a.close()
 
@@ -131,7 +131,7 @@ def test_cmd_workmode():
         check(p.expect(b"\r\nOK\r\n"), "WKMOD=NET from the console")
         check(bstatus(d)["mode"] == "NET", "mode switched at runtime")
     finally:
-        d.stop()
+        check(d.stop() == 0, "daemon exits cleanly (no sanitizer report)")
         d.cleanup()
 
 
@@ -146,7 +146,7 @@ def test_uaten():
         check(a.wait_bytes(1, 0.5) == b"", "... nor is it sent as data")
         check("usr.cn" not in d.read_log(), "password not logged")
     finally:
-        d.stop()
+        check(d.stop() == 0, "daemon exits cleanly (no sanitizer report)")
         d.cleanup()
         a.close()
     d, a, p = net_daemon("allow_default_password = true;\n")
@@ -169,7 +169,7 @@ def test_uaten():
         check(a.wait_bytes(14) == b"usr.cn#AT+VER\r",
               "UATEN off: the same bytes are data")
     finally:
-        d.stop()
+        check(d.stop() == 0, "daemon exits cleanly (no sanitizer report)")
         d.cleanup()
         a.close()
 
@@ -194,7 +194,7 @@ def test_naten():
         a.send(b"usr.cn#AT+VER")
         check(p.expect(b"usr.cn#AT+VER", 5), "NATEN off: it is data")
     finally:
-        d.stop()
+        check(d.stop() == 0, "daemon exits cleanly (no sanitizer report)")
         d.cleanup()
         a.close()
 
@@ -227,9 +227,10 @@ def test_rfc2217():
         a.send(frame(19200, 0x1e))
         wait_for(lambda: p.attrs()[4] == termios.B19200, 5, "19200")
         t = p.attrs()
-        check(t[2] & termios.CSIZE == termios.CS7 and
-              t[2] & termios.PARENB and not t[2] & termios.PARODD and
-              t[2] & termios.CSTOPB, "7E2 from a second frame")
+        # Linux ptys force CS8 and no parity (pty_set_termios): only the
+        # speed and the stop bits are visible on a pty; a real UART gets
+        # every field (status shows what is in effect)
+        check(t[2] & termios.CSTOPB, "2 stop bits from a second frame")
         st = bstatus(d)
         check(st["uart"] == "19200,EVEN,7,2,NONE" and
               st["uart_from_rfc2217"], "status shows the UART in effect")
@@ -241,7 +242,7 @@ def test_rfc2217():
         check(get(d, "UART") == "115200,NONE,8,1,NONE",
               "the UART setting itself is unchanged")
     finally:
-        d.stop()
+        check(d.stop() == 0, "daemon exits cleanly (no sanitizer report)")
         d.cleanup()
         a.close()
 

@@ -87,7 +87,7 @@ def test_udp():
               "the same data on TCP socket A")
         p.close()
     finally:
-        d.stop()
+        check(d.stop() == 0, "daemon exits cleanly (no sanitizer report)")
         d.cleanup()
         a.close()
         u.close()
@@ -131,7 +131,7 @@ def test_register_heartbeat():
         set_(d, "HEARTEN", "off")
         p.close()
     finally:
-        d.stop()
+        check(d.stop() == 0, "daemon exits cleanly (no sanitizer report)")
         d.cleanup()
         a.close()
 
@@ -164,7 +164,7 @@ def test_reconnect_cache():
               "counted")
         p.close()
     finally:
-        d.stop()
+        check(d.stop() == 0, "daemon exits cleanly (no sanitizer report)")
         d.cleanup()
         a.close()
 
@@ -193,7 +193,7 @@ def test_slow_server():
         a.reading.set()
         p.close()
     finally:
-        d.stop()
+        check(d.stop() == 0, "daemon exits cleanly (no sanitizer report)")
         d.cleanup()
         a.close()
         b.close()
@@ -217,7 +217,7 @@ def test_short_connection():
         check(True, "short connection closed after 2 s idle")
         p.close()
     finally:
-        d.stop()
+        check(d.stop() == 0, "daemon exits cleanly (no sanitizer report)")
         d.cleanup()
         a.close()
 
@@ -249,7 +249,7 @@ def test_bad_settings():
         rc, out = d.at("AT+ENTM")
         check(rc != 0, "AT+ENTM refused outside the data port")
     finally:
-        d.stop()
+        check(d.stop() == 0, "daemon exits cleanly (no sanitizer report)")
         d.cleanup()
 
 
@@ -263,7 +263,7 @@ def test_no_data_port():
               st["socket_b"]["state"] == "stopped" and st["mode"] == "NET",
               "no data_port: the bridge is stopped, not an error")
     finally:
-        d.stop()
+        check(d.stop() == 0, "daemon exits cleanly (no sanitizer report)")
         d.cleanup()
 
 
