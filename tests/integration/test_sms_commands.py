@@ -1,0 +1,192 @@
+"""test_sms_commands.py: the SMS command language end to end.
+
+SMS are injected into cellgate-modemsim and the replies read back from what
+the daemon sent with AT+CMGS.  Covers the three forms with the seeds'
+examples, silence for unknown numbers and wrong passwords, the lockout
+(which survives a restart and refuses even the right password), a spoofed
+listed number that cannot change passwords, the phonebook or security
+settings, control characters and shell metacharacters that never reach the
+modem's command stream, settings changed by SMS persisting across a restart,
+RISP, and an incoming call from a listed number hung up and answered with
+the status SMS.
+"""
+import json
+import subprocess
+
+from cgtest import BUILDDIR, CELLGATECTL, Daemon, check, run_tests, wait_for
+from modemsim import Sim
+
+D = None
+SIM = None
+SUPER = "Sup3r-pw"
+ADMIN = "12345"
+OWNER = "+491701000001"      # listed, no password needed, admin role
+STRANGER = "+491709000009"
+
+
+def encode_deliver(sender, text):
+    p = subprocess.run([CELLGATECTL, "--json", "pdu", "encode", "--deliver",
+                        sender, text], capture_output=True, text=True,
+                       check=True)
+    return [x["pdu"] for x in json.loads(p.stdout)["parts"]]
+
+
+def decode(pdu):
+    p = subprocess.run([CELLGATECTL, "--json", "pdu", "decode", pdu],
+                       capture_output=True, text=True, check=True)
+    return json.loads(p.stdout)
+
+
+def replies():
+    return [(d["number"], d["text"]) for d in map(decode, (s["pdu"] for s in SIM.sent()))]
+
+
+def inbound_count():
+    return len([m for m in D.ctl_json("sms", "list", "--limit", "10000")
+                if m["direction"] == "in"])
+
+
+def sms(sender, text, expect_reply=True):
+    """Send one SMS; return the reply text, or None after the message was
+    processed without a reply."""
+    SIM.check("clear")
+    before = inbound_count()
+    for p in encode_deliver(sender, text):
+        SIM.inject_sms(p)
+
+    def done():
+        st = D.ctl_json("status")["sms"]
+        return inbound_count() > before and st["unread"] == 0 and st["outbox"] == 0
+    wait_for(done, 20, "message processed")
+    r = replies()
+    return r[0][1] if r else None
+
+
+def ready():
+    return D.ctl_json("status")["modem"]["state"] == "ready"
+
+
+def test_forms_and_silence():
+    check(sms(STRANGER, "STATUS#") is None, "unknown number: no reply")
+    check(sms(STRANGER, "STATUS,PWD=wrong#") is None, "wrong password: no reply")
+    r = sms(STRANGER, "CONNECT,PWD=%s#" % SUPER)
+    check(r == "ERROR: CONNECT: cloud link not available",
+          "CONNECT,PWD=...# (cloud-connect seed): %r" % r)
+    r = sms(STRANGER, "%s#AT+SOCKA=\"TCP\",\"test.usr.cn\",10000" % ADMIN)
+    check(r == "OK", "USR AT form with the admin password: %r" % r)
+    r = sms(STRANGER, "%s#AT+SOCKA?" % ADMIN)
+    check(r == "+SOCKA:TCP,test.usr.cn,10000\nOK", "AT form query: %r" % r)
+    r = sms(OWNER, "STATUS#")
+    check(r is not None and r.startswith("Modem: ready"), "listed number: STATUS# %r" % r)
+    r = sms(OWNER, "NUM?;%s" % ADMIN)
+    check(r is not None and "+NUM:1,%s,admin" % OWNER in r, "NUM?;pwd lists: %r" % r)
+    r = sms(STRANGER, "NUM3+391234567;%s,NUM?;%s" % (ADMIN, ADMIN))
+    check(r is not None and r.startswith("OK\n") and "+NUM:3,+391234567" in r,
+          "two short commands, one reply: %r" % r)
+    r = sms(STRANGER, "NUM3;%s,RISP" % ADMIN)
+    check(r is None and not any(e["pos"] == 3 for e in D.ctl_json("phonebook", "list")),
+          "RISP: the command runs, no reply")
+    r = sms(OWNER, "FROB")
+    check(r == "ERROR: unknown command FROB", "unknown command named: %r" % r)
+
+
+def test_spoofed_listed_number():
+    for text in ("PWD99999", "NUM5+4915100000009", "AT+CLEAR",
+                 "AT+auth.remote_lock=15", "AT+CMDPW=99999"):
+        r = sms(OWNER, text)
+        check(r is not None and "needs a password" in r,
+              "spoofed listed number cannot run %s: %r" % (text, r))
+    check(not any(e["pos"] == 5 for e in D.ctl_json("phonebook", "list")),
+          "phonebook unchanged")
+    check(D.ctl_json("settings", "get", "auth.remote_lock")["value"] == "0",
+          "security setting unchanged")
+    r = sms(STRANGER, "99999#AT+VER")
+    check(r is None, "the spoofed password change did not happen")
+
+
+def test_no_injection():
+    SIM.check("clear")
+    for text in ("%s#AT+STMSG=x\r\nAT+CFUN=0" % ADMIN,
+                 "%s#AT+STMSG=a\x1aAT+CFUN=0" % ADMIN,
+                 "%s#AT+STMSG=a\x1b" % ADMIN,
+                 "%s#AT+STMSG=$(reboot);`id`|rm -rf /" % ADMIN):
+        sms(STRANGER, text)
+    cmds = SIM.commands()["commands"]
+    bad = [c for c in cmds if "CFUN=0" in c or "\x1a" in c or "\x1b" in c
+           or "reboot" in c or "rm -rf" in c]
+    check(bad == [], "nothing from an SMS reached the modem's command stream")
+    w = D.ctl_json("settings", "get", "STMSG")["value"]
+    check(w == "$(reboot);`id`|rm -rf /",
+          "shell metacharacters are plain text: %r" % w)
+
+
+def test_persist_across_restart():
+    r = sms(STRANGER, "%s#AT+WKMOD=HTTPD" % ADMIN)
+    check(r == "OK", "WKMOD set by SMS")
+    check(D.stop() == 0, "clean stop")
+    D.start()
+    wait_for(ready, 30, "modem ready")
+    check(D.ctl_json("settings", "get", "WKMOD")["value"] == "HTTPD",
+          "setting changed by SMS persists across a restart")
+    sms(STRANGER, "%s#AT+WKMOD=NET" % ADMIN)
+
+
+def test_lockout():
+    D.ctl("settings", "set", "auth.lockout_failures", "3")
+    n = "+491709000077"
+    for i in range(3):
+        sms(n, "STATUS,PWD=bad%d#" % i)
+    check(sms(n, "STATUS,PWD=%s#" % SUPER) is None,
+          "locked out: even the right password gets no reply")
+    check(D.stop() == 0, "clean stop")
+    D.start()
+    wait_for(ready, 30, "modem ready")
+    check(sms(n, "STATUS,PWD=%s#" % SUPER) is None, "lockout survives a restart")
+    check(sms("+491709000078", "STATUS,PWD=%s#" % SUPER) is not None,
+          "other numbers are not locked out")
+
+
+def test_incoming_call():
+    SIM.check("clear")
+    SIM.ring(OWNER)
+
+    def hung_up_and_replied():
+        cmds = SIM.commands()["commands"]
+        return any(c in ("ATH", "AT+CHUP") for c in cmds) and SIM.sent()
+    wait_for(hung_up_and_replied, 20, "hang-up and status SMS")
+    r = replies()
+    check(r and r[0][0] == OWNER and r[0][1].startswith("Modem: ready"),
+          "a listed caller is hung up and gets the status SMS: %r" % r)
+    SIM.check("clear")
+    D.ctl("settings", "set", "CALEN", "off")
+    D.ctl("phonebook", "set", "1", "call=ignore")
+    SIM.ring(OWNER)
+    wait_for(lambda: any(c in ("ATH", "AT+CHUP") for c in SIM.commands()["commands"]),
+             20, "hang-up with CALEN off")
+    check(SIM.sent() == [], "CALEN off: hung up, no SMS")
+    D.ctl("settings", "reset", "CALEN")
+    SIM.cmd("hangup")
+
+
+def main():
+    global D, SIM
+    D = Daemon()
+    SIM = Sim.start(BUILDDIR, "generic", D.dir)
+    D.write_conf('modem = { device = "%s"; };\n' % SIM.link)
+    D.start()
+    wait_for(ready, 30, "modem ready")
+    D.ctl("passwd", "superadmin", input=SUPER + "\n")
+    D.ctl("passwd", "admin", input=ADMIN + "\n")
+    D.ctl("phonebook", "add", "1", OWNER, "role=admin", "password=not-required",
+          "call=hangup-reply")
+    try:
+        run_tests(test_forms_and_silence, test_spoofed_listed_number,
+                  test_no_injection, test_persist_across_restart,
+                  test_lockout, test_incoming_call)
+    finally:
+        D.cleanup()
+        SIM.stop()
+
+
+if __name__ == "__main__":
+    main()
