@@ -43,6 +43,10 @@ struct ctl_request {
 			    struct json_object **result, char *err,
 			    size_t errlen);
 };
+/* A string argument of a request, or NULL with err set. */
+const char *ctl_arg_string(struct json_object *args, const char *key,
+    char *err, size_t errlen);
+
 struct ctl_pending;
 struct ctl_pending *ctl_defer(struct ctl_conn *);
 /* Send the result (consumed) or, if error is not NULL, the error. */

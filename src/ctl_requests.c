@@ -17,7 +17,7 @@
 #include "status.h"
 #include "util.h"
 
-static const char *
+const char *
 ctl_arg_string(struct json_object *args, const char *key, char *err,
     size_t errlen)
 {

@@ -182,25 +182,12 @@ const struct cmd_entry sms_cmd_table[] = {
 };
 const size_t sms_cmd_table_len = nitems(sms_cmd_table);
 
-static const char *
-sms_arg(struct json_object *args, const char *key, char *err, size_t errlen)
-{
-	struct json_object *v;
-
-	if (args == NULL || !json_object_object_get_ex(args, key, &v) ||
-	    !json_object_is_type(v, json_type_string)) {
-		snprintf(err, errlen, "missing string argument \"%s\"", key);
-		return NULL;
-	}
-	return json_object_get_string(v);
-}
-
 static int
 sms_req_send(struct ctl_conn *c, struct json_object *args,
     struct json_object **res, char *err, size_t errlen)
 {
-	const char *number = sms_arg(args, "number", err, errlen);
-	const char *text = sms_arg(args, "text", err, errlen);
+	const char *number = ctl_arg_string(args, "number", err, errlen);
+	const char *text = ctl_arg_string(args, "text", err, errlen);
 	long long id;
 
 	if (number == NULL || text == NULL)
