@@ -33,17 +33,8 @@ extern const struct cmd_entry bridge_cmd_table[];
 extern const size_t bridge_cmd_table_len;
 
 /*
- * The modem's identity for the register packet: what is "iccid" or
- * "imei".  Returns NULL while it is not known (today always: the modem
- * module will provide it); the bridge then sends no register packet and
- * says so in the log.
- */
-const char *bridge_identity(const char *what);
-
-/*
  * SMS work mode.  bridge_sms_out() is called with each framed message
- * read from the data port (destination DSTNUM); the SMS pipeline does not
- * exist yet, so it only logs that sending is not available.
+ * read from the data port: it is queued as an SMS to DSTNUM.
  * bridge_sms_in() is for the SMS module: an incoming message's text from
  * `number`, written to the data port when the bridge is in SMS mode and
  * the sender matches DSTNUM (or DSTNUM is empty).  Returns 1 if taken.

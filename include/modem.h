@@ -12,6 +12,10 @@
 
 #include <stddef.h>
 
+#include "cmd.h"
+#include "ctl.h"
+#include "settings.h"
+
 struct conf;
 struct event_base;
 struct json_object;
@@ -110,9 +114,6 @@ void modem_shutdown(void);
 struct json_object *modem_status(void);
 
 /* Tables for the registries (modules.c). */
-struct setting_def;
-struct cmd_entry;
-struct ctl_request;
 extern const struct setting_def modem_settings_table[];
 extern const size_t modem_settings_table_len;
 extern const struct cmd_entry modem_cmd_table[];

@@ -33,6 +33,9 @@ enum setting_source {
 };
 
 #define SETTING_SECRET	0x1	/* never shown, never echoed */
+#define SETTING_LOCAL	0x2	/* changed only by the config file or
+				   cellgatectl, never by a remote channel
+				   nor the data port (e.g. a command to run) */
 
 struct setting_def {
 	const char		 *name;

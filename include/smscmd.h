@@ -20,6 +20,8 @@
 #define SMSCMD_MAX_LEN		1600	/* ten concatenated parts */
 #define SMSCMD_MAX_CMDS		16
 #define SMSCMD_PASSWORD_MAX	64
+#define SMSCMD_REPLY_MAX	1500	/* bytes: ten GSM 7-bit parts */
+#define SMSCMD_CUT_MARK		"[...]"
 
 enum smscmd_form {
 	SMSCMD_FORM_AT,
@@ -41,6 +43,10 @@ struct smscmd_msg {
 int smscmd_parse(const char *text, size_t len, struct smscmd_msg *,
     const char **err);
 const char *smscmd_form_name(enum smscmd_form);
+
+/* Cut text longer than max bytes at a character boundary, ending it
+ * with SMSCMD_CUT_MARK. */
+void smscmd_cut(struct buf *, size_t max);
 
 /* The text with its password replaced by "***" (for the message log). */
 void smscmd_redact(const char *text, size_t len, struct buf *out);

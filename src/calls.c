@@ -41,9 +41,26 @@ calls_event(const char *number, const char *action)
 }
 
 static void
+calls_end_cb(evutil_socket_t fd, short what, void *arg)
+{
+	calls_acted = 0;
+	calls_rings = 0;
+}
+
+/* Our hang-up ends the call: the next RING is a new call. */
+static void
+calls_hungup(const struct modem_response *r, void *arg)
+{
+	if (r->final == MODEM_OK) {
+		event_del(calls_end_ev);
+		calls_end_cb(-1, 0, NULL);
+	}
+}
+
+static void
 calls_hangup(void)
 {
-	if (modem_submit("ATH", NULL, 10000, NULL, NULL) == -1)
+	if (modem_submit("ATH", NULL, 10000, calls_hungup, NULL) == -1)
 		log_warnx("calls: cannot hang up now");
 }
 
@@ -102,13 +119,6 @@ calls_arm_end(void)
 	struct timeval tv = { CALLS_QUIET_MS / 1000, 0 };
 
 	event_add(calls_end_ev, &tv);
-}
-
-static void
-calls_end_cb(evutil_socket_t fd, short what, void *arg)
-{
-	calls_acted = 0;
-	calls_rings = 0;
 }
 
 static void

@@ -53,7 +53,8 @@ usage(FILE *f)
 	    "      call=ignore|hangup|hangup-reply, alarm_sms=on|off, alarm_call=on|off\n"
 	    "  pdu decode [--no-smsc] HEX...   decode SMS PDUs (no daemon)\n"
 	    "  pdu encode [--ucs2] [--class N] [--smsc N] [--status-report]\n"
-	    "             [--ref N] [--deliver] NUMBER TEXT   encode (no daemon)\n"
+	    "             [--ref N] [--deliver [--time ISO-8601]] NUMBER TEXT\n"
+	    "                             encode (no daemon)\n"
 	    "socket: --socket, else $CELLGATE_SOCKET, else %s\n",
 	    DEFAULT_SOCKET);
 }

@@ -20,7 +20,8 @@ pdu_usage(void)
 	fprintf(stderr, "usage: cellgatectl pdu decode [--no-smsc] HEX...\n"
 	    "       cellgatectl pdu encode [--ucs2] [--class N] [--smsc NUMBER]"
 	    " [--status-report]\n"
-	    "                              [--ref N] [--deliver] NUMBER TEXT\n");
+	    "                              [--ref N] [--deliver [--time ISO-8601]]"
+	    " NUMBER TEXT\n");
 	return 2;
 }
 
@@ -102,6 +103,31 @@ pdu_decode_cmd(int argc, char **argv, int json)
 	return 0;
 }
 
+/* "2024-03-01T12:34:56+01:00" (offset in quarter hours, as SMS carry). */
+static int
+pdu_time_parse(const char *s, struct pdu_time *t)
+{
+	int y, mo, d, h, mi, se, oh, om, n = 0;
+	char sign;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d%n", &y, &mo, &d, &h,
+	    &mi, &se, &sign, &oh, &om, &n) != 9 || s[n] != '\0' ||
+	    (sign != '+' && sign != '-') || y < 2000 || y > 2089 || mo < 1 ||
+	    mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59 ||
+	    oh > 15 || om % 15 != 0 || om > 45)
+		return -1;
+	memset(t, 0, sizeof *t);
+	t->valid = true;
+	t->year = (uint16_t)y;
+	t->month = (uint8_t)mo;
+	t->day = (uint8_t)d;
+	t->hour = (uint8_t)h;
+	t->minute = (uint8_t)mi;
+	t->second = (uint8_t)se;
+	t->tz = (int8_t)((sign == '-' ? -1 : 1) * (oh * 4 + om / 15));
+	return 0;
+}
+
 static int
 pdu_encode_cmd(int argc, char **argv, int json)
 {
@@ -112,8 +138,10 @@ pdu_encode_cmd(int argc, char **argv, int json)
 		{ "status-report", no_argument, NULL, 'r' },
 		{ "ref", required_argument, NULL, 'f' },
 		{ "deliver", no_argument, NULL, 'd' },
+		{ "time", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct pdu_time scts;
 	struct pdu_encode_opts o;
 	struct pdu_encoded *out;
 	const char *errstr, *reason;
@@ -146,6 +174,12 @@ pdu_encode_cmd(int argc, char **argv, int json)
 			break;
 		case 'd':
 			deliver = 1;
+			break;
+		case 't':
+			if (pdu_time_parse(optarg, &scts) == -1)
+				return ctl_die("pdu encode", "--time is "
+				    "YYYY-MM-DDTHH:MM:SS+HH:MM");
+			o.scts = &scts;
 			break;
 		default:
 			return pdu_usage();

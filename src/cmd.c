@@ -141,6 +141,9 @@ cmd_setting(const struct setting_def *d, const struct atform *f,
 	case ATFORM_SET:
 		if (cmd_allowed(label, d->role, d->group, ctx, r) == -1)
 			return -1;
+		if ((d->flags & SETTING_LOCAL) && ctx->channel != CHAN_LOCAL)
+			return cmd_reply_error(r, "%s can only be changed with "
+			    "cellgatectl or the config file", label);
 		if (settings_set(d, f->argc, (char **)f->argv, f->raw, err,
 		    sizeof err) == -1)
 			return cmd_reply_error(r, "%s", err);

@@ -18,8 +18,41 @@
 #include "settings.h"
 #include "smscmd.h"
 
+static int smscmd_run(const char *, const char *, size_t, struct buf *);
+
+void
+smscmd_cut(struct buf *b, size_t max)
+{
+	size_t n = max - sizeof SMSCMD_CUT_MARK + 1;
+
+	if (b->len <= max)
+		return;
+	while (n > 0 && ((unsigned char)b->data[n] & 0xc0) == 0x80)
+		n--;		/* not inside a UTF-8 sequence */
+	b->len = n;
+	b->overflow = 0;
+	buf_puts(b, SMSCMD_CUT_MARK);
+}
+
 int
 smscmd_handle(const char *sender, const char *text, size_t len,
+    struct buf *out)
+{
+	struct buf reply;
+	int r;
+
+	buf_init(&reply, 64 * 1024);
+	r = smscmd_run(sender, text, len, &reply);
+	if (r == 1) {
+		smscmd_cut(&reply, SMSCMD_REPLY_MAX);
+		buf_add(out, reply.data, reply.len);
+	}
+	buf_free(&reply);
+	return r;
+}
+
+static int
+smscmd_run(const char *sender, const char *text, size_t len,
     struct buf *reply)
 {
 	struct smscmd_msg *m;

@@ -21,6 +21,7 @@
 
 #include "auth.h"
 #include "bridge_int.h"
+#include "sms.h"
 #include "cmd.h"
 #include "conf.h"
 #include "events.h"
@@ -107,13 +108,6 @@ long long
 bridge_setting_int(const char *name)
 {
 	return settings_get_int(name);
-}
-
-const char *
-bridge_identity(const char *what)
-{
-	/* The modem module will provide the ICCID and IMEI. */
-	return NULL;
 }
 
 void
@@ -747,12 +741,20 @@ bridge_apply(const struct setting_def *d)
 void
 bridge_sms_out(const char *number, const uint8_t *data, size_t len)
 {
-	char shown[64];
+	char err[256];
 
-	util_escape(shown, sizeof shown, data, len);
-	log_warnx("bridge: SMS mode: %zu bytes for %s (\"%s\") not sent: "
-	    "SMS sending is not available yet", len,
-	    number[0] != '\0' ? number : "(no DSTNUM)", shown);
+	if (number[0] == '\0') {
+		log_warnx("bridge: SMS mode: %zu bytes dropped: DSTNUM is not "
+		    "set", len);
+		return;
+	}
+	/* the framed data as the message text (UCS-2 if it needs it) */
+	if (memchr(data, '\0', len) != NULL ||
+	    sms_send(number, (const char *)data, len, "auto", "data port",
+	    err, sizeof err) == -1)
+		log_warnx("bridge: SMS mode: %zu bytes for %s not sent: %s",
+		    len, number, memchr(data, '\0', len) != NULL ?
+		    "NUL byte in the data" : err);
 }
 
 int

@@ -23,6 +23,9 @@
 #include <json-c/json.h>
 
 #include "bridge_int.h"
+#include "cmd.h"
+#include "ctl.h"
+#include "modem.h"
 #include "log.h"
 #include "settings.h"
 #include "util.h"
@@ -155,7 +158,7 @@ bridge_sock_reg(uint8_t *out, size_t max)
 			return 0;
 		return n;
 	}
-	id = bridge_identity(util_strcaseeq(type, "ICCID") ? "iccid" :
+	id = modem_identity(util_strcaseeq(type, "ICCID") ? "iccid" :
 	    "imei");
 	if (id == NULL) {
 		if (!warned)

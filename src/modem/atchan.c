@@ -243,7 +243,7 @@ atchan_finish(struct atchan *ch, enum modem_final f, long code,
 		util_strlcpy(c->final_line, "ERROR (response line too long)",
 		    sizeof c->final_line);
 	}
-	lvl_debug = (c->flags & ATCHAN_QUIET) && f == MODEM_OK;
+	lvl_debug = (c->flags & ATCHAN_QUIET) && f != MODEM_TIMEOUT;
 	if (f == MODEM_OK || lvl_debug)
 		log_debug("modem: %s -> %s (%zu lines)", c->logname,
 		    c->final_line, c->nlines);

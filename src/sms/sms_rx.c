@@ -301,10 +301,16 @@ sms_rx_process_new(void)
 		if (store_begin() == 0) {
 			char e[256];
 
+			/* a reply that needs UCS-2 fits fewer characters in
+			 * ten parts: cut it further if it must */
 			if (send && sms_send(number, buf_str(&reply), reply.len,
-			    "auto", "reply", e, sizeof e) == -1)
-				log_warnx("sms: reply to %s not queued: %s",
-				    number, e);
+			    "auto", "reply", e, sizeof e) == -1) {
+				smscmd_cut(&reply, 600);
+				if (sms_send(number, buf_str(&reply), reply.len,
+				    "auto", "reply", e, sizeof e) == -1)
+					log_warnx("sms: reply to %s not queued: "
+					    "%s", number, e);
+			}
 			if (sms_store_set_status(id, to_port ? "bridged" :
 			    "processed", text != NULL ? buf_str(&redacted) :
 			    NULL) == -1 || store_commit() == -1) {

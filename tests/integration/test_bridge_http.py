@@ -101,23 +101,5 @@ def test_get_post():
         srv.shutdown()
 
 
-def test_sms_mode():
-    d = start_daemon()
-    try:
-        p = Pty(os.path.join(d.dir, "data"))
-        p.drain()
-        set_(d, "DSTNUM", "+391234567")
-        set_(d, "bridge.sms_gap", "100")
-        set_(d, "WKMOD", "SMS")
-        p.write(b"hello sms")
-        wait_for(lambda: "SMS sending is not available" in d.read_log(), 5,
-                 "SMS hook")
-        check("9 bytes for +391234567" in d.read_log(),
-              "SMS mode frames serial data into one message for DSTNUM")
-    finally:
-        check(d.stop() == 0, "daemon exits cleanly (no sanitizer report)")
-        d.cleanup()
-
-
 if __name__ == "__main__":
-    run_tests(test_get_post, test_sms_mode)
+    run_tests(test_get_post)

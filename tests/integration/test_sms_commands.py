@@ -10,6 +10,7 @@ modem's command stream, settings changed by SMS persisting across a restart,
 RISP, and an incoming call from a listed number hung up and answered with
 the status SMS.
 """
+import datetime
 import json
 import subprocess
 
@@ -24,8 +25,16 @@ OWNER = "+491701000001"      # listed, no password needed, admin role
 STRANGER = "+491709000009"
 
 
+_stamp = [0]
+
+
 def encode_deliver(sender, text):
+    """Each message gets its own service-centre time stamp, as on a network
+    (a copy with the same stamp and text is a duplicate)."""
+    _stamp[0] += 1
+    t = datetime.datetime(2026, 1, 1) + datetime.timedelta(seconds=_stamp[0])
     p = subprocess.run([CELLGATECTL, "--json", "pdu", "encode", "--deliver",
+                        "--time", t.strftime("%Y-%m-%dT%H:%M:%S+01:00"),
                         sender, text], capture_output=True, text=True,
                        check=True)
     return [x["pdu"] for x in json.loads(p.stdout)["parts"]]
@@ -37,29 +46,36 @@ def decode(pdu):
     return json.loads(p.stdout)
 
 
-def replies():
-    return [(d["number"], d["text"]) for d in map(decode, (s["pdu"] for s in SIM.sent()))]
+def messages():
+    return D.ctl_json("sms", "list", "--limit", "10000")
 
 
-def inbound_count():
-    return len([m for m in D.ctl_json("sms", "list", "--limit", "10000")
-                if m["direction"] == "in"])
-
-
-def sms(sender, text, expect_reply=True):
-    """Send one SMS; return the reply text, or None after the message was
-    processed without a reply."""
+def sms(sender, text):
+    """Send one SMS; return the reply text the daemon sent back, or None
+    when it answered nothing.  A reply is queued in the same transaction
+    that marks the message processed, so once the message is processed its
+    reply (if any) is in the log."""
     SIM.check("clear")
-    before = inbound_count()
+    last = max([m["id"] for m in messages()] or [0])
     for p in encode_deliver(sender, text):
         SIM.inject_sms(p)
 
-    def done():
-        st = D.ctl_json("status")["sms"]
-        return inbound_count() > before and st["unread"] == 0 and st["outbox"] == 0
-    wait_for(done, 20, "message processed")
-    r = replies()
-    return r[0][1] if r else None
+    def processed():
+        return next((m for m in messages() if m["direction"] == "in"
+                     and m["id"] > last and m["status"] != "new"), None)
+    msg = wait_for(processed, 20, "message processed")
+    out = [m for m in messages() if m["direction"] == "out"
+           and m["id"] > msg["id"] and m["number"] == sender]
+    if not out:
+        return None
+    wait_for(lambda: D.ctl_json("sms", "show", str(out[0]["id"]))["status"]
+             == "sent", 20, "reply sent")
+    return decode_sent()[0][1]
+
+
+def decode_sent():
+    return [(d["number"], d["text"]) for d in
+            map(decode, (s["pdu"] for s in SIM.sent()))]
 
 
 def ready():
@@ -111,7 +127,7 @@ def test_no_injection():
                  "%s#AT+STMSG=a\x1b" % ADMIN,
                  "%s#AT+STMSG=$(reboot);`id`|rm -rf /" % ADMIN):
         sms(STRANGER, text)
-    cmds = SIM.commands()["commands"]
+    cmds = SIM.commands()
     bad = [c for c in cmds if "CFUN=0" in c or "\x1a" in c or "\x1b" in c
            or "reboot" in c or "rm -rf" in c]
     check(bad == [], "nothing from an SMS reached the modem's command stream")
@@ -151,17 +167,17 @@ def test_incoming_call():
     SIM.ring(OWNER)
 
     def hung_up_and_replied():
-        cmds = SIM.commands()["commands"]
+        cmds = SIM.commands()
         return any(c in ("ATH", "AT+CHUP") for c in cmds) and SIM.sent()
     wait_for(hung_up_and_replied, 20, "hang-up and status SMS")
-    r = replies()
+    r = decode_sent()
     check(r and r[0][0] == OWNER and r[0][1].startswith("Modem: ready"),
           "a listed caller is hung up and gets the status SMS: %r" % r)
     SIM.check("clear")
     D.ctl("settings", "set", "CALEN", "off")
     D.ctl("phonebook", "set", "1", "call=ignore")
     SIM.ring(OWNER)
-    wait_for(lambda: any(c in ("ATH", "AT+CHUP") for c in SIM.commands()["commands"]),
+    wait_for(lambda: any(c in ("ATH", "AT+CHUP") for c in SIM.commands()),
              20, "hang-up with CALEN off")
     check(SIM.sent() == [], "CALEN off: hung up, no SMS")
     D.ctl("settings", "reset", "CALEN")

@@ -1,0 +1,329 @@
+/*
+ * test_modem_state.c: the modem state machine driven through a pty by a
+ * small scripted fake modem in this file: bring-up to READY with the
+ * identity, ready hooks, registration URCs (READY <-> REGISTERING), a
+ * restart sign (RDY) re-initialising, PIN entry (right: remembered "ok";
+ * wrong: tried once, never again), a hang climbing the recovery ladder,
+ * and the port vanishing (ABSENT).  Every wait is the event loop with a
+ * deadline.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <pty.h>
+#include <cmocka.h>
+
+#include <event2/event.h>
+
+#include "conf.h"
+#include "modem_int.h"
+#include "settings.h"
+#include "store.h"
+#include "util.h"
+
+static struct event_base *base;
+static int master = -1, slave = -1;
+static struct event *ev_master;
+static char linebuf[512];
+static size_t linelen;
+static char dir[] = "/tmp/cgtest-modem-XXXXXX";
+static char link_path[300];
+
+/* the fake modem */
+static int f_hang, f_locked, f_reg = 1, f_cpin_tries;
+static char f_pin[8] = "1111";
+static int ready_calls;
+
+static void
+f_out(const char *s)
+{
+	if (master != -1)
+		(void)write(master, s, strlen(s));
+}
+
+static void
+f_command(const char *c)
+{
+	char buf[256];
+
+	if (f_hang)
+		return;
+	if (strcmp(c, "AT") == 0 || strcmp(c, "\x1b" "AT") == 0 ||
+	    strcmp(c, "ATE0") == 0 || strncmp(c, "AT+CMEE", 7) == 0 ||
+	    strncmp(c, "AT+CREG=", 8) == 0 || strncmp(c, "AT+CGREG=", 9) == 0 ||
+	    strncmp(c, "AT+CEREG=", 9) == 0 || strncmp(c, "AT+COPS=", 8) == 0 ||
+	    strncmp(c, "AT+CMGF", 7) == 0 || strncmp(c, "AT+CNMI", 7) == 0 ||
+	    strncmp(c, "AT+CLIP", 7) == 0 || strncmp(c, "AT+CFUN", 7) == 0)
+		f_out("\r\nOK\r\n");
+	else if (strcmp(c, "AT+CGMI") == 0)
+		f_out("\r\nFakeCo\r\n\r\nOK\r\n");
+	else if (strcmp(c, "AT+CGMM") == 0)
+		f_out("\r\nFake-1\r\n\r\nOK\r\n");
+	else if (strcmp(c, "AT+CGMR") == 0)
+		f_out("\r\nR1.0\r\n\r\nOK\r\n");
+	else if (strcmp(c, "AT+CGSN") == 0)
+		f_out("\r\n490154203237518\r\n\r\nOK\r\n");
+	else if (strcmp(c, "AT+CCID") == 0)
+		f_out("\r\n+CCID: 89001010000123456782\r\n\r\nOK\r\n");
+	else if (strcmp(c, "AT+CIMI") == 0)
+		f_out(f_locked ? "\r\n+CME ERROR: 11\r\n" :
+		    "\r\n001010123456789\r\n\r\nOK\r\n");
+	else if (strcmp(c, "AT+CNUM") == 0)
+		f_out("\r\n+CNUM: \"\",\"+15555550100\",145\r\n\r\nOK\r\n");
+	else if (strcmp(c, "AT+CPIN?") == 0)
+		f_out(f_locked ? "\r\n+CPIN: SIM PIN\r\n\r\nOK\r\n" :
+		    "\r\n+CPIN: READY\r\n\r\nOK\r\n");
+	else if (strncmp(c, "AT+CPIN=", 8) == 0) {
+		f_cpin_tries++;
+		snprintf(buf, sizeof buf, "AT+CPIN=\"%s\"", f_pin);
+		if (strcmp(c, buf) == 0) {
+			f_locked = 0;
+			f_out("\r\nOK\r\n");
+		} else
+			f_out("\r\n+CME ERROR: 16\r\n");
+	} else if (strcmp(c, "AT+CREG?") == 0) {
+		snprintf(buf, sizeof buf, "\r\n+CREG: 2,%d\r\n\r\nOK\r\n",
+		    f_reg);
+		f_out(buf);
+	} else if (strcmp(c, "AT+COPS?") == 0)
+		f_out("\r\n+COPS: 0,0,\"Fake Net\",7\r\n\r\nOK\r\n");
+	else if (strcmp(c, "AT+CSQ") == 0)
+		f_out("\r\n+CSQ: 17,99\r\n\r\nOK\r\n");
+	else
+		f_out("\r\nERROR\r\n");
+}
+
+static void
+f_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	char buf[512];
+	ssize_t n = read(fd, buf, sizeof buf);
+
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] == '\r') {
+			linebuf[linelen] = '\0';
+			f_command(linebuf);
+			linelen = 0;
+		} else if (linelen + 1 < sizeof linebuf)
+			linebuf[linelen++] = buf[i];
+	}
+}
+
+static void
+on_ready(void *arg)
+{
+	ready_calls++;
+}
+
+static int
+wait_until(int (*cond)(void), int ms)
+{
+	uint64_t end = util_now_ms() + (uint64_t)ms;
+	struct timeval tick = { 0, 20000 };
+
+	while (!cond()) {
+		if (util_now_ms() > end)
+			return 0;
+		event_base_loopexit(base, &tick);
+		event_base_dispatch(base);
+	}
+	return 1;
+}
+
+static int is_ready(void) { return modem_state() == MODEM_READY; }
+static int is_registering(void) { return modem_state() == MODEM_REGISTERING; }
+static int is_recovering(void) { return modem_state() == MODEM_RECOVERING; }
+static int is_absent(void) { return modem_state() == MODEM_ABSENT; }
+static int is_sim_refused(void)
+{
+	return modem_state() == MODEM_SIM && strstr(mdm.sim, "refused");
+}
+
+static void
+start(const char *pin)
+{
+	struct conf c;
+	char err[256], name[128];
+
+	assert_int_equal(openpty(&master, &slave, name, NULL, NULL), 0);
+	/* the fake modem keeps the slave open, as the simulator does */
+	snprintf(link_path, sizeof link_path, "%s/modem", dir);
+	unlink(link_path);
+	assert_int_equal(symlink(name, link_path), 0);
+	ev_master = event_new(base, master, EV_READ | EV_PERSIST, f_read_cb,
+	    NULL);
+	event_add(ev_master, NULL);
+	memset(&c, 0, sizeof c);
+	util_strlcpy(c.modem_device, link_path, sizeof c.modem_device);
+	c.modem_baud = 115200;
+	util_strlcpy(c.modem_pin, pin, sizeof c.modem_pin);
+	ready_calls = 0;
+	modem_ready_subscribe(on_ready, NULL);
+	assert_int_equal(modem_init(base, &c, err, sizeof err), 0);
+}
+
+static void
+stop(void)
+{
+	modem_ready_unsubscribe(on_ready, NULL);
+	modem_shutdown();
+	if (ev_master != NULL)
+		event_free(ev_master);
+	ev_master = NULL;
+	if (master != -1)
+		close(master);
+	if (slave != -1)
+		close(slave);
+	master = slave = -1;
+}
+
+static int
+setup(void **state)
+{
+	char db[300], err[256];
+
+	f_hang = f_locked = f_cpin_tries = 0;
+	f_reg = 1;
+	base = event_base_new();
+	snprintf(db, sizeof db, "%s/cellgate.db", dir);
+	assert_int_equal(store_open(db, err, sizeof err), 0);
+	settings_init();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	stop();
+	settings_shutdown();
+	store_close();
+	event_base_free(base);
+	return 0;
+}
+
+static void
+test_bringup(void **state)
+{
+	start("");
+	assert_true(wait_until(is_ready, 5000));
+	assert_string_equal(modem_identity("manufacturer"), "FakeCo");
+	assert_string_equal(modem_identity("model"), "Fake-1");
+	assert_string_equal(modem_identity("imei"), "490154203237518");
+	assert_string_equal(modem_identity("iccid"), "89001010000123456782");
+	assert_string_equal(modem_identity("imsi"), "001010123456789");
+	assert_string_equal(modem_identity("number"), "+15555550100");
+	assert_null(modem_identity("nonsense"));
+	assert_int_equal(ready_calls, 1);
+	assert_string_equal(mdm.quirk->name, "generic");
+
+	/* registration lost and back: no second ready hook */
+	f_out("\r\n+CREG: 2\r\n");
+	assert_true(wait_until(is_registering, 2000));
+	assert_string_equal(modem_net_registration(), "searching");
+	f_out("\r\n+CREG: 5,\"00AB\",\"0000CDEF\",7\r\n");
+	assert_true(wait_until(is_ready, 2000));
+	assert_string_equal(modem_net_registration(), "roaming");
+	assert_int_equal(ready_calls, 1);
+
+	/* a restart sign: everything again, hooks again */
+	f_out("\r\nRDY\r\n");
+	assert_true(wait_until(is_registering, 3000) || is_ready());
+	assert_true(wait_until(is_ready, 3000));
+	assert_int_equal(ready_calls, 2);
+}
+
+static void
+test_pin_right(void **state)
+{
+	char mark[16];
+
+	f_locked = 1;
+	start("1111");
+	assert_true(wait_until(is_ready, 5000));
+	assert_int_equal(f_cpin_tries, 1);
+	assert_int_equal(store_meta_get("pin_tried:89001010000123456782", mark,
+	    sizeof mark), 0);
+	assert_string_equal(mark, "ok");
+}
+
+static void
+test_pin_wrong_once(void **state)
+{
+	char mark[16];
+
+	f_locked = 1;
+	start("2222");
+	assert_true(wait_until(is_sim_refused, 5000));
+	assert_int_equal(f_cpin_tries, 1);
+	assert_int_equal(store_meta_get("pin_tried:89001010000123456782", mark,
+	    sizeof mark), 0);
+	assert_string_equal(mark, "failed");
+	/* a re-init (restart sign) asks the SIM again but does not retry */
+	modem_seq_begin("test");
+	assert_true(wait_until(is_sim_refused, 5000));
+	assert_int_equal(f_cpin_tries, 1);
+}
+
+static void
+test_hang_and_unplug(void **state)
+{
+	start("");
+	assert_true(wait_until(is_ready, 5000));
+	settings_set_text(settings_find("modem.at_timeout"), "200", NULL, 0);
+	f_hang = 1;
+	modem_recover_fail("test hang");
+	assert_true(is_recovering());
+	assert_int_equal(mdm.recoveries, 1);
+	/* climbs: retry -> re-init -> radio ... */
+	assert_true(wait_until(is_recovering, 100));
+	{
+		uint64_t end = util_now_ms() + 8000;
+
+		while (mdm.rung < RUNG_RADIO && util_now_ms() < end)
+			(void)wait_until(is_absent, 50);
+	}
+	assert_true(mdm.rung >= RUNG_RADIO);
+	f_hang = 0;
+	assert_true(wait_until(is_ready, 10000));
+	assert_int_equal(mdm.rung, RUNG_NONE);
+	/* the port vanishes */
+	event_free(ev_master);
+	ev_master = NULL;
+	close(master);
+	master = -1;
+	assert_true(wait_until(is_absent, 2000));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_bringup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pin_right, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pin_wrong_once, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_hang_and_unplug, setup,
+		    teardown),
+	};
+	char path[300];
+	int rc;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	snprintf(path, sizeof path, "%s/modem", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/cellgate.db", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/cellgate.db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/cellgate.db-shm", dir);
+	unlink(path);
+	rmdir(dir);
+	return rc;
+}
