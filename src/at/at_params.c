@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "at_parse.h"
+#include "at_int.h"
 
 static int
 at_params_blank(char c)
@@ -300,4 +301,24 @@ at_param_range_mask(const struct at_param *p, unsigned long *mask)
 	}
 	*mask = m;
 	return 0;
+}
+
+int
+at_fail(const char **cause, const char *why)
+{
+	if (cause != NULL)
+		*cause = why;
+	return -1;
+}
+
+int
+at_split_after(const char *line, size_t len, const char *prefix,
+    struct at_params *pp, const char **cause)
+{
+	const char	*rest;
+	size_t		 rlen;
+
+	if ((rest = at_parse_prefix(line, len, prefix, &rlen)) == NULL)
+		return at_fail(cause, "wrong prefix");
+	return at_params_split(rest, rlen, 0, pp, cause);
 }

@@ -7,16 +7,9 @@
 #include <string.h>
 
 #include "at_parse.h"
+#include "at_int.h"
 
 #define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
-
-static int
-at_fail(const char **cause, const char *why)
-{
-	if (cause != NULL)
-		*cause = why;
-	return -1;
-}
 
 static const struct {
 	const char		*prefix;
@@ -167,18 +160,6 @@ at_parse_reg(const char *line, size_t len, enum at_reg_hint hint,
 }
 
 /* Split the parameters after prefix. */
-static int
-at_split_after(const char *line, size_t len, const char *prefix,
-    struct at_params *pp, const char **cause)
-{
-	const char	*rest;
-	size_t		 rlen;
-
-	if ((rest = at_parse_prefix(line, len, prefix, &rlen)) == NULL)
-		return at_fail(cause, "wrong prefix");
-	return at_params_split(rest, rlen, 0, pp, cause);
-}
-
 int
 at_parse_csq(const char *line, size_t len, struct at_csq *out,
     const char **cause)

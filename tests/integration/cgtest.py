@@ -71,7 +71,7 @@ class Daemon:
     """A cellgated under test, with its own scratch directory."""
 
     def __init__(self, extra_conf="", workdir=None, name="cellgated",
-                 max_clients=16):
+                 max_clients=16, log_level="debug"):
         self.dir = workdir or tempfile.mkdtemp(prefix="cgtest-")
         os.chmod(self.dir, 0o755)
         self.socket = os.path.join(self.dir, "control.sock")
@@ -80,6 +80,7 @@ class Daemon:
         self.log = os.path.join(self.dir, name + ".log")
         self.proc = None
         self.max_clients = max_clients
+        self.log_level = log_level
         self.write_conf(extra_conf)
 
     def write_conf(self, extra_conf=""):
@@ -87,7 +88,7 @@ class Daemon:
             f.write('database = "%s";\n' % self.db)
             f.write('control = { socket = "%s"; max_clients = %d; };\n'
                     % (self.socket, self.max_clients))
-            f.write('log = { level = "debug"; };\n')
+            f.write('log = { level = "%s"; };\n' % self.log_level)
             f.write(extra_conf)
 
     def start(self, expect_ready=True, args=(), env=None):
