@@ -37,6 +37,7 @@ usage(FILE *f)
 	    "  settings reset NAME        back to the config file or default\n"
 	    "  at 'AT+CMD...'             run one AT-form command as superadmin\n"
 	    "  monitor                    print events until interrupted\n"
+	    "  events [--limit N]         the latest events (default 50)\n"
 	    "  reload                     re-read the config file\n"
 	    "  passwd superadmin|admin    set a password (read from the terminal\n"
 	    "                             or one line of standard input)\n"
@@ -240,6 +241,31 @@ cmd_monitor(int fd, int argc, char **argv)
 			print_event(ev);
 		json_object_put(ev);
 	}
+}
+
+/* events [--limit N]: the latest events, oldest first */
+static int
+cmd_events(int fd, int argc, char **argv)
+{
+	struct json_object *args = NULL, *res;
+	const char *errstr;
+	long long n;
+
+	if (argc == 3 && strcmp(argv[1], "--limit") == 0) {
+		n = util_strtonum(argv[2], 1, 1000, &errstr);
+		if (errstr != NULL)
+			return ctl_die("events", "--limit is 1..1000");
+		args = json_object_new_object();
+		json_object_object_add(args, "limit",
+		    json_object_new_int((int)n));
+	} else if (argc != 1)
+		return usage(stderr), 2;
+	if (call(fd, "events", args, &res) != 0)
+		return 1;
+	for (size_t i = 0; i < json_object_array_length(res); i++)
+		print_event(json_object_array_get_idx(res, i));
+	json_object_put(res);
+	return 0;
 }
 
 static int
@@ -494,6 +520,7 @@ static const struct {
 	{ "settings", cmd_settings },
 	{ "at", cmd_at },
 	{ "monitor", cmd_monitor },
+	{ "events", cmd_events },
 	{ "reload", cmd_reload },
 	{ "passwd", cmd_passwd },
 	{ "modem", cmd_modem },

@@ -1,7 +1,8 @@
 /*
  * ctl_requests.c: the control socket's requests, one row each: status,
  * settings (list, get, set, reset), `at` (one AT-form command through the
- * command registry, the same path SMS takes), monitor, reload, passwd and
+ * command registry, the same path SMS takes), monitor, events, reload,
+ * passwd and
  * the phonebook (list, add, set, del).
  */
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "cmd.h"
 #include "ctl.h"
 #include "daemon.h"
+#include "events.h"
 #include "phonebook.h"
 #include "settings.h"
 #include "status.h"
@@ -173,6 +175,25 @@ ctl_monitor(struct ctl_conn *c, struct json_object *args,
 	*res = json_object_new_object();
 	json_object_object_add(*res, "monitoring",
 	    json_object_new_boolean(1));
+	return 0;
+}
+
+static int
+ctl_events(struct ctl_conn *c, struct json_object *args,
+    struct json_object **res, char *err, size_t errlen)
+{
+	struct json_object *v;
+	int max = 50;
+
+	if (args != NULL && json_object_object_get_ex(args, "limit", &v)) {
+		if (!json_object_is_type(v, json_type_int) ||
+		    json_object_get_int(v) < 1 || json_object_get_int(v) > 1000) {
+			snprintf(err, errlen, "limit is 1..1000");
+			return -1;
+		}
+		max = json_object_get_int(v);
+	}
+	*res = events_recent((size_t)max);
 	return 0;
 }
 
@@ -457,6 +478,7 @@ const struct ctl_request ctl_core_requests[] = {
 	{ "settings.reset", ROLE_ADMIN, ctl_settings_reset },
 	{ "at", ROLE_USER, ctl_at },
 	{ "monitor", ROLE_USER, ctl_monitor },
+	{ "events", ROLE_USER, ctl_events },
 	{ "reload", ROLE_SUPERADMIN, ctl_reload },
 	{ "passwd", ROLE_SUPERADMIN, ctl_passwd },
 	{ "phonebook.list", ROLE_ADMIN, ctl_pb_list },

@@ -251,6 +251,7 @@ daemon_stop_modules(void)
 	settings_set_observer(NULL);
 	settings_shutdown();
 	store_close();
+	events_clear();
 }
 
 int

@@ -1,9 +1,11 @@
 /*
- * events.c: fans published events out to the registered sinks.  Events
- * are built once and handed to every sink; a sink that wants to keep one
- * takes its own reference.
+ * events.c: fans published events out to the registered sinks, and keeps
+ * the last EVENTS_HISTORY of them (log lines excepted) for `cellgatectl
+ * events`.  Events are built once and handed to every sink; a sink that
+ * wants to keep one takes its own reference.
  */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -12,11 +14,15 @@
 #include "util.h"
 
 #define EVENTS_MAX_SINKS 8
+#define EVENTS_HISTORY	 200	/* kept for `cellgatectl events` */
 
 static struct {
 	events_sink_fn	*fn;
 	void		*arg;
 } events_sinks[EVENTS_MAX_SINKS];
+
+static struct json_object *events_history[EVENTS_HISTORY];
+static size_t events_next;	/* slot of the next event */
 
 int
 events_add_sink(events_sink_fn *fn, void *arg)
@@ -50,7 +56,8 @@ events_publish(const char *name, struct json_object *fields)
 
 	for (size_t i = 0; i < nitems(events_sinks); i++)
 		any |= events_sinks[i].fn != NULL;
-	if (!any || ev == NULL) {
+	/* debug log lines are only streamed, not kept */
+	if (ev == NULL || (!any && strcmp(name, "log") == 0)) {
 		json_object_put(fields);
 		json_object_put(ev);
 		return;
@@ -71,5 +78,40 @@ events_publish(const char *name, struct json_object *fields)
 	for (size_t i = 0; i < nitems(events_sinks); i++)
 		if (events_sinks[i].fn != NULL)
 			events_sinks[i].fn(ev, events_sinks[i].arg);
-	json_object_put(ev);
+	if (strcmp(name, "log") != 0) {
+		json_object_put(events_history[events_next]);
+		events_history[events_next] = ev;	/* keeps our reference */
+		events_next = (events_next + 1) % EVENTS_HISTORY;
+	} else
+		json_object_put(ev);
+}
+
+struct json_object *
+events_recent(size_t max)
+{
+	struct json_object *a = json_object_new_array();
+	size_t n = 0, i;
+
+	for (i = 0; i < EVENTS_HISTORY; i++)
+		if (events_history[i] != NULL)
+			n++;
+	if (max > n)
+		max = n;
+	for (i = 0; i < max; i++) {
+		size_t k = (events_next + EVENTS_HISTORY - max + i) %
+		    EVENTS_HISTORY;
+
+		json_object_array_add(a, json_object_get(events_history[k]));
+	}
+	return a;
+}
+
+void
+events_clear(void)
+{
+	for (size_t i = 0; i < EVENTS_HISTORY; i++) {
+		json_object_put(events_history[i]);
+		events_history[i] = NULL;
+	}
+	events_next = 0;
 }

@@ -210,6 +210,14 @@ def test_monitor_events():
           and "time" in seen, "monitor shows the setting change")
     m.close()
     D.ctl("settings", "reset", "WKMOD")
+    rc, out, err = D.ctl("events", "--limit", "10", json_out=True)
+    evs = [e for e in map(json.loads, out.splitlines())
+           if e["event"] == "setting" and e["name"] == "bridge.mode"]
+    check(rc == 0 and len(out.splitlines()) <= 10 and len(evs) >= 2
+          and evs[-2]["value"] == "CMD" and evs[-1]["value"] == "NET",
+          "events shows the latest events, oldest first")
+    rc, out, err = D.ctl("events", "--limit", "0")
+    check(rc != 0 and "1..1000" in err, "events --limit out of range refused")
 
 
 def test_passwd():
