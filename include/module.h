@@ -21,7 +21,12 @@ struct module {
 	void			(*reload)(const struct conf *);
 	void			(*shutdown)(void);
 	struct json_object	*(*status)(void);
+	/* Work a restart would cut short (a message being sent): a
+	 * restart waits while this is true, up to MODULE_BUSY_WAIT_MS. */
+	int			(*busy)(void);
 };
+
+#define MODULE_BUSY_WAIT_MS	30000
 
 extern const struct module modules[];
 extern const size_t modules_len;

@@ -34,6 +34,8 @@ int sms_init(struct event_base *, const struct conf *, char *err,
     size_t errlen);
 void sms_shutdown(void);
 struct json_object *sms_status(void);
+/* A message is being sent, or one is due and the modem is ready. */
+int sms_busy(void);
 
 extern const struct setting_def sms_settings_table[];
 extern const size_t sms_settings_table_len;

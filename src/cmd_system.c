@@ -30,21 +30,30 @@ cmd_sn(const struct cmd_entry *e, const struct atform *f,
 	return 0;
 }
 
+/* AT+H: every command and setting by the name to use, two lines (the
+ * man pages cellgate-sms(7) and cellgate.conf(5) hold the details). */
 static int
 cmd_help(const struct cmd_entry *e, const struct atform *f,
     const struct cmd_ctx *ctx, struct cmd_reply *r)
 {
 	const struct cmd_entry *c;
+	struct buf b;
 	size_t pos = 0;
 
+	buf_init(&b, CMD_REPLY_MAX / 2);
+	buf_puts(&b, "+H:commands:");
 	while ((c = cmd_iter(&pos)) != NULL)
-		cmd_reply_line(r, "%s: %s", c->usage, c->help);
+		buf_printf(&b, " %s", c->name);
+	cmd_reply_line(r, "%s", buf_str(&b));
+	buf_reset(&b);
+	buf_puts(&b, "+H:settings:");
 	for (size_t i = 0; i < settings_count(); i++) {
 		const struct setting_def *d = settings_at(i);
 
-		cmd_reply_line(r, "AT+%s[=value]: %s", d->alias != NULL ?
-		    d->alias : d->name, d->help);
+		buf_printf(&b, " %s", d->alias != NULL ? d->alias : d->name);
 	}
+	cmd_reply_line(r, "%s", buf_str(&b));
+	buf_free(&b);
 	return 0;
 }
 

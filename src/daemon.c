@@ -36,6 +36,7 @@ static struct conf *daemon_cf;
 static time_t daemon_start;
 static char daemon_sn[32];
 static int daemon_restart_wanted;
+static uint64_t daemon_restart_deadline;
 static struct event *daemon_ev_deferred, *daemon_ev_watchdog;
 static struct event *daemon_ev_sig[3];
 static int daemon_reload_wanted;
@@ -156,17 +157,36 @@ daemon_reload(char *err, size_t errlen)
 	return 0;
 }
 
+/* Is a started module in the middle of work a restart would cut short? */
+static int
+daemon_modules_busy(void)
+{
+	for (size_t i = 0; i < daemon_nstarted; i++)
+		if (modules[i].busy != NULL && modules[i].busy())
+			return 1;
+	return 0;
+}
+
 static void
 daemon_deferred_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct timeval tv = { 0, 250000 };
 	char err[512];
 
 	if (daemon_reload_wanted) {
 		daemon_reload_wanted = 0;
 		daemon_reload(err, sizeof err);
 	}
-	if (daemon_restart_wanted)
-		event_base_loopexit(daemon_evbase, NULL);
+	if (!daemon_restart_wanted)
+		return;
+	/* let the reply to AT+Z / REBOOT# (and any message being sent) go
+	 * out first, checking again every quarter second, not for ever */
+	if (daemon_modules_busy() &&
+	    util_now_ms() < daemon_restart_deadline) {
+		event_add(daemon_ev_deferred, &tv);
+		return;
+	}
+	event_base_loopexit(daemon_evbase, NULL);
 }
 
 void
@@ -174,6 +194,7 @@ daemon_request_restart(const char *why)
 {
 	log_info("restart requested by %s", why);
 	daemon_restart_wanted = 1;
+	daemon_restart_deadline = util_now_ms() + MODULE_BUSY_WAIT_MS;
 	event_active(daemon_ev_deferred, EV_TIMEOUT, 0);
 }
 

@@ -43,10 +43,11 @@ const struct ctl_table_ref ctl_tables[] = {
 const size_t ctl_tables_len = nitems(ctl_tables);
 
 const struct module modules[] = {
-	{ "modem", modem_init, modem_reload, modem_shutdown, modem_status },
-	{ "sms", sms_init, NULL, sms_shutdown, sms_status },
-	{ "calls", calls_init, NULL, calls_shutdown, NULL },
+	{ "modem", modem_init, modem_reload, modem_shutdown, modem_status,
+	  NULL },
+	{ "sms", sms_init, NULL, sms_shutdown, sms_status, sms_busy },
+	{ "calls", calls_init, NULL, calls_shutdown, NULL, NULL },
 	{ "bridge", bridge_init, bridge_reload, bridge_shutdown,
-	  bridge_status },
+	  bridge_status, NULL },
 };
 const size_t modules_len = nitems(modules);

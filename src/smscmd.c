@@ -104,8 +104,11 @@ smscmd_run(const char *sender, const char *text, size_t len,
 	}
 	role = role_pw > role_pb ? role_pw : role_pb;
 	if (role == ROLE_NONE) {
+		/* counted like a wrong password (SPEC §4): a stranger
+		 * probing the device is soon ignored */
 		log_info("sms from %s: %s sender without password; no reply",
 		    esc, listed ? "listed" : "unknown");
+		auth_lockout_failure(key);
 		free(m);
 		return 0;
 	}

@@ -20,7 +20,7 @@ const struct quirk quirk_generic = {
 	.match = NULL,
 	.iccid_cmd = "AT+CCID",
 	.setup = quirk_generic_setup,
-	.cnmi = "AT+CNMI=2,1,0,0,0",
+	.cnmi = "AT+CNMI=2,1,0,2,0",
 	.reset_cmd = "AT+CFUN=1,1",
 	.parse = NULL,
 };

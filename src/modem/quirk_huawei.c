@@ -101,7 +101,7 @@ const struct quirk quirk_huawei = {
 	.iccid_cmd = "AT^ICCID?",
 	.iccid_needs_sim = 1,
 	.setup = quirk_huawei_setup,
-	.cnmi = "AT+CNMI=2,1,0,0,0",
+	.cnmi = "AT+CNMI=2,1,0,2,0",
 	.signal_urc = 1,
 	.reset_cmd = "AT+CFUN=1,1",
 	.parse = quirk_huawei_parse,

@@ -58,7 +58,7 @@ const struct quirk quirk_quectel = {
 	.match = quirk_quectel_match,
 	.iccid_cmd = "AT+QCCID",
 	.setup = quirk_quectel_setup,
-	.cnmi = "AT+CNMI=2,1,0,0,0",
+	.cnmi = "AT+CNMI=2,1,0,2,0",
 	.reset_cmd = "AT+CFUN=1,1",
 	.parse = quirk_quectel_parse,
 };

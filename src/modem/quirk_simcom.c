@@ -49,7 +49,7 @@ const struct quirk quirk_simcom = {
 	.match = quirk_simcom_match,
 	.iccid_cmd = "AT+CCID",
 	.setup = quirk_simcom_setup,
-	.cnmi = "AT+CNMI=2,1,0,0,0",
+	.cnmi = "AT+CNMI=2,1,0,2,0",
 	.reset_cmd = "AT+CFUN=1,1",
 	.parse = quirk_simcom_parse,
 };

@@ -40,7 +40,7 @@ const struct quirk quirk_ublox = {
 	.match = quirk_ublox_match,
 	.iccid_cmd = "AT+CCID",
 	.setup = quirk_ublox_setup,
-	.cnmi = "AT+CNMI=2,1,0,0,0",
+	.cnmi = "AT+CNMI=2,1,0,2,0",
 	.reset_cmd = "AT+CFUN=16",
 	.parse = quirk_ublox_parse,
 };

@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "ctl.h"
 #include "log.h"
+#include "modem.h"
 #include "pdu.h"
 #include "phonebook.h"
 #include "settings.h"
@@ -103,6 +104,13 @@ sms_shutdown(void)
 {
 	sms_tx_stop();
 	sms_rx_stop();
+}
+
+int
+sms_busy(void)
+{
+	return sms_tx_busy_now() || (modem_state() == MODEM_READY &&
+	    sms_store_out_due((long long)time(NULL)) > 0);
 }
 
 struct json_object *

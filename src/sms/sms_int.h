@@ -38,6 +38,7 @@ struct sms_out {
 };
 int sms_store_out_next(long long now, struct sms_out *);
 long long sms_store_out_next_try(void);
+int sms_store_out_due(long long now);
 int sms_store_out_update(long long id, const char *status, int attempts,
     long long next_try, int parts_sent, const char *mr, const char *error);
 int sms_store_out_recover(void);
@@ -60,5 +61,6 @@ int sms_tx_encode(const char *number, const char *text, const char *coding,
 void sms_tx_start(void);
 void sms_tx_stop(void);
 void sms_tx_kick(void);
+int sms_tx_busy_now(void);
 
 #endif

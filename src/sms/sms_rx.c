@@ -335,8 +335,8 @@ sms_rx_expire_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (sms_store_expire_parts((long long)time(NULL) - timeout, &n) == 0 &&
 	    n > 0) {
-		log_info("sms: %d incomplete message(s) delivered with gaps "
-		    "after %lld s", n, timeout);
+		log_info("sms: %d incomplete message(s) kept with gaps after "
+		    "%lld s (not run as commands)", n, timeout);
 		sms_rx_process_new();
 	}
 	sms_rx_schedule_expiry();

@@ -112,7 +112,7 @@ sms_store_in(const char *fp, const char *number, const char *scts,
 /* Join the parts of (number, ref, parts) into one message; gaps marked. */
 static int
 sms_store_assemble(const char *number, int ref, int parts, const char *kind,
-    long long *id)
+    const char *status, long long *id)
 {
 	sqlite3_stmt *st;
 	struct buf text;
@@ -145,7 +145,7 @@ sms_store_assemble(const char *number, int ref, int parts, const char *kind,
 	snprintf(fp, sizeof fp, "concat|%s|%d|%d|%s|%lld", number, ref, parts,
 	    scts, (long long)time(NULL));
 	rc = sms_store_in(fp, number, scts[0] ? scts : NULL, buf_str(&text),
-	    NULL, "text", kind, "new", id);
+	    NULL, "text", kind, status, id);
 	buf_free(&text);
 	if (rc != 1)
 		return -1;
@@ -178,7 +178,7 @@ sms_store_part(const char *fp, const char *number, int ref, int parts,
 	    "WHERE number = ?1 AND ref = ?2 AND parts = ?3 AND msg_id IS NULL",
 	    "tdd", number, ref, parts), 0);
 	if (have == parts && sms_store_assemble(number, ref, parts, "text",
-	    id) == -1)
+	    "new", id) == -1)
 		goto fail;
 	if (store_commit() == -1)
 		return -1;
@@ -214,8 +214,10 @@ sms_store_expire_parts(long long before, int *n)
 	for (int i = 0; i < ng; i++) {
 		if (store_begin() == -1)
 			return -1;
+		/* kept in the log, never run: a command with a gap in it
+		 * is not the command that was sent */
 		if (sms_store_assemble(grp[i].number, grp[i].ref,
-		    grp[i].parts, "partial", &id) == -1 ||
+		    grp[i].parts, "partial", "ignored", &id) == -1 ||
 		    store_commit() == -1) {
 			store_rollback();
 			return -1;
@@ -317,7 +319,16 @@ sms_store_out_next(long long now, struct sms_out *o)
 	return r;
 }
 
-/* When the earliest queued message is due (0: none queued). */
+/* How many queued messages are due by `now`. */
+int
+sms_store_out_due(long long now)
+{
+	return (int)sms_scalar(sms_stmt("SELECT count(*) FROM sms WHERE "
+	    "direction = 'out' AND status = 'queued' AND next_try <= ?1", "i",
+	    now), 0);
+}
+
+/* When the earliest queued message is due (0: none queued, or due). */
 long long
 sms_store_out_next_try(void)
 {

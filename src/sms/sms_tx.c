@@ -194,6 +194,12 @@ sms_tx_cb(evutil_socket_t fd, short what, void *arg)
 	sms_tx_part();
 }
 
+int
+sms_tx_busy_now(void)
+{
+	return sms_tx_busy;
+}
+
 void
 sms_tx_kick(void)
 {

@@ -218,7 +218,7 @@ def test_unplug_replug():
         r.sim.clear()
         r.sim.replug()
         wait_state(r.d, "ready", 10)
-        check("AT+CNMI=2,1,0,0,0" in r.sim.commands(),
+        check("AT+CNMI=2,1,0,2,0" in r.sim.commands(),
               "re-initialised after replug (+CNMI set again)")
     finally:
         check(r.close() == 0, "daemon exits 0")
@@ -268,7 +268,7 @@ def test_reboot_reinit():
                 # no boot URCs: the echo coming back at the next command
                 # (here a raw one) gives the restart away
                 r.d.ctl("modem", "at", "AT")
-            wait_for(lambda: "AT+CNMI=2,1,0,0,0" in r.sim.commands(), 10,
+            wait_for(lambda: "AT+CNMI=2,1,0,2,0" in r.sim.commands(), 10,
                      "re-init after reboot")
             wait_state(r.d, "ready", 10)
             check(r.sim.state()["cnmi"][0:2] == [2, 1],

@@ -153,6 +153,22 @@ def test_concatenated_ucs2_emoji():
     check(True, "parts join across a daemon restart")
 
 
+def test_partial_kept_not_run():
+    D.ctl("settings", "set", "sms.concat_timeout", "10")
+    before = D.ctl_json("settings", "get", "STMSG")["value"]
+    pdus = encode_deliver("+491709999995", ADMIN_PW + "#AT+STMSG=" + "z" * 200,
+                          ref=90)
+    SIM.inject_sms(pdus[0])           # the second part never comes
+    m = wait_for(lambda: next((m for m in inbox() if m["number"] ==
+                               "+491709999995"), None), 30,
+                 "the partial message after the timeout")
+    check(m["text"].endswith("[...]") and m["status"] == "ignored",
+          "an incomplete message is kept with a gap marker: %r" % m["text"][-20:])
+    check(D.ctl_json("settings", "get", "STMSG")["value"] == before,
+          "and is not run as a command")
+    D.ctl("settings", "reset", "sms.concat_timeout")
+
+
 def test_stored_while_down():
     D.stop()
     SIM.check("clear")
@@ -179,11 +195,14 @@ def test_long_reply_concatenated():
     check(sent_texts()[0][1] == want, "the parts join to the whole reply")
     # a reply too long for ten parts is cut, and says so
     SIM.check("clear")
-    SIM.inject_sms(encode_deliver("+491709999996", ADMIN_PW + "#AT+H")[0])
+    for p in encode_deliver("+491709999996", ",".join(["H;" + ADMIN_PW] * 16)):
+        SIM.inject_sms(p)
     wait_for(lambda: sent_texts(), 20, "the cut reply")
     got = sent_texts()[0][1]
-    rc, full = D.at("AT+H")
-    check(got.endswith("[...]") and full.startswith(got[:-5]),
+    rc, one = D.at("AT+H")
+    full = "\n".join([one] * 16)
+    check(got.endswith("[...]") and full.startswith(got[:-5])
+          and len(SIM.sent()) == 10,
           "an overlong reply is cut with [...] (%d parts)" % len(SIM.sent()))
 
 
@@ -277,7 +296,8 @@ def main():
     rc, out, err = D.ctl("passwd", "admin", input=ADMIN_PW + "\n")
     try:
         run_tests(test_strangers_get_silence, test_password_gets_reply,
-                  test_concatenated_ucs2_emoji, test_stored_while_down,
+                  test_concatenated_ucs2_emoji, test_partial_kept_not_run,
+                  test_stored_while_down,
                   test_long_reply_concatenated, test_cms_error_retry_then_fail,
                   test_daily_limit_and_bad_input, test_kill9_bursts)
     finally:

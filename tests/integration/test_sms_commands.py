@@ -184,6 +184,24 @@ def test_incoming_call():
     SIM.cmd("hangup")
 
 
+def test_reboot_reply_then_restart():
+    pid = D.ctl_json("status")["daemon"]["pid"]
+    SIM.check("clear")
+    SIM.inject_sms(encode_deliver(STRANGER, "REBOOT,PWD=%s#" % SUPER)[0])
+    wait_for(lambda: SIM.sent(), 20, "the reply to REBOOT#")
+    check(decode_sent() == [(STRANGER, "OK")],
+          "REBOOT#: the reply goes out before the restart: %r" % decode_sent())
+
+    def back():
+        rc, out, err = D.ctl("status", json_out=True)
+        if rc != 0:
+            return False
+        st = json.loads(out)
+        return st["daemon"]["uptime"] <= 5 and st["modem"]["state"] == "ready" and st
+    st = wait_for(back, 40, "daemon and modem back after REBOOT#")
+    check(st["daemon"]["pid"] == pid, "restarted in place, modem session re-initialised")
+
+
 def main():
     global D, SIM
     D = Daemon()
@@ -198,7 +216,8 @@ def main():
     try:
         run_tests(test_forms_and_silence, test_spoofed_listed_number,
                   test_no_injection, test_persist_across_restart,
-                  test_lockout, test_incoming_call)
+                  test_lockout, test_incoming_call,
+                  test_reboot_reply_then_restart)
     finally:
         D.cleanup()
         SIM.stop()
