@@ -8,13 +8,19 @@ MB/s and the forwarder's CPU seconds per MB (utime + stime from
 /proc/<pid>/stat), prints the figures and the ratios.  No threshold is
 asserted; `make check` does not run it.
 
-Usage: bench/bench_bridge.py [--mb N] [--builddir DIR]
+Each run measures both programs, in alternating order, after one untimed
+warm-up round; the median and the spread (min-max) over the runs are
+printed (a shared machine varies by tens of percent from run to run).
+
+Usage: bench/bench_bridge.py [--mb N] [--runs N] [--builddir DIR]
 """
 import argparse
 import os
 import select
 import shutil
+import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,6 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 
 CHUNK = 65536
+TIMEOUT = 120       # seconds one direction may take before giving up
 
 
 def cpu_seconds(pid):
@@ -98,13 +105,20 @@ def serial_to_net(fd, srv, total, pid):
     sent = 0
     while sent < total:
         sent += os.write(fd, block)
+    deadline = time.monotonic() + TIMEOUT
     while srv.got < total:
+        if time.monotonic() > deadline:
+            raise RuntimeError("serial->net: %d of %d bytes" % (srv.got,
+                                                                 total))
         time.sleep(0.001)
     return time.monotonic() - t0, cpu_seconds(pid) - c0
 
 
 def net_to_serial(fd, srv, total, pid):
-    block = bytes(range(256)) * (CHUNK // 256)
+    block = memoryview(bytes(range(256)) * (CHUNK // 256))
+    # read into one buffer: os.read(fd, 1 MiB) would allocate (mmap) and
+    # shrink 1 MiB per read, which costs the reader more than the bytes
+    buf = [bytearray(1 << 16)]
     got = 0
 
     def send():
@@ -115,8 +129,11 @@ def net_to_serial(fd, srv, total, pid):
 
     c0, t0 = cpu_seconds(pid), time.monotonic()
     threading.Thread(target=send, daemon=True).start()
+    deadline = time.monotonic() + TIMEOUT
     while got < total:
-        got += len(os.read(fd, 1 << 20))
+        if time.monotonic() > deadline:
+            raise RuntimeError("net->serial: %d of %d bytes" % (got, total))
+        got += os.readv(fd, buf)
     return time.monotonic() - t0, cpu_seconds(pid) - c0
 
 
@@ -130,10 +147,13 @@ def measure(name, start, total):
         srv.ready.wait(10)
         fd = open_pty(link)
         drain_pty(fd)
+        # a blocking read that never returns (bytes lost) ends here
+        signal.alarm(2 * TIMEOUT + 10)
         s2n = serial_to_net(fd, srv, total, pid)
         n2s = net_to_serial(fd, srv, total, pid)
         os.close(fd)
     finally:
+        signal.alarm(0)
         stop()
         srv.close()
         shutil.rmtree(d, ignore_errors=True)
@@ -168,31 +188,54 @@ def start_socat(link, port, d):
     return p.pid, stop
 
 
+def summary(values):
+    """median and spread (min, max) of a list"""
+    return statistics.median(values), min(values), max(values)
+
+
+def on_alarm(sig, frame):
+    raise RuntimeError("timed out")
+
+
 def main():
+    signal.signal(signal.SIGALRM, on_alarm)
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=int, default=64)
+    ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--builddir", default=os.environ.get(
         "CG_BUILDDIR", os.path.join(HERE, "..")))
     a = ap.parse_args()
     total = a.mb * 1024 * 1024
     if shutil.which("socat") is None:
         sys.exit("socat not found (apt-get install socat)")
-    res = {}
-    res["cellgated"] = measure("cellgated", start_cellgated(
-        os.path.abspath(a.builddir)), total)
-    res["socat"] = measure("socat", start_socat, total)
-    mb = total / 1e6
-    print("%d MiB each way, pty <-> TCP 127.0.0.1" % a.mb)
-    print("%-10s %-14s %10s %14s" % ("", "direction", "MB/s", "CPU s/MB"))
-    for who in ("cellgated", "socat"):
+    starts = {"cellgated": start_cellgated(os.path.abspath(a.builddir)),
+              "socat": start_socat}
+    # One untimed round warms up this process (its first measurement is
+    # slower whoever goes first), then the programs alternate in turn.
+    for who in starts:
+        measure(who, starts[who], max(total // 8, 1 << 20))
+    res = {who: ([], []) for who in starts}
+    for r in range(a.runs):
+        order = ["cellgated", "socat"] if r % 2 == 0 else ["socat",
+                                                          "cellgated"]
+        for who in order:
+            for i, (el, cpu) in enumerate(measure(who, starts[who], total)):
+                res[who][i].append((total / 1e6 / el, cpu / (total / 1e6)))
+    print("%d MiB each way, pty <-> TCP 127.0.0.1, %d runs, median (min-max)"
+          % (a.mb, a.runs))
+    print("%-10s %-12s %22s %28s" % ("", "direction", "MB/s", "CPU s/MB"))
+    med = {}
+    for who in starts:
         for i, dirn in enumerate(("serial->net", "net->serial")):
-            el, cpu = res[who][i]
-            print("%-10s %-14s %10.1f %14.5f" % (who, dirn, mb / el,
-                                                  cpu / mb))
+            rate = summary([x[0] for x in res[who][i]])
+            cpu = summary([x[1] for x in res[who][i]])
+            med[who, i] = rate[0], cpu[0]
+            print("%-10s %-12s %8.1f (%5.1f-%5.1f) %10.5f (%.5f-%.5f)"
+                  % ((who, dirn) + rate + cpu))
     for i, dirn in enumerate(("serial->net", "net->serial")):
-        (ce, cc), (se, sc) = res["cellgated"][i], res["socat"][i]
+        (cr, cc), (sr, sc) = med["cellgated", i], med["socat", i]
         print("ratio cellgated/socat %-12s throughput %.2f, CPU per MB %s"
-              % (dirn, se / ce, "%.2f" % (cc / sc) if sc > 0 else "n/a"))
+              % (dirn, cr / sr, "%.2f" % (cc / sc) if sc > 0 else "n/a"))
 
 
 if __name__ == "__main__":

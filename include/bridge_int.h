@@ -15,26 +15,39 @@
 
 struct addrinfo;
 struct bufferevent;
+struct iovec;
 struct conf;
 struct event_base;
 struct json_object;
 
 #define BRIDGE_NSOCK	2
+/* Largest read from the data port or a TCP server, in one read() into a
+ * buffer of the reader's own; bytes are handed on from there in place.
+ * (libevent 2.1's bufferevents read at most 4096 bytes at a time.) */
+#define BRIDGE_READ_MAX	65536
+#define BRIDGE_REG_MAX	80	/* register packet */
 
 /* --- bridge.c ------------------------------------------------------- */
 
 /* The settings read on every byte path, cached (settings_get() is a
  * search by name); reloaded whenever a setting changes. */
 struct bridge_cfg {
-	int	serial_cmds;	/* UATEN */
-	int	net_cmds;	/* NATEN */
-	int	rfc;		/* RFCEN */
-	int	sock_id;	/* SOCKIDEN */
-	int	echo;		/* E */
-	int	cache;		/* CACHEN */
-	int	reg_link;	/* REGEN and REGSND link or link&data */
-	int	reg_data;	/* REGEN and REGSND data or link&data */
-	size_t	high_water, buffer_max, cache_size;
+	int		 serial_cmds;	/* UATEN */
+	int		 net_cmds;	/* NATEN */
+	int		 rfc;		/* RFCEN */
+	int		 sock_id;	/* SOCKIDEN */
+	int		 echo;		/* E */
+	int		 cache;		/* CACHEN */
+	int		 reg_link;	/* REGEN and REGSND link or link&data */
+	int		 reg_data;	/* REGEN and REGSND data or link&data */
+	/* REGTP: the modem identity to send ("iccid", "imei"), or NULL
+	 * for REGDT, whose decoded bytes are reg[0..reg_len) */
+	const char	*reg_identity;
+	uint8_t		 reg[BRIDGE_REG_MAX];
+	size_t		 reg_len;
+	size_t		 high_water, buffer_max, cache_size;
+	size_t		 http_max, sms_max;	/* HTTPD and SMS framing */
+	long long	 http_gap, sms_gap;	/* ms */
 };
 extern struct bridge_cfg bridge_cfg;
 void bridge_cfg_load(void);
@@ -48,6 +61,10 @@ void bridge_net_drained(void);
 void bridge_activity(void);
 /* Write to the data port (counts bytes; no-op when it is closed). */
 void bridge_port_send(const void *, size_t);
+void bridge_port_sendv(const struct iovec *, int);
+/* Write through a bufferevent's queue: straight to its descriptor while
+ * nothing is queued, the rest queued.  -1 if it cannot be queued. */
+int bridge_bev_writev(struct bufferevent *, const struct iovec *, int);
 /* Publish a "bridge" event {what, fields...}; fields may be NULL. */
 void bridge_event(const char *what, struct json_object *fields);
 long long bridge_setting_int(const char *name);

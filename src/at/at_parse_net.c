@@ -172,7 +172,7 @@ at_parse_csq(const char *line, size_t len, struct at_csq *out,
 	if (pp.n != 2)
 		return at_fail(cause, "+CSQ needs 2 fields");
 	if (at_param_int(&pp.v[0], 0, 199, &rssi) != 0 ||
-	    (rssi > 31 && rssi < 99) || (rssi > 99 && rssi < 100))
+	    (rssi > 31 && rssi < 99) || (rssi > 191 && rssi < 199))
 		return at_fail(cause, "bad rssi");
 	if (at_param_int(&pp.v[1], 0, 99, &ber) != 0 ||
 	    (ber > 7 && ber != 99))

@@ -10,9 +10,12 @@
  * is above its high-water mark; socket reads pause while the data port's
  * output is.  Reports its status and publishes "bridge" events.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -47,6 +50,7 @@ static struct {
 	struct event_base	*base;
 	int			 running;
 	struct bufferevent	*port;		/* NULL: no data port */
+	struct event		*port_rev;	/* the port is readable */
 	enum bridge_mode	 mode;
 	int			 cmdmode;	/* +++ command mode */
 	int			 entm;		/* AT+ENTM seen */
@@ -72,7 +76,6 @@ static struct {
 
 struct bridge_cfg bridge_cfg;
 
-static void bridge_port_read_cb(struct bufferevent *, void *);
 static void bridge_hold_update(void);
 static void bridge_esc_schedule(void);
 static const struct bridge_esc_cb bridge_esc_cbs;
@@ -83,7 +86,9 @@ void
 bridge_cfg_load(void)
 {
 	const char *rs = settings_get("bridge.reg_send");
+	const char *rt = settings_get("bridge.reg_type");
 	int reg = settings_get_bool("bridge.reg_enable");
+	char err[128];
 
 	bridge_cfg.serial_cmds = settings_get_bool("bridge.serial_commands");
 	bridge_cfg.net_cmds = settings_get_bool("bridge.net_commands");
@@ -93,9 +98,22 @@ bridge_cfg_load(void)
 	bridge_cfg.cache = settings_get_bool("bridge.cache");
 	bridge_cfg.reg_link = reg && strcmp(rs, "data") != 0;
 	bridge_cfg.reg_data = reg && strcmp(rs, "link") != 0;
+	bridge_cfg.reg_identity = NULL;
+	bridge_cfg.reg_len = 0;
+	if (!util_strcaseeq(rt, "REGDT"))
+		bridge_cfg.reg_identity = util_strcaseeq(rt, "ICCID") ?
+		    "iccid" : "imei";
+	else if (bridge_hex_decode(settings_get("bridge.reg_data"),
+	    bridge_cfg.reg, sizeof bridge_cfg.reg, &bridge_cfg.reg_len, err,
+	    sizeof err) == -1)
+		bridge_cfg.reg_len = 0;
 	bridge_cfg.high_water = (size_t)settings_get_int("bridge.high_water");
 	bridge_cfg.buffer_max = (size_t)settings_get_int("bridge.buffer_max");
 	bridge_cfg.cache_size = (size_t)settings_get_int("bridge.cache_size");
+	bridge_cfg.http_max = (size_t)settings_get_int("bridge.http_max");
+	bridge_cfg.http_gap = settings_get_int("bridge.http_gap");
+	bridge_cfg.sms_max = (size_t)settings_get_int("bridge.sms_max");
+	bridge_cfg.sms_gap = settings_get_int("bridge.sms_gap");
 }
 
 struct event_base *
@@ -134,12 +152,48 @@ bridge_activity(void)
 	bridge.last_activity = util_now_ms();
 }
 
-void
-bridge_port_send(const void *p, size_t n)
+/*
+ * Write through a bufferevent's output queue.  While nothing is queued
+ * the bytes go to the descriptor at once, in one writev() from where
+ * they are: no copy into the queue, no write event armed and disarmed,
+ * no wait for the next loop turn (what socat does).  What the
+ * descriptor does not take, and everything while something is queued
+ * (order), is appended to the queue, which the bufferevent writes when
+ * the descriptor is writable.  An error other than EAGAIN is left for
+ * the bufferevent to meet on its own write and report.
+ */
+int
+bridge_bev_writev(struct bufferevent *bev, const struct iovec *iov, int cnt)
 {
+	struct evbuffer *out = bufferevent_get_output(bev);
+	ssize_t w = 0;
+	size_t done;
+
+	if (evbuffer_get_length(out) == 0 &&
+	    (w = writev(bufferevent_getfd(bev), iov, cnt)) == -1)
+		w = 0;
+	done = (size_t)w;
+	for (int i = 0; i < cnt; i++) {
+		size_t len = iov[i].iov_len, skip = done < len ? done : len;
+
+		done -= skip;
+		if (len > skip && evbuffer_add(out,
+		    (const uint8_t *)iov[i].iov_base + skip, len - skip) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+void
+bridge_port_sendv(const struct iovec *iov, int cnt)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < cnt; i++)
+		n += iov[i].iov_len;
 	if (bridge.port == NULL || n == 0)
 		return;
-	bufferevent_write(bridge.port, p, n);
+	bridge_bev_writev(bridge.port, iov, cnt);
 	bridge.serial_tx += n;
 	bridge.last_port_tx = util_now_ms();
 	if (!bridge.port_full && evbuffer_get_length(bufferevent_get_output(
@@ -147,6 +201,14 @@ bridge_port_send(const void *p, size_t n)
 		bridge.port_full = 1;
 		bridge_hold_update();
 	}
+}
+
+void
+bridge_port_send(const void *p, size_t n)
+{
+	struct iovec iov = { (void *)p, n };
+
+	bridge_port_sendv(&iov, 1);
 }
 
 static void
@@ -162,6 +224,11 @@ bridge_hold_update(void)
 
 /* --- serial reads and their backpressure ----------------------------- */
 
+/*
+ * Serial reads pause between two reads: the bytes of the read that
+ * crossed the high-water mark are all passed on (at most one read more
+ * than high_water; buffer_max is the hard limit).
+ */
 static void
 bridge_reads_check(void)
 {
@@ -170,7 +237,7 @@ bridge_reads_check(void)
 	if (!bridge.reads_paused && bridge.mode == BRIDGE_NET &&
 	    !bridge.cmdmode && bridge_sock_blocked()) {
 		bridge.reads_paused = 1;
-		bufferevent_disable(bridge.port, EV_READ);
+		event_del(bridge.port_rev);
 	}
 }
 
@@ -183,10 +250,7 @@ bridge_net_drained(void)
 	    !bridge.cmdmode)
 		return;
 	bridge.reads_paused = 0;
-	bufferevent_enable(bridge.port, EV_READ);
-	/* what was read before the pause is still in the input buffer */
-	if (evbuffer_get_length(bufferevent_get_input(bridge.port)) > 0)
-		bridge_port_read_cb(bridge.port, NULL);
+	event_add(bridge.port_rev, NULL);
 }
 
 /* --- command mode ---------------------------------------------------- */
@@ -368,10 +432,8 @@ static void
 bridge_frame_add(const uint8_t *p, size_t n)
 {
 	int http = bridge.mode == BRIDGE_HTTPD;
-	size_t max = (size_t)settings_get_int(http ? "bridge.http_max" :
-	    "bridge.sms_max");
-	long long gap = settings_get_int(http ? "bridge.http_gap" :
-	    "bridge.sms_gap");
+	size_t max = http ? bridge_cfg.http_max : bridge_cfg.sms_max;
+	long long gap = http ? bridge_cfg.http_gap : bridge_cfg.sms_gap;
 	struct timeval tv = { (time_t)(gap / 1000),
 	    (suseconds_t)(gap % 1000) * 1000 };
 
@@ -474,19 +536,36 @@ bridge_serial_input(const uint8_t *p, size_t n)
 	bridge_esc_schedule();
 }
 
+/* A serial device went away (USB unplugged): stop using it. */
 static void
-bridge_port_read_cb(struct bufferevent *unused, void *arg)
+bridge_port_failed(const char *why)
 {
-	struct evbuffer *in;
-	uint8_t tmp[16384];
-	int n;
+	log_warnx("bridge: data port %s: %s; bridge stopped until a reload "
+	    "or restart", bridge_port_name() != NULL ? bridge_port_name() :
+	    "?", why);
+	event_del(bridge.port_rev);
+	bufferevent_disable(bridge.port, EV_READ | EV_WRITE);
+	bridge_event_str("port_error", "port", bridge_port_name() != NULL ?
+	    bridge_port_name() : "?");
+}
 
-	if (bridge.port == NULL)
-		return;
-	in = bufferevent_get_input(bridge.port);
-	while (!bridge.reads_paused &&
-	    (n = evbuffer_remove(in, tmp, sizeof tmp)) > 0)
-		bridge_serial_input(tmp, (size_t)n);
+/*
+ * The data port is readable.  One read() per wake-up, straight into a
+ * buffer the bytes are then handled from (one copy, the kernel's);
+ * the bufferevent only queues the port's output.
+ */
+static void
+bridge_port_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	static uint8_t buf[BRIDGE_READ_MAX];
+	ssize_t n;
+
+	if ((n = read(fd, buf, sizeof buf)) > 0)
+		bridge_serial_input(buf, (size_t)n);
+	else if (n == 0)
+		bridge_port_failed("end of file");
+	else if (errno != EAGAIN && errno != EINTR)
+		bridge_port_failed(strerror(errno));
 }
 
 static void
@@ -501,13 +580,7 @@ bridge_port_write_cb(struct bufferevent *bev, void *arg)
 static void
 bridge_port_event_cb(struct bufferevent *bev, short what, void *arg)
 {
-	/* A serial device went away (USB unplugged): stop using it. */
-	log_warnx("bridge: data port %s: %s; bridge stopped until a reload "
-	    "or restart", bridge_port_name() != NULL ? bridge_port_name() :
-	    "?", (what & BEV_EVENT_EOF) ? "end of file" : "error");
-	bufferevent_disable(bev, EV_READ | EV_WRITE);
-	bridge_event_str("port_error", "port", bridge_port_name() != NULL ?
-	    bridge_port_name() : "?");
+	bridge_port_failed((what & BEV_EVENT_EOF) ? "end of file" : "error");
 }
 
 /* --- data from the servers ------------------------------------------- */
@@ -520,15 +593,16 @@ static void
 bridge_net_data(void *arg, const uint8_t *p, size_t n)
 {
 	const struct bridge_net_ctx *c = arg;
+	char tag[3] = { '[', c->id ? 'B' : 'A', ']' };
+	/* the tag and the bytes in one write */
+	struct iovec iov[2] = { { tag, sizeof tag }, { (void *)p, n } };
 
 	if (n == 0)
 		return;
-	if (bridge_cfg.sock_id) {
-		char tag[4] = { '[', c->id ? 'B' : 'A', ']', '\0' };
-
-		bridge_port_send(tag, 3);
-	}
-	bridge_port_send(p, n);
+	if (bridge_cfg.sock_id)
+		bridge_port_sendv(iov, 2);
+	else
+		bridge_port_sendv(iov + 1, 1);
 }
 
 static void
@@ -832,13 +906,19 @@ bridge_init(struct event_base *base, const struct conf *c, char *err,
 		    "bridge is stopped");
 		return 0;
 	}
-	bufferevent_set_max_single_read(bridge.port, 65536);
-	bufferevent_set_max_single_write(bridge.port, 65536);
-	bufferevent_setcb(bridge.port, bridge_port_read_cb,
-	    bridge_port_write_cb, bridge_port_event_cb, NULL);
+	bridge.port_rev = event_new(base, bufferevent_getfd(bridge.port),
+	    EV_READ | EV_PERSIST, bridge_port_read_cb, NULL);
+	if (bridge.port_rev == NULL) {
+		snprintf(err, errlen, "cannot watch the data port");
+		goto fail;
+	}
+	event_add(bridge.port_rev, NULL);
+	bufferevent_set_max_single_write(bridge.port, BRIDGE_READ_MAX);
+	bufferevent_setcb(bridge.port, NULL, bridge_port_write_cb,
+	    bridge_port_event_cb, NULL);
 	bufferevent_setwatermark(bridge.port, EV_WRITE,
-	    (size_t)settings_get_int("bridge.high_water") / 2, 0);
-	bufferevent_enable(bridge.port, EV_READ | EV_WRITE);
+	    bridge_cfg.high_water / 2, 0);
+	bufferevent_enable(bridge.port, EV_WRITE);
 	bridge_uart_from_setting();
 	bridge_welcome();
 	bridge_sock_configure(bridge.mode == BRIDGE_NET);
@@ -872,6 +952,9 @@ bridge_shutdown(void)
 		evbuffer_write(bufferevent_get_output(bridge.port),
 		    bufferevent_getfd(bridge.port));
 	}
+	if (bridge.port_rev != NULL)
+		event_free(bridge.port_rev);
+	bridge.port_rev = NULL;
 	bridge_port_close();
 	bridge.port = NULL;
 	bridge_dns_shutdown();

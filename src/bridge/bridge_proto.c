@@ -301,6 +301,10 @@ bridge_esc_feed(struct bridge_esc *e, const uint8_t *p, size_t len,
 	for (i = 0; i < len; i++) {
 		uint8_t c = p[i];
 
+		/* Idle, no later byte of this read can start a sequence:
+		 * the rest is data (this keeps a bulk read O(1) here). */
+		if (e->state == BRIDGE_ESC_IDLE && i > 0)
+			break;
 		switch (e->state) {
 		case BRIDGE_ESC_IDLE:
 			/* only the first byte of a read can follow silence */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -44,8 +45,8 @@ static const char *const bridge_sock_state_names[BSOCK_STATE_MAX] = {
 	"disabled", "idle", "resolving", "connecting", "connected", "waiting"
 };
 
-#define BRIDGE_REG_MAX		80
 #define BRIDGE_UDP_MAX		65507
+#define BRIDGE_UDP_PAYLOAD	1472	/* serial bytes per datagram */
 #define BRIDGE_HB_FAILS		3
 
 struct bridge_sock {
@@ -63,9 +64,9 @@ struct bridge_sock {
 	int			 short_timeout;
 
 	struct bridge_dns	*dns;
-	struct bufferevent	*bev;		/* TCP */
+	struct bufferevent	*bev;		/* TCP: connect, output queue */
 	int			 ufd;		/* UDP */
-	struct event		*uev;
+	struct event		*rev;		/* readable (TCP and UDP) */
 	struct event		*retry_ev;
 	struct event		*tick_ev;	/* heartbeat, idle, no-data */
 	struct evbuffer		*cache;
@@ -140,27 +141,26 @@ bridge_sock_publish(struct bridge_sock *s, const char *what,
 
 /* --- register and heartbeat packets --------------------------------- */
 
-/* The register packet's bytes, or 0 when there is none to send. */
+/*
+ * The register packet (REGEN is checked by the caller): its bytes in *p
+ * and their count, 0 when there is none to send.  REGDT was decoded
+ * when the settings were loaded; the modem's ICCID or IMEI is asked
+ * for each time, as it becomes known after the bridge starts.
+ */
 static size_t
-bridge_sock_reg(uint8_t *out, size_t max)
+bridge_sock_reg(const uint8_t **p)
 {
 	static int warned;
-	const char *type, *id;
-	char err[128];
-	size_t n;
+	const char *id;
 
-	if (!settings_get_bool("bridge.reg_enable"))
-		return 0;
-	type = settings_get("bridge.reg_type");
-	if (util_strcaseeq(type, "REGDT")) {
-		if (bridge_hex_decode(settings_get("bridge.reg_data"), out, max,
-		    &n, err, sizeof err) == -1)
-			return 0;
-		return n;
+	if (bridge_cfg.reg_identity == NULL) {
+		*p = bridge_cfg.reg;
+		return bridge_cfg.reg_len;
 	}
-	id = modem_identity(util_strcaseeq(type, "ICCID") ? "iccid" :
-	    "imei");
-	if (id == NULL) {
+	if ((id = modem_identity(bridge_cfg.reg_identity)) == NULL) {
+		const char *type = strcmp(bridge_cfg.reg_identity, "iccid") ==
+		    0 ? "ICCID" : "IMEI";
+
 		if (!warned)
 			log_warnx("bridge: register packet of type %s not "
 			    "sent: the modem's %s is not known yet", type,
@@ -169,57 +169,67 @@ bridge_sock_reg(uint8_t *out, size_t max)
 		return 0;
 	}
 	warned = 0;
-	n = strlen(id);
-	if (n > max)
-		n = max;
-	memcpy(out, id, n);
-	return n;
+	*p = (const uint8_t *)id;
+	return strnlen(id, BRIDGE_REG_MAX);
 }
 
 /* --- sending -------------------------------------------------------- */
 
+/* One write of the pieces in iov: one datagram (UDP), or through the
+ * connection's queue (TCP, see bridge_bev_writev()). */
 static int
-bridge_sock_write(struct bridge_sock *s, const uint8_t *p, size_t n)
+bridge_sock_writev(struct bridge_sock *s, const struct iovec *iov, int cnt)
 {
+	struct msghdr m = { .msg_iov = (struct iovec *)iov,
+	    .msg_iovlen = (size_t)cnt };
+	size_t n = 0;
+
+	for (int i = 0; i < cnt; i++)
+		n += iov[i].iov_len;
 	if (s->udp) {
-		if (send(s->ufd, p, n, MSG_DONTWAIT) == -1) {
+		if (sendmsg(s->ufd, &m, MSG_DONTWAIT) == -1) {
 			snprintf(s->last_error, sizeof s->last_error,
 			    "send: %s", strerror(errno));
 			return -1;
 		}
-	} else if (bufferevent_write(s->bev, p, n) == -1)
+	} else if (bridge_bev_writev(s->bev, iov, cnt) == -1)
 		return -1;
 	s->tx_bytes += n;
 	s->last_tx = util_now_ms();
 	return 0;
 }
 
-/* One serial packet: the register head when configured, then the data;
- * a UDP packet is one datagram. */
+static int
+bridge_sock_write(struct bridge_sock *s, const uint8_t *p, size_t n)
+{
+	struct iovec iov = { (void *)p, n };
+
+	return bridge_sock_writev(s, &iov, 1);
+}
+
+/* One serial packet: the register head when configured, then the data,
+ * in one write; over UDP one datagram per BRIDGE_UDP_PAYLOAD bytes, each
+ * with the head. */
 static void
 bridge_sock_packet(struct bridge_sock *s, const uint8_t *p, size_t n)
 {
-	uint8_t reg[BRIDGE_REG_MAX];
-	size_t rn = bridge_cfg.reg_data ? bridge_sock_reg(reg, sizeof reg) : 0;
+	const uint8_t *reg = NULL;
+	size_t rn = bridge_cfg.reg_data ? bridge_sock_reg(&reg) : 0;
+	struct iovec iov[2] = { { (void *)reg, rn }, { NULL, 0 } };
 
-	if (s->udp) {
-		uint8_t dg[BRIDGE_REG_MAX + 1472];
-
-		while (n > 0) {
-			size_t k = n > 1472 ? 1472 : n;
-
-			memcpy(dg, reg, rn);
-			memcpy(dg + rn, p, k);
-			if (bridge_sock_write(s, dg, rn + k) == -1)
-				s->dropped += k;
-			p += k;
-			n -= k;
-		}
+	if (n == 0)
 		return;
-	}
-	if (rn > 0)
-		bridge_sock_write(s, reg, rn);
-	bridge_sock_write(s, p, n);
+	do {
+		size_t k = s->udp && n > BRIDGE_UDP_PAYLOAD ?
+		    BRIDGE_UDP_PAYLOAD : n;
+
+		iov[1].iov_base = (void *)p;
+		iov[1].iov_len = k;
+		if (bridge_sock_writev(s, iov, 2) == -1 && s->udp)
+			s->dropped += k;
+		p += k;
+		n -= k;
+	} while (n > 0);
 }
 
 static void
@@ -322,6 +332,10 @@ bridge_sock_close(struct bridge_sock *s, int keep_unsent)
 		bridge_dns_cancel(s->dns);
 		s->dns = NULL;
 	}
+	if (s->rev != NULL) {
+		event_free(s->rev);
+		s->rev = NULL;
+	}
 	if (s->bev != NULL) {
 		struct evbuffer *out = bufferevent_get_output(s->bev);
 
@@ -349,10 +363,6 @@ bridge_sock_close(struct bridge_sock *s, int keep_unsent)
 		}
 		bufferevent_free(s->bev);
 		s->bev = NULL;
-	}
-	if (s->uev != NULL) {
-		event_free(s->uev);
-		s->uev = NULL;
 	}
 	if (s->ufd != -1) {
 		close(s->ufd);
@@ -400,10 +410,12 @@ bridge_sock_fail(struct bridge_sock *s, const char *why)
 	s->backoff_ms = s->backoff_ms > hi / 2 ? hi : s->backoff_ms * 2;
 }
 
+static void bridge_sock_read_cb(evutil_socket_t, short, void *);
+
 static void
 bridge_sock_established(struct bridge_sock *s)
 {
-	uint8_t reg[BRIDGE_REG_MAX];
+	const uint8_t *reg;
 	size_t rn;
 
 	s->connects++;
@@ -412,12 +424,16 @@ bridge_sock_established(struct bridge_sock *s)
 	s->drop_logged = 0;
 	s->last_error[0] = '\0';
 	s->connected_at = s->last_rx = s->last_tx = util_now_ms();
+	s->rev = event_new(bridge_base(), s->udp ? s->ufd :
+	    bufferevent_getfd(s->bev), EV_READ | EV_PERSIST,
+	    bridge_sock_read_cb, s);
+	if (s->rev != NULL && !bridge_sock_held)
+		event_add(s->rev, NULL);
 	bridge_sock_set_state(s, BSOCK_CONNECTED);
 	log_info("bridge: socket %c connected to %s %s:%s", s->letter,
 	    s->udp ? "UDP" : "TCP", s->host, s->port);
 	bridge_sock_publish(s, "connected", NULL);
-	if (bridge_cfg.reg_link &&
-	    (rn = bridge_sock_reg(reg, sizeof reg)) > 0)
+	if (bridge_cfg.reg_link && (rn = bridge_sock_reg(&reg)) > 0)
 		bridge_sock_write(s, reg, rn);
 	/* cached serial data, in order, one packet */
 	while (evbuffer_get_length(s->cache) > 0) {
@@ -439,16 +455,45 @@ bridge_sock_input(struct bridge_sock *s, const uint8_t *p, size_t n)
 	bridge_net_input(s->id, p, n);
 }
 
+/*
+ * A server's socket is readable.  TCP: one recv() of up to
+ * BRIDGE_READ_MAX bytes per wake-up, handed on in place (one copy, the
+ * kernel's; the bufferevent is only for connecting and the output
+ * queue, its reads are 4096 bytes at most); end of file or an error
+ * ends the connection.  UDP: up to 64 datagrams, each one read.
+ */
 static void
-bridge_sock_read_cb(struct bufferevent *bev, void *arg)
+bridge_sock_read_cb(evutil_socket_t fd, short what, void *arg)
 {
+	static uint8_t buf[BRIDGE_UDP_MAX > BRIDGE_READ_MAX ? BRIDGE_UDP_MAX :
+	    BRIDGE_READ_MAX];
 	struct bridge_sock *s = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
-	uint8_t tmp[16384];
-	int n;
+	struct event *ev = s->rev;
+	char why[128];
+	ssize_t n;
 
-	while (s->bev == bev && (n = evbuffer_remove(in, tmp, sizeof tmp)) > 0)
-		bridge_sock_input(s, tmp, (size_t)n);
+	/* stop when the input closed or replaced the connection */
+	for (int i = 0; i < (s->udp ? 64 : 1) && s->rev == ev; i++) {
+		n = recv(fd, buf, s->udp ? BRIDGE_UDP_MAX : BRIDGE_READ_MAX, 0);
+		if (n > 0 || (n == 0 && s->udp)) {
+			bridge_sock_input(s, buf, (size_t)n);
+			continue;
+		}
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (s->udp) {
+			/* an ICMP error for an earlier datagram */
+			log_debug("bridge: socket %c: recv: %s", s->letter,
+			    strerror(errno));
+			return;
+		}
+		if (n == 0)
+			snprintf(why, sizeof why, "closed by the server");
+		else
+			snprintf(why, sizeof why, "%s", strerror(errno));
+		bridge_sock_fail(s, why);
+		return;
+	}
 }
 
 static void
@@ -471,8 +516,6 @@ bridge_sock_event_cb(struct bufferevent *bev, short what, void *arg)
 
 	if (what & BEV_EVENT_CONNECTED) {
 		bridge_sock_established(s);
-		if (bridge_sock_held)
-			bufferevent_disable(bev, EV_READ);
 		return;
 	}
 	if (what & BEV_EVENT_EOF)
@@ -481,24 +524,6 @@ bridge_sock_event_cb(struct bufferevent *bev, short what, void *arg)
 		snprintf(why, sizeof why, "%s", strerror(errno != 0 ? errno :
 		    EIO));
 	bridge_sock_fail(s, why);
-}
-
-static void
-bridge_sock_udp_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct bridge_sock *s = arg;
-	static uint8_t dg[BRIDGE_UDP_MAX];
-	ssize_t n;
-
-	for (int i = 0; i < 64 && s->ufd == fd; i++) {
-		if ((n = recv(fd, dg, sizeof dg, 0)) == -1) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_debug("bridge: socket %c: recv: %s",
-				    s->letter, strerror(errno));
-			return;
-		}
-		bridge_sock_input(s, dg, (size_t)n);
-	}
 }
 
 static void
@@ -527,10 +552,6 @@ bridge_sock_resolved(int rc, const struct addrinfo *res, void *arg)
 			return;
 		}
 		s->ufd = fd;
-		s->uev = event_new(bridge_base(), fd, EV_READ | EV_PERSIST,
-		    bridge_sock_udp_cb, s);
-		if (!bridge_sock_held)
-			event_add(s->uev, NULL);
 		bridge_sock_established(s);
 		return;
 	}
@@ -541,13 +562,12 @@ bridge_sock_resolved(int rc, const struct addrinfo *res, void *arg)
 		bridge_sock_fail(s, "out of memory");
 		return;
 	}
-	bufferevent_set_max_single_read(s->bev, 65536);
-	bufferevent_set_max_single_write(s->bev, 65536);
-	bufferevent_setcb(s->bev, bridge_sock_read_cb, bridge_sock_write_cb,
+	bufferevent_set_max_single_write(s->bev, BRIDGE_READ_MAX);
+	bufferevent_setcb(s->bev, NULL, bridge_sock_write_cb,
 	    bridge_sock_event_cb, s);
-	bufferevent_setwatermark(s->bev, EV_WRITE,
-	    (size_t)bridge_setting_int("bridge.high_water") / 2, 0);
-	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	bufferevent_setwatermark(s->bev, EV_WRITE, bridge_cfg.high_water / 2,
+	    0);
+	bufferevent_enable(s->bev, EV_WRITE);
 	errno = 0;
 	if (bufferevent_socket_connect(s->bev, res->ai_addr,
 	    (int)res->ai_addrlen) == -1) {
@@ -772,18 +792,12 @@ bridge_sock_hold(int hold)
 	for (int i = 0; i < BRIDGE_NSOCK; i++) {
 		struct bridge_sock *s = &bridge_socks[i];
 
-		if (s->bev != NULL && s->state == BSOCK_CONNECTED) {
-			if (hold)
-				bufferevent_disable(s->bev, EV_READ);
-			else
-				bufferevent_enable(s->bev, EV_READ);
-		}
-		if (s->uev != NULL) {
-			if (hold)
-				event_del(s->uev);
-			else
-				event_add(s->uev, NULL);
-		}
+		if (s->rev == NULL)
+			continue;
+		if (hold)
+			event_del(s->rev);
+		else
+			event_add(s->rev, NULL);
 	}
 }
 

@@ -259,6 +259,18 @@ test_esc(void **state)
 	feed(&e, "++++", 5000);
 	assert_int_equal(esc_a, 0);
 	assert_int_equal(esc_data.len, 4);
+	/* bulk reads: '+' past a read's first byte is data, in order */
+	esc_setup(&e);
+	feed(&e, "ab+++cd", 5000);
+	assert_int_equal(esc_a, 0);
+	assert_int_equal(esc_data.len, 7);
+	assert_memory_equal(esc_data.data, "ab+++cd", 7);
+	esc_setup(&e);
+	feed(&e, "++x+++", 5000);
+	assert_int_equal(esc_a, 0);
+	assert_int_equal(e.state, BRIDGE_ESC_IDLE);
+	assert_int_equal(esc_data.len, 6);
+	assert_memory_equal(esc_data.data, "++x+++", 6);
 	assert_string_equal(bridge_esc_state_name(BRIDGE_ESC_WAIT_A),
 	    "wait-a");
 	buf_free(&esc_data);
