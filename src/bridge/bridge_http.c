@@ -322,13 +322,40 @@ bridge_http_next(void)
 	}
 }
 
+/* libcurl (and the TLS library under it) is started at the first request,
+ * not at start: a daemon that never uses the HTTPD mode never pays for
+ * initialising TLS (a few MB of resident memory). */
+static int
+bridge_http_open(void)
+{
+	if (bridge_http_multi != NULL)
+		return 0;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -1;
+	if ((bridge_http_multi = curl_multi_init()) == NULL) {
+		curl_global_cleanup();
+		return -1;
+	}
+	bridge_http_timer = evtimer_new(bridge_http_base, bridge_http_timer_ev,
+	    NULL);
+	bridge_http_resp = evbuffer_new();
+	curl_multi_setopt(bridge_http_multi, CURLMOPT_SOCKETFUNCTION,
+	    bridge_http_socket_cb);
+	curl_multi_setopt(bridge_http_multi, CURLMOPT_TIMERFUNCTION,
+	    bridge_http_timer_cb);
+	log_debug("bridge: libcurl started for the HTTPD mode");
+	return 0;
+}
+
 void
 bridge_http_submit(const uint8_t *p, size_t n)
 {
 	struct bridge_http_req *r;
 
-	if (bridge_http_multi == NULL)
+	if (bridge_http_open() == -1) {
+		bridge_http_error("cannot start libcurl");
 		return;
+	}
 	if (bridge_http_queued >= BRIDGE_HTTP_QUEUE) {
 		bridge_http_error("busy: %d requests waiting",
 		    BRIDGE_HTTP_QUEUE);
@@ -352,17 +379,6 @@ int
 bridge_http_init(struct event_base *base, char *err, size_t errlen)
 {
 	bridge_http_base = base;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
-	    (bridge_http_multi = curl_multi_init()) == NULL) {
-		snprintf(err, errlen, "cannot start libcurl");
-		return -1;
-	}
-	bridge_http_timer = evtimer_new(base, bridge_http_timer_ev, NULL);
-	bridge_http_resp = evbuffer_new();
-	curl_multi_setopt(bridge_http_multi, CURLMOPT_SOCKETFUNCTION,
-	    bridge_http_socket_cb);
-	curl_multi_setopt(bridge_http_multi, CURLMOPT_TIMERFUNCTION,
-	    bridge_http_timer_cb);
 	return 0;
 }
 
