@@ -37,7 +37,7 @@ extern const size_t bridge_cmd_table_len;
  * read from the data port: it is queued as an SMS to DSTNUM.
  * bridge_sms_in() is for the SMS module: an incoming message's text from
  * `number`, written to the data port when the bridge is in SMS mode and
- * the sender matches DSTNUM (or DSTNUM is empty).  Returns 1 if taken.
+ * the sender is DSTNUM (both normalised to E.164).  Returns 1 if taken.
  */
 void bridge_sms_out(const char *number, const uint8_t *data, size_t len);
 int bridge_sms_in(const char *number, const uint8_t *data, size_t len);

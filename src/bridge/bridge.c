@@ -24,6 +24,7 @@
 
 #include "auth.h"
 #include "bridge_int.h"
+#include "phonebook.h"
 #include "sms.h"
 #include "cmd.h"
 #include "conf.h"
@@ -834,13 +835,21 @@ bridge_sms_out(const char *number, const uint8_t *data, size_t len)
 int
 bridge_sms_in(const char *number, const uint8_t *data, size_t len)
 {
-	const char *want;
+	const char *want, *cc = settings_get("auth.country_code");
+	char a[PHONEBOOK_NUMBER_MAX + 1], b[PHONEBOOK_NUMBER_MAX + 1];
 
 	if (!bridge.running || bridge.port == NULL ||
 	    bridge.mode != BRIDGE_SMS)
 		return 0;
+	/* only DSTNUM's messages, whichever way the number is written */
 	want = settings_get("bridge.sms_number");
-	if (want[0] != '\0' && strcmp(want, number) != 0)
+	if (want[0] == '\0')
+		return 0;
+	if (phonebook_normalise(want, cc, a, sizeof a) == -1)
+		util_strlcpy(a, want, sizeof a);
+	if (phonebook_normalise(number, cc, b, sizeof b) == -1)
+		util_strlcpy(b, number, sizeof b);
+	if (strcmp(a, b) != 0)
 		return 0;
 	bridge_port_send(data, len);
 	return 1;
