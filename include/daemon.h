@@ -25,6 +25,8 @@ const char *daemon_serial(void);
 /* Deferred actions, run from the loop after the current reply is out. */
 void daemon_request_restart(const char *why);
 void daemon_request_reload(void);
+/* Run system.reboot_command once pending messages are out. */
+void daemon_request_reboot(const char *why);
 /* Re-read the config file now; 0 on success, else the old one stays. */
 int daemon_reload(char *err, size_t errlen);
 

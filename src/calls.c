@@ -254,11 +254,16 @@ calls_balance(const struct cmd_entry *ce, const struct atform *f,
 	return 0;
 }
 
+/* REBOOT#: the system when system.reboot_command allows it, else the
+ * daemon and with it the modem session. */
 static int
 calls_restart(const struct cmd_entry *ce, const struct atform *f,
     const struct cmd_ctx *ctx, struct cmd_reply *r)
 {
-	daemon_request_restart("REBOOT");
+	if (settings_get("system.reboot_command")[0] != '\0')
+		daemon_request_reboot("REBOOT");
+	else
+		daemon_request_restart("REBOOT");
 	return 0;
 }
 
@@ -296,7 +301,8 @@ const struct cmd_entry calls_cmd_table[] = {
 	  "ask the network for the balance (USSD); the answer follows by SMS",
 	  calls_balance },
 	{ "REBOOT", NULL, CMD_OP(ATFORM_EXEC), 0, 0, ROLE_ADMIN, GROUP_SYSTEM,
-	  0, "REBOOT#", "restart the daemon and the modem session",
+	  0, "REBOOT#", "reboot the system (system.reboot_command) or "
+	  "restart the daemon and the modem session",
 	  calls_restart },
 };
 const size_t calls_cmd_table_len = nitems(calls_cmd_table);

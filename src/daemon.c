@@ -28,6 +28,7 @@
 #include "log.h"
 #include "module.h"
 #include "settings.h"
+#include "spawn.h"
 #include "store.h"
 #include "util.h"
 
@@ -37,8 +38,9 @@ static time_t daemon_start;
 static char daemon_sn[32];
 static int daemon_restart_wanted;
 static uint64_t daemon_restart_deadline;
+static int daemon_reboot_wanted;
 static struct event *daemon_ev_deferred, *daemon_ev_watchdog;
-static struct event *daemon_ev_sig[3];
+static struct event *daemon_ev_sig[4];
 static int daemon_reload_wanted;
 static size_t daemon_nstarted;
 static char daemon_exe[PATH_MAX];	/* modules started, in order */
@@ -177,7 +179,7 @@ daemon_deferred_cb(evutil_socket_t fd, short what, void *arg)
 		daemon_reload_wanted = 0;
 		daemon_reload(err, sizeof err);
 	}
-	if (!daemon_restart_wanted)
+	if (!daemon_restart_wanted && !daemon_reboot_wanted)
 		return;
 	/* let the reply to AT+Z / REBOOT# (and any message being sent) go
 	 * out first, checking again every quarter second, not for ever */
@@ -186,7 +188,23 @@ daemon_deferred_cb(evutil_socket_t fd, short what, void *arg)
 		event_add(daemon_ev_deferred, &tv);
 		return;
 	}
+	if (daemon_reboot_wanted) {
+		daemon_reboot_wanted = 0;
+		if (spawn_command(settings_get("system.reboot_command"),
+		    "system reboot", err, sizeof err) == -1)
+			log_warnx("system reboot not started: %s", err);
+		return;
+	}
 	event_base_loopexit(daemon_evbase, NULL);
+}
+
+void
+daemon_request_reboot(const char *why)
+{
+	log_info("system reboot requested by %s", why);
+	daemon_reboot_wanted = 1;
+	daemon_restart_deadline = util_now_ms() + MODULE_BUSY_WAIT_MS;
+	event_active(daemon_ev_deferred, EV_TIMEOUT, 0);
 }
 
 void
@@ -209,6 +227,9 @@ static void
 daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
 	switch (sig) {
+	case SIGCHLD:
+		spawn_reap();
+		break;
 	case SIGHUP:
 		log_info("SIGHUP: reloading the configuration");
 		daemon_request_reload();
@@ -278,7 +299,7 @@ daemon_stop_modules(void)
 int
 daemon_run(struct conf *c, char **argv)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
 	char err[512];
 	uint64_t wd_usec = 0;
 	int status = 0;

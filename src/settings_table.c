@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "settings.h"
+#include "spawn.h"
 #include "util.h"
 
 /* A country calling code: 1 to 3 digits, or empty. */
@@ -28,6 +29,11 @@ settings_parse_country(int argc, char **argv, char *out, size_t outlen,
 }
 
 const struct setting_def settings_core_table[] = {
+	{ .name = "system.reboot_command", .type = SETTING_CUSTOM,
+	  .flags = SETTING_LOCAL, .parse = spawn_check_setting, .def = "",
+	  .group = GROUP_SYSTEM, .role = ROLE_SUPERADMIN,
+	  .help = "program (absolute path) and arguments that REBOOT# runs "
+	  "to reboot the system; empty: REBOOT# restarts the daemon only" },
 	{ .name = "auth.country_code", .type = SETTING_CUSTOM,
 	  .parse = settings_parse_country, .def = "", .group = GROUP_SECURITY,
 	  .role = ROLE_SUPERADMIN,

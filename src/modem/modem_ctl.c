@@ -16,6 +16,7 @@
 #include "ctl.h"
 #include "log.h"
 #include "modem_int.h"
+#include "spawn.h"
 #include "settings.h"
 #include "util.h"
 
@@ -25,33 +26,6 @@ static void
 modem_ctl_poll_apply(const struct setting_def *d)
 {
 	modem_net_poll_schedule();
-}
-
-/* An absolute path then blank-separated words, printable, no shell. */
-static int
-modem_ctl_parse_hook(int argc, char **argv, char *out, size_t outlen,
-    char *err, size_t errlen)
-{
-	const char *v = argc > 0 ? argv[0] : "";
-
-	if (argc > 1) {
-		snprintf(err, errlen, "one text expected");
-		return -1;
-	}
-	if (*v != '\0' && *v != '/') {
-		snprintf(err, errlen, "must start with an absolute path");
-		return -1;
-	}
-	for (const char *p = v; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) {
-			snprintf(err, errlen, "control characters refused");
-			return -1;
-		}
-	if (util_strlcpy(out, v, outlen) >= outlen) {
-		snprintf(err, errlen, "too long");
-		return -1;
-	}
-	return 0;
 }
 
 const struct setting_def modem_settings_table[] = {
@@ -74,7 +48,7 @@ const struct setting_def modem_settings_table[] = {
 	{ .name = "modem.power_cycle_command", .type = SETTING_CUSTOM,
 	  .flags = SETTING_LOCAL,
 	  .min = 0, .max = 255, .def = "", .group = GROUP_SYSTEM,
-	  .role = ROLE_SUPERADMIN, .parse = modem_ctl_parse_hook,
+	  .role = ROLE_SUPERADMIN, .parse = spawn_check_setting,
 	  .help = "last recovery step: program (absolute path) and "
 	  "arguments that power-cycle the modem; empty = none" },
 };

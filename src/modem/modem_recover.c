@@ -12,7 +12,6 @@
  * SIM verdict) ends the recovery and resets the ladder.
  */
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,11 +27,11 @@
 #include <event2/event.h>
 
 #include "log.h"
+#include "spawn.h"
 #include "modem_int.h"
 #include "settings.h"
 #include "util.h"
 
-#define RECOVER_ARGV_MAX	16
 #define RECOVER_RESET_WAIT_MS	15000	/* after a reset, before re-init */
 #define RECOVER_RADIO_MS	15000
 
@@ -251,63 +250,22 @@ recover_usb(char *err, size_t errlen)
 	return 0;
 }
 
-static void
-recover_child_cb(evutil_socket_t fd, short what, void *arg)
-{
-	int st;
-
-	if (mdm.hook_pid > 0 && waitpid(mdm.hook_pid, &st, WNOHANG) ==
-	    mdm.hook_pid) {
-		log_info("modem: power-cycle hook exited with %d",
-		    WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
-		mdm.hook_pid = 0;
-	}
-}
-
-/* The hook is the setting's text split on blanks; it never contains
- * data from outside the settings registry (superadmin only). */
+/* The hook is the setting's text split on blanks (spawn.c); it never
+ * contains data from outside the settings registry. */
 static int
 recover_power(char *err, size_t errlen)
 {
-	char cmd[SETTING_VALUE_MAX + 1], *argv[RECOVER_ARGV_MAX + 1], *p;
-	struct timeval tv = { 30, 0 };
-	int argc = 0;
 	pid_t pid;
 
-	util_strlcpy(cmd, settings_get("modem.power_cycle_command"),
-	    sizeof cmd);
-	for (p = strtok(cmd, " \t"); p != NULL && argc < RECOVER_ARGV_MAX;
-	    p = strtok(NULL, " \t"))
-		argv[argc++] = p;
-	argv[argc] = NULL;
-	if (argc == 0 || argv[0][0] != '/') {
-		snprintf(err, errlen, "modem.power_cycle_command must start "
-		    "with an absolute path");
-		return -1;
-	}
-	if (mdm.hook_pid > 0) {
+	if (spawn_running(mdm.hook_pid)) {
 		snprintf(err, errlen, "the previous hook is still running");
 		return -1;
 	}
-	if ((pid = fork()) == -1) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
+	pid = spawn_command(settings_get("modem.power_cycle_command"),
+	    "modem: power-cycle hook", err, errlen);
+	if (pid == -1)
 		return -1;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		if (null != -1) {
-			dup2(null, 0);
-			dup2(null, 1);
-		}
-		execv(argv[0], argv);
-		_exit(127);
-	}
 	mdm.hook_pid = pid;
-	log_info("modem: power-cycle hook %s started (pid %d)", argv[0],
-	    (int)pid);
-	/* reap it later (SIGCHLD belongs to no one here: poll once) */
-	event_base_once(mdm.base, -1, EV_TIMEOUT, recover_child_cb, NULL, &tv);
 	return 0;
 }
 

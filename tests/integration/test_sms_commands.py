@@ -12,6 +12,7 @@ the status SMS.
 """
 import datetime
 import json
+import os
 import subprocess
 
 from cgtest import BUILDDIR, CELLGATECTL, Daemon, check, run_tests, wait_for
@@ -202,6 +203,25 @@ def test_reboot_reply_then_restart():
     check(st["daemon"]["pid"] == pid, "restarted in place, modem session re-initialised")
 
 
+def test_system_reboot_command():
+    marker = D.dir + "/rebooted"
+    r = sms(STRANGER, "%s#AT+system.reboot_command=/bin/touch %s" % (SUPER, marker))
+    check(r is not None and "only be changed with cellgatectl" in r,
+          "a program to run cannot be set by SMS: %r" % r)
+    rc, out, err = D.ctl("settings", "set", "system.reboot_command", "touch x")
+    check(rc != 0 and "absolute path" in err, "relative program refused")
+    rc, out, err = D.ctl("settings", "set", "system.reboot_command",
+                         "/bin/touch " + marker)
+    check(rc == 0, "set locally with cellgatectl")
+    pid = D.ctl_json("status")["daemon"]["pid"]
+    r = sms(STRANGER, "REBOOT,PWD=%s#" % SUPER)
+    check(r == "OK", "REBOOT# answers OK")
+    wait_for(lambda: os.path.exists(marker), 20, "the reboot command to run")
+    check(D.ctl_json("status")["daemon"]["pid"] == pid,
+          "REBOOT# ran system.reboot_command (no shell) after the reply")
+    D.ctl("settings", "reset", "system.reboot_command")
+
+
 def main():
     global D, SIM
     D = Daemon()
@@ -217,7 +237,7 @@ def main():
         run_tests(test_forms_and_silence, test_spoofed_listed_number,
                   test_no_injection, test_persist_across_restart,
                   test_lockout, test_incoming_call,
-                  test_reboot_reply_then_restart)
+                  test_reboot_reply_then_restart, test_system_reboot_command)
     finally:
         D.cleanup()
         SIM.stop()

@@ -1,0 +1,122 @@
+/*
+ * spawn.c: fork/exec of a program named in a setting (see spawn.h), and
+ * the reaping of those children.
+ */
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "settings.h"
+#include "spawn.h"
+#include "util.h"
+
+#define SPAWN_MAX	4
+
+static struct {
+	pid_t	pid;
+	char	what[32];
+} spawn_children[SPAWN_MAX];
+
+int
+spawn_check_setting(int argc, char **argv, char *out, size_t outlen,
+    char *err, size_t errlen)
+{
+	const char *v = argc > 0 ? argv[0] : "";
+
+	if (argc > 1) {
+		snprintf(err, errlen, "one text expected");
+		return -1;
+	}
+	if (*v != '\0' && *v != '/') {
+		snprintf(err, errlen, "must start with an absolute path");
+		return -1;
+	}
+	for (const char *p = v; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) {
+			snprintf(err, errlen, "control characters refused");
+			return -1;
+		}
+	if (util_strlcpy(out, v, outlen) >= outlen) {
+		snprintf(err, errlen, "too long");
+		return -1;
+	}
+	return 0;
+}
+
+pid_t
+spawn_command(const char *cmdline, const char *what, char *err,
+    size_t errlen)
+{
+	char cmd[SETTING_VALUE_MAX + 1], *argv[SPAWN_ARGV_MAX + 1], *p, *save;
+	int argc = 0, slot;
+	pid_t pid;
+
+	for (slot = 0; slot < SPAWN_MAX; slot++)
+		if (spawn_children[slot].pid == 0)
+			break;
+	if (slot == SPAWN_MAX) {
+		snprintf(err, errlen, "too many programs running");
+		return -1;
+	}
+	util_strlcpy(cmd, cmdline, sizeof cmd);
+	for (p = strtok_r(cmd, " \t", &save); p != NULL &&
+	    argc < SPAWN_ARGV_MAX; p = strtok_r(NULL, " \t", &save))
+		argv[argc++] = p;
+	argv[argc] = NULL;
+	if (argc == 0 || argv[0][0] != '/') {
+		snprintf(err, errlen, "the command must start with an "
+		    "absolute path");
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null != -1) {
+			dup2(null, 0);
+			dup2(null, 1);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	spawn_children[slot].pid = pid;
+	util_strlcpy(spawn_children[slot].what, what,
+	    sizeof spawn_children[slot].what);
+	log_info("%s: %s started (pid %d)", what, argv[0], (int)pid);
+	return pid;
+}
+
+int
+spawn_running(pid_t pid)
+{
+	for (int i = 0; i < SPAWN_MAX; i++)
+		if (pid > 0 && spawn_children[i].pid == pid)
+			return 1;
+	return 0;
+}
+
+void
+spawn_reap(void)
+{
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (int i = 0; i < SPAWN_MAX; i++) {
+			if (spawn_children[i].pid != pid)
+				continue;
+			log_info("%s: exited with %d", spawn_children[i].what,
+			    WIFEXITED(st) ? WEXITSTATUS(st) :
+			    128 + WTERMSIG(st));
+			spawn_children[i].pid = 0;
+		}
+	}
+}
