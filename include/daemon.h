@@ -19,6 +19,9 @@ int daemon_run(struct conf *, char **argv);
 struct event_base *daemon_base(void);
 const struct conf *daemon_conf(void);
 time_t daemon_started(void);
+/* Start time in milliseconds of the wall clock (changes at every start,
+ * also a restart in place). */
+long long daemon_started_ms(void);
 /* The device serial number (AT+SN). */
 const char *daemon_serial(void);
 

@@ -35,6 +35,7 @@
 static struct event_base *daemon_evbase;
 static struct conf *daemon_cf;
 static time_t daemon_start;
+static long long daemon_start_ms;	/* wall clock, tells two starts apart */
 static char daemon_sn[32];
 static int daemon_restart_wanted;
 static uint64_t daemon_restart_deadline;
@@ -61,6 +62,12 @@ time_t
 daemon_started(void)
 {
 	return daemon_start;
+}
+
+long long
+daemon_started_ms(void)
+{
+	return daemon_start_ms;
 }
 
 const char *
@@ -307,6 +314,13 @@ daemon_run(struct conf *c, char **argv)
 
 	daemon_cf = c;
 	daemon_start = time(NULL);
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		daemon_start_ms = (long long)ts.tv_sec * 1000 +
+		    ts.tv_nsec / 1000000;
+	}
 	/* the binary's own path (exec of /proc/self/exe would rename the
 	 * process "exe" for ps and pkill) */
 	n = readlink("/proc/self/exe", daemon_exe, sizeof daemon_exe - 1);

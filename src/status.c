@@ -26,6 +26,8 @@ status_daemon(void)
 	json_object_object_add(o, "version",
 	    json_object_new_string(PACKAGE_VERSION));
 	json_object_object_add(o, "pid", json_object_new_int(getpid()));
+	json_object_object_add(o, "started_ms",
+	    json_object_new_int64(daemon_started_ms()));
 	json_object_object_add(o, "uptime",
 	    json_object_new_int64(time(NULL) - daemon_started()));
 	if (c != NULL) {
