@@ -301,7 +301,7 @@ const struct cmd_entry calls_cmd_table[] = {
 	  "ask the network for the balance (USSD); the answer follows by SMS",
 	  calls_balance },
 	{ "REBOOT", NULL, CMD_OP(ATFORM_EXEC), 0, 0, ROLE_ADMIN, GROUP_SYSTEM,
-	  0, "REBOOT#", "reboot the system (system.reboot_command) or "
+	  0, "REBOOT#", "reboot the machine (system.reboot_command) or "
 	  "restart the daemon and the modem session",
 	  calls_restart },
 };

@@ -3,8 +3,8 @@
  * the sender; parse; password (a wrong one is counted for lockout and
  * gets no reply); phonebook (a listed number that need not send a
  * password gets its entry's role); then each command runs through the
- * registry, where security (4) and system (8) commands count only the
- * password's role, never the sender number.  Unauthorised senders get
+ * registry, where commands of groups 4 (security) and 8 (system) count
+ * only the password's role, never the sender number.  Unauthorised senders get
  * silence.  Replies are joined into one message; RISP suppresses it.
  */
 #include <stdio.h>
