@@ -21,7 +21,8 @@ int store_schema_version(void);
 int store_run(const char *sql, const char *a, const char *b,
     const char *what);
 
-/* Transactions; store_commit returns -1 (and rolls back) on failure. */
+/* Transactions, which nest (inner ones are savepoints); store_commit
+ * returns -1 (and rolls back that level) on failure. */
 int store_begin(void);
 int store_commit(void);
 void store_rollback(void);

@@ -139,25 +139,63 @@ store_exec(const char *sql, const char *what)
 	return 0;
 }
 
+/* Transactions nest: the outermost is BEGIN IMMEDIATE ... COMMIT, inner
+ * ones are savepoints, so a caller can wrap work that itself uses
+ * transactions (e.g. an SMS and the commands it runs) into one. */
+static int store_depth;
+
 int
 store_begin(void)
 {
-	return store_exec("BEGIN IMMEDIATE", "begin transaction");
+	char sql[32];
+
+	if (store_depth == 0) {
+		if (store_exec("BEGIN IMMEDIATE", "begin transaction") == -1)
+			return -1;
+	} else {
+		snprintf(sql, sizeof sql, "SAVEPOINT sp%d", store_depth);
+		if (store_exec(sql, "begin transaction") == -1)
+			return -1;
+	}
+	store_depth++;
+	return 0;
 }
 
 int
 store_commit(void)
 {
-	if (store_exec("COMMIT", "commit") == -1) {
+	char sql[32];
+
+	if (store_depth <= 1) {
+		if (store_exec("COMMIT", "commit") == -1) {
+			store_rollback();
+			return -1;
+		}
+		store_depth = 0;
+		return 0;
+	}
+	snprintf(sql, sizeof sql, "RELEASE sp%d", store_depth - 1);
+	if (store_exec(sql, "commit") == -1) {
 		store_rollback();
 		return -1;
 	}
+	store_depth--;
 	return 0;
 }
 
 void
 store_rollback(void)
 {
+	char sql[64];
+
+	if (store_depth > 1) {
+		store_depth--;
+		snprintf(sql, sizeof sql, "ROLLBACK TO sp%d; RELEASE sp%d",
+		    store_depth, store_depth);
+		sqlite3_exec(store, sql, NULL, NULL, NULL);
+		return;
+	}
+	store_depth = 0;
 	if (!sqlite3_get_autocommit(store))
 		sqlite3_exec(store, "ROLLBACK", NULL, NULL, NULL);
 }

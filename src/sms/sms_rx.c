@@ -277,9 +277,21 @@ sms_rx_process_new(void)
 		struct buf reply, redacted;
 		struct smscmd_msg *probe;
 		const char *err;
+		char e[256];
 		size_t len = text != NULL ? strlen(text) : 0;
 		int send = 0, to_port = 0;
 
+		/* one transaction for the message, the commands it runs,
+		 * its reply and its "processed" mark: a stop anywhere in
+		 * between leaves all undone, and it runs again at start,
+		 * so its commands take effect once */
+		if (store_begin() == -1) {
+			log_warnx("sms: message %lld not processed now: %s",
+			    id, store_errmsg());
+			free(text);
+			sms_rx_running = 0;	/* retried at start */
+			break;
+		}
 		buf_init(&reply, SMSCMD_MAX_LEN);
 		buf_init(&redacted, 4 * SMSCMD_MAX_LEN);
 		/* the bridge's SMS mode takes DSTNUM's messages, except
@@ -298,27 +310,23 @@ sms_rx_process_new(void)
 			send = smscmd_handle(number, text, len, &reply);
 		if (text != NULL)
 			smscmd_redact(text, len, &redacted);
-		if (store_begin() == 0) {
-			char e[256];
-
-			/* a reply that needs UCS-2 fits fewer characters in
-			 * ten parts: cut it further if it must */
-			if (send && sms_send(number, buf_str(&reply), reply.len,
-			    "auto", "reply", e, sizeof e) == -1) {
-				smscmd_cut(&reply, 600);
-				if (sms_send(number, buf_str(&reply), reply.len,
-				    "auto", "reply", e, sizeof e) == -1)
-					log_warnx("sms: reply to %s not queued: "
-					    "%s", number, e);
-			}
-			if (sms_store_set_status(id, to_port ? "bridged" :
-			    "processed", text != NULL ? buf_str(&redacted) :
-			    NULL) == -1 || store_commit() == -1) {
-				store_rollback();
-				log_warnx("sms: message %lld not marked "
-				    "processed: %s", id, store_errmsg());
-				sms_rx_running = 0;	/* retried at start */
-			}
+		/* a reply that needs UCS-2 fits fewer characters in ten
+		 * parts: cut it further if it must */
+		if (send && sms_send(number, buf_str(&reply), reply.len, "auto",
+		    "reply", e, sizeof e) == -1) {
+			smscmd_cut(&reply, 600);
+			if (sms_send(number, buf_str(&reply), reply.len, "auto",
+			    "reply", e, sizeof e) == -1)
+				log_warnx("sms: reply to %s not queued: %s",
+				    number, e);
+		}
+		if (sms_store_set_status(id, to_port ? "bridged" : "processed",
+		    text != NULL ? buf_str(&redacted) : NULL) == -1 ||
+		    store_commit() == -1) {
+			store_rollback();
+			log_warnx("sms: message %lld not processed: %s", id,
+			    store_errmsg());
+			sms_rx_running = 0;	/* retried at start */
 		}
 		buf_free(&reply);
 		buf_free(&redacted);

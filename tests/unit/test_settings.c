@@ -168,6 +168,46 @@ test_user_defaults(void **state)
 	assert_string_equal(settings_value(m), "NET");
 }
 
+/* Transactions nest: an inner rollback keeps the outer work, an outer
+ * rollback undoes the inner commit too. */
+static void
+test_nested_transactions(void **state)
+{
+	char err[256];
+
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(store_setting_put("bridge.welcome", "outer"), 0);
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(store_setting_put("bridge.mode", "SMS"), 0);
+	store_rollback();
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(store_meta_put("nested", "kept"), 0);
+	assert_int_equal(store_commit(), 0);
+	assert_int_equal(store_commit(), 0);
+	{
+		char v[32];
+
+		assert_int_equal(store_meta_get("nested", v, sizeof v), 0);
+		assert_string_equal(v, "kept");
+	}
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(store_meta_put("gone", "x"), 0);
+	assert_int_equal(store_commit(), 0);
+	store_rollback();
+	{
+		char v[32];
+
+		assert_int_equal(store_meta_get("gone", v, sizeof v), -1);
+	}
+	close_all();
+	open_all();
+	assert_string_equal(settings_get("bridge.welcome"), "outer");
+	assert_string_equal(settings_get("bridge.mode"), "NET");
+	assert_int_equal(settings_reset(settings_find("STMSG"), err,
+	    sizeof err), 0);
+}
+
 static char reply_text[CMD_REPLY_MAX + 512];
 
 static int
@@ -294,6 +334,7 @@ main(void)
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_sources_and_persistence),
 		cmocka_unit_test(test_user_defaults),
+		cmocka_unit_test(test_nested_transactions),
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_passwords),
 	};
