@@ -223,6 +223,30 @@ next:		;
 	return 0;
 }
 
+/*
+ * modem.device may be a USB selector, "usb:VID:PID[:IF]": 4, 4 and 2 hex
+ * digits (lsusb's vendor:product, the interface's bInterfaceNumber).
+ * Only its syntax is checked here; the modem module resolves it to a
+ * tty at each open (src/modem/modem_usb.c).  s is what follows "usb:".
+ */
+static int
+conf_usb_selector_ok(const char *s)
+{
+	static const size_t digits[] = { 4, 4, 2 };
+	size_t i;
+
+	for (i = 0; i < nitems(digits); i++) {
+		if (strspn(s, "0123456789abcdefABCDEF") != digits[i])
+			return 0;
+		s += digits[i];
+		if (*s == '\0')
+			return i >= 1;
+		if (*s++ != ':')
+			return 0;
+	}
+	return 0;
+}
+
 static int
 conf_check(struct conf_walk *w, const config_t *cfg)
 {
@@ -237,6 +261,12 @@ conf_check(struct conf_walk *w, const config_t *cfg)
 	    (s = config_lookup(cfg, "modem.baud")) != NULL)
 		return conf_error(w, s, "modem.baud",
 		    "not a standard baud rate");
+	if (strncmp(c->modem_device, "usb:", 4) == 0 &&
+	    !conf_usb_selector_ok(c->modem_device + 4) &&
+	    (s = config_lookup(cfg, "modem.device")) != NULL)
+		return conf_error(w, s, "modem.device", "malformed USB "
+		    "selector: want usb:VID:PID or usb:VID:PID:IF, 4, 4 and 2 "
+		    "hex digits (e.g. usb:1e0e:9001:02)");
 	if (c->modem_pin[0] != '\0') {
 		size_t n = strlen(c->modem_pin);
 

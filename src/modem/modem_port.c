@@ -5,7 +5,10 @@
  * EIO, end of file, HUP: USB unplug) and watching for it to come back
  * (inotify on the device's directory, so a by-id symlink reappearing,
  * maybe for another ttyUSB number, is seen at once; plus a 1 s timer
- * while the directory itself is missing).
+ * while the directory itself is missing).  A USB selector
+ * ("usb:VID:PID[:IF]", modem_usb.c) is resolved to a tty at each open
+ * and each try; its watch is inotify on /dev (a new tty node), with the
+ * same slow timer as a backup.
  */
 #include <sys/inotify.h>
 #include <sys/stat.h>
@@ -13,6 +16,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -61,16 +65,50 @@ modem_port_write_cb(evutil_socket_t fd, short what, void *arg)
 		modem_port_lost(strerror(errno));
 }
 
+/*
+ * The path to open now: the configured one, or the tty the USB selector
+ * resolves to (noting in the log, unless quiet, that it is ambiguous).
+ * 0, or -1 with err.
+ */
+static int
+modem_port_path(char *path, size_t pathlen, int quiet, char *err,
+    size_t errlen)
+{
+	int n;
+
+	if (!modem_usb_is_selector(mdm.device)) {
+		if (util_strlcpy(path, mdm.device, pathlen) >= pathlen) {
+			snprintf(err, errlen, "device path too long");
+			return -1;
+		}
+		return 0;
+	}
+	n = modem_usb_resolve(MODEM_SYSFS_ROOT, mdm.device, path, pathlen,
+	    err, errlen);
+	if (n == -1)
+		return -1;
+	if (n > 1 && !quiet)
+		log_warnx("modem: %s", err);
+	return 0;
+}
+
 int
 modem_port_open(void)
 {
-	char err[PATH_MAX + 128];
+	char err[PATH_MAX + 128], path[PATH_MAX];
 	struct serial *s;
 	int fd;
 
 	modem_set_state(MODEM_OPENING, "opening %s", mdm.device);
-	if ((s = serial_open(mdm.device, mdm.baud, err, sizeof err)) == NULL) {
+	if (modem_port_path(path, sizeof path, 0, err, sizeof err) == -1) {
 		modem_set_state(MODEM_ABSENT, "%s", err);
+		return -1;
+	}
+	if ((s = serial_open(path, mdm.baud, err, sizeof err)) == NULL) {
+		if (modem_usb_is_selector(mdm.device))
+			modem_set_state(MODEM_ABSENT, "%s: %s", mdm.device, err);
+		else
+			modem_set_state(MODEM_ABSENT, "%s", err);
 		return -1;
 	}
 	fd = serial_fd(s);
@@ -142,11 +180,13 @@ modem_port_lost(const char *why)
 static void
 modem_port_try(void)
 {
+	char err[PATH_MAX + 128], path[PATH_MAX];
 	struct stat st;
 
 	if (mdm.port != NULL || mdm.device[0] == '\0')
 		return;
-	if (stat(mdm.device, &st) == -1)
+	if (modem_port_path(path, sizeof path, 1, err, sizeof err) == -1 ||
+	    stat(path, &st) == -1)
 		return;
 	if (modem_port_open() == -1)
 		modem_port_watch();
@@ -183,7 +223,9 @@ modem_port_watch(void)
 	if (mdm.ev_watch == NULL)
 		mdm.ev_watch = evtimer_new(mdm.base, modem_port_watch_cb, NULL);
 	if (mdm.watch_fd == -1) {
-		util_strlcpy(dir, mdm.device, sizeof dir);
+		/* a USB selector's tty appears in /dev */
+		util_strlcpy(dir, modem_usb_is_selector(mdm.device) ?
+		    "/dev/tty" : mdm.device, sizeof dir);
 		mdm.watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 		if (mdm.watch_fd != -1 && inotify_add_watch(mdm.watch_fd,
 		    dirname(dir), IN_CREATE | IN_MOVED_TO | IN_ATTRIB) == -1) {

@@ -15,7 +15,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
@@ -214,12 +213,13 @@ recover_reset_cb(const struct modem_response *r, void *arg)
 	    &tv);
 }
 
-/* USB: /sys/class/tty/ttyUSB0/device -> .../1-1.2:1.0 (interface); its
- * parent is the USB device, whose "authorized" file we toggle. */
+/* USB: the tty's USB device (modem_usb.c: /sys/class/tty/ttyUSB2/device
+ * is the usb-serial port, below the interface 1-1.2:1.2; ttyACM0's is the
+ * interface), whose "authorized" file we toggle. */
 static int
 recover_usb(char *err, size_t errlen)
 {
-	char link[PATH_MAX], real[PATH_MAX], path[PATH_MAX + 32];
+	char dev[PATH_MAX], path[PATH_MAX + 32];
 	const char *name;
 	int fd;
 
@@ -229,14 +229,10 @@ recover_usb(char *err, size_t errlen)
 	}
 	name = strrchr(serial_name(mdm.port), '/');
 	name = name != NULL ? name + 1 : serial_name(mdm.port);
-	snprintf(link, sizeof link, "/sys/class/tty/%s/device", name);
-	if (realpath(link, real) == NULL) {
-		snprintf(err, errlen, "%s: %s", link, strerror(errno));
+	if (modem_usb_device_dir(MODEM_SYSFS_ROOT, name, dev, sizeof dev, err,
+	    errlen) == -1)
 		return -1;
-	}
-	/* interface -> device */
-	util_strlcpy(link, dirname(real), sizeof link);
-	snprintf(path, sizeof path, "%s/authorized", link);
+	snprintf(path, sizeof path, "%s/authorized", dev);
 	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;

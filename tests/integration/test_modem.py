@@ -10,9 +10,10 @@ stays responsive; a modem restart (RDY) re-initialises; `modem at` runs a
 raw command and refuses bad input.  Every wait has a deadline.
 """
 import os
+import subprocess
 import time
 
-from cgtest import Daemon, RawClient, check, run_tests, wait_for
+from cgtest import CELLGATED, Daemon, RawClient, check, run_tests, wait_for
 from modemsim import Sim
 
 BUILDDIR = os.environ.get("CG_BUILDDIR", os.getcwd())
@@ -322,7 +323,41 @@ def test_no_device():
         d.cleanup()
 
 
+def test_usb_selector_no_match():
+    """modem.device as a USB selector.  The simulator is a pty, not a USB
+    device, so the selector cannot be resolved to it here: this checks the
+    daemon's side only (a selector that matches nothing leaves the modem
+    absent with a reason naming it, and the daemon runs and answers); the
+    resolution itself is unit-tested on a fake sysfs (test_modem_usb)."""
+    sel = "usb:1e0e:9001:02"
+    d = Daemon('modem = { device = "%s"; };\n' % sel)
+    try:
+        d.start()
+        m = mstatus(d)
+        check(m["state"] == "absent" and sel in (m["reason"] or "")
+              and "no tty" in m["reason"],
+              "selector matching nothing: absent (%s)" % m["reason"])
+        check(m["device"] == sel and m["port"] is None,
+              "status shows the selector, no port")
+        for _ in range(3):
+            check(d.proc.poll() is None and
+                  mstatus(d)["state"] == "absent", "daemon up, answering")
+        rc, out, err = d.ctl("modem", "at", "AT")
+        check(rc != 0 and "absent" in err, "modem at refused while absent")
+        check(sel in d.read_log(), "the log names the selector")
+        check(d.stop() == 0, "daemon exits 0")
+        # a malformed selector is a config error naming file, line, key
+        d.write_conf('modem = {\n device = "usb:1e0e:90";\n};\n')
+        p = subprocess.run([CELLGATED, "--check-config", "-c", d.conf],
+                           capture_output=True, text=True, timeout=20)
+        check(p.returncode != 0 and "%s:5: modem.device: malformed USB "
+              "selector" % d.conf in p.stderr,
+              "malformed selector: file:line: key (%s)" % p.stderr.strip())
+    finally:
+        d.cleanup()
+
+
 if __name__ == "__main__":
-    run_tests(test_no_device, test_profiles, test_modem_at, test_pin_ok,
+    run_tests(test_no_device, test_usb_selector_no_match, test_profiles, test_modem_at, test_pin_ok,
               test_pin_wrong, test_puk, test_registration_and_monitor,
               test_unplug_replug, test_hang_recovery, test_reboot_reinit)

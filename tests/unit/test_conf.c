@@ -112,12 +112,53 @@ test_errors(void **state)
 	assert_non_null(strstr(err, "cannot read"));
 }
 
+/* modem.device as a USB selector: usb:VID:PID[:IF] in hex */
+static void
+test_usb_selector(void **state)
+{
+	static const char *const good[] = {
+		"usb:1e0e:9001:02", "usb:1e0e:9001", "usb:2C7C:0125:03",
+		"usb:12d1:1506:00",
+	};
+	static const char *const bad[] = {
+		"usb:", "usb:1e0e", "usb:1e0e:", "usb:1e0e:900",
+		"usb:1e0e:90011", "usb:1e0e:9001:", "usb:1e0e:9001:2",
+		"usb:1e0e:9001:002", "usb:1e0e:9001:02:", "usb:1e0e:9001:02:01", "usb:xyz1:9001",
+		"usb:1e0e-9001", "usb::9001", "usb:1e0e:9001:0x",
+		"usb: 1e0e:9001",
+	};
+	char text[256];
+	size_t i;
+
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		snprintf(text, sizeof text,
+		    "modem = {\n device = \"%s\";\n};\n", good[i]);
+		if (load(text) != 0)
+			fail_msg("%s refused: %s", good[i], err);
+		assert_string_equal(c.modem_device, good[i]);
+		conf_free(&c);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(text, sizeof text,
+		    "modem = {\n device = \"%s\";\n};\n", bad[i]);
+		if (load(text) != -1)
+			fail_msg("%s accepted", bad[i]);
+		assert_error(2, "modem.device");
+		assert_non_null(strstr(err, "malformed USB selector"));
+	}
+	/* a path is still a path, also one containing "usb" */
+	assert_int_equal(load("modem = { device = "
+	    "\"/dev/serial/by-id/usb-SimTech-if02-port0\"; };\n"), 0);
+	conf_free(&c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_usb_selector),
 	};
 	int fd = mkstemp(path), rc;
 
