@@ -26,6 +26,8 @@ int store_run(const char *sql, const char *a, const char *b,
 int store_begin(void);
 int store_commit(void);
 void store_rollback(void);
+/* Write the log into the database file and truncate the log. */
+int store_checkpoint(void);
 /* Last error as text (names disk full and read-only cases plainly). */
 const char *store_errmsg(void);
 

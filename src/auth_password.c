@@ -98,12 +98,13 @@ auth_password_role(const char *pw)
 		return ROLE_NONE;
 	super = auth_match(ROLE_SUPERADMIN, pw);
 	admin = auth_match(ROLE_ADMIN, pw);
-	if (auth_allow_default) {
-		if (!auth_password_is_set(ROLE_SUPERADMIN))
-			super |= auth_factory(pw, auth_factory_superadmin);
-		if (!auth_password_is_set(ROLE_ADMIN))
-			for (size_t i = 0; i < nitems(auth_factory_admin); i++)
-				admin |= auth_factory(pw, auth_factory_admin[i]);
+	/* factory passwords only while no password at all is set: the
+	 * first one set ends them all */
+	if (auth_allow_default && !auth_password_is_set(ROLE_SUPERADMIN) &&
+	    !auth_password_is_set(ROLE_ADMIN)) {
+		super |= auth_factory(pw, auth_factory_superadmin);
+		for (size_t i = 0; i < nitems(auth_factory_admin); i++)
+			admin |= auth_factory(pw, auth_factory_admin[i]);
 	}
 	if (super)
 		return ROLE_SUPERADMIN;

@@ -234,9 +234,14 @@ cmd_run(const char *text, size_t len, const struct cmd_ctx *ctx,
 	char shown[128];
 
 	if (atform_parse(text, len, &f, &err) == -1) {
-		util_escape(shown, sizeof shown, text, len);
-		log_info("command \"%s\" from %s %s refused: %s", shown,
-		    auth_channel_name(ctx->channel), ctx->origin, err);
+		/* up to '=' only: the arguments may hold a password */
+		const char *eq = memchr(text, '=', len);
+
+		util_escape(shown, sizeof shown, text, eq != NULL ?
+		    (size_t)(eq - text) : len);
+		log_info("command \"%s%s\" from %s %s refused: %s", shown,
+		    eq != NULL ? "=..." : "", auth_channel_name(ctx->channel),
+		    ctx->origin, err);
 		return cmd_reply_error(r, "%s", err);
 	}
 	return cmd_run_parsed(&f, ctx, r);

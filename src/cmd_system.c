@@ -5,7 +5,6 @@
  * they change, so S only forces the write-ahead log into the database
  * file; Z restarts the daemon in place (same PID) after the reply is out.
  */
-#include <sqlite3.h>
 
 #include "cmd.h"
 #include "daemon.h"
@@ -61,12 +60,8 @@ static int
 cmd_save(const struct cmd_entry *e, const struct atform *f,
     const struct cmd_ctx *ctx, struct cmd_reply *r)
 {
-	int rc = sqlite3_wal_checkpoint_v2(store_db(), NULL,
-	    SQLITE_CHECKPOINT_FULL, NULL, NULL);
-
-	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-		return cmd_reply_error(r, "save failed: %s",
-		    sqlite3_errmsg(store_db()));
+	if (store_checkpoint() == -1)
+		return cmd_reply_error(r, "save failed: %s", store_errmsg());
 	return 0;
 }
 

@@ -19,6 +19,27 @@
 #include "status.h"
 #include "util.h"
 
+/* A position argument in 1..max. */
+static int
+ctl_pb_pos_max(struct json_object *args, int *pos, int max, char *err,
+    size_t errlen)
+{
+	struct json_object *v;
+	const char *errstr;
+
+	if (args == NULL || !json_object_object_get_ex(args, "pos", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		snprintf(err, errlen, "missing position");
+		return -1;
+	}
+	*pos = (int)util_strtonum(json_object_get_string(v), 1, max, &errstr);
+	if (errstr != NULL) {
+		snprintf(err, errlen, "position must be 1..%d", max);
+		return -1;
+	}
+	return 0;
+}
+
 const char *
 ctl_arg_string(struct json_object *args, const char *key, char *err,
     size_t errlen)
@@ -368,22 +389,7 @@ ctl_pb_fields(struct json_object *args, struct phonebook_entry *e, char *err,
 static int
 ctl_pb_pos(struct json_object *args, int *pos, char *err, size_t errlen)
 {
-	struct json_object *v;
-	const char *errstr;
-
-	if (args == NULL || !json_object_object_get_ex(args, "pos", &v) ||
-	    !json_object_is_type(v, json_type_string)) {
-		snprintf(err, errlen, "missing position");
-		return -1;
-	}
-	*pos = (int)util_strtonum(json_object_get_string(v), 1,
-	    phonebook_size(), &errstr);
-	if (errstr != NULL) {
-		snprintf(err, errlen, "position must be 1..%d",
-		    phonebook_size());
-		return -1;
-	}
-	return 0;
+	return ctl_pb_pos_max(args, pos, phonebook_size(), err, errlen);
 }
 
 static int
@@ -458,7 +464,8 @@ ctl_pb_del(struct ctl_conn *c, struct json_object *args,
 	struct phonebook_entry e;
 	int pos;
 
-	if (ctl_pb_pos(args, &pos, err, errlen) == -1)
+	/* any stored position, also past a reduced auth.phonebook_size */
+	if (ctl_pb_pos_max(args, &pos, 100, err, errlen) == -1)
 		return -1;
 	if (phonebook_get(pos, &e) == -1) {
 		snprintf(err, errlen, "position %d is empty", pos);

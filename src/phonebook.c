@@ -135,9 +135,12 @@ phonebook_get(int pos, struct phonebook_entry *e)
 int
 phonebook_find(const char *number, struct phonebook_entry *e)
 {
-	/* the lowest position wins if a number is stored twice */
-	return phonebook_query1("SELECT " PHONEBOOK_COLS " FROM phonebook "
-	    "WHERE number = ?1 ORDER BY pos LIMIT 1", 0, number, e);
+	/* the lowest position wins if a number is stored twice; entries
+	 * past auth.phonebook_size (it was made smaller) grant nothing */
+	if (phonebook_query1("SELECT " PHONEBOOK_COLS " FROM phonebook "
+	    "WHERE number = ?1 ORDER BY pos LIMIT 1", 0, number, e) == -1)
+		return -1;
+	return e->pos <= phonebook_size() ? 0 : -1;
 }
 
 int

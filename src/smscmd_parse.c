@@ -316,49 +316,56 @@ smscmd_parse(const char *text, size_t len, struct smscmd_msg *m,
 	return smscmd_parse_short(text, len, m, err);
 }
 
-/* The message with its password replaced by "***", for the message log;
- * text that does not parse, or has no password, is copied unchanged. */
+/* Skip to the end of a field: the next character of `stops`, or the end. */
+static const char *
+smscmd_field_end(const char *p, const char *end, const char *stops)
+{
+	while (p < end && strchr(stops, *p) == NULL)
+		p++;
+	return p;
+}
+
+/*
+ * The message with every password replaced by "***", for the message log.
+ * Purely by shape, so it also covers text that does not parse: the text
+ * before "#AT+", ";PASSWORD", "PWD=PASSWORD", and the new password of the
+ * commands whose arguments are secret (CMDPW and its short form PWD, rows
+ * of cmd_phonebook.c).
+ */
 void
 smscmd_redact(const char *text, size_t len, struct buf *out)
 {
-	struct smscmd_msg *m = malloc(sizeof *m);
-	const char *err, *p = text, *end = text + len;
-	size_t pl;
+	const char *p = text, *end = text + len, *q;
+	const char *hash = memchr(text, '#', len);
+	int cmd_start = 1;
 
-	if (m == NULL || smscmd_parse(text, len, m, &err) == -1 ||
-	    !m->has_password) {
-		buf_add(out, text, len);
-		free(m);
-		return;
-	}
-	pl = strlen(m->password);
-	if (m->form == SMSCMD_FORM_AT) {
-		const char *hash = memchr(text, '#', len);
-
+	if (hash != NULL && hash > text && end - hash > 3 &&
+	    util_strncaseeq(hash + 1, "AT+", 3)) {
 		buf_puts(out, "***");
-		buf_add(out, hash, (size_t)(end - hash));
-	} else {
-		/* ";PASSWORD" (short form) and "PWD=PASSWORD" (verb form),
-		 * each ending at ',', '#' or the end */
-		while (p < end) {
-			size_t skip = 0;
-
-			if (*p == ';')
-				skip = 1;
-			else if (end - p >= 4 && util_strncaseeq(p, "PWD=", 4))
-				skip = 4;
-			if (skip > 0 && (size_t)(end - p) >= skip + pl &&
-			    memcmp(p + skip, m->password, pl) == 0 &&
-			    (p + skip + pl == end || p[skip + pl] == ',' ||
-			    p[skip + pl] == '#' || strchr(" \r\n\t",
-			    p[skip + pl]) != NULL)) {
-				buf_add(out, p, skip);
-				buf_puts(out, "***");
-				p += skip + pl;
-			} else
-				buf_add(out, p++, 1);
-		}
+		p = hash;
 	}
-	explicit_bzero(m->password, sizeof m->password);
-	free(m);
+	while (p < end) {
+		if (end - p >= 4 && util_strncaseeq(p, "PWD=", 4)) {
+			buf_puts(out, "PWD=***");
+			p = smscmd_field_end(p + 4, end, ",#");
+		} else if (cmd_start && end - p > 3 &&
+		    util_strncaseeq(p, "PWD", 3) && p[3] != '?') {
+			buf_puts(out, "PWD***");
+			p = smscmd_field_end(p + 3, end, ",;");
+		} else if ((end - p >= 9 && util_strncaseeq(p, "AT+CMDPW=", 9)) ||
+		    (end - p >= 7 && util_strncaseeq(p, "AT+PWD=", 7))) {
+			q = memchr(p, '=', (size_t)(end - p)) + 1;
+			buf_add(out, p, (size_t)(q - p));
+			buf_puts(out, "***");
+			p = end;
+		} else if (*p == ';') {
+			buf_puts(out, ";***");
+			p = smscmd_field_end(p + 1, end, ",");
+		} else {
+			cmd_start = *p == ',' || *p == ' ';
+			buf_add(out, p++, 1);
+			continue;
+		}
+		cmd_start = 0;
+	}
 }

@@ -143,12 +143,14 @@ store_exec(const char *sql, const char *what)
  * ones are savepoints, so a caller can wrap work that itself uses
  * transactions (e.g. an SMS and the commands it runs) into one. */
 static int store_depth;
+static int store_rolled_back;	/* a failed commit undid its level */
 
 int
 store_begin(void)
 {
 	char sql[32];
 
+	store_rolled_back = 0;
 	if (store_depth == 0) {
 		if (store_exec("BEGIN IMMEDIATE", "begin transaction") == -1)
 			return -1;
@@ -166,9 +168,11 @@ store_commit(void)
 {
 	char sql[32];
 
+	store_rolled_back = 0;
 	if (store_depth <= 1) {
 		if (store_exec("COMMIT", "commit") == -1) {
 			store_rollback();
+			store_rolled_back = 1;
 			return -1;
 		}
 		store_depth = 0;
@@ -177,6 +181,7 @@ store_commit(void)
 	snprintf(sql, sizeof sql, "RELEASE sp%d", store_depth - 1);
 	if (store_exec(sql, "commit") == -1) {
 		store_rollback();
+		store_rolled_back = 1;
 		return -1;
 	}
 	store_depth--;
@@ -188,6 +193,11 @@ store_rollback(void)
 {
 	char sql[64];
 
+	if (store_rolled_back) {
+		/* the caller's rollback after a failed commit: done already */
+		store_rolled_back = 0;
+		return;
+	}
 	if (store_depth > 1) {
 		store_depth--;
 		snprintf(sql, sizeof sql, "ROLLBACK TO sp%d; RELEASE sp%d",
@@ -198,6 +208,21 @@ store_rollback(void)
 	store_depth = 0;
 	if (!sqlite3_get_autocommit(store))
 		sqlite3_exec(store, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Copy the write-ahead log into the database file and empty the log
+ * (also erasing content that was replaced, with secure_delete on). */
+int
+store_checkpoint(void)
+{
+	int rc = sqlite3_wal_checkpoint_v2(store, NULL,
+	    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+
+	if (rc != SQLITE_OK) {
+		store_set_err(rc, "checkpoint");
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -283,6 +308,9 @@ store_open(const char *path, char *err, size_t errlen)
 	if (store_exec("PRAGMA journal_mode=WAL", path) == -1 ||
 	    store_exec("PRAGMA synchronous=FULL", path) == -1 ||
 	    store_exec("PRAGMA foreign_keys=ON", path) == -1 ||
+	    /* overwrite deleted content: a message's text is replaced by
+	     * its redacted form and must not linger in free pages */
+	    store_exec("PRAGMA secure_delete=ON", path) == -1 ||
 	    store_migrate() == -1)
 		goto fail;
 	/* prove the file is writable now rather than at the first SMS */

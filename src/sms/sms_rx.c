@@ -16,6 +16,7 @@
 
 #include <event2/event.h>
 
+#include "at_parse.h"
 #include "bridge.h"
 #include "daemon.h"
 #include "events.h"
@@ -40,6 +41,10 @@
 
 static struct event *sms_rx_expire_ev;
 static int sms_rx_running;
+/* The storage AT+CMGR/AT+CMGL/AT+CMGD use (CPMS <mem1>, <mem2>): kept
+ * equal to where the modem stores new messages (<mem3>, or the storage a
+ * +CMTI names), so a message is read and deleted where it arrived. */
+static char sms_rx_mem[AT_MEM_MAX];
 
 static void sms_rx_schedule_expiry(void);
 
@@ -67,19 +72,29 @@ sms_rx_delete(int index)
 		log_warnx("sms: cannot queue the delete of slot %d", index);
 }
 
-/* The fingerprint of one part/message: who, when, which part, what. */
+/* The fingerprint of one part or message: who, when, which part and,
+ * for a whole message, what (with passwords redacted: the fingerprint is
+ * kept, and must not keep a password).  A part needs no text: its
+ * sender, time stamp, reference and number identify it. */
 static void
 sms_rx_fingerprint(char *fp, size_t len, const struct pdu_msg *m,
     const char *scts, const char *what)
 {
+	struct buf red;
+
+	buf_init(&red, 4 * SMSCMD_MAX_LEN);
+	if (what != NULL)
+		smscmd_redact(what, strlen(what), &red);
 	snprintf(fp, len, "%s|%s|%u|%u|%u|%s", m->addr.str, scts,
 	    m->udh.concat ? m->udh.concat_ref : 0,
 	    m->udh.concat ? m->udh.concat_seq : 0,
-	    m->udh.concat ? m->udh.concat_parts : 0, what);
+	    m->udh.concat ? m->udh.concat_parts : 0, buf_str(&red));
+	buf_free(&red);
 }
 
-/* Commit one DELIVER or STATUS-REPORT: 1 new, 0 duplicate or not ours,
- * -1 not committed (keep it on the modem). */
+/* Commit one DELIVER or STATUS-REPORT: 1 new, 0 a duplicate, 2 not ours
+ * (a message the user stored to send), -1 not committed (keep it on the
+ * modem). */
 static int
 sms_rx_commit(const struct pdu_msg *m, const char *hex)
 {
@@ -105,7 +120,7 @@ sms_rx_commit(const struct pdu_msg *m, const char *hex)
 		return r;
 	}
 	if (m->type != PDU_DELIVER)
-		return 0;	/* a stored SUBMIT: the user's, not ours */
+		return 2;	/* a stored SUBMIT: the user's, not ours */
 	pdu_bin_to_hex(m->data, m->data_len, data, sizeof data);
 	if (m->udh.ports && m->udh.port_dst == SMS_WAP_PORT) {
 		kind = "wap";
@@ -118,7 +133,7 @@ sms_rx_commit(const struct pdu_msg *m, const char *hex)
 		kind = "class0";
 	if (m->udh.concat && m->udh.concat_parts > 1 && text != NULL &&
 	    strcmp(status, "new") == 0) {
-		sms_rx_fingerprint(fp, sizeof fp, m, scts, text);
+		sms_rx_fingerprint(fp, sizeof fp, m, scts, NULL);
 		r = sms_store_part(fp, m->addr.str, m->udh.concat_ref,
 		    m->udh.concat_parts, m->udh.concat_seq, text,
 		    scts[0] ? scts : NULL, &id);
@@ -173,6 +188,11 @@ sms_rx_pdu(int index, const char *hex)
 		    index, store_errmsg());
 		return;
 	}
+	if (r == 2) {
+		log_debug("sms: slot %d holds a message to send, not ours: "
+		    "left on the modem", index);
+		return;
+	}
 	if (r == 0)
 		log_debug("sms: slot %d is a copy of a message already saved",
 		    index);
@@ -223,22 +243,36 @@ sms_rx_read_done(const struct modem_response *r, void *arg)
 	sms_rx_process_new();
 }
 
-/* +CMTI: "SM",3 and +CDSI: "SM",4: read that slot. */
+/* Make `mem` the storage read and deleted in (a name of letters only). */
+static void
+sms_rx_use_mem(const char *mem)
+{
+	char cmd[64];
+
+	if (mem[0] == '\0' || strcmp(mem, sms_rx_mem) == 0 ||
+	    strspn(mem, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(mem))
+		return;
+	snprintf(cmd, sizeof cmd, "AT+CPMS=\"%s\",\"%s\",\"%s\"", mem, mem,
+	    mem);
+	if (modem_submit(cmd, NULL, SMS_RX_TIMEOUT_MS, NULL, NULL) == 0)
+		util_strlcpy(sms_rx_mem, mem, sizeof sms_rx_mem);
+}
+
+/* +CMTI: "SM",3 and +CDSI: "SM",4: read that slot of that storage. */
 static void
 sms_rx_indication(const char *line, const char *pdu, void *arg)
 {
-	const char *comma = strrchr(line, ',');
-	const char *errstr;
+	struct at_msgind ind;
+	const char *err;
 	char cmd[32];
 	long long index;
 
-	if (comma == NULL)
-		return;
-	index = util_strtonum(comma + 1, 0, 100000, &errstr);
-	if (errstr != NULL) {
-		log_warnx("sms: bad indication ignored");
+	if (at_parse_msgind(line, strlen(line), &ind, &err) == -1) {
+		log_warnx("sms: bad indication ignored: %s", err);
 		return;
 	}
+	index = ind.index;
+	sms_rx_use_mem(ind.mem);
 	snprintf(cmd, sizeof cmd, "AT+CMGR=%lld", index);
 	if (modem_submit(cmd, NULL, SMS_RX_TIMEOUT_MS, sms_rx_read_done,
 	    (void *)(intptr_t)index) == -1)
@@ -256,11 +290,35 @@ sms_rx_direct(const char *line, const char *pdu, void *arg)
 	}
 }
 
+static void
+sms_rx_cpms_done(const struct modem_response *r, void *arg)
+{
+	struct at_cpms c;
+	const char *err;
+
+	if (r->final == MODEM_OK && r->nlines > 0 &&
+	    at_parse_cpms(r->lines[0], strlen(r->lines[0]), &c, &err) == 0 &&
+	    c.has_names && c.nmem == 3) {
+		util_strlcpy(sms_rx_mem, c.mem[0].name, sizeof sms_rx_mem);
+		if (strcmp(c.mem[0].name, c.mem[2].name) != 0 ||
+		    strcmp(c.mem[1].name, c.mem[2].name) != 0) {
+			sms_rx_mem[0] = '\0';
+			sms_rx_use_mem(c.mem[2].name);
+		}
+	}
+	if (modem_submit("AT+CMGL=4", NULL, SMS_RX_TIMEOUT_MS,
+	    sms_rx_list_done, NULL) == -1)
+		log_warnx("sms: cannot list stored messages now");
+}
+
+/* At each (re)initialisation: read and delete where messages arrive,
+ * then everything already stored. */
 void
 sms_rx_ready(void *arg)
 {
-	if (modem_submit("AT+CMGL=4", NULL, SMS_RX_TIMEOUT_MS,
-	    sms_rx_list_done, NULL) == -1)
+	sms_rx_mem[0] = '\0';
+	if (modem_submit("AT+CPMS?", NULL, SMS_RX_TIMEOUT_MS,
+	    sms_rx_cpms_done, NULL) == -1)
 		log_warnx("sms: cannot list stored messages now");
 }
 
@@ -271,6 +329,7 @@ sms_rx_process_new(void)
 	long long id;
 	char number[64];
 	char *text;
+	int done = 0;
 
 	while (sms_rx_running &&
 	    sms_store_next_new(&id, number, sizeof number, &text) == 1) {
@@ -331,7 +390,12 @@ sms_rx_process_new(void)
 		buf_free(&reply);
 		buf_free(&redacted);
 		free(text);
+		done++;
 	}
+	/* the raw text (with its password) is only in the write-ahead log
+	 * now: write the log out and truncate it */
+	if (done > 0 && store_checkpoint() == -1)
+		log_warnx("sms: %s", store_errmsg());
 	sms_tx_kick();
 }
 

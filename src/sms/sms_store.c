@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "smscmd.h"
 #include "store.h"
 #include "util.h"
 
@@ -144,13 +145,24 @@ sms_store_assemble(const char *number, int ref, int parts, const char *kind,
 		buf_puts(&text, SMS_GAP_MARKER);
 	snprintf(fp, sizeof fp, "concat|%s|%d|%d|%s|%lld", number, ref, parts,
 	    scts, (long long)time(NULL));
+	if (strcmp(status, "new") != 0) {
+		/* never processed, so redact now */
+		struct buf red;
+
+		buf_init(&red, 4 * text.max);
+		smscmd_redact(buf_str(&text), text.len, &red);
+		buf_reset(&text);
+		buf_add(&text, buf_str(&red), red.len);
+		buf_free(&red);
+	}
 	rc = sms_store_in(fp, number, scts[0] ? scts : NULL, buf_str(&text),
 	    NULL, "text", kind, status, id);
 	buf_free(&text);
 	if (rc != 1)
 		return -1;
-	return sms_done(sms_stmt("UPDATE sms_parts SET msg_id = ?4 WHERE "
-	    "number = ?1 AND ref = ?2 AND parts = ?3 AND msg_id IS NULL",
+	/* the parts' text is in the message now: keep only fingerprints */
+	return sms_done(sms_stmt("UPDATE sms_parts SET msg_id = ?4, text = '' "
+	    "WHERE number = ?1 AND ref = ?2 AND parts = ?3 AND msg_id IS NULL",
 	    "tddi", number, ref, parts, *id));
 }
 

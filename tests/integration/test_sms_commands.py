@@ -205,6 +205,29 @@ def test_reboot_reply_then_restart():
     check(st["daemon"]["pid"] == pid, "restarted in place, modem session re-initialised")
 
 
+def test_no_password_at_rest():
+    r = sms(STRANGER, "%s#AT+CMDPW=N3w-admin" % SUPER)
+    check(r == "OK", "admin password changed by SMS")
+    sms(STRANGER, "%s#AT+SOCKA=\"TCP" % SUPER)     # does not parse
+    sms(STRANGER, "PWD77777;N3w-admin")
+    texts = [m["text"] or "" for m in messages()]
+    check(all(p not in t for t in texts for p in (SUPER, "N3w-admin", "77777")),
+          "no password in the message log")
+    check(any(t == "***#AT+CMDPW=***" for t in texts)
+          and any(t == "PWD***;***" for t in texts)
+          and any(t == "***#AT+SOCKA=\"TCP" for t in texts),
+          "passwords shown as ***, also new ones and in messages that do not parse")
+    D.ctl("settings", "get", "E")     # let the WAL settle into the file
+    data = b""
+    for f in (D.db, D.db + "-wal"):
+        if os.path.exists(f):
+            with open(f, "rb") as fh:
+                data += fh.read()
+    leaked = [p for p in (SUPER, "N3w-admin", "77777") if p.encode() in data]
+    check(leaked == [], "no password in the database files: %s" % leaked)
+    D.ctl("passwd", "admin", input=ADMIN + "\n")
+
+
 def test_system_reboot_command():
     marker = D.dir + "/rebooted"
     r = sms(STRANGER, "%s#AT+system.reboot_command=/bin/touch %s" % (SUPER, marker))
@@ -239,7 +262,8 @@ def main():
         run_tests(test_forms_and_silence, test_spoofed_listed_number,
                   test_no_injection, test_persist_across_restart,
                   test_lockout, test_incoming_call,
-                  test_reboot_reply_then_restart, test_system_reboot_command)
+                  test_reboot_reply_then_restart, test_no_password_at_rest,
+                  test_system_reboot_command)
     finally:
         D.cleanup()
         SIM.stop()
