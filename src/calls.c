@@ -235,6 +235,16 @@ calls_cusd(const char *line, const char *pdu, void *arg)
 	}
 }
 
+/* The request failed: no answer will come, forget who asked. */
+static void
+calls_ussd_sent(const struct modem_response *r, void *arg)
+{
+	if (r->final != MODEM_OK) {
+		log_warnx("ussd: request failed: %s", r->final_line);
+		calls_ussd_to[0] = '\0';
+	}
+}
+
 static int
 calls_balance(const struct cmd_entry *ce, const struct atform *f,
     const struct cmd_ctx *ctx, struct cmd_reply *r)
@@ -243,7 +253,7 @@ calls_balance(const struct cmd_entry *ce, const struct atform *f,
 
 	snprintf(cmd, sizeof cmd, "AT+CUSD=1,\"%s\",15",
 	    settings_get("ussd.balance"));
-	if (modem_submit(cmd, NULL, 30000, NULL, NULL) == -1)
+	if (modem_submit(cmd, NULL, 30000, calls_ussd_sent, NULL) == -1)
 		return cmd_reply_error(r, "BALANCE: the modem is not ready");
 	if (ctx->channel == CHAN_SMS)
 		util_strlcpy(calls_ussd_to, ctx->origin, sizeof calls_ussd_to);

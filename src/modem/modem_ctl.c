@@ -155,8 +155,9 @@ static int
 modem_ctl_at(struct ctl_conn *c, struct json_object *args,
     struct json_object **res, char *err, size_t errlen)
 {
-	static const char *const prompting[] = { "AT+CMGS=", "AT+CMGW=",
-	    "AT+CMGC=", "AT+CMSS" };
+	/* commands that open a "> " prompt, anywhere in a chained line */
+	static const char *const prompting[] = { "+CMGS=", "+CMGW=",
+	    "+CMGC=", "+CMSS" };
 	struct json_object *v;
 	struct ctl_pending *p;
 	const char *cmd;
@@ -176,9 +177,9 @@ modem_ctl_at(struct ctl_conn *c, struct json_object *args,
 	if (modem_cmd_check(cmd, err, errlen) == -1)
 		return -1;
 	for (size_t i = 0; i < nitems(prompting); i++)
-		if (util_strncaseeq(cmd, prompting[i], strlen(prompting[i]))) {
-			snprintf(err, errlen, "%.8s needs a PDU after a prompt: "
-			    "use the SMS commands", prompting[i]);
+		if (strcasestr(cmd, prompting[i]) != NULL) {
+			snprintf(err, errlen, "AT%.6s needs a PDU after a "
+			    "prompt: use the SMS commands", prompting[i]);
 			return -1;
 		}
 	if (json_object_object_get_ex(args, "timeout", &v)) {

@@ -296,7 +296,8 @@ def test_modem_at():
                          ("AT\x1b", "ESC"), ("ATI\n", "LF"),
                          ("+CSQ", "not AT"), ("hello", "not AT"),
                          ("AT" + "X" * 600, "too long"),
-                         ("AT+CMGS=20", "prompt"), ("AT\u00e9", "non-ASCII")):
+                         ("AT+CMGS=20", "prompt"), ("AT;+CMGW=9", "prompt"),
+                         ("AT\u00e9", "non-ASCII")):
             n = len(r.sim.commands())
             rc, out, err = r.d.ctl("modem", "at", bad)
             check(rc != 0 and err.count("\n") == 1 and
