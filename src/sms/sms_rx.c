@@ -85,7 +85,8 @@ sms_rx_fingerprint(char *fp, size_t len, const struct pdu_msg *m,
 	buf_init(&red, 4 * SMSCMD_MAX_LEN);
 	if (what != NULL)
 		smscmd_redact(what, strlen(what), &red);
-	snprintf(fp, len, "%s|%s|%u|%u|%u|%s", m->addr.str, scts,
+	snprintf(fp, len, "%s%s|%s|%u|%u|%u|%s", m->addr.alpha ? "alpha:" : "",
+	    m->addr.str, scts,
 	    m->udh.concat ? m->udh.concat_ref : 0,
 	    m->udh.concat ? m->udh.concat_seq : 0,
 	    m->udh.concat ? m->udh.concat_parts : 0, buf_str(&red));
@@ -98,24 +99,29 @@ sms_rx_fingerprint(char *fp, size_t len, const struct pdu_msg *m,
 static int
 sms_rx_commit(const struct pdu_msg *m, const char *hex)
 {
+	char from[PDU_ADDR_MAX + 16];
 	char scts[40] = "", fp[2048], data[2 * PDU_SEPTETS_MAX + 1];
 	const char *kind = "text", *status = "new", *text = m->text;
 	long long id = 0;
 	int r;
 
 	pdu_time_iso(&m->scts, scts, sizeof scts);
+	/* an alphanumeric sender is a name anyone can choose, even one that
+	 * reads "+4917...": marked, it never matches the phonebook */
+	snprintf(from, sizeof from, "%s%s", m->addr.alpha ? "alpha:" : "",
+	    m->addr.str);
 	if (m->type == PDU_STATUS_REPORT) {
 		const char *st = pdu_status_name(m->status);
 
-		snprintf(fp, sizeof fp, "report|%s|%s|%u|%s", m->addr.str, scts,
+		snprintf(fp, sizeof fp, "report|%s|%s|%u|%s", from, scts,
 		    m->mr, st);
-		r = sms_store_in(fp, m->addr.str, scts[0] ? scts : NULL, st,
+		r = sms_store_in(fp, from, scts[0] ? scts : NULL, st,
 		    NULL, "gsm7", "status-report", "processed", &id);
 		if (r == 1) {
-			sms_store_delivery(m->mr, m->addr.str, st);
+			sms_store_delivery(m->mr, from, st);
 			log_info("sms: status report for message reference %u "
-			    "to %s: %s", m->mr, m->addr.str, st);
-			sms_rx_event(id, m->addr.str, "status-report");
+			    "to %s: %s", m->mr, from, st);
+			sms_rx_event(id, from, "status-report");
 		}
 		return r;
 	}
@@ -134,27 +140,27 @@ sms_rx_commit(const struct pdu_msg *m, const char *hex)
 	if (m->udh.concat && m->udh.concat_parts > 1 && text != NULL &&
 	    strcmp(status, "new") == 0) {
 		sms_rx_fingerprint(fp, sizeof fp, m, scts, NULL);
-		r = sms_store_part(fp, m->addr.str, m->udh.concat_ref,
+		r = sms_store_part(fp, from, m->udh.concat_ref,
 		    m->udh.concat_parts, m->udh.concat_seq, text,
 		    scts[0] ? scts : NULL, &id);
 		if (r == 1) {
 			log_info("sms: part %u of %u from %s stored%s",
-			    m->udh.concat_seq, m->udh.concat_parts, m->addr.str,
+			    m->udh.concat_seq, m->udh.concat_parts, from,
 			    id > 0 ? ": message complete" : "");
 			if (id > 0)
-				sms_rx_event(id, m->addr.str, kind);
+				sms_rx_event(id, from, kind);
 			sms_rx_schedule_expiry();
 		}
 		return r;
 	}
 	sms_rx_fingerprint(fp, sizeof fp, m, scts, text != NULL ? text : data);
-	r = sms_store_in(fp, m->addr.str, scts[0] ? scts : NULL, text,
+	r = sms_store_in(fp, from, scts[0] ? scts : NULL, text,
 	    text == NULL || strcmp(kind, "wap") == 0 ? data : NULL,
 	    pdu_coding_name(m->coding), kind, status, &id);
 	if (r == 1) {
 		log_info("sms: message %lld from %s stored (%s)", id,
-		    m->addr.str, kind);
-		sms_rx_event(id, m->addr.str, kind);
+		    from, kind);
+		sms_rx_event(id, from, kind);
 	}
 	(void)hex;
 	return r;

@@ -109,6 +109,17 @@ def test_strangers_get_silence():
     check(SIM.storage() == [], "message deleted from the modem after it was saved")
 
 
+def test_alphanumeric_sender():
+    SIM.check("clear")
+    SIM.inject_sms(encode_deliver("Vodafone", "Your balance is 5 EUR")[0])
+    wait_for(lambda: any(m["number"] == "alpha:Vodafone" for m in inbox()),
+             15, "message from an alphanumeric sender")
+    check(True, "an alphanumeric sender is logged as alpha:NAME (never a "
+          "phonebook number)")
+    settle()
+    check(SIM.sent() == [], "and gets no reply")
+
+
 def test_password_gets_reply():
     SIM.check("clear")
     SIM.inject_sms(encode_deliver("+491709999998", ADMIN_PW + "#AT+WKMOD?")[0])
@@ -295,7 +306,8 @@ def main():
     start_daemon()
     rc, out, err = D.ctl("passwd", "admin", input=ADMIN_PW + "\n")
     try:
-        run_tests(test_strangers_get_silence, test_password_gets_reply,
+        run_tests(test_strangers_get_silence, test_alphanumeric_sender,
+                  test_password_gets_reply,
                   test_concatenated_ucs2_emoji, test_partial_kept_not_run,
                   test_stored_while_down,
                   test_long_reply_concatenated, test_cms_error_retry_then_fail,
