@@ -119,6 +119,17 @@ call(int fd, const char *cmd, struct json_object *args,
 	return 0;
 }
 
+/* A request whose one argument is a command text ("at", "modem.at"). */
+static int
+call_command(int fd, const char *req, const char *text,
+    struct json_object **res)
+{
+	struct json_object *args = json_object_new_object();
+
+	json_object_object_add(args, "command", json_object_new_string(text));
+	return call(fd, req, args, res);
+}
+
 static int
 cmd_status(int fd, int argc, char **argv)
 {
@@ -184,14 +195,12 @@ cmd_settings(int fd, int argc, char **argv)
 static int
 cmd_at(int fd, int argc, char **argv)
 {
-	struct json_object *args, *res, *ok;
+	struct json_object *res, *ok;
 	int rc;
 
 	if (argc != 2)
 		return usage(stderr), 2;
-	args = json_object_new_object();
-	json_object_object_add(args, "command", json_object_new_string(argv[1]));
-	if (call(fd, "at", args, &res) != 0)
+	if (call_command(fd, "at", argv[1], &res) != 0)
 		return 1;
 	if (opt_json)
 		ctl_print_json(res);
@@ -496,13 +505,11 @@ cmd_sms(int fd, int argc, char **argv)
 static int
 cmd_modem(int fd, int argc, char **argv)
 {
-	struct json_object *args, *res;
+	struct json_object *res;
 
 	if (argc != 3 || strcmp(argv[1], "at") != 0)
 		return usage(stderr), 2;
-	args = json_object_new_object();
-	json_object_object_add(args, "command", json_object_new_string(argv[2]));
-	if (call(fd, "modem.at", args, &res) != 0)
+	if (call_command(fd, "modem.at", argv[2], &res) != 0)
 		return 1;
 	if (opt_json)
 		ctl_print_json(res);

@@ -11,7 +11,7 @@ import termios
 import threading
 import time
 
-from cgtest import Daemon, wait_for
+from cgtest import Daemon, open_raw_tty, wait_for
 
 
 class Pty:
@@ -19,18 +19,7 @@ class Pty:
 
     def __init__(self, path):
         wait_for(lambda: os.path.exists(path), 10, "pty link " + path)
-        self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
-        t = termios.tcgetattr(self.fd)
-        # raw, like cfmakeraw; TCSANOW keeps what the daemon already wrote
-        t[0] &= ~(termios.IGNBRK | termios.BRKINT | termios.PARMRK |
-                  termios.ISTRIP | termios.INLCR | termios.IGNCR |
-                  termios.ICRNL | termios.IXON)
-        t[1] &= ~termios.OPOST
-        t[3] &= ~(termios.ECHO | termios.ECHONL | termios.ICANON |
-                  termios.ISIG | termios.IEXTEN)
-        t[2] &= ~(termios.CSIZE | termios.PARENB)
-        t[2] |= termios.CS8
-        termios.tcsetattr(self.fd, termios.TCSANOW, t)
+        self.fd = open_raw_tty(path)
         self.buf = b""
 
     def write(self, data):

@@ -53,6 +53,25 @@ def wait_for(cond, timeout=10.0, what="condition", interval=0.02):
         time.sleep(interval)
 
 
+def open_raw_tty(path):
+    """Open a tty (a pty link) non-blocking, in raw 8-bit mode, as a
+    serial program would (cfmakeraw); returns the descriptor."""
+    import termios
+    fd = os.open(path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+    t = termios.tcgetattr(fd)
+    t[0] &= ~(termios.IGNBRK | termios.BRKINT | termios.PARMRK |
+              termios.ISTRIP | termios.INLCR | termios.IGNCR |
+              termios.ICRNL | termios.IXON)
+    t[1] &= ~termios.OPOST
+    t[3] &= ~(termios.ECHO | termios.ECHONL | termios.ICANON |
+              termios.ISIG | termios.IEXTEN)
+    t[2] &= ~(termios.CSIZE | termios.PARENB)
+    t[2] |= termios.CS8
+    # TCSANOW keeps what the other side already wrote
+    termios.tcsetattr(fd, termios.TCSANOW, t)
+    return fd
+
+
 def run_tests(*tests):
     """Run test functions in order; print a summary; exit 0/1."""
     for t in tests:

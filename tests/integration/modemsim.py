@@ -37,6 +37,8 @@ import subprocess
 import termios
 import time
 
+from cgtest import open_raw_tty
+
 __all__ = ["Sim", "Control", "Port", "SimError", "FINAL_RE"]
 
 # Final result codes that end an AT command's response.
@@ -116,18 +118,7 @@ class Port:
     def __init__(self, path, timeout=3.0):
         self.path = path
         self.timeout = timeout
-        self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
-        attrs = termios.tcgetattr(self.fd)
-        # cfmakeraw
-        attrs[0] &= ~(termios.IGNBRK | termios.BRKINT | termios.PARMRK |
-                      termios.ISTRIP | termios.INLCR | termios.IGNCR |
-                      termios.ICRNL | termios.IXON)
-        attrs[1] &= ~termios.OPOST
-        attrs[3] &= ~(termios.ECHO | termios.ECHONL | termios.ICANON |
-                      termios.ISIG | termios.IEXTEN)
-        attrs[2] &= ~(termios.CSIZE | termios.PARENB)
-        attrs[2] |= termios.CS8
-        termios.tcsetattr(self.fd, termios.TCSANOW, attrs)
+        self.fd = open_raw_tty(path)
         termios.tcflush(self.fd, termios.TCIOFLUSH)
         self.buf = b""
 
