@@ -33,13 +33,10 @@ extern const struct cmd_entry bridge_cmd_table[];
 extern const size_t bridge_cmd_table_len;
 
 /*
- * SMS work mode.  bridge_sms_out() is called with each framed message
- * read from the data port: it is queued as an SMS to DSTNUM.
- * bridge_sms_in() is for the SMS module: an incoming message's text from
- * `number`, written to the data port when the bridge is in SMS mode and
- * the sender is DSTNUM (both normalised to E.164).  Returns 1 if taken.
+ * SMS work mode: bridge_sms_out() is called with each framed message
+ * read from the data port: it is queued as an SMS to DSTNUM.  Messages
+ * from DSTNUM come in through sms_in_subscribe().
  */
 void bridge_sms_out(const char *number, const uint8_t *data, size_t len);
-int bridge_sms_in(const char *number, const uint8_t *data, size_t len);
 
 #endif

@@ -46,13 +46,8 @@ struct cmd_entry {
 			    const struct cmd_ctx *, struct cmd_reply *);
 };
 
-/* Each module keeps its commands in its own table; modules.c lists them. */
-struct cmd_table_ref {
-	const struct cmd_entry	*rows;
-	const size_t		*len;
-};
-extern const struct cmd_table_ref cmd_tables[];
-extern const size_t cmd_tables_len;
+/* Each module keeps its commands in its own table, named in its row of
+ * modules.c. */
 extern const struct cmd_entry cmd_system_table[];
 extern const size_t cmd_system_table_len;
 extern const struct cmd_entry cmd_phonebook_table[];

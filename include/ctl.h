@@ -53,13 +53,8 @@ struct ctl_pending *ctl_defer(struct ctl_conn *);
 void ctl_pending_done(struct ctl_pending *, struct json_object *result,
     const char *error);
 
-/* ctl_requests.c: the core requests; modules add theirs in modules.c. */
-struct ctl_table_ref {
-	const struct ctl_request	*rows;
-	const size_t			*len;
-};
-extern const struct ctl_table_ref ctl_tables[];
-extern const size_t ctl_tables_len;
+/* ctl_requests.c: the core requests; each module names its table in
+ * its row of modules.c. */
 extern const struct ctl_request ctl_core_requests[];
 extern const size_t ctl_core_requests_len;
 const struct ctl_request *ctl_request_find(const char *name);

@@ -55,14 +55,8 @@ struct setting_def {
 	const char		 *help;
 };
 
-/* Each module keeps its rows in its own table; modules.c lists
- * the tables.  settings_count()/settings_at() walk them all in order. */
-struct settings_table_ref {
-	const struct setting_def	*rows;
-	const size_t			*len;
-};
-extern const struct settings_table_ref settings_tables[];
-extern const size_t settings_tables_len;
+/* Each module keeps its rows in its own table, named in its row of
+ * modules.c.  settings_count()/settings_at() walk them all in order. */
 extern const struct setting_def settings_core_table[];
 extern const size_t settings_core_table_len;
 
@@ -80,7 +74,22 @@ const char *settings_type_name(const struct setting_def *);
 /* The allowed values, in words ("on|off", "1..65535", "NET|HTTPD|…"). */
 void settings_describe_range(const struct setting_def *, char *, size_t);
 
-/* Typed getters by canonical name (the name must exist: a typo aborts). */
+/*
+ * Typed handles: a module resolves each setting it reads once, at init,
+ * and reads the kept parsed value through the handle afterwards:
+ *	static const struct setting_def *s_keepalive;
+ *	s_keepalive = settings_ref("cloud.keepalive", SETTING_INT);
+ *	... settings_int(s_keepalive) ...
+ * An unknown name, or a type other than the row's, is a programming
+ * error that stops the daemon at start.  settings_value() reads any
+ * handle as canonical text (strings, enums).
+ */
+const struct setting_def *settings_ref(const char *name, enum setting_type);
+long long settings_int(const struct setting_def *);
+int settings_bool(const struct setting_def *);
+
+/* Getters by canonical name (the name must exist: a typo aborts); a
+ * linear search on every call: prefer handles. */
 const char *settings_get(const char *name);
 long long settings_get_int(const char *name);
 int settings_get_bool(const char *name);

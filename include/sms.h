@@ -29,6 +29,18 @@ struct json_object;
 long long sms_send(const char *number, const char *text, size_t len,
     const char *coding, const char *origin, char *err, size_t errlen);
 
+/*
+ * Incoming messages for other modules (the bridge's SMS mode): each
+ * message that is not a command carrying a password is offered to the
+ * subscribers in turn; one that returns 1 takes it, and it is then not
+ * run as commands (its status is "bridged").  Called inside the
+ * message's transaction, from the loop.
+ */
+typedef int sms_in_fn(const char *number, const uint8_t *data, size_t len,
+    void *arg);
+int sms_in_subscribe(sms_in_fn *, void *arg);
+void sms_in_unsubscribe(sms_in_fn *, void *arg);
+
 /* The module row (modules.c). */
 int sms_init(struct event_base *, const struct conf *, char *err,
     size_t errlen);

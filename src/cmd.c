@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "module.h"
 #include "log.h"
 #include "settings.h"
 
@@ -57,12 +58,16 @@ cmd_iter(size_t *pos)
 {
 	size_t p = *pos;
 
-	for (size_t t = 0; t < cmd_tables_len; t++) {
-		if (p < *cmd_tables[t].len) {
+	for (size_t t = 0; t < modules_len; t++) {
+		const struct module *m = &modules[t];
+
+		if (m->commands == NULL)
+			continue;
+		if (p < *m->commands_len) {
 			(*pos)++;
-			return &cmd_tables[t].rows[p];
+			return &m->commands[p];
 		}
-		p -= *cmd_tables[t].len;
+		p -= *m->commands_len;
 	}
 	return NULL;
 }

@@ -14,6 +14,7 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "events.h"
+#include "module.h"
 #include "phonebook.h"
 #include "settings.h"
 #include "status.h"
@@ -499,9 +500,13 @@ const size_t ctl_core_requests_len = nitems(ctl_core_requests);
 const struct ctl_request *
 ctl_request_find(const char *name)
 {
-	for (size_t t = 0; t < ctl_tables_len; t++)
-		for (size_t i = 0; i < *ctl_tables[t].len; i++)
-			if (strcmp(ctl_tables[t].rows[i].name, name) == 0)
-				return &ctl_tables[t].rows[i];
+	for (size_t t = 0; t < modules_len; t++) {
+		const struct module *m = &modules[t];
+
+		for (size_t i = 0; m->requests != NULL &&
+		    i < *m->requests_len; i++)
+			if (strcmp(m->requests[i].name, name) == 0)
+				return &m->requests[i];
+	}
 	return NULL;
 }

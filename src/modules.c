@@ -1,9 +1,8 @@
 /*
- * modules.c: the daemon's modules in one place: the settings tables,
- * command tables and control requests the registries serve, and the
- * modules started in order
- * at start (stopped in reverse) with their status sections.  Adding a
- * module is a row in each list here, nothing else.
+ * modules.c: the daemon's modules, one row each: the tables the settings,
+ * command and control registries serve, and the hooks run at start (in
+ * row order), reload, shutdown (reverse order) and for the status report.
+ * Adding a module is one row here, nothing else.
  */
 #include "bridge.h"
 #include "calls.h"
@@ -13,41 +12,35 @@
 #include "module.h"
 #include "settings.h"
 #include "sms.h"
-#include "status.h"
 #include "util.h"
 
-const struct settings_table_ref settings_tables[] = {
-	{ settings_core_table, &settings_core_table_len },
-	{ modem_settings_table, &modem_settings_table_len },
-	{ sms_settings_table, &sms_settings_table_len },
-	{ calls_settings_table, &calls_settings_table_len },
-	{ bridge_settings_table, &bridge_settings_table_len },
-};
-const size_t settings_tables_len = nitems(settings_tables);
-
-const struct cmd_table_ref cmd_tables[] = {
-	{ cmd_system_table, &cmd_system_table_len },
-	{ modem_cmd_table, &modem_cmd_table_len },
-	{ cmd_phonebook_table, &cmd_phonebook_table_len },
-	{ sms_cmd_table, &sms_cmd_table_len },
-	{ calls_cmd_table, &calls_cmd_table_len },
-	{ bridge_cmd_table, &bridge_cmd_table_len },
-};
-const size_t cmd_tables_len = nitems(cmd_tables);
-
-const struct ctl_table_ref ctl_tables[] = {
-	{ ctl_core_requests, &ctl_core_requests_len },
-	{ modem_ctl_requests, &modem_ctl_requests_len },
-	{ sms_ctl_requests, &sms_ctl_requests_len },
-};
-const size_t ctl_tables_len = nitems(ctl_tables);
-
 const struct module modules[] = {
-	{ "modem", modem_init, modem_reload, modem_shutdown, modem_status,
-	  NULL },
-	{ "sms", sms_init, NULL, sms_shutdown, sms_status, sms_busy },
-	{ "calls", calls_init, NULL, calls_shutdown, NULL, NULL },
-	{ "bridge", bridge_init, bridge_reload, bridge_shutdown,
-	  bridge_status, NULL },
+	{ .name = "core",
+	  .settings = MODULE_TABLE(settings_core_table),
+	  .commands = MODULE_TABLE(cmd_system_table),
+	  .requests = MODULE_TABLE(ctl_core_requests) },
+	{ .name = "phonebook",
+	  .commands = MODULE_TABLE(cmd_phonebook_table) },
+	{ .name = "modem",
+	  .settings = MODULE_TABLE(modem_settings_table),
+	  .commands = MODULE_TABLE(modem_cmd_table),
+	  .requests = MODULE_TABLE(modem_ctl_requests),
+	  .init = modem_init, .reload = modem_reload,
+	  .shutdown = modem_shutdown, .status = modem_status },
+	{ .name = "sms",
+	  .settings = MODULE_TABLE(sms_settings_table),
+	  .commands = MODULE_TABLE(sms_cmd_table),
+	  .requests = MODULE_TABLE(sms_ctl_requests),
+	  .init = sms_init, .shutdown = sms_shutdown,
+	  .status = sms_status, .busy = sms_busy },
+	{ .name = "calls",
+	  .settings = MODULE_TABLE(calls_settings_table),
+	  .commands = MODULE_TABLE(calls_cmd_table),
+	  .init = calls_init, .shutdown = calls_shutdown },
+	{ .name = "bridge",
+	  .settings = MODULE_TABLE(bridge_settings_table),
+	  .commands = MODULE_TABLE(bridge_cmd_table),
+	  .init = bridge_init, .reload = bridge_reload,
+	  .shutdown = bridge_shutdown, .status = bridge_status },
 };
 const size_t modules_len = nitems(modules);

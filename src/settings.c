@@ -11,12 +11,14 @@
 #include <string.h>
 
 #include "log.h"
+#include "module.h"
 #include "settings.h"
 #include "store.h"
 #include "util.h"
 
 struct setting_state {
 	char			*value;		/* effective */
+	long long		 num;		/* value parsed: INT, BOOL */
 	char			*config;	/* from the config file, or NULL */
 	int			 runtime;	/* value is a runtime change */
 };
@@ -24,6 +26,8 @@ struct setting_state {
 static struct setting_state *settings_state;
 static char **settings_config_next;
 static void (*settings_observer)(const struct setting_def *);
+
+static int settings_parse_bool(const char *);
 
 static const char *const settings_source_names[SOURCE_MAX] = {
 	"default", "config", "runtime"
@@ -37,18 +41,23 @@ settings_count(void)
 {
 	size_t n = 0;
 
-	for (size_t t = 0; t < settings_tables_len; t++)
-		n += *settings_tables[t].len;
+	for (size_t t = 0; t < modules_len; t++)
+		if (modules[t].settings != NULL)
+			n += *modules[t].settings_len;
 	return n;
 }
 
 const struct setting_def *
 settings_at(size_t i)
 {
-	for (size_t t = 0; t < settings_tables_len; t++) {
-		if (i < *settings_tables[t].len)
-			return &settings_tables[t].rows[i];
-		i -= *settings_tables[t].len;
+	for (size_t t = 0; t < modules_len; t++) {
+		const struct module *m = &modules[t];
+
+		if (m->settings == NULL)
+			continue;
+		if (i < *m->settings_len)
+			return &m->settings[i];
+		i -= *m->settings_len;
 	}
 	return NULL;
 }
@@ -58,12 +67,14 @@ settings_index(const struct setting_def *d)
 {
 	size_t base = 0;
 
-	for (size_t t = 0; t < settings_tables_len; t++) {
-		const struct settings_table_ref *r = &settings_tables[t];
+	for (size_t t = 0; t < modules_len; t++) {
+		const struct module *m = &modules[t];
 
-		if (d >= r->rows && d < r->rows + *r->len)
-			return base + (size_t)(d - r->rows);
-		base += *r->len;
+		if (m->settings == NULL)
+			continue;
+		if (d >= m->settings && d < m->settings + *m->settings_len)
+			return base + (size_t)(d - m->settings);
+		base += *m->settings_len;
 	}
 	fatalx("internal error: setting %s is in no table", d->name);
 }
@@ -87,14 +98,28 @@ settings_replace(char **slot, const char *v)
 	free(old);
 }
 
+/* Keep the parsed form of a typed value beside its text. */
+static void
+settings_parse_num(const struct setting_def *d, struct setting_state *s)
+{
+	const char *errstr;
+
+	if (d->type == SETTING_INT)
+		s->num = util_strtonum(s->value, LLONG_MIN, LLONG_MAX, &errstr);
+	else if (d->type == SETTING_BOOL)
+		s->num = settings_parse_bool(s->value) == 1;
+}
+
 void
 settings_init(void)
 {
 	settings_state = calloc(settings_count(), sizeof *settings_state);
 	if (settings_state == NULL)
 		fatal("calloc");
-	for (size_t i = 0; i < settings_count(); i++)
+	for (size_t i = 0; i < settings_count(); i++) {
 		settings_state[i].value = settings_strdup(settings_at(i)->def);
+		settings_parse_num(settings_at(i), &settings_state[i]);
+	}
 }
 
 void
@@ -212,6 +237,33 @@ int
 settings_get_bool(const char *name)
 {
 	return strcmp(settings_get(name), "on") == 0;
+}
+
+const struct setting_def *
+settings_ref(const char *name, enum setting_type type)
+{
+	const struct setting_def *d = settings_must_find(name);
+
+	if (d->type != type)
+		fatalx("internal error: setting %s is a %s, not a %s", name,
+		    settings_type_names[d->type], settings_type_names[type]);
+	return d;
+}
+
+long long
+settings_int(const struct setting_def *d)
+{
+	if (d->type != SETTING_INT)
+		fatalx("internal error: setting %s is not an int", d->name);
+	return settings_state[settings_index(d)].num;
+}
+
+int
+settings_bool(const struct setting_def *d)
+{
+	if (d->type != SETTING_BOOL)
+		fatalx("internal error: setting %s is not a bool", d->name);
+	return (int)settings_state[settings_index(d)].num;
 }
 
 static int
@@ -381,6 +433,7 @@ settings_take(const struct setting_def *d, const char *v, int runtime)
 	int changed = strcmp(s->value, v) != 0 || s->runtime != runtime;
 
 	settings_replace(&s->value, v);
+	settings_parse_num(d, s);
 	s->runtime = runtime;
 	if (changed)
 		settings_changed(d);

@@ -832,8 +832,10 @@ bridge_sms_out(const char *number, const uint8_t *data, size_t len)
 		    "NUL byte in the data" : err);
 }
 
-int
-bridge_sms_in(const char *number, const uint8_t *data, size_t len)
+/* Subscribed to incoming SMS: DSTNUM's messages go to the data port. */
+static int
+bridge_sms_in(const char *number, const uint8_t *data, size_t len,
+    void *arg)
 {
 	const char *want, *cc = settings_get("auth.country_code");
 	char a[PHONEBOOK_NUMBER_MAX + 1], b[PHONEBOOK_NUMBER_MAX + 1];
@@ -908,6 +910,10 @@ bridge_init(struct event_base *base, const struct conf *c, char *err,
 	if (bridge_port_open(c, base, &bridge.port, err, errlen) == -1)
 		goto fail;
 	bridge_sock_init();
+	if (sms_in_subscribe(bridge_sms_in, NULL) == -1) {
+		snprintf(err, errlen, "cannot subscribe to incoming SMS");
+		goto fail;
+	}
 	bridge.running = 1;
 	bridge_activity();
 	if (bridge.port == NULL) {
@@ -954,6 +960,7 @@ void
 bridge_shutdown(void)
 {
 	bridge.running = 0;
+	sms_in_unsubscribe(bridge_sms_in, NULL);
 	bridge_sock_shutdown();
 	bridge_http_shutdown();
 	if (bridge.port != NULL) {

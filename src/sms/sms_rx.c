@@ -17,7 +17,6 @@
 #include <event2/event.h>
 
 #include "at_parse.h"
-#include "bridge.h"
 #include "daemon.h"
 #include "events.h"
 #include "log.h"
@@ -38,6 +37,8 @@
 
 #define SMS_RX_TIMEOUT_MS	30000
 #define SMS_WAP_PORT		2948
+
+static int sms_rx_offer(const char *, const uint8_t *, size_t);
 
 static struct event *sms_rx_expire_ev;
 static int sms_rx_running;
@@ -368,7 +369,7 @@ sms_rx_process_new(void)
 			explicit_bzero(probe, sizeof *probe);
 			free(probe);
 			if (!cmd)
-				to_port = bridge_sms_in(number,
+				to_port = sms_rx_offer(number,
 				    (const uint8_t *)text, len);
 		}
 		if (text != NULL && !to_port)
@@ -435,6 +436,46 @@ sms_rx_schedule_expiry(void)
 	    (long long)time(NULL) + 1;
 	tv.tv_sec = due > 0 ? (time_t)due : 0;
 	event_add(sms_rx_expire_ev, &tv);
+}
+
+/* --- subscribers to incoming messages -------------------------------- */
+
+#define SMS_IN_SUBS_MAX	4
+
+static struct {
+	sms_in_fn	*fn;
+	void		*arg;
+} sms_in_subs[SMS_IN_SUBS_MAX];
+
+int
+sms_in_subscribe(sms_in_fn *fn, void *arg)
+{
+	for (size_t i = 0; i < SMS_IN_SUBS_MAX; i++)
+		if (sms_in_subs[i].fn == NULL) {
+			sms_in_subs[i].fn = fn;
+			sms_in_subs[i].arg = arg;
+			return 0;
+		}
+	return -1;
+}
+
+void
+sms_in_unsubscribe(sms_in_fn *fn, void *arg)
+{
+	for (size_t i = 0; i < SMS_IN_SUBS_MAX; i++)
+		if (sms_in_subs[i].fn == fn && sms_in_subs[i].arg == arg)
+			sms_in_subs[i].fn = NULL;
+}
+
+/* Offer a message to each subscriber in turn: 1 if one took it. */
+static int
+sms_rx_offer(const char *number, const uint8_t *data, size_t len)
+{
+	for (size_t i = 0; i < SMS_IN_SUBS_MAX; i++)
+		if (sms_in_subs[i].fn != NULL &&
+		    sms_in_subs[i].fn(number, data, len, sms_in_subs[i].arg))
+			return 1;
+	return 0;
 }
 
 void
