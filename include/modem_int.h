@@ -205,6 +205,13 @@ struct modem {
 
 extern struct modem mdm;
 
+/* The modem's settings, resolved once by modem_init(). */
+struct modem_set {
+	const struct setting_def *at_timeout, *signal_poll, *usb_reset,
+				 *power_cycle, *recovery_max;
+};
+extern struct modem_set modem_set;
+
 /* modem.c */
 void modem_set_state(enum modem_state, const char *reason, ...)
     __attribute__((format(printf, 2, 3)));

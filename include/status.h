@@ -9,10 +9,4 @@ struct json_object;
 
 struct json_object *status_json(void);
 
-/* Sections for modules this build does not run yet: their SPEC keys with
- * a state saying so. */
-struct json_object *status_modem_absent(void);
-struct json_object *status_sms_absent(void);
-struct json_object *status_bridge_absent(void);
-
 #endif

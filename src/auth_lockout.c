@@ -56,11 +56,15 @@ auth_lockout_until(const char *number)
 	return until;
 }
 
+static const struct setting_def *auth_lockout_s_window,
+    *auth_lockout_s_failures, *auth_lockout_s_time;
+
 void
 auth_lockout_failure(const char *number)
 {
 	long long now = time(NULL);
-	long long window = settings_get_int("auth.lockout_window");
+	long long window = settings_int(SETTINGS_ONCE(auth_lockout_s_window,
+	    "auth.lockout_window", SETTING_INT));
 	long long n;
 
 	if (auth_lockout_exec("INSERT INTO auth_failures(number, at) "
@@ -71,8 +75,10 @@ auth_lockout_failure(const char *number)
 	    "at <= ?2", number, now - window);
 	n = auth_lockout_scalar("SELECT count(*) FROM auth_failures WHERE "
 	    "number = ?1 AND at > ?2", number, now - window);
-	if (n >= settings_get_int("auth.lockout_failures")) {
-		long long until = now + settings_get_int("auth.lockout_time");
+	if (n >= settings_int(SETTINGS_ONCE(auth_lockout_s_failures,
+	    "auth.lockout_failures", SETTING_INT))) {
+		long long until = now + settings_int(SETTINGS_ONCE(
+		    auth_lockout_s_time, "auth.lockout_time", SETTING_INT));
 
 		auth_lockout_exec("INSERT OR REPLACE INTO auth_lockouts"
 		    "(number, until) VALUES (?1, ?2)", number, until);

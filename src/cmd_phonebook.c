@@ -58,7 +58,7 @@ cmd_num(const struct cmd_entry *ce, const struct atform *f,
 		e.alarm_sms = 1;
 	}
 	e.pos = (int)pos;
-	if (phonebook_normalise(f->argv[1], settings_get("auth.country_code"),
+	if (phonebook_normalise(f->argv[1], phonebook_country_code(),
 	    e.number, sizeof e.number) == -1)
 		return cmd_reply_error(r, "NUM: not a phone number");
 	if (phonebook_put(&e, err, sizeof err) == -1)

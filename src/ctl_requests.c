@@ -326,8 +326,8 @@ ctl_pb_fields(struct json_object *args, struct phonebook_entry *e, char *err,
 		}
 		s = json_object_get_string(v);
 		if (strcmp(k, "number") == 0) {
-			if (phonebook_normalise(s, settings_get(
-			    "auth.country_code"), e->number,
+			if (phonebook_normalise(s,
+			    phonebook_country_code(), e->number,
 			    sizeof e->number) == -1) {
 				snprintf(err, errlen, "not a phone number (use "
 				    "+CC... or set auth.country_code)");

@@ -43,8 +43,9 @@ static int daemon_reboot_wanted;
 static struct event *daemon_ev_deferred, *daemon_ev_watchdog;
 static struct event *daemon_ev_sig[4];
 static int daemon_reload_wanted;
-static size_t daemon_nstarted;
-static char daemon_exe[PATH_MAX];	/* modules started, in order */
+static size_t daemon_nstarted;		/* modules started, in order */
+static char daemon_exe[PATH_MAX];
+static const struct setting_def *daemon_s_reboot;
 
 struct event_base *
 daemon_base(void)
@@ -197,7 +198,7 @@ daemon_deferred_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (daemon_reboot_wanted) {
 		daemon_reboot_wanted = 0;
-		if (spawn_command(settings_get("system.reboot_command"),
+		if (spawn_command(settings_value(daemon_s_reboot),
 		    "system reboot", err, sizeof err) == -1)
 			log_warnx("system reboot not started: %s", err);
 		return;
@@ -261,6 +262,8 @@ daemon_start_modules(char *err, size_t errlen)
 	if (store_open(c->database, err, errlen) == -1)
 		return -1;
 	settings_init();
+	daemon_s_reboot = settings_ref("system.reboot_command",
+	    SETTING_CUSTOM);
 	conf_apply_settings(c);
 	if (settings_load_store() == -1) {
 		snprintf(err, errlen, "reading settings: %s", store_errmsg());

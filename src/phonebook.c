@@ -34,10 +34,20 @@ phonebook_call_parse(const char *s, enum phonebook_call *out)
 	return -1;
 }
 
+static const struct setting_def *phonebook_s_size, *phonebook_s_cc;
+
 int
 phonebook_size(void)
 {
-	return (int)settings_get_int("auth.phonebook_size");
+	return (int)settings_int(SETTINGS_ONCE(phonebook_s_size,
+	    "auth.phonebook_size", SETTING_INT));
+}
+
+const char *
+phonebook_country_code(void)
+{
+	return settings_value(SETTINGS_ONCE(phonebook_s_cc,
+	    "auth.country_code", SETTING_CUSTOM));
 }
 
 int

@@ -63,7 +63,7 @@ smscmd_run(const char *sender, const char *text, size_t len,
 	int listed = 0, send = 1;
 
 	util_escape(esc, sizeof esc, sender, strlen(sender));
-	if (phonebook_normalise(sender, settings_get("auth.country_code"),
+	if (phonebook_normalise(sender, phonebook_country_code(),
 	    number, sizeof number) == 0) {
 		util_strlcpy(key, number, sizeof key);
 		if (phonebook_find(number, &pb) == 0) {

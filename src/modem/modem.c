@@ -23,6 +23,7 @@
 #include "util.h"
 
 struct modem mdm;
+struct modem_set modem_set;
 
 static const char *const modem_state_names[MODEM_STATE_MAX] = {
 	"absent", "opening", "probing", "identifying", "sim", "registering",
@@ -94,7 +95,7 @@ modem_set_state(enum modem_state s, const char *fmt, ...)
 int
 modem_at_timeout(void)
 {
-	return (int)settings_get_int("modem.at_timeout");
+	return (int)settings_int(modem_set.at_timeout);
 }
 
 void
@@ -452,6 +453,13 @@ modem_init(struct event_base *base, const struct conf *c, char *err,
 	 * survive the reset of the context */
 	memcpy(urcs, mdm.urcs, sizeof urcs);
 	memcpy(readies, mdm.readies, sizeof readies);
+	modem_set.at_timeout = settings_ref("modem.at_timeout", SETTING_INT);
+	modem_set.signal_poll = settings_ref("modem.signal_poll", SETTING_INT);
+	modem_set.usb_reset = settings_ref("modem.usb_reset", SETTING_BOOL);
+	modem_set.power_cycle = settings_ref("modem.power_cycle_command",
+	    SETTING_CUSTOM);
+	modem_set.recovery_max = settings_ref("modem.recovery_max",
+	    SETTING_INT);
 	memset(&mdm, 0, sizeof mdm);
 	memcpy(mdm.urcs, urcs, sizeof urcs);
 	memcpy(mdm.readies, readies, sizeof readies);

@@ -12,6 +12,13 @@ struct json_object;
 
 #define SMS_GAP_MARKER	"[...]"
 
+/* The module's settings, resolved once by sms_init(). */
+struct sms_set {
+	const struct setting_def *retries, *retry_delay, *status_report,
+				 *concat_timeout, *daily_limit;
+};
+extern struct sms_set sms_set;
+
 /* sms_store.c */
 int sms_store_in(const char *fp, const char *number, const char *scts,
     const char *text, const char *data_hex, const char *coding,

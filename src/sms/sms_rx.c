@@ -409,7 +409,7 @@ sms_rx_process_new(void)
 static void
 sms_rx_expire_cb(evutil_socket_t fd, short what, void *arg)
 {
-	long long timeout = settings_get_int("sms.concat_timeout");
+	long long timeout = settings_int(sms_set.concat_timeout);
 	int n;
 
 	if (sms_store_expire_parts((long long)time(NULL) - timeout, &n) == 0 &&
@@ -432,7 +432,7 @@ sms_rx_schedule_expiry(void)
 		event_del(sms_rx_expire_ev);
 		return;
 	}
-	due = oldest + settings_get_int("sms.concat_timeout") -
+	due = oldest + settings_int(sms_set.concat_timeout) -
 	    (long long)time(NULL) + 1;
 	tv.tv_sec = due > 0 ? (time_t)due : 0;
 	event_add(sms_rx_expire_ev, &tv);

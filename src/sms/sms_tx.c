@@ -112,12 +112,12 @@ sms_tx_done(const struct modem_response *r, void *arg)
 		    at_cms_error_text((int)r->code));
 	else
 		snprintf(why, sizeof why, "%s", r->final_line);
-	if (attempts > settings_get_int("sms.retries")) {
+	if (attempts > settings_int(sms_set.retries)) {
 		sms_tx_finish("failed", attempts, 0, why);
 		return;
 	}
 	sms_tx_finish("queued", attempts, (long long)time(NULL) +
-	    (settings_get_int("sms.retry_delay") << (attempts - 1)), why);
+	    (settings_int(sms_set.retry_delay) << (attempts - 1)), why);
 }
 
 static void
@@ -131,7 +131,7 @@ sms_tx_part(void)
 	    NULL) == -1) {
 		/* not written: safe to try again later */
 		sms_tx_finish("queued", sms_tx_cur.attempts,
-		    (long long)time(NULL) + settings_get_int("sms.retry_delay"),
+		    (long long)time(NULL) + settings_int(sms_set.retry_delay),
 		    "the modem is not available");
 	}
 }
@@ -145,7 +145,7 @@ sms_tx_encode(const char *number, const char *text, const char *coding,
 
 	memset(&o, 0, sizeof o);
 	o.concat_ref = (uint16_t)(id & 0xff);
-	o.status_report = settings_get_bool("sms.status_report");
+	o.status_report = settings_bool(sms_set.status_report);
 	if (strcmp(coding, "ucs2") == 0)
 		o.force_ucs2 = true;
 	else if (strcmp(coding, "8bit") == 0) {
