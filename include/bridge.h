@@ -27,6 +27,11 @@ void bridge_reload(const struct conf *);
 void bridge_shutdown(void);
 struct json_object *bridge_status(void);
 
+/* For STATUS#: the work mode ("NET", "HTTPD", "SMS", "CMD") and the state
+ * of socket 0 (A) or 1 (B): "stopped" while the bridge does not run. */
+const char *bridge_mode_name(void);
+const char *bridge_socket_state(int id);
+
 extern const struct setting_def bridge_settings_table[];
 extern const size_t bridge_settings_table_len;
 extern const struct cmd_entry bridge_cmd_table[];

@@ -106,6 +106,11 @@ void modem_ready_unsubscribe(void (*fn)(void *), void *arg);
  * "revision", "operator": the value, or NULL while unknown. */
 const char *modem_identity(const char *what);
 
+/* While the modem is registered (else -1 / NULL): the signal quality
+ * (+CSQ 0..31, -1 also while unknown) and the operator's name. */
+int modem_signal(void);
+const char *modem_operator(void);
+
 /* The module row (modules.c). */
 int modem_init(struct event_base *, const struct conf *, char *err,
     size_t errlen);

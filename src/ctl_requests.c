@@ -219,15 +219,32 @@ ctl_events(struct ctl_conn *c, struct json_object *args,
 	return 0;
 }
 
+static void
+ctl_reload_done(int rc, const char *err, void *arg)
+{
+	struct json_object *res = NULL;
+
+	if (rc == 0) {
+		res = json_object_new_object();
+		json_object_object_add(res, "reloaded",
+		    json_object_new_boolean(1));
+	}
+	ctl_pending_done(arg, res, rc == 0 ? NULL : err[0] != '\0' ? err :
+	    "reload failed");
+}
+
+/* Reloading runs from the loop, as for SIGHUP; the answer follows. */
 static int
 ctl_reload(struct ctl_conn *c, struct json_object *args,
     struct json_object **res, char *err, size_t errlen)
 {
-	if (daemon_reload(err, errlen) == -1)
-		return -1;
-	*res = json_object_new_object();
-	json_object_object_add(*res, "reloaded", json_object_new_boolean(1));
-	return 0;
+	struct ctl_pending *p = ctl_defer(c);
+
+	if (daemon_request_reload_then(ctl_reload_done, p) == -1) {
+		ctl_pending_done(p, NULL, "too many reloads waiting");
+		return CTL_DEFERRED;
+	}
+	return CTL_DEFERRED;
 }
 
 static int

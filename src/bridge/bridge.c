@@ -991,6 +991,22 @@ bridge_shutdown(void)
 	buf_free(&bridge.frame);
 }
 
+const char *
+bridge_mode_name(void)
+{
+	bridge_set_resolve();
+	return settings_value(bridge_set.mode);
+}
+
+const char *
+bridge_socket_state(int id)
+{
+	if (!bridge.running || bridge.port == NULL || id < 0 ||
+	    id >= BRIDGE_NSOCK)
+		return "stopped";
+	return bridge_sock_state_name(id);
+}
+
 struct json_object *
 bridge_status(void)
 {

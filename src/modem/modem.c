@@ -307,6 +307,26 @@ modem_identity(const char *what)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
+static int
+modem_registered_known(void)
+{
+	return mdm.state >= MODEM_REGISTERING && mdm.state != MODEM_RECOVERING;
+}
+
+int
+modem_signal(void)
+{
+	return modem_registered_known() && mdm.csq >= 0 && mdm.csq <= 31 ?
+	    mdm.csq : -1;
+}
+
+const char *
+modem_operator(void)
+{
+	return modem_registered_known() && mdm.oper[0] != '\0' ? mdm.oper :
+	    NULL;
+}
+
 /* ---- the AT engine's callbacks ---- */
 
 static int
@@ -529,8 +549,7 @@ struct json_object *
 modem_status(void)
 {
 	struct json_object *o = json_object_new_object();
-	int registered_known = mdm.state >= MODEM_REGISTERING &&
-	    mdm.state != MODEM_RECOVERING;
+	int registered_known = modem_registered_known();
 
 	json_object_object_add(o, "state",
 	    json_object_new_string(modem_state_name(mdm.state)));

@@ -103,8 +103,8 @@ sms_init(struct event_base *base, const struct conf *c, char *err,
 		snprintf(err, errlen, "outbox: %s", store_errmsg());
 		return -1;
 	}
-	sms_rx_start();
-	sms_tx_start();
+	sms_rx_start(base);
+	sms_tx_start(base);
 	return 0;
 }
 

@@ -17,7 +17,6 @@
 #include <event2/event.h>
 
 #include "at_parse.h"
-#include "daemon.h"
 #include "events.h"
 #include "log.h"
 #include "cmd.h"
@@ -412,8 +411,8 @@ sms_rx_expire_cb(evutil_socket_t fd, short what, void *arg)
 	long long timeout = settings_int(sms_set.concat_timeout);
 	int n;
 
-	if (sms_store_expire_parts((long long)time(NULL) - timeout, &n) == 0 &&
-	    n > 0) {
+	if (sms_store_expire_parts((long long)time(NULL) - timeout,
+	    smscmd_redact, &n) == 0 && n > 0) {
 		log_info("sms: %d incomplete message(s) kept with gaps after "
 		    "%lld s (not run as commands)", n, timeout);
 		sms_rx_process_new();
@@ -479,10 +478,10 @@ sms_rx_offer(const char *number, const uint8_t *data, size_t len)
 }
 
 void
-sms_rx_start(void)
+sms_rx_start(struct event_base *base)
 {
 	sms_rx_running = 1;
-	sms_rx_expire_ev = evtimer_new(daemon_base(), sms_rx_expire_cb, NULL);
+	sms_rx_expire_ev = evtimer_new(base, sms_rx_expire_cb, NULL);
 	modem_urc_subscribe("+CMTI:", sms_rx_indication, NULL);
 	modem_urc_subscribe("+CDSI:", sms_rx_indication, NULL);
 	modem_urc_subscribe("+CMT:", sms_rx_direct, NULL);

@@ -15,7 +15,6 @@
 #include <sqlite3.h>
 
 #include "log.h"
-#include "smscmd.h"
 #include "store.h"
 #include "util.h"
 
@@ -110,10 +109,11 @@ sms_store_in(const char *fp, const char *number, const char *scts,
 	return 1;
 }
 
-/* Join the parts of (number, ref, parts) into one message; gaps marked. */
+/* Join the parts of (number, ref, parts) into one message; gaps marked.
+ * A message that will never be processed is redacted now (redact). */
 static int
 sms_store_assemble(const char *number, int ref, int parts, const char *kind,
-    const char *status, long long *id)
+    const char *status, sms_redact_fn *redact, long long *id)
 {
 	sqlite3_stmt *st;
 	struct buf text;
@@ -145,12 +145,12 @@ sms_store_assemble(const char *number, int ref, int parts, const char *kind,
 		buf_puts(&text, SMS_GAP_MARKER);
 	snprintf(fp, sizeof fp, "concat|%s|%d|%d|%s|%lld", number, ref, parts,
 	    scts, (long long)time(NULL));
-	if (strcmp(status, "new") != 0) {
+	if (redact != NULL) {
 		/* never processed, so redact now */
 		struct buf red;
 
 		buf_init(&red, 4 * text.max);
-		smscmd_redact(buf_str(&text), text.len, &red);
+		redact(buf_str(&text), text.len, &red);
 		buf_reset(&text);
 		buf_add(&text, buf_str(&red), red.len);
 		buf_free(&red);
@@ -190,7 +190,7 @@ sms_store_part(const char *fp, const char *number, int ref, int parts,
 	    "WHERE number = ?1 AND ref = ?2 AND parts = ?3 AND msg_id IS NULL",
 	    "tdd", number, ref, parts), 0);
 	if (have == parts && sms_store_assemble(number, ref, parts, "text",
-	    "new", id) == -1)
+	    "new", NULL, id) == -1)
 		goto fail;
 	if (store_commit() == -1)
 		return -1;
@@ -202,7 +202,7 @@ fail:
 
 /* Deliver incomplete messages whose first part came before `before`. */
 int
-sms_store_expire_parts(long long before, int *n)
+sms_store_expire_parts(long long before, sms_redact_fn *redact, int *n)
 {
 	sqlite3_stmt *st;
 	struct { char number[32]; int ref, parts; } grp[32];
@@ -229,7 +229,7 @@ sms_store_expire_parts(long long before, int *n)
 		/* kept in the log, never run: a command with a gap in it
 		 * is not the command that was sent */
 		if (sms_store_assemble(grp[i].number, grp[i].ref,
-		    grp[i].parts, "partial", "ignored", &id) == -1 ||
+		    grp[i].parts, "partial", "ignored", redact, &id) == -1 ||
 		    store_commit() == -1) {
 			store_rollback();
 			return -1;

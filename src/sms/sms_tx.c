@@ -17,7 +17,6 @@
 #include <json-c/json.h>
 
 #include "at_parse.h"
-#include "daemon.h"
 #include "events.h"
 #include "log.h"
 #include "cmd.h"
@@ -214,11 +213,11 @@ sms_tx_ready(void *arg)
 }
 
 void
-sms_tx_start(void)
+sms_tx_start(struct event_base *base)
 {
 	if ((sms_tx_enc = calloc(1, sizeof *sms_tx_enc)) == NULL)
 		fatal("calloc");
-	sms_tx_ev = evtimer_new(daemon_base(), sms_tx_cb, NULL);
+	sms_tx_ev = evtimer_new(base, sms_tx_cb, NULL);
 	modem_ready_subscribe(sms_tx_ready, NULL);
 	sms_tx_kick();
 }
