@@ -119,11 +119,13 @@ struct modem_urc_sub {
 	char		 prefix[32];
 	modem_urc_fn	*fn;
 	void		*arg;
+	const char	*owner;		/* for modem_unsubscribe_all, or NULL */
 };
 
 struct modem_ready_sub {
 	void		(*fn)(void *);
 	void		*arg;
+	const char	*owner;
 };
 
 enum modem_rung {

@@ -62,7 +62,8 @@ calls_hungup(const struct modem_response *r, void *arg)
 static void
 calls_hangup(void)
 {
-	if (modem_submit("ATH", NULL, 10000, calls_hungup, NULL) == -1)
+	if (modem_submit_h("calls", "ATH", NULL, 10000, calls_hungup,
+	    NULL) == 0)
 		log_warnx("calls: cannot hang up now");
 }
 
@@ -255,7 +256,8 @@ calls_balance(const struct cmd_entry *ce, const struct atform *f,
 
 	snprintf(cmd, sizeof cmd, "AT+CUSD=1,\"%s\",15",
 	    settings_value(calls_s_balance));
-	if (modem_submit(cmd, NULL, 30000, calls_ussd_sent, NULL) == -1)
+	if (modem_submit_h("calls", cmd, NULL, 30000, calls_ussd_sent,
+	    NULL) == 0)
 		return cmd_reply_error(r, "BALANCE: the modem is not ready");
 	if (ctx->channel == CHAN_SMS)
 		util_strlcpy(calls_ussd_to, ctx->origin, sizeof calls_ussd_to);
@@ -328,20 +330,18 @@ calls_init(struct event_base *base, const struct conf *c, char *err,
 	calls_s_reboot = settings_ref("system.reboot_command",
 	    SETTING_CUSTOM);
 	calls_end_ev = evtimer_new(base, calls_end_cb, NULL);
-	modem_urc_subscribe("RING", calls_ring, NULL);
-	modem_urc_subscribe("+CLIP:", calls_clip, NULL);
-	modem_urc_subscribe("NO CARRIER", calls_no_carrier, NULL);
-	modem_urc_subscribe("+CUSD:", calls_cusd, NULL);
+	modem_urc_subscribe_as("calls", "RING", calls_ring, NULL);
+	modem_urc_subscribe_as("calls", "+CLIP:", calls_clip, NULL);
+	modem_urc_subscribe_as("calls", "NO CARRIER", calls_no_carrier,
+	    NULL);
+	modem_urc_subscribe_as("calls", "+CUSD:", calls_cusd, NULL);
 	return 0;
 }
 
 void
 calls_shutdown(void)
 {
-	modem_urc_unsubscribe("+CUSD:", calls_cusd, NULL);
-	modem_urc_unsubscribe("NO CARRIER", calls_no_carrier, NULL);
-	modem_urc_unsubscribe("+CLIP:", calls_clip, NULL);
-	modem_urc_unsubscribe("RING", calls_ring, NULL);
+	modem_unsubscribe_all("calls");
 	if (calls_end_ev != NULL) {
 		event_free(calls_end_ev);
 		calls_end_ev = NULL;

@@ -6,6 +6,8 @@
  * interfaces of modem.h, and the routing of every unsolicited line
  * (subscribers, restart signs, registration and vendor lines).
  */
+#include <sys/queue.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +140,19 @@ modem_cmd_check(const char *cmd, char *err, size_t errlen)
 	return 0;
 }
 
+/* The one list of commands whose arguments are secret (PIN, PUK,
+ * facility passwords), found anywhere in a chained line. */
+int
+modem_cmd_is_secret(const char *cmd)
+{
+	static const char *const secret[] = { "+CPIN=", "+CPWD=", "+CLCK=" };
+
+	for (size_t i = 0; i < nitems(secret); i++)
+		if (strcasestr(cmd, secret[i]) != NULL)
+			return 1;
+	return 0;
+}
+
 static int
 modem_pdu_check(const char *pdu)
 {
@@ -159,12 +174,23 @@ modem_send(const char *cmd, int timeout_ms, unsigned flags,
 	    timeout_ms > 0 ? timeout_ms : modem_at_timeout(), flags, done, arg);
 }
 
-/* Commands from other modules: a timeout also starts the recovery. */
+/*
+ * Commands from other modules, each with its handle and owner, kept
+ * until the engine is done with them: a timeout also starts the
+ * recovery, even for a command whose owner cancelled it.
+ */
 struct modem_ext {
-	modem_done_fn	*done;
-	void		*arg;
-	unsigned	 gen;
+	TAILQ_ENTRY(modem_ext)	 entry;
+	modem_cmd		 id;
+	uint64_t		 atid;		/* the engine's handle */
+	const char		*owner;
+	modem_done_fn		*done;		/* NULL once cancelled */
+	void			*arg;
+	unsigned		 gen;
 };
+static TAILQ_HEAD(, modem_ext) modem_exts =
+    TAILQ_HEAD_INITIALIZER(modem_exts);
+static modem_cmd modem_last_cmd;
 
 static void
 modem_ext_done(const struct modem_response *r, void *arg)
@@ -172,6 +198,7 @@ modem_ext_done(const struct modem_response *r, void *arg)
 	struct modem_ext *x = arg;
 	unsigned gen = x->gen;
 
+	TAILQ_REMOVE(&modem_exts, x, entry);
 	if (x->done != NULL)
 		x->done(r, x->arg);
 	free(x);
@@ -180,9 +207,9 @@ modem_ext_done(const struct modem_response *r, void *arg)
 		modem_recover_fail(r->command);
 }
 
-int
-modem_submit(const char *cmd, const char *pdu, int timeout_ms,
-    modem_done_fn *done, void *arg)
+modem_cmd
+modem_submit_h(const char *owner, const char *cmd, const char *pdu,
+    int timeout_ms, modem_done_fn *done, void *arg)
 {
 	struct modem_ext *x;
 	char err[128];
@@ -190,36 +217,83 @@ modem_submit(const char *cmd, const char *pdu, int timeout_ms,
 
 	if (cmd == NULL || modem_cmd_check(cmd, err, sizeof err) == -1) {
 		log_warnx("modem: command refused: %s", cmd ? err : "NULL");
-		return -1;
+		return 0;
 	}
 	if (pdu != NULL && modem_pdu_check(pdu) == -1) {
 		log_warnx("modem: PDU refused (hex digits only, at most %d)",
 		    MODEM_PDU_MAX);
-		return -1;
+		return 0;
 	}
 	if (mdm.ch == NULL || mdm.port == NULL)
-		return -1;
-	if (util_strncaseeq(cmd, "AT+CPIN=", 8) ||
-	    util_strncaseeq(cmd, "AT+CPWD=", 8) ||
-	    util_strncaseeq(cmd, "AT+CLCK=", 8))
+		return 0;
+	if (modem_cmd_is_secret(cmd))
 		flags |= ATCHAN_SECRET;
 	if ((x = calloc(1, sizeof *x)) == NULL)
-		return -1;
+		return 0;
+	x->id = ++modem_last_cmd;
+	x->owner = owner;
 	x->done = done;
 	x->arg = arg;
 	x->gen = mdm.gen;
-	if (atchan_send(mdm.ch, cmd, pdu, timeout_ms > 0 ? timeout_ms :
-	    modem_at_timeout(), flags, modem_ext_done, x) == -1) {
+	TAILQ_INSERT_TAIL(&modem_exts, x, entry);
+	x->atid = atchan_submit(mdm.ch, cmd, pdu, timeout_ms > 0 ? timeout_ms :
+	    modem_at_timeout(), flags, modem_ext_done, x);
+	if (x->atid == 0) {
+		TAILQ_REMOVE(&modem_exts, x, entry);
 		free(x);
-		return -1;
+		return 0;
 	}
-	return 0;
+	return x->id;
+}
+
+int
+modem_submit(const char *cmd, const char *pdu, int timeout_ms,
+    modem_done_fn *done, void *arg)
+{
+	return modem_submit_h(NULL, cmd, pdu, timeout_ms, done, arg) != 0 ?
+	    0 : -1;
+}
+
+/* Its callback never runs; unsent, it is not sent at all. */
+static void
+modem_ext_cancel(struct modem_ext *x)
+{
+	x->done = NULL;
+	x->owner = NULL;
+	if (atchan_unqueue(mdm.ch, x->atid) == 1) {
+		TAILQ_REMOVE(&modem_exts, x, entry);
+		free(x);
+	}
+}
+
+int
+modem_cancel(modem_cmd id)
+{
+	struct modem_ext *x;
+
+	if (id == 0)
+		return -1;
+	TAILQ_FOREACH(x, &modem_exts, entry)
+		if (x->id == id) {
+			if (x->done == NULL && x->owner == NULL)
+				return -1;	/* cancelled already */
+			modem_ext_cancel(x);
+			return 0;
+		}
+	return -1;
 }
 
 /* ---- subscriptions ---- */
 
 int
 modem_urc_subscribe(const char *prefix, modem_urc_fn *fn, void *arg)
+{
+	return modem_urc_subscribe_as(NULL, prefix, fn, arg);
+}
+
+int
+modem_urc_subscribe_as(const char *owner, const char *prefix,
+    modem_urc_fn *fn, void *arg)
 {
 	struct modem_urc_sub *s;
 
@@ -231,6 +305,7 @@ modem_urc_subscribe(const char *prefix, modem_urc_fn *fn, void *arg)
 		return -1;
 	s->fn = fn;
 	s->arg = arg;
+	s->owner = owner;
 	mdm.nurcs++;
 	return 0;
 }
@@ -251,12 +326,50 @@ modem_urc_unsubscribe(const char *prefix, modem_urc_fn *fn, void *arg)
 int
 modem_ready_subscribe(void (*fn)(void *), void *arg)
 {
+	return modem_ready_subscribe_as(NULL, fn, arg);
+}
+
+int
+modem_ready_subscribe_as(const char *owner, void (*fn)(void *), void *arg)
+{
 	if (mdm.nreadies >= MODEM_READY_SUBS)
 		return -1;
 	mdm.readies[mdm.nreadies].fn = fn;
 	mdm.readies[mdm.nreadies].arg = arg;
+	mdm.readies[mdm.nreadies].owner = owner;
 	mdm.nreadies++;
 	return 0;
+}
+
+void
+modem_unsubscribe_all(const char *owner)
+{
+	struct modem_ext *x, *next;
+	size_t i;
+
+	if (owner == NULL)
+		return;
+	for (i = 0; i < mdm.nurcs;)
+		if (mdm.urcs[i].owner != NULL &&
+		    strcmp(mdm.urcs[i].owner, owner) == 0) {
+			memmove(&mdm.urcs[i], &mdm.urcs[i + 1],
+			    (mdm.nurcs - i - 1) * sizeof mdm.urcs[0]);
+			mdm.nurcs--;
+		} else
+			i++;
+	for (i = 0; i < mdm.nreadies;)
+		if (mdm.readies[i].owner != NULL &&
+		    strcmp(mdm.readies[i].owner, owner) == 0) {
+			memmove(&mdm.readies[i], &mdm.readies[i + 1],
+			    (mdm.nreadies - i - 1) * sizeof mdm.readies[0]);
+			mdm.nreadies--;
+		} else
+			i++;
+	for (x = TAILQ_FIRST(&modem_exts); x != NULL; x = next) {
+		next = TAILQ_NEXT(x, entry);
+		if (x->owner != NULL && strcmp(x->owner, owner) == 0)
+			modem_ext_cancel(x);
+	}
 }
 
 void

@@ -111,6 +111,9 @@ sms_init(struct event_base *base, const struct conf *c, char *err,
 void
 sms_shutdown(void)
 {
+	/* no callback of ours after this: not even for a message in
+	 * flight (it stays "sending": uncertain at the next start) */
+	modem_unsubscribe_all("sms");
 	sms_tx_stop();
 	sms_rx_stop();
 }

@@ -280,8 +280,8 @@ sms_rx_indication(const char *line, const char *pdu, void *arg)
 	index = ind.index;
 	sms_rx_use_mem(ind.mem);
 	snprintf(cmd, sizeof cmd, "AT+CMGR=%lld", index);
-	if (modem_submit(cmd, NULL, SMS_RX_TIMEOUT_MS, sms_rx_read_done,
-	    (void *)(intptr_t)index) == -1)
+	if (modem_submit_h("sms", cmd, NULL, SMS_RX_TIMEOUT_MS,
+	    sms_rx_read_done, (void *)(intptr_t)index) == 0)
 		log_warnx("sms: cannot read slot %lld now; it is read at the "
 		    "next initialisation", index);
 }
@@ -312,8 +312,8 @@ sms_rx_cpms_done(const struct modem_response *r, void *arg)
 			sms_rx_use_mem(c.mem[2].name);
 		}
 	}
-	if (modem_submit("AT+CMGL=4", NULL, SMS_RX_TIMEOUT_MS,
-	    sms_rx_list_done, NULL) == -1)
+	if (modem_submit_h("sms", "AT+CMGL=4", NULL, SMS_RX_TIMEOUT_MS,
+	    sms_rx_list_done, NULL) == 0)
 		log_warnx("sms: cannot list stored messages now");
 }
 
@@ -323,8 +323,8 @@ void
 sms_rx_ready(void *arg)
 {
 	sms_rx_mem[0] = '\0';
-	if (modem_submit("AT+CPMS?", NULL, SMS_RX_TIMEOUT_MS,
-	    sms_rx_cpms_done, NULL) == -1)
+	if (modem_submit_h("sms", "AT+CPMS?", NULL, SMS_RX_TIMEOUT_MS,
+	    sms_rx_cpms_done, NULL) == 0)
 		log_warnx("sms: cannot list stored messages now");
 }
 
@@ -482,11 +482,11 @@ sms_rx_start(struct event_base *base)
 {
 	sms_rx_running = 1;
 	sms_rx_expire_ev = evtimer_new(base, sms_rx_expire_cb, NULL);
-	modem_urc_subscribe("+CMTI:", sms_rx_indication, NULL);
-	modem_urc_subscribe("+CDSI:", sms_rx_indication, NULL);
-	modem_urc_subscribe("+CMT:", sms_rx_direct, NULL);
-	modem_urc_subscribe("+CDS:", sms_rx_direct, NULL);
-	modem_ready_subscribe(sms_rx_ready, NULL);
+	modem_urc_subscribe_as("sms", "+CMTI:", sms_rx_indication, NULL);
+	modem_urc_subscribe_as("sms", "+CDSI:", sms_rx_indication, NULL);
+	modem_urc_subscribe_as("sms", "+CMT:", sms_rx_direct, NULL);
+	modem_urc_subscribe_as("sms", "+CDS:", sms_rx_direct, NULL);
+	modem_ready_subscribe_as("sms", sms_rx_ready, NULL);
 	sms_rx_schedule_expiry();
 	sms_rx_process_new();	/* left by a stop before processing */
 }
@@ -495,11 +495,6 @@ void
 sms_rx_stop(void)
 {
 	sms_rx_running = 0;
-	modem_ready_unsubscribe(sms_rx_ready, NULL);
-	modem_urc_unsubscribe("+CDS:", sms_rx_direct, NULL);
-	modem_urc_unsubscribe("+CMT:", sms_rx_direct, NULL);
-	modem_urc_unsubscribe("+CDSI:", sms_rx_indication, NULL);
-	modem_urc_unsubscribe("+CMTI:", sms_rx_indication, NULL);
 	if (sms_rx_expire_ev != NULL) {
 		event_free(sms_rx_expire_ev);
 		sms_rx_expire_ev = NULL;

@@ -126,8 +126,8 @@ sms_tx_part(void)
 	char cmd[32];
 
 	snprintf(cmd, sizeof cmd, "AT+CMGS=%u", p->tpdu_len);
-	if (modem_submit(cmd, p->hex, SMS_TX_TIMEOUT_MS, sms_tx_done,
-	    NULL) == -1) {
+	if (modem_submit_h("sms", cmd, p->hex, SMS_TX_TIMEOUT_MS,
+	    sms_tx_done, NULL) == 0) {
 		/* not written: safe to try again later */
 		sms_tx_finish("queued", sms_tx_cur.attempts,
 		    (long long)time(NULL) + settings_int(sms_set.retry_delay),
@@ -218,14 +218,13 @@ sms_tx_start(struct event_base *base)
 	if ((sms_tx_enc = calloc(1, sizeof *sms_tx_enc)) == NULL)
 		fatal("calloc");
 	sms_tx_ev = evtimer_new(base, sms_tx_cb, NULL);
-	modem_ready_subscribe(sms_tx_ready, NULL);
+	modem_ready_subscribe_as("sms", sms_tx_ready, NULL);
 	sms_tx_kick();
 }
 
 void
 sms_tx_stop(void)
 {
-	modem_ready_unsubscribe(sms_tx_ready, NULL);
 	if (sms_tx_ev != NULL) {
 		event_free(sms_tx_ev);
 		sms_tx_ev = NULL;
