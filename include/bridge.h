@@ -1,5 +1,5 @@
 /*
- * bridge.h: the serial-to-network bridge (SPEC §5, usr-gprs232 seed
+ * bridge.h: the serial-to-network bridge (doc/bridge.md, usr-gprs232 seed
  * chapters 3-4).  It owns the data port (a serial device or a pty the
  * daemon creates), the work modes NET (sockets A and B), HTTPD (libcurl),
  * SMS and CMD, the serial command mode (`+++`, UATEN) and the network

@@ -1,5 +1,5 @@
 /*
- * modem.h: the modem module (SPEC §3): the serial port, the AT engine
+ * modem.h: the modem module (doc/modem.md): the serial port, the AT engine
  * (one command in flight, per-command timeout, URCs never mixed into a
  * response, the "> " prompt flow), the modem state machine (probe →
  * identify → SIM → registration → ready, recovery ladder) and vendor

@@ -1,6 +1,6 @@
 /*
  * status.h: the `status` report: one JSON object, the daemon's section
- * followed by each module's (modules.c), the shape fixed by SPEC.
+ * followed by each module's (modules.c), the shape cellgatectl(1) documents.
  */
 #ifndef CG_STATUS_H
 #define CG_STATUS_H

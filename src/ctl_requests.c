@@ -314,13 +314,7 @@ static int
 ctl_pb_bool(const char *key, const char *v, int *out, char *err,
     size_t errlen)
 {
-	if (util_strcaseeq(v, "on") || util_strcaseeq(v, "yes") ||
-	    util_strcaseeq(v, "true") || strcmp(v, "1") == 0)
-		*out = 1;
-	else if (util_strcaseeq(v, "off") || util_strcaseeq(v, "no") ||
-	    util_strcaseeq(v, "false") || strcmp(v, "0") == 0)
-		*out = 0;
-	else {
+	if ((*out = util_parse_bool(v)) == -1) {
 		snprintf(err, errlen, "%s must be on or off", key);
 		return -1;
 	}

@@ -104,7 +104,7 @@ smscmd_run(const char *sender, const char *text, size_t len,
 	}
 	role = role_pw > role_pb ? role_pw : role_pb;
 	if (role == ROLE_NONE) {
-		/* counted like a wrong password (SPEC §4): a stranger
+		/* counted like a wrong password (cellgate-sms(7), "Authorisation"): a stranger
 		 * probing the device is soon ignored */
 		log_info("sms from %s: %s sender without password; no reply",
 		    esc, listed ? "listed" : "unknown");

@@ -457,20 +457,13 @@ modem_ch_write(const void *p, size_t n, void *arg)
 static enum quirk_ev
 modem_quirk_parse(const char *line, size_t len, struct quirk_event *ev)
 {
-	static const struct quirk *const all[] = { &quirk_simcom,
-	    &quirk_quectel, &quirk_huawei, &quirk_ublox };
-	enum quirk_ev t;
-
 	if (mdm.quirk != NULL) {
 		if (mdm.quirk->parse == NULL)
 			return QUIRK_EV_NOT_MINE;
 		return mdm.quirk->parse(line, len, ev);
 	}
 	/* not identified yet: any vendor's boot lines count */
-	for (size_t i = 0; i < nitems(all); i++)
-		if ((t = all[i]->parse(line, len, ev)) != QUIRK_EV_NOT_MINE)
-			return t;
-	return QUIRK_EV_NOT_MINE;
+	return quirk_parse_any(line, len, ev);
 }
 
 static int

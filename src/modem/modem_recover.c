@@ -1,5 +1,5 @@
 /*
- * modem_recover.c: the recovery ladder of SPEC §3.  Each failure (a
+ * modem_recover.c: the recovery ladder (doc/modem.md).  Each failure (a
  * command with no answer after its retry, a bring-up step that fails)
  * climbs one rung, waiting a backoff first (doubling from 1 s up to
  * modem.recovery_max seconds): retry (is the modem just slow? probe with

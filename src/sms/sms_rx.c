@@ -205,19 +205,35 @@ sms_rx_pdu(int index, const char *hex)
 	sms_rx_delete(index);
 }
 
-/* The PDU line that follows each +CMGL:/+CMGR: header. */
+/* The PDU line that follows each +CMGL:/+CMGR: header (kind); a +CMGL
+ * header names its slot, a +CMGR answer is for `index`. */
 static void
-sms_rx_lines(const struct modem_response *r, const char *prefix, int index)
+sms_rx_lines(const struct modem_response *r, enum at_sms_hdr_kind kind,
+    int index)
 {
-	size_t plen = strlen(prefix);
+	struct at_sms_hdr h;
+	const char *err;
+	char esc[64];
 
 	for (size_t i = 0; i + 1 < r->nlines; i++) {
 		int idx = index;
 
-		if (strncmp(r->lines[i], prefix, plen) != 0)
+		if (at_parse_sms_hdr(r->lines[i], strlen(r->lines[i]), 0, &h,
+		    &err) == -1) {
+			if (strncmp(r->lines[i], kind == AT_SMS_CMGL ?
+			    "+CMGL:" : "+CMGR:", 6) == 0) {
+				util_escape(esc, sizeof esc, r->lines[i],
+				    strlen(r->lines[i]));
+				log_warnx("sms: header not understood (%s), "
+				    "left on the modem: %s", err, esc);
+				i++;
+			}
 			continue;
-		if (idx < 0 && sscanf(r->lines[i] + plen, "%d", &idx) != 1)
+		}
+		if (h.kind != kind)
 			continue;
+		if (kind == AT_SMS_CMGL)
+			idx = (int)h.index;
 		sms_rx_pdu(idx, r->lines[i + 1]);
 		i++;
 	}
@@ -231,7 +247,7 @@ sms_rx_list_done(const struct modem_response *r, void *arg)
 		    r->final_line);
 		return;
 	}
-	sms_rx_lines(r, "+CMGL:", -1);
+	sms_rx_lines(r, AT_SMS_CMGL, -1);
 	sms_rx_process_new();
 }
 
@@ -245,7 +261,7 @@ sms_rx_read_done(const struct modem_response *r, void *arg)
 		    r->final_line);
 		return;
 	}
-	sms_rx_lines(r, "+CMGR:", index);
+	sms_rx_lines(r, AT_SMS_CMGR, index);
 	sms_rx_process_new();
 }
 

@@ -78,14 +78,16 @@ sms_tx_done(const struct modem_response *r, void *arg)
 	int attempts = sms_tx_cur.attempts + 1;
 
 	if (r->final == MODEM_OK) {
-		long mr = -1;
+		const char *err;
+		int mr = -1, v;
 
 		for (size_t i = 0; i < r->nlines; i++)
-			if (strncmp(r->lines[i], "+CMGS:", 6) == 0)
-				mr = strtol(r->lines[i] + 6, NULL, 10);
+			if (at_parse_cmgs(r->lines[i], strlen(r->lines[i]), &v,
+			    &err) == 0)
+				mr = v;
 		sms_tx_cur.parts_sent++;
 		snprintf(sms_tx_cur.mr + strlen(sms_tx_cur.mr),
-		    sizeof sms_tx_cur.mr - strlen(sms_tx_cur.mr), "%s%ld",
+		    sizeof sms_tx_cur.mr - strlen(sms_tx_cur.mr), "%s%d",
 		    sms_tx_cur.mr[0] ? " " : "", mr);
 		if (sms_tx_cur.parts_sent < (int)sms_tx_enc->nparts) {
 			if (sms_store_out_update(sms_tx_cur.id, "sending",
