@@ -99,6 +99,9 @@ int atchan_unqueue(struct atchan *, uint64_t id);
 /* Complete every queued command (and the one in flight) with `why`
  * (from the loop, not from inside this call) and reset the lexer. */
 void atchan_flush(struct atchan *, enum modem_final why);
+/* The command in flight times out now, as if its timer fired (tests
+ * that drive time instead of waiting for it). */
+void atchan_expire(struct atchan *);
 /* Echo state as set by ATE0 (the engine watches ATE0/ATE1 itself). */
 int atchan_echo_off(const struct atchan *);
 size_t atchan_queued(const struct atchan *);

@@ -286,6 +286,15 @@ atchan_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	atchan_finish(ch, MODEM_TIMEOUT, -1, "TIMEOUT");
 }
 
+void
+atchan_expire(struct atchan *ch)
+{
+	if (ch != NULL && ch->cur != NULL) {
+		evtimer_del(ch->ev_timer);
+		atchan_timeout_cb(-1, EV_TIMEOUT, ch);
+	}
+}
+
 static void
 atchan_start(struct atchan *ch)
 {
