@@ -56,7 +56,7 @@ const struct setting_def settings_core_table[] = {
 	  .help = "seconds a locked-out number is ignored" },
 	{ .name = "auth.remote_lock", .type = SETTING_INT, .min = 0,
 	  .max = GROUP_ALL, .def = "0", .group = GROUP_SECURITY,
-	  .role = ROLE_SUPERADMIN,
+	  .role = ROLE_ADMIN, .flags = SETTING_NO_REMOTE,
 	  .help = "sum of command groups refused from remote channels "
 	  "(1 hardware, 2 network, 4 security, 8 system)" },
 };
