@@ -1,10 +1,13 @@
 /*
- * auth_lockout.c: lockout of numbers after repeated wrong passwords.
- * auth.lockout_failures wrong passwords from one number within
- * auth.lockout_window seconds lock that number out for auth.lockout_time
- * seconds: its messages are then ignored, even with the right password.
- * Failures and lockouts are kept in the store, so a restart does not lift
- * a lockout.  Wall-clock time, since it must survive restarts.
+ * auth_lockout.c: the lockout store behind the authorisation gate.
+ * auth.lockout_failures failures of one key within auth.lockout_window
+ * seconds lock that key out for auth.lockout_time seconds.  A key is
+ * "channel:class:source" (auth_gate.c builds it), so each channel, each
+ * source and each class of failure (a wrong password, or a stranger
+ * without one) is counted apart.  Failures and lockouts are kept in the
+ * store, so a restart does not lift a lockout (wall-clock time, since it
+ * must survive restarts).  Every query that fails says so: the gate then
+ * refuses (fails closed).
  */
 #include <stdio.h>
 #include <time.h>
@@ -16,76 +19,76 @@
 #include "settings.h"
 #include "store.h"
 
-static long long
-auth_lockout_scalar(const char *sql, const char *number, long long a)
-{
-	sqlite3_stmt *st;
-	long long v = 0;
-
-	if (sqlite3_prepare_v2(store_db(), sql, -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, number, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, a);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
+/* One statement with the key as ?1 and a number as ?2 (when the SQL
+ * names it).  A row's first column goes to *out when out is not NULL.
+ * 0, or -1 when the store failed. */
 static int
-auth_lockout_exec(const char *sql, const char *number, long long a)
+auth_lockout_sql(const char *sql, const char *key, long long a,
+    long long *out)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(), sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store_db(), sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("lockout: %s", sqlite3_errmsg(store_db()));
 		return -1;
-	sqlite3_bind_text(st, 1, number, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, a);
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, a);
 	rc = sqlite3_step(st);
+	if (out != NULL)
+		*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_warnx("lockout: %s", sqlite3_errmsg(store_db()));
+		return -1;
+	}
+	return 0;
 }
 
 long long
-auth_lockout_until(const char *number)
+auth_lockout_until(const char *key)
 {
-	long long until = auth_lockout_scalar("SELECT until FROM auth_lockouts "
-	    "WHERE number = ?1 AND until > ?2", number, (long long)time(NULL));
+	long long until;
 
+	if (auth_lockout_sql("SELECT until FROM auth_lockouts WHERE "
+	    "number = ?1 AND until > ?2", key, (long long)time(NULL),
+	    &until) == -1)
+		return -1;
 	return until;
 }
 
-void
-auth_lockout_failure(const char *number)
+int
+auth_lockout_failure(const char *key, long long *count)
 {
 	long long now = time(NULL);
 	long long window = settings_get_int("auth.lockout_window");
-	long long n;
+	long long n, until;
 
-	if (auth_lockout_exec("INSERT INTO auth_failures(number, at) "
-	    "VALUES (?1, ?2)", number, now) == -1)
-		log_warnx("lockout: cannot record a failure: %s",
-		    sqlite3_errmsg(store_db()));
-	auth_lockout_exec("DELETE FROM auth_failures WHERE number = ?1 AND "
-	    "at <= ?2", number, now - window);
-	n = auth_lockout_scalar("SELECT count(*) FROM auth_failures WHERE "
-	    "number = ?1 AND at > ?2", number, now - window);
-	if (n >= settings_get_int("auth.lockout_failures")) {
-		long long until = now + settings_get_int("auth.lockout_time");
-
-		auth_lockout_exec("INSERT OR REPLACE INTO auth_lockouts"
-		    "(number, until) VALUES (?1, ?2)", number, until);
-		auth_lockout_exec("DELETE FROM auth_failures WHERE "
-		    "number = ?1 AND ?2 = ?2", number, 0);
-		log_warnx("lockout: %s locked out for %lld s after %lld wrong "
-		    "passwords", number, until - now, n);
-	}
+	*count = 0;
+	if (auth_lockout_sql("INSERT INTO auth_failures(number, at) "
+	    "VALUES (?1, ?2)", key, now, NULL) == -1 ||
+	    auth_lockout_sql("DELETE FROM auth_failures WHERE number = ?1 "
+	    "AND at <= ?2", key, now - window, NULL) == -1 ||
+	    auth_lockout_sql("SELECT count(*) FROM auth_failures WHERE "
+	    "number = ?1 AND at > ?2", key, now - window, &n) == -1)
+		return -1;
+	*count = n;
+	if (n < settings_get_int("auth.lockout_failures"))
+		return 0;
+	until = now + settings_get_int("auth.lockout_time");
+	if (auth_lockout_sql("INSERT OR REPLACE INTO auth_lockouts"
+	    "(number, until) VALUES (?1, ?2)", key, until, NULL) == -1 ||
+	    auth_lockout_sql("DELETE FROM auth_failures WHERE number = ?1",
+	    key, 0, NULL) == -1)
+		return -1;
+	return 1;
 }
 
-void
-auth_lockout_success(const char *number)
+int
+auth_lockout_success(const char *key)
 {
-	auth_lockout_exec("DELETE FROM auth_failures WHERE number = ?1 AND "
-	    "?2 = ?2", number, 0);
+	return auth_lockout_sql("DELETE FROM auth_failures WHERE number = ?1",
+	    key, 0, NULL);
 }

@@ -428,17 +428,20 @@ bridge_inline(const uint8_t *p, size_t n, enum auth_channel chan,
 {
 	char pw[BRIDGE_PW_MAX + 1], cmd[BRIDGE_LINE_MAX + 1];
 	struct cmd_ctx ctx;
+	enum auth_result res;
 
 	if (!bridge_inline_parse(p, n, pw, sizeof pw, cmd, sizeof cmd))
 		return 0;
 	ctx.channel = chan;
 	ctx.origin = origin;
-	ctx.role = auth_password_role(pw);
+	res = auth_gate(chan, origin, pw, &ctx.role);
 	explicit_bzero(pw, sizeof pw);
-	if (ctx.role == ROLE_NONE) {
-		/* wrong password, or none set: no reply, nothing runs */
-		log_warnx("bridge: inline command from %s refused: wrong "
-		    "password%s", origin, auth_password_is_set(ROLE_ADMIN) ||
+	if (res != AUTH_OK) {
+		/* wrong, locked out, capped, or none set: no reply, nothing
+		 * runs */
+		log_warnx("bridge: inline command from %s refused: %s%s",
+		    origin, auth_gate_result_name(res),
+		    auth_password_is_set(ROLE_ADMIN) ||
 		    auth_password_is_set(ROLE_SUPERADMIN) ? "" :
 		    " (no password is set)");
 		explicit_bzero(cmd, sizeof cmd);

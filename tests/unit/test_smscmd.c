@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "auth.h"
 #include "conf.h"
@@ -267,8 +268,9 @@ static void
 test_lockout(void **state)
 {
 	char e[256];
-	const char *n = "+4915100000099";
+	const char *n = "+4915100000099", *key = "sms:pw:+4915100000099";
 
+	auth_gate_reset();
 	assert_int_equal(settings_set_text(settings_find(
 	    "auth.lockout_failures"), "3", e, sizeof e), 0);
 	assert_int_equal(sms(n, "STATUS,PWD=bad1#"), 0);
@@ -277,9 +279,9 @@ test_lockout(void **state)
 	assert_int_equal(sms(n, "STATUS,PWD=67890#"), 1);
 	assert_int_equal(sms(n, "STATUS,PWD=bad3#"), 0);
 	assert_int_equal(sms(n, "STATUS,PWD=bad4#"), 0);
-	assert_int_equal(auth_lockout_until(n), 0);
+	assert_int_equal(auth_lockout_until(key), 0);
 	assert_int_equal(sms(n, "STATUS,PWD=bad5#"), 0);
-	assert_true(auth_lockout_until(n) > 0);
+	assert_true(auth_lockout_until(key) > 0);
 	/* locked: even the right password gets nothing, nothing runs */
 	assert_int_equal(sms(n, "STATUS,PWD=67890#"), 0);
 	assert_int_equal(sms(n, "PWD11111;67890"), 0);
@@ -290,10 +292,70 @@ test_lockout(void **state)
 	assert_int_equal(store_open(dbpath, e, sizeof e), 0);
 	settings_init();
 	assert_int_equal(settings_load_store(), 0);
-	assert_true(auth_lockout_until(n) > 0);
+	assert_true(auth_lockout_until(key) > 0);
 	assert_int_equal(sms(n, "STATUS,PWD=67890#"), 0);
 	/* other numbers are not affected */
 	assert_int_equal(sms("+4915100000098", "STATUS,PWD=67890#"), 1);
+}
+
+/* The gate fails closed: a lockout store that cannot be read refuses
+ * even the right password.  (Run last: it breaks the database.) */
+static void
+test_gate_fails_closed(void **state)
+{
+	enum auth_role role;
+
+	auth_gate_reset();
+	assert_int_equal(sqlite3_exec(store_db(), "DROP TABLE auth_lockouts",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(auth_gate(CHAN_SMS, "+4915100000300", "67890",
+	    &role), AUTH_STORE_ERROR);
+	assert_int_equal(role, ROLE_NONE);
+	assert_int_equal(sms("+4915100000300", "STATUS,PWD=67890#"), 0);
+}
+
+/* A spoofer sending password-less messages under a number locks only
+ * that class: the owner's password still works from the number. */
+static void
+test_spoofed_number_keeps_password_use(void **state)
+{
+	char e[256];
+	const char *n = "+4915100000097";
+
+	auth_gate_reset();
+	assert_int_equal(settings_set_text(settings_find(
+	    "auth.lockout_failures"), "3", e, sizeof e), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(sms(n, "STATUS#"), 0);
+	assert_true(auth_lockout_until("sms:nopw:+4915100000097") > 0);
+	assert_int_equal(auth_lockout_until("sms:pw:+4915100000097"), 0);
+	assert_int_equal(sms(n, "STATUS,PWD=67890#"), 1);
+}
+
+/* Above auth.failure_cap failed checks a minute, no password is checked
+ * (not even a right one), whatever the source. */
+static void
+test_failure_cap(void **state)
+{
+	char e[256], num[32];
+	enum auth_role role;
+
+	auth_gate_reset();
+	assert_int_equal(settings_set_text(settings_find("auth.failure_cap"),
+	    "4", e, sizeof e), 0);
+	for (int i = 0; i < 4; i++) {
+		snprintf(num, sizeof num, "+49151000001%02d", i);
+		assert_int_equal(sms(num, "STATUS,PWD=wrong#"), 0);
+	}
+	assert_int_equal(sms("+4915100000200", "STATUS,PWD=67890#"), 0);
+	assert_int_equal(auth_gate(CHAN_NET, "socket A", "67890", &role),
+	    AUTH_CAPPED);
+	assert_int_equal(role, ROLE_NONE);
+	auth_gate_reset();
+	assert_int_equal(auth_gate(CHAN_NET, "socket A", "67890", &role),
+	    AUTH_OK);
+	assert_int_equal(settings_set_text(settings_find("auth.failure_cap"),
+	    "30", e, sizeof e), 0);
 }
 
 int
@@ -307,6 +369,9 @@ main(void)
 		cmocka_unit_test(test_normalise),
 		cmocka_unit_test(test_authorisation),
 		cmocka_unit_test(test_lockout),
+		cmocka_unit_test(test_spoofed_number_keeps_password_use),
+		cmocka_unit_test(test_failure_cap),
+		cmocka_unit_test(test_gate_fails_closed),
 	};
 	int rc = cmocka_run_group_tests(parser, NULL, NULL);
 
