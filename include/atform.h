@@ -39,6 +39,4 @@ struct atform {
 int atform_parse(const char *s, size_t len, struct atform *out,
     const char **err);
 
-const char *atform_op_name(enum atform_op);
-
 #endif

@@ -17,7 +17,7 @@ enum auth_role {
 	ROLE_MAX
 };
 
-/* Command groups (SPEC §4): remote_lock is a sum of these. */
+/* Command groups (cellgate-sms(7)): remote_lock is a sum of these. */
 #define GROUP_HW	1	/* hardware and local I/O */
 #define GROUP_NET	2	/* network and bridge */
 #define GROUP_SECURITY	4	/* passwords, phonebook, locks */

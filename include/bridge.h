@@ -1,5 +1,5 @@
 /*
- * bridge.h: the serial-to-network bridge (SPEC §5, usr-gprs232 seed
+ * bridge.h: the serial-to-network bridge (doc/bridge.md, usr-gprs232 seed
  * chapters 3-4).  It owns the data port (a serial device or a pty the
  * daemon creates), the work modes NET (sockets A and B), HTTPD (libcurl),
  * SMS and CMD, the serial command mode (`+++`, UATEN) and the network
@@ -26,6 +26,11 @@ int bridge_init(struct event_base *, const struct conf *, char *err,
 void bridge_reload(const struct conf *);
 void bridge_shutdown(void);
 struct json_object *bridge_status(void);
+
+/* For STATUS#: the work mode ("NET", "HTTPD", "SMS", "CMD") and the state
+ * of socket 0 (A) or 1 (B): "stopped" while the bridge does not run. */
+const char *bridge_mode_name(void);
+const char *bridge_socket_state(int id);
 
 extern const struct setting_def bridge_settings_table[];
 extern const size_t bridge_settings_table_len;

@@ -29,8 +29,54 @@ struct json_object;
 
 /* --- bridge.c ------------------------------------------------------- */
 
-/* The settings read on every byte path, cached (settings_get() is a
- * search by name); reloaded whenever a setting changes. */
+/* Every setting the bridge reads, resolved once by bridge_set_resolve()
+ * at init (bridge_settings.c). */
+struct bridge_set {
+	const struct setting_def *mode,
+				 *uart_params,
+				 *uart_rfc2217,
+				 *echo,
+				 *welcome,
+				 *serial_commands,
+				 *net_commands,
+				 *socket_id,
+				 *cache,
+				 *cache_size,
+				 *high_water,
+				 *buffer_max,
+				 *reg_enable,
+				 *reg_send,
+				 *reg_type,
+				 *reg_data,
+				 *heartbeat_enable,
+				 *heartbeat_to,
+				 *heartbeat_data,
+				 *heartbeat_time,
+				 *restart_time,
+				 *nodata_timeout,
+				 *reconnect_min,
+				 *reconnect_max,
+				 *http_method,
+				 *http_server,
+				 *http_url,
+				 *http_headers,
+				 *http_timeout,
+				 *http_body_only,
+				 *http_max,
+				 *http_gap,
+				 *sms_number,
+				 *sms_max,
+				 *sms_gap,
+				 *socket_addr[2], *socket_enable[2],
+				 *socket_link[2];
+};
+extern struct bridge_set bridge_set;
+void bridge_set_resolve(void);
+/* RSTIM in seconds (0: off). */
+long long bridge_restart_time(void);
+
+/* What the byte paths use, derived from the settings (flags, the decoded
+ * register packet); reloaded whenever a setting changes. */
 struct bridge_cfg {
 	int		 serial_cmds;	/* UATEN */
 	int		 net_cmds;	/* NATEN */
@@ -67,7 +113,6 @@ void bridge_port_sendv(const struct iovec *, int);
 int bridge_bev_writev(struct bufferevent *, const struct iovec *, int);
 /* Publish a "bridge" event {what, fields...}; fields may be NULL. */
 void bridge_event(const char *what, struct json_object *fields);
-long long bridge_setting_int(const char *name);
 /* The apply hook of every bridge setting (bridge_settings.c). */
 void bridge_apply(const struct setting_def *);
 /* AT+ENTM from the data port's command mode: leave it after the reply. */

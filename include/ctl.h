@@ -1,5 +1,5 @@
 /*
- * ctl.h: the control socket server (SPEC §8).  A Unix stream socket, mode
+ * ctl.h: the control socket server (cellgatectl(1)).  A Unix stream socket, mode
  * 0660, group `control.group`; every peer is checked by SO_PEERCRED;
  * connections are capped; frames are checked by ctl_proto before any
  * request runs.  Requests are served by the table in ctl_requests.c.

@@ -19,7 +19,6 @@ enum log_level {
 
 void log_init(const char *ident, int foreground);
 void log_set_level(enum log_level);
-enum log_level log_get_level(void);
 int log_level_parse(const char *, enum log_level *);
 const char *log_level_name(enum log_level);
 void log_set_hook(void (*)(enum log_level, const char *));

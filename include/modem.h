@@ -1,5 +1,5 @@
 /*
- * modem.h: the modem module (SPEC §3): the serial port, the AT engine
+ * modem.h: the modem module (doc/modem.md): the serial port, the AT engine
  * (one command in flight, per-command timeout, URCs never mixed into a
  * response, the "> " prompt flow), the modem state machine (probe →
  * identify → SIM → registration → ready, recovery ladder) and vendor
@@ -11,9 +11,11 @@
 #define CG_MODEM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cmd.h"
 #include "ctl.h"
+#include "modem_atchan.h"	/* the engine's types: modem_response, ... */
 #include "settings.h"
 
 struct conf;
@@ -35,44 +37,6 @@ enum modem_state {
 const char *modem_state_name(enum modem_state);
 enum modem_state modem_state(void);
 
-/* How a command ended. */
-enum modem_final {
-	MODEM_OK,
-	MODEM_ERROR,		/* ERROR (or a vendor equivalent) */
-	MODEM_CME_ERROR,	/* +CME ERROR: code */
-	MODEM_CMS_ERROR,	/* +CMS ERROR: code */
-	MODEM_NO_CARRIER,	/* also BUSY, NO ANSWER, NO DIALTONE */
-	MODEM_CONNECT,
-	MODEM_TIMEOUT,		/* no final result within the timeout */
-	MODEM_GONE,		/* never finished: port closed, re-init */
-	MODEM_FINAL_MAX
-};
-
-const char *modem_final_name(enum modem_final);
-
-/*
- * A finished command, valid only during the done() callback.  lines are
- * the intermediate response lines in order (echo and URCs removed; the
- * PDU line after a +CMGL/+CMGR header follows that header), raw bytes
- * from the modem: escape them before logging.  final_line is the final
- * result code as received ("OK", "+CME ERROR: 10"), or "TIMEOUT" /
- * "GONE".  code is the CME/CMS error number, -1 otherwise.
- */
-struct modem_response {
-	const char		*command;
-	enum modem_final	 final;
-	long			 code;
-	const char		*final_line;
-	size_t			 nlines;
-	const char *const	*lines;
-};
-
-typedef void modem_done_fn(const struct modem_response *, void *arg);
-
-#define MODEM_CMD_MAX		512	/* longest command line, bytes */
-#define MODEM_PDU_MAX		(2 * 180)	/* hex digits */
-#define MODEM_QUEUE_MAX		64	/* commands waiting at once */
-
 /*
  * Queue one command.  cmd: printable ASCII starting with "AT", no CR
  * (added here); pdu: NULL, or the hex PDU (SMSC part first) written
@@ -85,6 +49,20 @@ typedef void modem_done_fn(const struct modem_response *, void *arg);
  */
 int modem_submit(const char *cmd, const char *pdu, int timeout_ms,
     modem_done_fn *done, void *arg);
+
+/*
+ * The same, for a module that must be able to take it back: the
+ * command's handle (0: nothing queued, done not called).  owner is the
+ * module's name ("sms"), for modem_unsubscribe_all(); may be NULL.
+ * modem_cancel(): done is never called for it; a command not yet written
+ * is not sent at all, one in flight still runs to its end (the channel
+ * waits for its answer).  0, or -1 when done already ran or the handle
+ * is unknown.
+ */
+typedef uint64_t modem_cmd;
+modem_cmd modem_submit_h(const char *owner, const char *cmd, const char *pdu,
+    int timeout_ms, modem_done_fn *done, void *arg);
+int modem_cancel(modem_cmd);
 
 /*
  * URC subscription by prefix ("+CMTI:", "RING", "+CLIP:"), compared
@@ -102,9 +80,24 @@ void modem_urc_unsubscribe(const char *prefix, modem_urc_fn *, void *arg);
 int modem_ready_subscribe(void (*fn)(void *), void *arg);
 void modem_ready_unsubscribe(void (*fn)(void *), void *arg);
 
+/* Subscriptions made in the name of a module (owner as for
+ * modem_submit_h), and what a module calls in its shutdown: drop all of
+ * its URC and ready subscriptions and cancel every command it submitted,
+ * so that none of its callbacks runs after it stopped. */
+int modem_urc_subscribe_as(const char *owner, const char *prefix,
+    modem_urc_fn *, void *arg);
+int modem_ready_subscribe_as(const char *owner, void (*fn)(void *),
+    void *arg);
+void modem_unsubscribe_all(const char *owner);
+
 /* "iccid", "imei", "imsi", "number", "manufacturer", "model",
  * "revision", "operator": the value, or NULL while unknown. */
 const char *modem_identity(const char *what);
+
+/* While the modem is registered (else -1 / NULL): the signal quality
+ * (+CSQ 0..31, -1 also while unknown) and the operator's name. */
+int modem_signal(void);
+const char *modem_operator(void);
 
 /* The module row (modules.c). */
 int modem_init(struct event_base *, const struct conf *, char *err,
@@ -124,5 +117,8 @@ extern const size_t modem_ctl_requests_len;
 /* Check a raw command for modem_submit() and the modem.at request:
  * printable ASCII, "AT" first, bounded.  0, or -1 with a reason. */
 int modem_cmd_check(const char *cmd, char *err, size_t errlen);
+/* Does the command carry a secret (AT+CPIN=, AT+CPWD=, AT+CLCK=, also
+ * chained)?  Then it is logged as "AT+CPIN=***". */
+int modem_cmd_is_secret(const char *cmd);
 
 #endif

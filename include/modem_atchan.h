@@ -12,10 +12,50 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "modem.h"
+/* Nothing higher is included: the engine's own types are here, and
+ * modem.h (the module's face) takes them from this header. */
 
 struct event_base;
 struct atchan;
+
+/* How a command ended. */
+enum modem_final {
+	MODEM_OK,
+	MODEM_ERROR,		/* ERROR (or a vendor equivalent) */
+	MODEM_CME_ERROR,	/* +CME ERROR: code */
+	MODEM_CMS_ERROR,	/* +CMS ERROR: code */
+	MODEM_NO_CARRIER,	/* also BUSY, NO ANSWER, NO DIALTONE */
+	MODEM_CONNECT,
+	MODEM_TIMEOUT,		/* no final result within the timeout */
+	MODEM_GONE,		/* never finished: port closed, re-init */
+	MODEM_FINAL_MAX
+};
+
+const char *modem_final_name(enum modem_final);
+
+/*
+ * A finished command, valid only during the done() callback.  lines are
+ * the intermediate response lines in order (echo and URCs removed; the
+ * PDU line after a +CMGL/+CMGR header follows that header), raw bytes
+ * from the modem: escape them before logging.  final_line is the final
+ * result code as received ("OK", "+CME ERROR: 10"), or "TIMEOUT" /
+ * "GONE".  code is the CME/CMS error number, -1 otherwise.
+ */
+struct modem_response {
+	const char		*command;
+	enum modem_final	 final;
+	long			 code;
+	const char		*final_line;
+	size_t			 nlines;
+	const char *const	*lines;
+};
+
+typedef void modem_done_fn(const struct modem_response *, void *arg);
+
+#define MODEM_CMD_MAX		512	/* longest command line, bytes */
+#define MODEM_PDU_MAX		(2 * 180)	/* hex digits */
+#define MODEM_QUEUE_MAX		64	/* commands waiting at once */
+
 
 struct atchan_ops {
 	/* Write bytes to the modem; 0, or -1 (the port failed). */
@@ -41,9 +81,21 @@ struct atchan *atchan_new(struct event_base *, const struct atchan_ops *,
 /* Completes every queued command with MODEM_GONE, then frees. */
 void atchan_free(struct atchan *);
 void atchan_feed(struct atchan *, const uint8_t *, size_t);
-/* Queue a command (see modem_submit); flags ATCHAN_*.  0 or -1. */
+/* Queue a command (see modem_submit); flags ATCHAN_*.  Its handle (never
+ * 0, never reused), or 0 when it cannot be queued. */
+uint64_t atchan_submit(struct atchan *, const char *cmd, const char *pdu,
+    int timeout_ms, unsigned flags, modem_done_fn *, void *arg);
+/* The same, 0 or -1. */
 int atchan_send(struct atchan *, const char *cmd, const char *pdu,
     int timeout_ms, unsigned flags, modem_done_fn *, void *arg);
+/* Cancel a command: its callback is never called.  1: it was still
+ * queued and is dropped unsent; 0: it is in flight (the engine still
+ * waits for its final result, or its timeout, before the next command)
+ * or finished; -1: no such command (its callback already ran). */
+int atchan_cancel(struct atchan *, uint64_t id);
+/* Drop a command only if it was not written yet: 1 dropped (callback
+ * never called), 0 not (in flight, finished or unknown). */
+int atchan_unqueue(struct atchan *, uint64_t id);
 /* Complete every queued command (and the one in flight) with `why`
  * (from the loop, not from inside this call) and reset the lexer. */
 void atchan_flush(struct atchan *, enum modem_final why);

@@ -104,8 +104,11 @@ extern const struct quirk quirk_simcom;
 extern const struct quirk quirk_quectel;
 extern const struct quirk quirk_huawei;
 extern const struct quirk quirk_ublox;
+/* The one list of vendors (quirk.c): the match for an identity, and any
+ * vendor's parse before the modem is identified. */
 const struct quirk *quirk_select(const char *manufacturer,
     const char *model);
+enum quirk_ev quirk_parse_any(const char *, size_t, struct quirk_event *);
 /* Helpers for the parsers (quirk.c). */
 int quirk_csq_from_dbm(int dbm);
 int quirk_has_prefix(const char *line, size_t len, const char *prefix);
@@ -119,11 +122,13 @@ struct modem_urc_sub {
 	char		 prefix[32];
 	modem_urc_fn	*fn;
 	void		*arg;
+	const char	*owner;		/* for modem_unsubscribe_all, or NULL */
 };
 
 struct modem_ready_sub {
 	void		(*fn)(void *);
 	void		*arg;
+	const char	*owner;
 };
 
 enum modem_rung {
@@ -156,7 +161,6 @@ struct modem {
 	int			 watch_fd;	/* inotify, -1 */
 	struct event		*ev_inotify;
 	uint64_t		 lost_ms;	/* when the port vanished */
-	unsigned long		 opens;
 	struct atchan		*ch;
 
 	/* modem_seq.c */
@@ -165,8 +169,6 @@ struct modem {
 	struct event		*ev_step;	/* delayed steps */
 	struct event		*ev_boot;	/* restart sign debounce */
 	int			 ready_done;	/* hooks ran for this gen */
-	int			 expect_cpin;	/* our own PIN entry, +CPIN */
-	int			 expect_cfun;	/* our own radio cycle */
 
 	/* identity (printable ASCII only) */
 	char			 manufacturer[AT_INFO_MAX];
@@ -205,6 +207,13 @@ struct modem {
 
 extern struct modem mdm;
 
+/* The modem's settings, resolved once by modem_init(). */
+struct modem_set {
+	const struct setting_def *at_timeout, *signal_poll, *usb_reset,
+				 *power_cycle, *recovery_max;
+};
+extern struct modem_set modem_set;
+
 /* modem.c */
 void modem_set_state(enum modem_state, const char *reason, ...)
     __attribute__((format(printf, 2, 3)));
@@ -228,7 +237,6 @@ void modem_port_unwatch(void);
 void modem_seq_begin(const char *why);
 void modem_seq_abort(void);
 void modem_seq_boot_sign(const char *what);
-void modem_seq_sim_recheck(void);
 void modem_seq_free(void);
 
 /* modem_net.c */

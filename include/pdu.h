@@ -178,7 +178,7 @@ int pdu_status_class(uint8_t st);
 size_t pdu_text_view(const struct pdu_msg *m, char *buf, size_t size);
 
 /*
- * JSON view (libcgpdujson.a, needs json-c): the SPEC object of `cellgatectl
+ * JSON view (libcgpdujson.a, needs json-c): the object of `cellgatectl
  * --json pdu decode` plus extras.  The caller owns the returned reference.
  */
 struct json_object;

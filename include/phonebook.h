@@ -38,6 +38,8 @@ struct phonebook_entry {
  * with a trunk 0 when country_code is set; spaces, dashes, dots and
  * parentheses are dropped.  -1 for anything else (e.g. alphanumeric
  * senders), which never matches an entry. */
+/* The setting auth.country_code ("" or digits), for phonebook_normalise. */
+const char *phonebook_country_code(void);
 int phonebook_normalise(const char *in, const char *country_code, char *out,
     size_t outlen);
 

@@ -90,9 +90,18 @@ void settings_describe_range(const struct setting_def *, char *, size_t);
 const struct setting_def *settings_ref(const char *name, enum setting_type);
 long long settings_int(const struct setting_def *);
 int settings_bool(const struct setting_def *);
+/* Core code with no init of its own (the command registry, the
+ * phonebook, auth) keeps a static handle resolved at its first use:
+ *	static const struct setting_def *s_cc;
+ *	settings_value(SETTINGS_ONCE(s_cc, "auth.country_code",
+ *	    SETTING_CUSTOM))
+ */
+#define SETTINGS_ONCE(h, name, type)					\
+	((h) != NULL ? (h) : ((h) = settings_ref((name), (type))))
 
 /* Getters by canonical name (the name must exist: a typo aborts); a
- * linear search on every call: prefer handles. */
+ * linear search on every call.  Kept for code not yet on handles; src/
+ * uses handles only. */
 const char *settings_get(const char *name);
 long long settings_get_int(const char *name);
 int settings_get_bool(const char *name);

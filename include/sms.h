@@ -1,5 +1,5 @@
 /*
- * sms.h: the SMS module (SPEC §2 "Nothing is lost", §3): receiving by
+ * sms.h: the SMS module (cellgated(8), cellgate-sms(7)): receiving by
  * +CMTI with no polling (and everything already stored at each modem
  * (re)initialisation), committing each message to SQLite before deleting
  * it from the modem, recognising duplicates by fingerprint, joining

@@ -21,6 +21,17 @@ int store_schema_version(void);
 int store_run(const char *sql, const char *a, const char *b,
     const char *what);
 
+/* The one prepared-statement helper: prepare sql and bind ?1, ?2, ... by
+ * types ('t' text, NULL binds NULL; 'i' long long; 'd' int); NULL on
+ * failure.  store_done() steps a statement that returns no rows and
+ * finalizes it (0 or -1); store_scalar() the first column of the first
+ * row (dflt when none or NULL), finalized.  Both accept NULL (failed
+ * prepare) and then fail / give dflt.  Errors in store_errmsg(). */
+struct sqlite3_stmt;
+struct sqlite3_stmt *store_stmt(const char *sql, const char *types, ...);
+int store_done(struct sqlite3_stmt *);
+long long store_scalar(struct sqlite3_stmt *, long long dflt);
+
 /* Transactions, which nest (inner ones are savepoints); store_commit
  * returns -1 (and rolls back that level) on failure. */
 int store_begin(void);

@@ -24,6 +24,9 @@ size_t util_strlcpy(char *dst, const char *src, size_t size);
 /* Case-insensitive ASCII comparisons. */
 int util_strcaseeq(const char *a, const char *b);
 int util_strncaseeq(const char *a, const char *b, size_t n);
+/* "on", "1", "true", "yes" (any case): 1; "off", "0", "false", "no": 0;
+ * else -1.  The one boolean parser (settings, control requests). */
+int util_parse_bool(const char *);
 
 /* Escape untrusted bytes (non-printables as \xNN, backslash doubled) into
  * dst; always NUL-terminates, marks truncation with "...". */

@@ -10,16 +10,6 @@
 
 #include "atform.h"
 
-static const char *const atform_op_names[ATFORM_OP_MAX] = {
-	"exec", "query", "test", "set"
-};
-
-const char *
-atform_op_name(enum atform_op op)
-{
-	return op < ATFORM_OP_MAX ? atform_op_names[op] : "?";
-}
-
 static int
 atform_args(const char *p, size_t n, struct atform *f, const char **err)
 {

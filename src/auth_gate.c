@@ -30,6 +30,8 @@
 static uint64_t auth_gate_fails[AUTH_CAP_MAX];	/* ring of failure times */
 static size_t auth_gate_nfails;
 static uint64_t auth_gate_capped_logged;
+static const struct setting_def *auth_gate_s_time, *auth_gate_s_failures,
+    *auth_gate_s_cap;
 
 static const char *const auth_gate_result_names[AUTH_RESULT_MAX] = {
 	"granted", "no password", "wrong password", "locked out",
@@ -85,10 +87,12 @@ auth_gate_count(const char *key, const char *esc, const char *what)
 	if (r == 1)
 		log_warnx("auth: %s: %s; locked out for %lld s after %lld "
 		    "failures", esc, what,
-		    settings_get_int("auth.lockout_time"), n);
+		    settings_int(SETTINGS_ONCE(auth_gate_s_time,
+		    "auth.lockout_time", SETTING_INT)), n);
 	else
 		log_warnx("auth: %s: %s (%lld of %lld)", esc, what, n,
-		    settings_get_int("auth.lockout_failures"));
+		    settings_int(SETTINGS_ONCE(
+		    auth_gate_s_failures, "auth.lockout_failures", SETTING_INT)));
 	return 0;
 }
 
@@ -99,7 +103,8 @@ auth_gate(enum auth_channel chan, const char *source, const char *password,
 	char key[160], esc[128], src[96];
 	long long until;
 	uint64_t now = util_now_ms();
-	size_t cap = (size_t)settings_get_int("auth.failure_cap");
+	size_t cap = (size_t)settings_int(SETTINGS_ONCE(
+	    auth_gate_s_cap, "auth.failure_cap", SETTING_INT));
 
 	*role = ROLE_NONE;
 	util_escape(src, sizeof src, source, strlen(source));

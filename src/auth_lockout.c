@@ -12,83 +12,65 @@
 #include <stdio.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "auth.h"
 #include "log.h"
 #include "settings.h"
 #include "store.h"
 
-/* One statement with the key as ?1 and a number as ?2 (when the SQL
- * names it).  A row's first column goes to *out when out is not NULL.
- * 0, or -1 when the store failed. */
-static int
-auth_lockout_sql(const char *sql, const char *key, long long a,
-    long long *out)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(store_db(), sql, -1, &st, NULL) != SQLITE_OK) {
-		log_warnx("lockout: %s", sqlite3_errmsg(store_db()));
-		return -1;
-	}
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	if (sqlite3_bind_parameter_count(st) >= 2)
-		sqlite3_bind_int64(st, 2, a);
-	rc = sqlite3_step(st);
-	if (out != NULL)
-		*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_warnx("lockout: %s", sqlite3_errmsg(store_db()));
-		return -1;
-	}
-	return 0;
-}
-
+/* Both queries below always give one row, so -1 means a store error. */
 long long
 auth_lockout_until(const char *key)
 {
-	long long until;
-
-	if (auth_lockout_sql("SELECT until FROM auth_lockouts WHERE "
-	    "number = ?1 AND until > ?2", key, (long long)time(NULL),
-	    &until) == -1)
-		return -1;
-	return until;
+	return store_scalar(store_stmt("SELECT coalesce(max(until), 0) FROM "
+	    "auth_lockouts WHERE number = ?1 AND until > ?2", "ti", key,
+	    (long long)time(NULL)), -1);
 }
+
+static const struct setting_def *auth_lockout_s_window,
+    *auth_lockout_s_failures, *auth_lockout_s_time;
 
 int
 auth_lockout_failure(const char *key, long long *count)
 {
 	long long now = time(NULL);
-	long long window = settings_get_int("auth.lockout_window");
+	long long window = settings_int(SETTINGS_ONCE(auth_lockout_s_window,
+	    "auth.lockout_window", SETTING_INT));
 	long long n, until;
 
 	*count = 0;
-	if (auth_lockout_sql("INSERT INTO auth_failures(number, at) "
-	    "VALUES (?1, ?2)", key, now, NULL) == -1 ||
-	    auth_lockout_sql("DELETE FROM auth_failures WHERE number = ?1 "
-	    "AND at <= ?2", key, now - window, NULL) == -1 ||
-	    auth_lockout_sql("SELECT count(*) FROM auth_failures WHERE "
-	    "number = ?1 AND at > ?2", key, now - window, &n) == -1)
+	if (store_done(store_stmt("INSERT INTO auth_failures(number, at) "
+	    "VALUES (?1, ?2)", "ti", key, now)) == -1 ||
+	    store_done(store_stmt("DELETE FROM auth_failures WHERE number = ?1 "
+	    "AND at <= ?2", "ti", key, now - window)) == -1 ||
+	    (n = store_scalar(store_stmt("SELECT count(*) FROM auth_failures "
+	    "WHERE number = ?1 AND at > ?2", "ti", key, now - window),
+	    -1)) == -1) {
+		log_warnx("lockout: %s", store_errmsg());
 		return -1;
+	}
 	*count = n;
-	if (n < settings_get_int("auth.lockout_failures"))
+	if (n < settings_int(SETTINGS_ONCE(auth_lockout_s_failures,
+	    "auth.lockout_failures", SETTING_INT)))
 		return 0;
-	until = now + settings_get_int("auth.lockout_time");
-	if (auth_lockout_sql("INSERT OR REPLACE INTO auth_lockouts"
-	    "(number, until) VALUES (?1, ?2)", key, until, NULL) == -1 ||
-	    auth_lockout_sql("DELETE FROM auth_failures WHERE number = ?1",
-	    key, 0, NULL) == -1)
+	until = now + settings_int(SETTINGS_ONCE(auth_lockout_s_time,
+	    "auth.lockout_time", SETTING_INT));
+	if (store_done(store_stmt("INSERT OR REPLACE INTO auth_lockouts"
+	    "(number, until) VALUES (?1, ?2)", "ti", key, until)) == -1 ||
+	    store_done(store_stmt("DELETE FROM auth_failures WHERE "
+	    "number = ?1", "t", key)) == -1) {
+		log_warnx("lockout: %s", store_errmsg());
 		return -1;
+	}
 	return 1;
 }
 
 int
 auth_lockout_success(const char *key)
 {
-	return auth_lockout_sql("DELETE FROM auth_failures WHERE number = ?1",
-	    key, 0, NULL);
+	if (store_done(store_stmt("DELETE FROM auth_failures WHERE number = ?1",
+	    "t", key)) == -1) {
+		log_warnx("lockout: %s", store_errmsg());
+		return -1;
+	}
+	return 0;
 }

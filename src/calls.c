@@ -29,6 +29,8 @@ static struct event *calls_end_ev;
 static int calls_acted;		/* this call was handled */
 static int calls_rings;
 static char calls_ussd_to[32];	/* who asked for the balance */
+static const struct setting_def *calls_s_enable, *calls_s_balance,
+    *calls_s_reboot;		/* resolved at init */
 
 static void
 calls_event(const char *number, const char *action)
@@ -60,7 +62,8 @@ calls_hungup(const struct modem_response *r, void *arg)
 static void
 calls_hangup(void)
 {
-	if (modem_submit("ATH", NULL, 10000, calls_hungup, NULL) == -1)
+	if (modem_submit_h("calls", "ATH", NULL, 10000, calls_hungup,
+	    NULL) == 0)
 		log_warnx("calls: cannot hang up now");
 }
 
@@ -96,12 +99,12 @@ calls_act(const char *raw)
 
 	calls_acted = 1;
 	util_escape(esc, sizeof esc, raw, strlen(raw));
-	if (phonebook_normalise(raw, settings_get("auth.country_code"), number,
+	if (phonebook_normalise(raw, phonebook_country_code(), number,
 	    sizeof number) == 0 && phonebook_find(number, &pb) == 0) {
 		known = 1;
 		action = pb.call;
 	}
-	if (!settings_get_bool("calls.enable"))
+	if (!settings_bool(calls_s_enable))
 		action = CALL_HANGUP;
 	log_info("calls: call from %s (%s): %s", esc, known ?
 	    "in the phonebook" : "unknown", phonebook_call_name(action));
@@ -252,15 +255,16 @@ calls_balance(const struct cmd_entry *ce, const struct atform *f,
 	char cmd[96];
 
 	snprintf(cmd, sizeof cmd, "AT+CUSD=1,\"%s\",15",
-	    settings_get("ussd.balance"));
-	if (modem_submit(cmd, NULL, 30000, calls_ussd_sent, NULL) == -1)
+	    settings_value(calls_s_balance));
+	if (modem_submit_h("calls", cmd, NULL, 30000, calls_ussd_sent,
+	    NULL) == 0)
 		return cmd_reply_error(r, "BALANCE: the modem is not ready");
 	if (ctx->channel == CHAN_SMS)
 		util_strlcpy(calls_ussd_to, ctx->origin, sizeof calls_ussd_to);
 	else
 		calls_ussd_to[0] = '\0';
 	cmd_reply_line(r, "+BALANCE:requested %s; the answer follows",
-	    settings_get("ussd.balance"));
+	    settings_value(calls_s_balance));
 	return 0;
 }
 
@@ -270,7 +274,7 @@ static int
 calls_restart(const struct cmd_entry *ce, const struct atform *f,
     const struct cmd_ctx *ctx, struct cmd_reply *r)
 {
-	if (settings_get("system.reboot_command")[0] != '\0')
+	if (settings_value(calls_s_reboot)[0] != '\0')
 		daemon_request_reboot("REBOOT");
 	else
 		daemon_request_restart("REBOOT");
@@ -323,21 +327,23 @@ int
 calls_init(struct event_base *base, const struct conf *c, char *err,
     size_t errlen)
 {
+	calls_s_enable = settings_ref("calls.enable", SETTING_BOOL);
+	calls_s_balance = settings_ref("ussd.balance", SETTING_CUSTOM);
+	calls_s_reboot = settings_ref("system.reboot_command",
+	    SETTING_CUSTOM);
 	calls_end_ev = evtimer_new(base, calls_end_cb, NULL);
-	modem_urc_subscribe("RING", calls_ring, NULL);
-	modem_urc_subscribe("+CLIP:", calls_clip, NULL);
-	modem_urc_subscribe("NO CARRIER", calls_no_carrier, NULL);
-	modem_urc_subscribe("+CUSD:", calls_cusd, NULL);
+	modem_urc_subscribe_as("calls", "RING", calls_ring, NULL);
+	modem_urc_subscribe_as("calls", "+CLIP:", calls_clip, NULL);
+	modem_urc_subscribe_as("calls", "NO CARRIER", calls_no_carrier,
+	    NULL);
+	modem_urc_subscribe_as("calls", "+CUSD:", calls_cusd, NULL);
 	return 0;
 }
 
 void
 calls_shutdown(void)
 {
-	modem_urc_unsubscribe("+CUSD:", calls_cusd, NULL);
-	modem_urc_unsubscribe("NO CARRIER", calls_no_carrier, NULL);
-	modem_urc_unsubscribe("+CLIP:", calls_clip, NULL);
-	modem_urc_unsubscribe("RING", calls_ring, NULL);
+	modem_unsubscribe_all("calls");
 	if (calls_end_ev != NULL) {
 		event_free(calls_end_ev);
 		calls_end_ev = NULL;

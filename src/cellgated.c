@@ -1,6 +1,6 @@
 /*
- * cellgated.c: the daemon's entry point: command line (SPEC "Fixed
- * interfaces"), config loading and --check-config; then daemon_run().
+ * cellgated.c: the daemon's entry point: command line (cellgated(8)),
+ * config loading and --check-config; then daemon_run().
  * Never forks: systemd (Type=notify) or the user's shell supervises it.
  */
 #include <getopt.h>

@@ -85,6 +85,8 @@ cmd_find(const char *name)
 	return NULL;
 }
 
+static const struct setting_def *cmd_s_remote_lock;
+
 /* Role, then remote lock: the same two checks for commands and settings. */
 static int
 cmd_allowed(const char *name, enum auth_role need, unsigned group,
@@ -94,7 +96,8 @@ cmd_allowed(const char *name, enum auth_role need, unsigned group,
 		return cmd_reply_error(r, "%s needs the %s role", name,
 		    auth_role_name(need));
 	if (auth_channel_is_remote(ctx->channel) &&
-	    (group & (unsigned)settings_get_int("auth.remote_lock")) != 0)
+	    (group & (unsigned)settings_int(SETTINGS_ONCE(cmd_s_remote_lock,
+	    "auth.remote_lock", SETTING_INT))) != 0)
 		return cmd_reply_error(r, "%s is locked for remote channels",
 		    name);
 	return 0;

@@ -2,17 +2,21 @@
  * cmd_phonebook.c: the registry's security and status commands that the
  * SMS dialects reach: NUM (phonebook: list, store, delete), CMDPW / PWD
  * (the admin password; never readable), RES (factory reset: settings and
- * phonebook), and the verb-form STATUS and CONNECT.
+ * phonebook), and the verb-form STATUS (read from the modules' accessors)
+ * and CONNECT.
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
-#include <json-c/json.h>
-
+#include "bridge.h"
 #include "cmd.h"
+#include "daemon.h"
+#include "modem.h"
 #include "phonebook.h"
 #include "settings.h"
-#include "status.h"
+#include "uplink.h"
+#include "util.h"
 
 static int
 cmd_num_list_row(const struct phonebook_entry *e, void *arg)
@@ -58,7 +62,7 @@ cmd_num(const struct cmd_entry *ce, const struct atform *f,
 		e.alarm_sms = 1;
 	}
 	e.pos = (int)pos;
-	if (phonebook_normalise(f->argv[1], settings_get("auth.country_code"),
+	if (phonebook_normalise(f->argv[1], phonebook_country_code(),
 	    e.number, sizeof e.number) == -1)
 		return cmd_reply_error(r, "NUM: not a phone number");
 	if (phonebook_put(&e, err, sizeof err) == -1)
@@ -92,38 +96,30 @@ cmd_res(const struct cmd_entry *ce, const struct atform *f,
 	return 0;
 }
 
-static const char *
-cmd_jstr(struct json_object *o, const char *a, const char *b)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, a, &v) || v == NULL)
-		return "-";
-	if (b != NULL && (!json_object_object_get_ex(v, b, &v) || v == NULL))
-		return "-";
-	return json_object_get_string(v);
-}
-
-/* STATUS#: one short message: modem, signal, operator, uptime, bridge. */
+/* STATUS#: one short message: modem, signal, operator, uptime, bridge,
+ * data link, each read from its module's accessors. */
 static int
-cmd_status(const struct cmd_entry *ce, const struct atform *f,
+cmd_phonebook_status(const struct cmd_entry *ce, const struct atform *f,
     const struct cmd_ctx *ctx, struct cmd_reply *r)
 {
-	struct json_object *st = status_json(), *m = NULL, *b = NULL, *d = NULL;
-	long long up;
+	const struct uplink_info *u = uplink_current();
+	const char *op = modem_operator();
+	long long up = (long long)(time(NULL) - daemon_started());
+	int sig = modem_signal();
+	char signal[16];
 
-	json_object_object_get_ex(st, "modem", &m);
-	json_object_object_get_ex(st, "bridge", &b);
-	json_object_object_get_ex(st, "daemon", &d);
-	up = json_object_get_int64(json_object_object_get(d, "uptime"));
+	if (sig >= 0)
+		snprintf(signal, sizeof signal, "%d", sig);
+	else
+		util_strlcpy(signal, "-", sizeof signal);
 	cmd_reply_line(r, "Modem: %s, signal %s, operator %s",
-	    cmd_jstr(m, "state", NULL), cmd_jstr(m, "signal", NULL),
-	    cmd_jstr(m, "operator", NULL));
+	    modem_state_name(modem_state()), signal, op != NULL ? op : "-");
 	cmd_reply_line(r, "Uptime: %lldd %02lld:%02lld", up / 86400,
 	    up / 3600 % 24, up / 60 % 60);
-	cmd_reply_line(r, "Bridge: %s, A %s, B %s", cmd_jstr(b, "mode", NULL),
-	    cmd_jstr(b, "socket_a", "state"), cmd_jstr(b, "socket_b", "state"));
-	json_object_put(st);
+	cmd_reply_line(r, "Bridge: %s, A %s, B %s", bridge_mode_name(),
+	    bridge_socket_state(0), bridge_socket_state(1));
+	cmd_reply_line(r, "Data: %s, %s", uplink_state_name(u->state),
+	    u->mode);
 	return 0;
 }
 
@@ -148,7 +144,8 @@ const struct cmd_entry cmd_phonebook_table[] = {
 	  GROUP_SECURITY | GROUP_SYSTEM, 0, "RES",
 	  "factory reset: settings and phonebook", cmd_res },
 	{ "STATUS", NULL, QUERY, 0, 0, ROLE_USER, GROUP_NET, 0, "STATUS#",
-	  "modem, signal, operator, uptime, bridge state", cmd_status },
+	  "modem, signal, operator, uptime, bridge and data link state",
+	  cmd_phonebook_status },
 	{ "CONNECT", NULL, ACTION, 0, 0, ROLE_ADMIN, GROUP_NET, 0, "CONNECT#",
 	  "connect to the cloud broker (not available yet)", cmd_connect },
 };

@@ -219,15 +219,32 @@ ctl_events(struct ctl_conn *c, struct json_object *args,
 	return 0;
 }
 
+static void
+ctl_reload_done(int rc, const char *err, void *arg)
+{
+	struct json_object *res = NULL;
+
+	if (rc == 0) {
+		res = json_object_new_object();
+		json_object_object_add(res, "reloaded",
+		    json_object_new_boolean(1));
+	}
+	ctl_pending_done(arg, res, rc == 0 ? NULL : err[0] != '\0' ? err :
+	    "reload failed");
+}
+
+/* Reloading runs from the loop, as for SIGHUP; the answer follows. */
 static int
 ctl_reload(struct ctl_conn *c, struct json_object *args,
     struct json_object **res, char *err, size_t errlen)
 {
-	if (daemon_reload(err, errlen) == -1)
-		return -1;
-	*res = json_object_new_object();
-	json_object_object_add(*res, "reloaded", json_object_new_boolean(1));
-	return 0;
+	struct ctl_pending *p = ctl_defer(c);
+
+	if (daemon_request_reload_then(ctl_reload_done, p) == -1) {
+		ctl_pending_done(p, NULL, "too many reloads waiting");
+		return CTL_DEFERRED;
+	}
+	return CTL_DEFERRED;
 }
 
 static int
@@ -297,13 +314,7 @@ static int
 ctl_pb_bool(const char *key, const char *v, int *out, char *err,
     size_t errlen)
 {
-	if (util_strcaseeq(v, "on") || util_strcaseeq(v, "yes") ||
-	    util_strcaseeq(v, "true") || strcmp(v, "1") == 0)
-		*out = 1;
-	else if (util_strcaseeq(v, "off") || util_strcaseeq(v, "no") ||
-	    util_strcaseeq(v, "false") || strcmp(v, "0") == 0)
-		*out = 0;
-	else {
+	if ((*out = util_parse_bool(v)) == -1) {
 		snprintf(err, errlen, "%s must be on or off", key);
 		return -1;
 	}
@@ -326,8 +337,8 @@ ctl_pb_fields(struct json_object *args, struct phonebook_entry *e, char *err,
 		}
 		s = json_object_get_string(v);
 		if (strcmp(k, "number") == 0) {
-			if (phonebook_normalise(s, settings_get(
-			    "auth.country_code"), e->number,
+			if (phonebook_normalise(s,
+			    phonebook_country_code(), e->number,
 			    sizeof e->number) == -1) {
 				snprintf(err, errlen, "not a phone number (use "
 				    "+CC... or set auth.country_code)");

@@ -43,8 +43,17 @@ static int daemon_reboot_wanted;
 static struct event *daemon_ev_deferred, *daemon_ev_watchdog;
 static struct event *daemon_ev_sig[4];
 static int daemon_reload_wanted;
-static size_t daemon_nstarted;
-static char daemon_exe[PATH_MAX];	/* modules started, in order */
+static size_t daemon_nstarted;		/* modules started, in order */
+static char daemon_exe[PATH_MAX];
+static const struct setting_def *daemon_s_reboot;
+
+/* Who waits for the outcome of the deferred reload (control requests). */
+#define DAEMON_RELOAD_WAITERS	16
+static struct {
+	daemon_reload_fn	*fn;
+	void			*arg;
+} daemon_reload_waiters[DAEMON_RELOAD_WAITERS];
+static size_t daemon_nreload_waiters;
 
 struct event_base *
 daemon_base(void)
@@ -176,6 +185,18 @@ daemon_modules_busy(void)
 	return 0;
 }
 
+/* Tell those waiting for a reload how it went (they may ask again). */
+static void
+daemon_reload_answer(int rc, const char *err)
+{
+	size_t n = daemon_nreload_waiters;
+
+	daemon_nreload_waiters = 0;
+	for (size_t i = 0; i < n; i++)
+		daemon_reload_waiters[i].fn(rc, err,
+		    daemon_reload_waiters[i].arg);
+}
+
 static void
 daemon_deferred_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -183,8 +204,12 @@ daemon_deferred_cb(evutil_socket_t fd, short what, void *arg)
 	char err[512];
 
 	if (daemon_reload_wanted) {
+		int rc;
+
 		daemon_reload_wanted = 0;
-		daemon_reload(err, sizeof err);
+		err[0] = '\0';
+		rc = daemon_reload(err, sizeof err);
+		daemon_reload_answer(rc, err);
 	}
 	if (!daemon_restart_wanted && !daemon_reboot_wanted)
 		return;
@@ -197,7 +222,7 @@ daemon_deferred_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (daemon_reboot_wanted) {
 		daemon_reboot_wanted = 0;
-		if (spawn_command(settings_get("system.reboot_command"),
+		if (spawn_command(settings_value(daemon_s_reboot),
 		    "system reboot", err, sizeof err) == -1)
 			log_warnx("system reboot not started: %s", err);
 		return;
@@ -228,6 +253,18 @@ daemon_request_reload(void)
 {
 	daemon_reload_wanted = 1;
 	event_active(daemon_ev_deferred, EV_TIMEOUT, 0);
+}
+
+int
+daemon_request_reload_then(daemon_reload_fn *fn, void *arg)
+{
+	if (daemon_nreload_waiters == DAEMON_RELOAD_WAITERS)
+		return -1;
+	daemon_reload_waiters[daemon_nreload_waiters].fn = fn;
+	daemon_reload_waiters[daemon_nreload_waiters].arg = arg;
+	daemon_nreload_waiters++;
+	daemon_request_reload();
+	return 0;
 }
 
 static void
@@ -261,6 +298,8 @@ daemon_start_modules(char *err, size_t errlen)
 	if (store_open(c->database, err, errlen) == -1)
 		return -1;
 	settings_init();
+	daemon_s_reboot = settings_ref("system.reboot_command",
+	    SETTING_CUSTOM);
 	conf_apply_settings(c);
 	if (settings_load_store() == -1) {
 		snprintf(err, errlen, "reading settings: %s", store_errmsg());
@@ -291,6 +330,7 @@ daemon_start_modules(char *err, size_t errlen)
 static void
 daemon_stop_modules(void)
 {
+	daemon_reload_answer(-1, "the daemon is stopping");
 	ctl_shutdown();
 	while (daemon_nstarted > 0) {
 		const struct module *m = &modules[--daemon_nstarted];

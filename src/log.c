@@ -40,12 +40,6 @@ log_set_level(enum log_level l)
 		log_level = l;
 }
 
-enum log_level
-log_get_level(void)
-{
-	return log_level;
-}
-
 const char *
 log_level_name(enum log_level l)
 {

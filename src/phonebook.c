@@ -34,10 +34,20 @@ phonebook_call_parse(const char *s, enum phonebook_call *out)
 	return -1;
 }
 
+static const struct setting_def *phonebook_s_size, *phonebook_s_cc;
+
 int
 phonebook_size(void)
 {
-	return (int)settings_get_int("auth.phonebook_size");
+	return (int)settings_int(SETTINGS_ONCE(phonebook_s_size,
+	    "auth.phonebook_size", SETTING_INT));
+}
+
+const char *
+phonebook_country_code(void)
+{
+	return settings_value(SETTINGS_ONCE(phonebook_s_cc,
+	    "auth.country_code", SETTING_CUSTOM));
 }
 
 int
@@ -111,12 +121,12 @@ phonebook_query1(const char *sql, int pos, const char *number,
 	sqlite3_stmt *st;
 	int r = -1;
 
-	if (sqlite3_prepare_v2(store_db(), sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
 	if (number != NULL)
-		sqlite3_bind_text(st, 1, number, -1, SQLITE_TRANSIENT);
+		st = store_stmt(sql, "t", number);
 	else
-		sqlite3_bind_int(st, 1, pos);
+		st = store_stmt(sql, "d", pos);
+	if (st == NULL)
+		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		phonebook_row(st, e);
 		r = 0;
@@ -146,36 +156,18 @@ phonebook_find(const char *number, struct phonebook_entry *e)
 int
 phonebook_put(const struct phonebook_entry *e, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	int rc;
-
 	if (e->pos < 1 || e->pos > phonebook_size()) {
 		snprintf(err, errlen, "position must be 1..%d",
 		    phonebook_size());
 		return -1;
 	}
-	rc = sqlite3_prepare_v2(store_db(), "INSERT OR REPLACE INTO phonebook"
+	if (store_done(store_stmt("INSERT OR REPLACE INTO phonebook"
 	    "(" PHONEBOOK_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	    -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "phonebook: %s",
-		    sqlite3_errmsg(store_db()));
-		return -1;
-	}
-	sqlite3_bind_int(st, 1, e->pos);
-	sqlite3_bind_text(st, 2, e->number, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, e->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, auth_role_name(e->role), -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, e->require_password != 0);
-	sqlite3_bind_text(st, 6, phonebook_call_name(e->call), -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int(st, 7, e->alarm_sms != 0);
-	sqlite3_bind_int(st, 8, e->alarm_call != 0);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	    "dtttdtdd", e->pos, e->number, e->name, auth_role_name(e->role),
+	    e->require_password != 0, phonebook_call_name(e->call),
+	    e->alarm_sms != 0, e->alarm_call != 0)) == -1) {
 		snprintf(err, errlen, "phonebook not saved: %s",
-		    sqlite3_errmsg(store_db()));
+		    store_errmsg());
 		return -1;
 	}
 	return 0;
@@ -184,11 +176,8 @@ phonebook_put(const struct phonebook_entry *e, char *err, size_t errlen)
 int
 phonebook_del(int pos, char *err, size_t errlen)
 {
-	char p[16];
-
-	snprintf(p, sizeof p, "%d", pos);
-	if (store_run("DELETE FROM phonebook WHERE pos = CAST(?1 AS INTEGER)",
-	    p, NULL, "phonebook") == -1) {
+	if (store_done(store_stmt("DELETE FROM phonebook WHERE pos = ?1", "d",
+	    pos)) == -1) {
 		snprintf(err, errlen, "%s", store_errmsg());
 		return -1;
 	}
@@ -213,8 +202,8 @@ phonebook_foreach(int (*cb)(const struct phonebook_entry *, void *),
 	sqlite3_stmt *st;
 	int r = 0;
 
-	if (sqlite3_prepare_v2(store_db(), "SELECT " PHONEBOOK_COLS
-	    " FROM phonebook ORDER BY pos", -1, &st, NULL) != SQLITE_OK)
+	if ((st = store_stmt("SELECT " PHONEBOOK_COLS
+	    " FROM phonebook ORDER BY pos", "")) == NULL)
 		return -1;
 	while (r == 0 && sqlite3_step(st) == SQLITE_ROW) {
 		phonebook_row(st, &e);

@@ -27,7 +27,6 @@ static struct setting_state *settings_state;
 static char **settings_config_next;
 static void (*settings_observer)(const struct setting_def *);
 
-static int settings_parse_bool(const char *);
 
 static const char *const settings_source_names[SOURCE_MAX] = {
 	"default", "config", "runtime"
@@ -107,7 +106,7 @@ settings_parse_num(const struct setting_def *d, struct setting_state *s)
 	if (d->type == SETTING_INT)
 		s->num = util_strtonum(s->value, LLONG_MIN, LLONG_MAX, &errstr);
 	else if (d->type == SETTING_BOOL)
-		s->num = settings_parse_bool(s->value) == 1;
+		s->num = util_parse_bool(s->value) == 1;
 }
 
 void
@@ -266,21 +265,6 @@ settings_bool(const struct setting_def *d)
 	return (int)settings_state[settings_index(d)].num;
 }
 
-static int
-settings_parse_bool(const char *s)
-{
-	static const char *const on[] = { "on", "1", "true", "yes" };
-	static const char *const off[] = { "off", "0", "false", "no" };
-
-	for (size_t i = 0; i < nitems(on); i++) {
-		if (util_strcaseeq(s, on[i]))
-			return 1;
-		if (util_strcaseeq(s, off[i]))
-			return 0;
-	}
-	return -1;
-}
-
 /* Printable UTF-8 text with no control characters. */
 static int
 settings_text_ok(const char *s, size_t *nchars)
@@ -332,7 +316,7 @@ settings_check(const struct setting_def *d, int argc, char **argv,
 	}
 	switch (d->type) {
 	case SETTING_BOOL:
-		if ((b = settings_parse_bool(v)) == -1)
+		if ((b = util_parse_bool(v)) == -1)
 			goto bad;
 		util_strlcpy(out, b ? "on" : "off", outlen);
 		return 0;

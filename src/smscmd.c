@@ -65,7 +65,7 @@ smscmd_run(const char *sender, const char *text, size_t len,
 	int listed = 0, send = 1;
 
 	util_escape(esc, sizeof esc, sender, strlen(sender));
-	if (phonebook_normalise(sender, settings_get("auth.country_code"),
+	if (phonebook_normalise(sender, phonebook_country_code(),
 	    number, sizeof number) == 0) {
 		util_strlcpy(key, number, sizeof key);
 		if (phonebook_find(number, &pb) == 0) {
@@ -100,8 +100,9 @@ smscmd_run(const char *sender, const char *text, size_t len,
 	}
 	role = role_pw > role_pb ? role_pw : role_pb;
 	if (role == ROLE_NONE) {
-		/* counted like a wrong password (SPEC §4), in its own class:
-		 * a stranger probing the device is soon ignored */
+		/* counted like a wrong password (cellgate-sms(7), "The
+		 * authorisation gate"), in its own class: a stranger probing
+		 * the device is soon ignored */
 		log_info("sms from %s: %s sender without password; no reply",
 		    esc, listed ? "listed" : "unknown");
 		auth_gate_stranger(CHAN_SMS, key);

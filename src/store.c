@@ -7,6 +7,7 @@
  * that cannot be written.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -362,6 +363,75 @@ store_run(const char *sql, const char *a, const char *b, const char *what)
 		return -1;
 	}
 	return 0;
+}
+
+/* Prepare sql and bind by types: 't' text (NULL binds NULL), 'i' long
+ * long, 'd' int.  NULL on failure (store_errmsg() says why). */
+struct sqlite3_stmt *
+store_stmt(const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int i = 1, rc;
+
+	if ((rc = sqlite3_prepare_v2(store, sql, -1, &st, NULL)) != SQLITE_OK) {
+		store_set_err(rc, "query");
+		log_warnx("store: %s", store_err);
+		return NULL;
+	}
+	va_start(ap, types);
+	for (const char *t = types; *t != '\0'; t++, i++) {
+		switch (*t) {
+		case 't': {
+			const char *s = va_arg(ap, const char *);
+
+			if (s == NULL)
+				sqlite3_bind_null(st, i);
+			else
+				sqlite3_bind_text(st, i, s, -1,
+				    SQLITE_TRANSIENT);
+			break;
+		}
+		case 'i':
+			sqlite3_bind_int64(st, i, va_arg(ap, long long));
+			break;
+		default:
+			sqlite3_bind_int(st, i, va_arg(ap, int));
+		}
+	}
+	va_end(ap);
+	return st;
+}
+
+int
+store_done(struct sqlite3_stmt *st)
+{
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_set_err(rc, "write");
+		log_warnx("store: %s", store_err);
+		return -1;
+	}
+	return 0;
+}
+
+long long
+store_scalar(struct sqlite3_stmt *st, long long dflt)
+{
+	long long v = dflt;
+
+	if (st == NULL)
+		return dflt;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
 }
 
 static int

@@ -303,3 +303,18 @@ buf_str(struct buf *b)
 		return "";
 	return b->data;
 }
+
+int
+util_parse_bool(const char *s)
+{
+	static const char *const on[] = { "on", "1", "true", "yes" };
+	static const char *const off[] = { "off", "0", "false", "no" };
+
+	for (size_t i = 0; i < nitems(on); i++) {
+		if (util_strcaseeq(s, on[i]))
+			return 1;
+		if (util_strcaseeq(s, off[i]))
+			return 0;
+	}
+	return -1;
+}

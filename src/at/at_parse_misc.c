@@ -8,6 +8,7 @@
 
 #include "at_parse.h"
 #include "at_int.h"
+#include "hex.h"
 
 #define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
 
@@ -17,18 +18,6 @@ at_dial_char(int c)
 	return (c >= '0' && c <= '9') || c == '+' || c == '*' || c == '#' ||
 	    (c >= 'A' && c <= 'D') || (c >= 'a' && c <= 'd') ||
 	    c == 'p' || c == 'P' || c == 'w' || c == 'W' || c == ',';
-}
-
-static int
-at_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
 }
 
 /*
@@ -48,8 +37,8 @@ at_number_copy(const struct at_param *p, char *dst, size_t dstsz)
 		return -1;
 	ucs2 = p->len >= 8 && p->len % 4 == 0;
 	for (i = 0; ucs2 && i < p->len; i += 4) {
-		hi = at_hexval((unsigned char)p->s[i + 2]);
-		lo = at_hexval((unsigned char)p->s[i + 3]);
+		hi = hex_val((unsigned char)p->s[i + 2]);
+		lo = hex_val((unsigned char)p->s[i + 3]);
 		if (p->s[i] != '0' || p->s[i + 1] != '0' || hi < 0 || lo < 0 ||
 		    !at_dial_char(hi * 16 + lo) || hi * 16 + lo == ',')
 			ucs2 = 0;
@@ -59,8 +48,8 @@ at_number_copy(const struct at_param *p, char *dst, size_t dstsz)
 		if (n >= dstsz)
 			return -1;
 		for (i = 0; i < n; i++)
-			dst[i] = (char)(at_hexval((unsigned char)p->s[4 * i + 2])
-			    * 16 + at_hexval((unsigned char)p->s[4 * i + 3]));
+			dst[i] = (char)(hex_val((unsigned char)p->s[4 * i + 2])
+			    * 16 + hex_val((unsigned char)p->s[4 * i + 3]));
 		dst[n] = '\0';
 		return 0;
 	}
@@ -312,7 +301,7 @@ at_parse_ident(const char *line, size_t len, enum at_ident kind, char *out,
 		return at_fail(cause, "bad identity length");
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)line[i];
-		if (kind == AT_IDENT_ICCID && at_hexval(c) >= 0) {
+		if (kind == AT_IDENT_ICCID && hex_val(c) >= 0) {
 			if (c >= 'a' && c <= 'f')
 				c -= 'a' - 'A';
 		} else if (c < '0' || c > '9')

@@ -87,17 +87,17 @@ static void bridge_rst_schedule(void);
 void
 bridge_cfg_load(void)
 {
-	const char *rs = settings_get("bridge.reg_send");
-	const char *rt = settings_get("bridge.reg_type");
-	int reg = settings_get_bool("bridge.reg_enable");
+	const char *rs = settings_value(bridge_set.reg_send);
+	const char *rt = settings_value(bridge_set.reg_type);
+	int reg = settings_bool(bridge_set.reg_enable);
 	char err[128];
 
-	bridge_cfg.serial_cmds = settings_get_bool("bridge.serial_commands");
-	bridge_cfg.net_cmds = settings_get_bool("bridge.net_commands");
-	bridge_cfg.rfc = settings_get_bool("uart.rfc2217");
-	bridge_cfg.sock_id = settings_get_bool("bridge.socket_id");
-	bridge_cfg.echo = settings_get_bool("command.echo");
-	bridge_cfg.cache = settings_get_bool("bridge.cache");
+	bridge_cfg.serial_cmds = settings_bool(bridge_set.serial_commands);
+	bridge_cfg.net_cmds = settings_bool(bridge_set.net_commands);
+	bridge_cfg.rfc = settings_bool(bridge_set.uart_rfc2217);
+	bridge_cfg.sock_id = settings_bool(bridge_set.socket_id);
+	bridge_cfg.echo = settings_bool(bridge_set.echo);
+	bridge_cfg.cache = settings_bool(bridge_set.cache);
 	bridge_cfg.reg_link = reg && strcmp(rs, "data") != 0;
 	bridge_cfg.reg_data = reg && strcmp(rs, "link") != 0;
 	bridge_cfg.reg_identity = NULL;
@@ -105,17 +105,17 @@ bridge_cfg_load(void)
 	if (!util_strcaseeq(rt, "REGDT"))
 		bridge_cfg.reg_identity = util_strcaseeq(rt, "ICCID") ?
 		    "iccid" : "imei";
-	else if (bridge_hex_decode(settings_get("bridge.reg_data"),
+	else if (bridge_hex_decode(settings_value(bridge_set.reg_data),
 	    bridge_cfg.reg, sizeof bridge_cfg.reg, &bridge_cfg.reg_len, err,
 	    sizeof err) == -1)
 		bridge_cfg.reg_len = 0;
-	bridge_cfg.high_water = (size_t)settings_get_int("bridge.high_water");
-	bridge_cfg.buffer_max = (size_t)settings_get_int("bridge.buffer_max");
-	bridge_cfg.cache_size = (size_t)settings_get_int("bridge.cache_size");
-	bridge_cfg.http_max = (size_t)settings_get_int("bridge.http_max");
-	bridge_cfg.http_gap = settings_get_int("bridge.http_gap");
-	bridge_cfg.sms_max = (size_t)settings_get_int("bridge.sms_max");
-	bridge_cfg.sms_gap = settings_get_int("bridge.sms_gap");
+	bridge_cfg.high_water = (size_t)settings_int(bridge_set.high_water);
+	bridge_cfg.buffer_max = (size_t)settings_int(bridge_set.buffer_max);
+	bridge_cfg.cache_size = (size_t)settings_int(bridge_set.cache_size);
+	bridge_cfg.http_max = (size_t)settings_int(bridge_set.http_max);
+	bridge_cfg.http_gap = settings_int(bridge_set.http_gap);
+	bridge_cfg.sms_max = (size_t)settings_int(bridge_set.sms_max);
+	bridge_cfg.sms_gap = settings_int(bridge_set.sms_gap);
 }
 
 struct event_base *
@@ -125,9 +125,13 @@ bridge_base(void)
 }
 
 long long
-bridge_setting_int(const char *name)
+bridge_restart_time(void)
 {
-	return settings_get_int(name);
+	const char *errstr;
+
+	/* a custom row (0, or 60..65535), canonical decimal */
+	return util_strtonum(settings_value(bridge_set.restart_time), 0,
+	    65535, &errstr);
 }
 
 void
@@ -462,7 +466,7 @@ bridge_frame_emit(void)
 		bridge_http_submit((const uint8_t *)bridge.frame.data,
 		    bridge.frame.len);
 	else if (bridge.mode == BRIDGE_SMS)
-		bridge_sms_out(settings_get("bridge.sms_number"),
+		bridge_sms_out(settings_value(bridge_set.sms_number),
 		    (const uint8_t *)bridge.frame.data, bridge.frame.len);
 	buf_reset(&bridge.frame);
 	event_del(bridge.frame_ev);
@@ -720,11 +724,11 @@ bridge_hb_cb(evutil_socket_t fd, short what, void *arg)
 	size_t n;
 	char err[64];
 	uint64_t now = util_now_ms();
-	uint64_t period = (uint64_t)settings_get_int("bridge.heartbeat_time") *
+	uint64_t period = (uint64_t)settings_int(bridge_set.heartbeat_time) *
 	    1000;
 
 	if (now >= bridge.last_port_tx + period &&
-	    bridge_hex_decode(settings_get("bridge.heartbeat_data"), d,
+	    bridge_hex_decode(settings_value(bridge_set.heartbeat_data), d,
 	    sizeof d, &n, err, sizeof err) == 0 && n > 0 && !bridge.cmdmode)
 		bridge_port_send(d, n);
 	if (now >= bridge.last_port_tx + period)
@@ -740,10 +744,10 @@ bridge_hb_schedule(void)
 
 	event_del(bridge.hb_ev);
 	if (bridge.port == NULL || bridge.mode != BRIDGE_NET ||
-	    !settings_get_bool("bridge.heartbeat_enable") ||
-	    strcmp(settings_get("bridge.heartbeat_to"), "COM") != 0)
+	    !settings_bool(bridge_set.heartbeat_enable) ||
+	    strcmp(settings_value(bridge_set.heartbeat_to), "COM") != 0)
 		return;
-	period = (uint64_t)settings_get_int("bridge.heartbeat_time") * 1000;
+	period = (uint64_t)settings_int(bridge_set.heartbeat_time) * 1000;
 	at = bridge.last_port_tx + period;
 	d = at > now ? at - now : 0;
 	tv.tv_sec = (time_t)(d / 1000);
@@ -756,7 +760,7 @@ static void bridge_restart(void);
 static void
 bridge_rst_cb(evutil_socket_t fd, short what, void *arg)
 {
-	uint64_t t = (uint64_t)settings_get_int("bridge.restart_time") * 1000;
+	uint64_t t = (uint64_t)bridge_restart_time() * 1000;
 
 	if (t > 0 && util_now_ms() >= bridge.last_activity + t) {
 		log_info("bridge: no data for %llu s (RSTIM): restarting the "
@@ -769,7 +773,7 @@ bridge_rst_cb(evutil_socket_t fd, short what, void *arg)
 static void
 bridge_rst_schedule(void)
 {
-	uint64_t t = (uint64_t)settings_get_int("bridge.restart_time") * 1000;
+	uint64_t t = (uint64_t)bridge_restart_time() * 1000;
 	uint64_t now = util_now_ms(), at, d;
 	struct timeval tv;
 
@@ -788,7 +792,7 @@ bridge_rst_schedule(void)
 static enum bridge_mode
 bridge_mode_get(void)
 {
-	const char *m = settings_get("bridge.mode");
+	const char *m = settings_value(bridge_set.mode);
 
 	for (int i = 0; i < BRIDGE_MODE_MAX; i++)
 		if (util_strcaseeq(m, bridge_mode_names[i]))
@@ -803,7 +807,7 @@ bridge_uart_from_setting(void)
 	struct bridge_uart u;
 	int n = 0;
 
-	util_strlcpy(copy, settings_get("uart.params"), sizeof copy);
+	util_strlcpy(copy, settings_value(bridge_set.uart_params), sizeof copy);
 	for (p = copy; p != NULL && n < 5; n++) {
 		f[n] = p;
 		if ((p = strchr(p, ',')) != NULL)
@@ -844,9 +848,9 @@ bridge_apply(const struct setting_def *d)
 	if (!bridge.running)
 		return;
 	bridge_cfg_load();
-	if (strcmp(d->name, "uart.params") == 0)
+	if (d == bridge_set.uart_params)
 		bridge_uart_from_setting();
-	if (strcmp(d->name, "bridge.mode") == 0)
+	if (d == bridge_set.mode)
 		bridge_mode_apply();
 	bridge_sock_configure(bridge.mode == BRIDGE_NET);
 	bridge_sock_heartbeat();
@@ -882,14 +886,14 @@ static int
 bridge_sms_in(const char *number, const uint8_t *data, size_t len,
     void *arg)
 {
-	const char *want, *cc = settings_get("auth.country_code");
+	const char *want, *cc = phonebook_country_code();
 	char a[PHONEBOOK_NUMBER_MAX + 1], b[PHONEBOOK_NUMBER_MAX + 1];
 
 	if (!bridge.running || bridge.port == NULL ||
 	    bridge.mode != BRIDGE_SMS)
 		return 0;
 	/* only DSTNUM's messages, whichever way the number is written */
-	want = settings_get("bridge.sms_number");
+	want = settings_value(bridge_set.sms_number);
 	if (want[0] == '\0')
 		return 0;
 	if (phonebook_normalise(want, cc, a, sizeof a) == -1)
@@ -907,7 +911,7 @@ bridge_sms_in(const char *number, const uint8_t *data, size_t len,
 static void
 bridge_welcome(void)
 {
-	const char *m = settings_get("bridge.welcome");
+	const char *m = settings_value(bridge_set.welcome);
 
 	if (m[0] != '\0') {
 		bridge_port_send(m, strlen(m));
@@ -940,6 +944,7 @@ bridge_init(struct event_base *base, const struct conf *c, char *err,
     size_t errlen)
 {
 	memset(&bridge, 0, sizeof bridge);
+	bridge_set_resolve();
 	bridge.base = base;
 	bridge.mode = bridge_mode_get();
 	bridge_cfg_load();
@@ -1031,6 +1036,22 @@ bridge_shutdown(void)
 	buf_free(&bridge.frame);
 }
 
+const char *
+bridge_mode_name(void)
+{
+	bridge_set_resolve();
+	return settings_value(bridge_set.mode);
+}
+
+const char *
+bridge_socket_state(int id)
+{
+	if (!bridge.running || bridge.port == NULL || id < 0 ||
+	    id >= BRIDGE_NSOCK)
+		return "stopped";
+	return bridge_sock_state_name(id);
+}
+
 struct json_object *
 bridge_status(void)
 {
@@ -1038,8 +1059,9 @@ bridge_status(void)
 	char uart[64];
 	int live = bridge.running && bridge.port != NULL;
 
+	bridge_set_resolve();
 	json_object_object_add(o, "mode",
-	    json_object_new_string(settings_get("bridge.mode")));
+	    json_object_new_string(settings_value(bridge_set.mode)));
 	json_object_object_add(o, "state", json_object_new_string(!live ?
 	    "stopped" : bridge.cmdmode || bridge.mode == BRIDGE_CMD ?
 	    "command" : "running"));

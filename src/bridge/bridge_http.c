@@ -101,7 +101,7 @@ bridge_http_finish(CURLcode rc)
 		else
 			bridge_http_error("%s", bridge_http_errbuf[0] != '\0' ?
 			    bridge_http_errbuf : curl_easy_strerror(rc));
-	} else if (code >= 400 && settings_get_bool("bridge.http_body_only"))
+	} else if (code >= 400 && settings_bool(bridge_set.http_body_only))
 		bridge_http_error("HTTP %ld", code);
 	else {
 		size_t len = evbuffer_get_length(bridge_http_resp);
@@ -233,13 +233,13 @@ bridge_http_start(struct bridge_http_req *r)
 {
 	char srv[SETTING_VALUE_MAX + 1], dec[SETTING_VALUE_MAX + 1], *port;
 	char err[200];
-	int post = strcmp(settings_get("bridge.http_method"), "POST") == 0;
-	long tmo = (long)bridge_setting_int("bridge.http_timeout") * 1000;
+	int post = strcmp(settings_value(bridge_set.http_method), "POST") == 0;
+	long tmo = (long)settings_int(bridge_set.http_timeout) * 1000;
 	struct buf url;
 	size_t n;
 	CURL *e;
 
-	util_strlcpy(srv, settings_get("bridge.http_server"), sizeof srv);
+	util_strlcpy(srv, settings_value(bridge_set.http_server), sizeof srv);
 	if ((port = strrchr(srv, ',')) == NULL) {
 		bridge_http_error("bad HTPSV");
 		return -1;
@@ -250,7 +250,7 @@ bridge_http_start(struct bridge_http_req *r)
 		buf_printf(&url, "http://[%s]:%s", srv, port);
 	else
 		buf_printf(&url, "http://%s:%s", srv, port);
-	buf_puts(&url, settings_get("bridge.http_url"));
+	buf_puts(&url, settings_value(bridge_set.http_url));
 	if (!post)
 		bridge_http_escape(&url, r->data, r->len);
 	if (url.overflow) {
@@ -260,7 +260,7 @@ bridge_http_start(struct bridge_http_req *r)
 	}
 	curl_slist_free_all(bridge_http_hdrs);
 	bridge_http_hdrs = NULL;
-	if (bridge_htphd_decode(settings_get("bridge.http_headers"), dec,
+	if (bridge_htphd_decode(settings_value(bridge_set.http_headers), dec,
 	    sizeof dec, &n, err, sizeof err) == -1 ||
 	    bridge_htphd_lines(dec, n, bridge_http_add_header, NULL, err,
 	    sizeof err) == -1) {
@@ -285,7 +285,7 @@ bridge_http_start(struct bridge_http_req *r)
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, bridge_http_errbuf);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, bridge_http_write_cb);
 	curl_easy_setopt(e, CURLOPT_HEADER,
-	    settings_get_bool("bridge.http_body_only") ? 0L : 1L);
+	    settings_bool(bridge_set.http_body_only) ? 0L : 1L);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, bridge_http_hdrs);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http");

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bridge_proto.h"
+#include "hex.h"
 #include "util.h"
 
 static const char *const bridge_parity_names[BRIDGE_PARITY_MAX] = {
@@ -393,18 +394,6 @@ bridge_inline_parse(const uint8_t *p, size_t len, char *pw, size_t pwlen,
 
 /* --- HTPHD ---------------------------------------------------------- */
 
-static int
-bridge_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 bridge_htphd_decode(const char *in, char *out, size_t outlen, size_t *outn,
     char *err, size_t errlen)
@@ -419,8 +408,8 @@ bridge_htphd_decode(const char *in, char *out, size_t outlen, size_t *outn,
 		int c = (unsigned char)*s;
 
 		if (c == '[') {
-			int hi = bridge_hexval((unsigned char)s[1]);
-			int lo = hi < 0 ? -1 : bridge_hexval((unsigned char)s[2]);
+			int hi = hex_val((unsigned char)s[1]);
+			int lo = hi < 0 ? -1 : hex_val((unsigned char)s[2]);
 
 			if (lo < 0 || s[3] != ']') {
 				snprintf(err, errlen, "'[' at offset %zu does "
@@ -501,8 +490,8 @@ bridge_hex_decode(const char *hex, uint8_t *out, size_t max, size_t *outn,
 		return -1;
 	}
 	for (size_t i = 0; i < len; i += 2) {
-		int hi = bridge_hexval((unsigned char)hex[i]);
-		int lo = bridge_hexval((unsigned char)hex[i + 1]);
+		int hi = hex_val((unsigned char)hex[i]);
+		int lo = hex_val((unsigned char)hex[i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			snprintf(err, errlen, "invalid hex digit at offset "

@@ -448,3 +448,67 @@ const struct cmd_entry bridge_cmd_table[] = {
 	  "AT+ENTM", "leave the data port's command mode", bridge_cmd_entm },
 };
 const size_t bridge_cmd_table_len = nitems(bridge_cmd_table);
+
+/* --- handles --------------------------------------------------------- */
+
+struct bridge_set bridge_set;
+
+static const struct {
+	const struct setting_def	**h;
+	const char			 *name;
+	enum setting_type		  type;
+} bridge_set_refs[] = {
+	{ &bridge_set.mode, "bridge.mode", SETTING_ENUM },
+	{ &bridge_set.uart_params, "uart.params", SETTING_CUSTOM },
+	{ &bridge_set.uart_rfc2217, "uart.rfc2217", SETTING_BOOL },
+	{ &bridge_set.echo, "command.echo", SETTING_BOOL },
+	{ &bridge_set.welcome, "bridge.welcome", SETTING_STRING },
+	{ &bridge_set.serial_commands, "bridge.serial_commands", SETTING_BOOL },
+	{ &bridge_set.net_commands, "bridge.net_commands", SETTING_BOOL },
+	{ &bridge_set.socket_id, "bridge.socket_id", SETTING_BOOL },
+	{ &bridge_set.cache, "bridge.cache", SETTING_BOOL },
+	{ &bridge_set.cache_size, "bridge.cache_size", SETTING_INT },
+	{ &bridge_set.high_water, "bridge.high_water", SETTING_INT },
+	{ &bridge_set.buffer_max, "bridge.buffer_max", SETTING_INT },
+	{ &bridge_set.reg_enable, "bridge.reg_enable", SETTING_BOOL },
+	{ &bridge_set.reg_send, "bridge.reg_send", SETTING_ENUM },
+	{ &bridge_set.reg_type, "bridge.reg_type", SETTING_ENUM },
+	{ &bridge_set.reg_data, "bridge.reg_data", SETTING_CUSTOM },
+	{ &bridge_set.heartbeat_enable, "bridge.heartbeat_enable", SETTING_BOOL },
+	{ &bridge_set.heartbeat_to, "bridge.heartbeat_to", SETTING_ENUM },
+	{ &bridge_set.heartbeat_data, "bridge.heartbeat_data", SETTING_CUSTOM },
+	{ &bridge_set.heartbeat_time, "bridge.heartbeat_time", SETTING_INT },
+	{ &bridge_set.restart_time, "bridge.restart_time", SETTING_CUSTOM },
+	{ &bridge_set.nodata_timeout, "bridge.nodata_timeout", SETTING_INT },
+	{ &bridge_set.reconnect_min, "bridge.reconnect_min", SETTING_INT },
+	{ &bridge_set.reconnect_max, "bridge.reconnect_max", SETTING_INT },
+	{ &bridge_set.http_method, "bridge.http_method", SETTING_ENUM },
+	{ &bridge_set.http_server, "bridge.http_server", SETTING_CUSTOM },
+	{ &bridge_set.http_url, "bridge.http_url", SETTING_CUSTOM },
+	{ &bridge_set.http_headers, "bridge.http_headers", SETTING_CUSTOM },
+	{ &bridge_set.http_timeout, "bridge.http_timeout", SETTING_INT },
+	{ &bridge_set.http_body_only, "bridge.http_body_only", SETTING_BOOL },
+	{ &bridge_set.http_max, "bridge.http_max", SETTING_INT },
+	{ &bridge_set.http_gap, "bridge.http_gap", SETTING_INT },
+	{ &bridge_set.sms_number, "bridge.sms_number", SETTING_CUSTOM },
+	{ &bridge_set.sms_max, "bridge.sms_max", SETTING_INT },
+	{ &bridge_set.sms_gap, "bridge.sms_gap", SETTING_INT },
+	{ &bridge_set.socket_addr[0], "bridge.socket_a", SETTING_CUSTOM },
+	{ &bridge_set.socket_enable[0], "bridge.socket_a_enable", SETTING_BOOL },
+	{ &bridge_set.socket_link[0], "bridge.socket_a_link", SETTING_CUSTOM },
+	{ &bridge_set.socket_addr[1], "bridge.socket_b", SETTING_CUSTOM },
+	{ &bridge_set.socket_enable[1], "bridge.socket_b_enable", SETTING_BOOL },
+	{ &bridge_set.socket_link[1], "bridge.socket_b_link", SETTING_CUSTOM },
+};
+
+/* At init; also from the status hook, which may run for a bridge that
+ * was never started (once resolved, nothing more to do). */
+void
+bridge_set_resolve(void)
+{
+	if (bridge_set.mode != NULL)
+		return;
+	for (size_t i = 0; i < nitems(bridge_set_refs); i++)
+		*bridge_set_refs[i].h = settings_ref(bridge_set_refs[i].name,
+		    bridge_set_refs[i].type);
+}

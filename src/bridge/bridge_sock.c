@@ -52,7 +52,6 @@ static const char *const bridge_sock_state_names[BSOCK_STATE_MAX] = {
 struct bridge_sock {
 	int			 id;		/* 0 = A, 1 = B */
 	char			 letter;
-	const char		*set_addr, *set_en, *set_link;
 	enum bridge_sock_state	 state;
 
 	/* configuration in effect */
@@ -82,12 +81,8 @@ struct bridge_sock {
 };
 
 static struct bridge_sock bridge_socks[BRIDGE_NSOCK] = {
-	{ .id = 0, .letter = 'A', .set_addr = "bridge.socket_a",
-	  .set_en = "bridge.socket_a_enable",
-	  .set_link = "bridge.socket_a_link", .ufd = -1 },
-	{ .id = 1, .letter = 'B', .set_addr = "bridge.socket_b",
-	  .set_en = "bridge.socket_b_enable",
-	  .set_link = "bridge.socket_b_link", .ufd = -1 },
+	{ .id = 0, .letter = 'A', .ufd = -1 },
+	{ .id = 1, .letter = 'B', .ufd = -1 },
 };
 static int bridge_sock_held;
 static int bridge_sock_started;
@@ -341,10 +336,9 @@ bridge_sock_close(struct bridge_sock *s, int keep_unsent)
 
 		/* unsent data goes back to the front of the cache */
 		if (keep_unsent && evbuffer_get_length(out) > 0 &&
-		    settings_get_bool("bridge.cache")) {
+		    settings_bool(bridge_set.cache)) {
 			struct evbuffer *tmp = evbuffer_new();
-			size_t max = (size_t)bridge_setting_int(
-			    "bridge.cache_size");
+			size_t max = (size_t)settings_int(bridge_set.cache_size);
 
 			evbuffer_add_buffer(tmp, out);
 			evbuffer_add_buffer(tmp, s->cache);
@@ -381,8 +375,8 @@ static void
 bridge_sock_fail(struct bridge_sock *s, const char *why)
 {
 	int was = s->state == BSOCK_CONNECTED;
-	unsigned lo = (unsigned)bridge_setting_int("bridge.reconnect_min");
-	unsigned hi = (unsigned)bridge_setting_int("bridge.reconnect_max");
+	unsigned lo = (unsigned)settings_int(bridge_set.reconnect_min);
+	unsigned hi = (unsigned)settings_int(bridge_set.reconnect_max);
 	struct timeval tv;
 
 	util_strlcpy(s->last_error, why, sizeof s->last_error);
@@ -608,8 +602,8 @@ static uint64_t
 bridge_sock_next(struct bridge_sock *s, uint64_t now, int fire)
 {
 	uint64_t next = UINT64_MAX, t;
-	long long hb = bridge_setting_int("bridge.heartbeat_time") * 1000;
-	long long nd = bridge_setting_int("bridge.nodata_timeout") * 1000;
+	long long hb = settings_int(bridge_set.heartbeat_time) * 1000;
+	long long nd = settings_int(bridge_set.nodata_timeout) * 1000;
 
 	if (s->state != BSOCK_CONNECTED)
 		return UINT64_MAX;
@@ -639,16 +633,15 @@ bridge_sock_next(struct bridge_sock *s, uint64_t now, int fire)
 		if (t < next)
 			next = t;
 	}
-	if (settings_get_bool("bridge.heartbeat_enable") &&
-	    strcmp(settings_get("bridge.heartbeat_to"), "NET") == 0 && hb > 0) {
+	if (settings_bool(bridge_set.heartbeat_enable) &&
+	    strcmp(settings_value(bridge_set.heartbeat_to), "NET") == 0 && hb > 0) {
 		t = s->last_tx + (uint64_t)hb;
 		if (fire && now >= t) {
 			uint8_t d[BRIDGE_REG_MAX];
 			size_t n = 0;
 			char err[64];
 
-			if (bridge_hex_decode(settings_get(
-			    "bridge.heartbeat_data"), d, sizeof d, &n, err,
+			if (bridge_hex_decode(settings_value(bridge_set.heartbeat_data), d, sizeof d, &n, err,
 			    sizeof err) == -1 || n == 0) {
 				s->last_tx = now;	/* nothing to send */
 			} else {
@@ -734,11 +727,12 @@ bridge_sock_configure(int active)
 		struct bridge_sock *s = &bridge_socks[i];
 		char key[sizeof s->conf_key], copy[SETTING_VALUE_MAX + 1];
 		char *f[3], *lf[2], *p, err[128];
-		int en = active && settings_get_bool(s->set_en), n = 0;
+		int en = active && settings_bool(bridge_set.socket_enable[s->id]), n = 0;
 		int is_short = 0, tmo = 0;
 
 		snprintf(key, sizeof key, "%d|%s|%s", en,
-		    settings_get(s->set_addr), settings_get(s->set_link));
+		    settings_value(bridge_set.socket_addr[s->id]),
+		    settings_value(bridge_set.socket_link[s->id]));
 		if (strcmp(key, s->conf_key) == 0)
 			continue;
 		util_strlcpy(s->conf_key, key, sizeof s->conf_key);
@@ -754,7 +748,8 @@ bridge_sock_configure(int active)
 			evbuffer_drain(s->cache, evbuffer_get_length(s->cache));
 			continue;
 		}
-		util_strlcpy(copy, settings_get(s->set_addr), sizeof copy);
+		util_strlcpy(copy, settings_value(bridge_set.socket_addr[s->id]),
+		    sizeof copy);
 		for (p = copy; n < 3 && p != NULL; n++) {
 			f[n] = p;
 			if ((p = strchr(p, ',')) != NULL)
@@ -765,7 +760,8 @@ bridge_sock_configure(int active)
 		s->udp = strcmp(f[0], "UDP") == 0;
 		util_strlcpy(s->host, f[1], sizeof s->host);
 		util_strlcpy(s->port, f[2], sizeof s->port);
-		util_strlcpy(copy, settings_get(s->set_link), sizeof copy);
+		util_strlcpy(copy, settings_value(bridge_set.socket_link[s->id]),
+		    sizeof copy);
 		lf[0] = copy;
 		n = 1;
 		if ((p = strchr(copy, ',')) != NULL) {

@@ -23,6 +23,8 @@
 
 struct atcmd {
 	TAILQ_ENTRY(atcmd)	 entry;
+	uint64_t		 id;
+	int			 cancelled;	/* never call done */
 	char			 cmd[MODEM_CMD_MAX + 1];
 	char			 logname[80];	/* as logged */
 	char			*pdu;
@@ -59,6 +61,7 @@ struct atchan {
 	char			 urc_line[AT_LINE_MAX + 1];
 	unsigned long		 nsent, ntimeouts;
 	int			 in_feed;
+	uint64_t		 last_id;
 };
 
 static const char *const modem_final_names[MODEM_FINAL_MAX] = {
@@ -182,7 +185,7 @@ atchan_deliver(struct atcmd *c)
 	r.final_line = c->final_line;
 	r.nlines = c->nlines;
 	r.lines = lines;
-	if (c->done != NULL)
+	if (c->done != NULL && !c->cancelled)
 		c->done(&r, c->arg);
 	atcmd_free(c);
 }
@@ -309,27 +312,28 @@ atchan_start(struct atchan *ch)
 		atchan_finish(ch, MODEM_GONE, -1, "GONE");
 }
 
-int
-atchan_send(struct atchan *ch, const char *cmd, const char *pdu,
+uint64_t
+atchan_submit(struct atchan *ch, const char *cmd, const char *pdu,
     int timeout_ms, unsigned flags, modem_done_fn *done, void *arg)
 {
 	struct atcmd *c;
 	size_t n = 0;
 
 	if (ch == NULL || cmd == NULL)
-		return -1;
+		return 0;
 	TAILQ_FOREACH(c, &ch->queue, entry)
 		n++;
 	if (n >= MODEM_QUEUE_MAX)
-		return -1;
+		return 0;
 	if ((c = calloc(1, sizeof *c)) == NULL)
-		return -1;
+		return 0;
 	if (util_strlcpy(c->cmd, cmd, sizeof c->cmd) >= sizeof c->cmd ||
 	    (pdu != NULL && (c->pdu = strdup(pdu)) == NULL)) {
 		free(c->pdu);
 		free(c);
-		return -1;
+		return 0;
 	}
+	c->id = ++ch->last_id;
 	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
 	c->flags = flags;
 	c->done = done;
@@ -344,7 +348,52 @@ atchan_send(struct atchan *ch, const char *cmd, const char *pdu,
 		TAILQ_INSERT_TAIL(&ch->queue, c, entry);
 	if (ch->cur == NULL)
 		atchan_kick(ch);
+	return c->id;
+}
+
+int
+atchan_send(struct atchan *ch, const char *cmd, const char *pdu,
+    int timeout_ms, unsigned flags, modem_done_fn *done, void *arg)
+{
+	return atchan_submit(ch, cmd, pdu, timeout_ms, flags, done, arg) != 0 ?
+	    0 : -1;
+}
+
+int
+atchan_unqueue(struct atchan *ch, uint64_t id)
+{
+	struct atcmd *c;
+
+	if (ch == NULL || id == 0)
+		return 0;
+	TAILQ_FOREACH(c, &ch->queue, entry)
+		if (c->id == id) {
+			TAILQ_REMOVE(&ch->queue, c, entry);
+			atcmd_free(c);
+			return 1;
+		}
 	return 0;
+}
+
+int
+atchan_cancel(struct atchan *ch, uint64_t id)
+{
+	struct atcmd *c;
+
+	if (atchan_unqueue(ch, id) == 1)
+		return 1;
+	if (ch == NULL || id == 0)
+		return -1;
+	if (ch->cur != NULL && ch->cur->id == id) {
+		ch->cur->cancelled = 1;
+		return 0;
+	}
+	TAILQ_FOREACH(c, &ch->done, entry)
+		if (c->id == id) {
+			c->cancelled = 1;
+			return 0;
+		}
+	return -1;
 }
 
 void

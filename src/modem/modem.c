@@ -6,6 +6,8 @@
  * interfaces of modem.h, and the routing of every unsolicited line
  * (subscribers, restart signs, registration and vendor lines).
  */
+#include <sys/queue.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 #include "util.h"
 
 struct modem mdm;
+struct modem_set modem_set;
 
 static const char *const modem_state_names[MODEM_STATE_MAX] = {
 	"absent", "opening", "probing", "identifying", "sim", "registering",
@@ -94,7 +97,7 @@ modem_set_state(enum modem_state s, const char *fmt, ...)
 int
 modem_at_timeout(void)
 {
-	return (int)settings_get_int("modem.at_timeout");
+	return (int)settings_int(modem_set.at_timeout);
 }
 
 void
@@ -137,6 +140,19 @@ modem_cmd_check(const char *cmd, char *err, size_t errlen)
 	return 0;
 }
 
+/* The one list of commands whose arguments are secret (PIN, PUK,
+ * facility passwords), found anywhere in a chained line. */
+int
+modem_cmd_is_secret(const char *cmd)
+{
+	static const char *const secret[] = { "+CPIN=", "+CPWD=", "+CLCK=" };
+
+	for (size_t i = 0; i < nitems(secret); i++)
+		if (strcasestr(cmd, secret[i]) != NULL)
+			return 1;
+	return 0;
+}
+
 static int
 modem_pdu_check(const char *pdu)
 {
@@ -158,12 +174,23 @@ modem_send(const char *cmd, int timeout_ms, unsigned flags,
 	    timeout_ms > 0 ? timeout_ms : modem_at_timeout(), flags, done, arg);
 }
 
-/* Commands from other modules: a timeout also starts the recovery. */
+/*
+ * Commands from other modules, each with its handle and owner, kept
+ * until the engine is done with them: a timeout also starts the
+ * recovery, even for a command whose owner cancelled it.
+ */
 struct modem_ext {
-	modem_done_fn	*done;
-	void		*arg;
-	unsigned	 gen;
+	TAILQ_ENTRY(modem_ext)	 entry;
+	modem_cmd		 id;
+	uint64_t		 atid;		/* the engine's handle */
+	const char		*owner;
+	modem_done_fn		*done;		/* NULL once cancelled */
+	void			*arg;
+	unsigned		 gen;
 };
+static TAILQ_HEAD(, modem_ext) modem_exts =
+    TAILQ_HEAD_INITIALIZER(modem_exts);
+static modem_cmd modem_last_cmd;
 
 static void
 modem_ext_done(const struct modem_response *r, void *arg)
@@ -171,6 +198,7 @@ modem_ext_done(const struct modem_response *r, void *arg)
 	struct modem_ext *x = arg;
 	unsigned gen = x->gen;
 
+	TAILQ_REMOVE(&modem_exts, x, entry);
 	if (x->done != NULL)
 		x->done(r, x->arg);
 	free(x);
@@ -179,9 +207,9 @@ modem_ext_done(const struct modem_response *r, void *arg)
 		modem_recover_fail(r->command);
 }
 
-int
-modem_submit(const char *cmd, const char *pdu, int timeout_ms,
-    modem_done_fn *done, void *arg)
+modem_cmd
+modem_submit_h(const char *owner, const char *cmd, const char *pdu,
+    int timeout_ms, modem_done_fn *done, void *arg)
 {
 	struct modem_ext *x;
 	char err[128];
@@ -189,36 +217,83 @@ modem_submit(const char *cmd, const char *pdu, int timeout_ms,
 
 	if (cmd == NULL || modem_cmd_check(cmd, err, sizeof err) == -1) {
 		log_warnx("modem: command refused: %s", cmd ? err : "NULL");
-		return -1;
+		return 0;
 	}
 	if (pdu != NULL && modem_pdu_check(pdu) == -1) {
 		log_warnx("modem: PDU refused (hex digits only, at most %d)",
 		    MODEM_PDU_MAX);
-		return -1;
+		return 0;
 	}
 	if (mdm.ch == NULL || mdm.port == NULL)
-		return -1;
-	if (util_strncaseeq(cmd, "AT+CPIN=", 8) ||
-	    util_strncaseeq(cmd, "AT+CPWD=", 8) ||
-	    util_strncaseeq(cmd, "AT+CLCK=", 8))
+		return 0;
+	if (modem_cmd_is_secret(cmd))
 		flags |= ATCHAN_SECRET;
 	if ((x = calloc(1, sizeof *x)) == NULL)
-		return -1;
+		return 0;
+	x->id = ++modem_last_cmd;
+	x->owner = owner;
 	x->done = done;
 	x->arg = arg;
 	x->gen = mdm.gen;
-	if (atchan_send(mdm.ch, cmd, pdu, timeout_ms > 0 ? timeout_ms :
-	    modem_at_timeout(), flags, modem_ext_done, x) == -1) {
+	TAILQ_INSERT_TAIL(&modem_exts, x, entry);
+	x->atid = atchan_submit(mdm.ch, cmd, pdu, timeout_ms > 0 ? timeout_ms :
+	    modem_at_timeout(), flags, modem_ext_done, x);
+	if (x->atid == 0) {
+		TAILQ_REMOVE(&modem_exts, x, entry);
 		free(x);
-		return -1;
+		return 0;
 	}
-	return 0;
+	return x->id;
+}
+
+int
+modem_submit(const char *cmd, const char *pdu, int timeout_ms,
+    modem_done_fn *done, void *arg)
+{
+	return modem_submit_h(NULL, cmd, pdu, timeout_ms, done, arg) != 0 ?
+	    0 : -1;
+}
+
+/* Its callback never runs; unsent, it is not sent at all. */
+static void
+modem_ext_cancel(struct modem_ext *x)
+{
+	x->done = NULL;
+	x->owner = NULL;
+	if (atchan_unqueue(mdm.ch, x->atid) == 1) {
+		TAILQ_REMOVE(&modem_exts, x, entry);
+		free(x);
+	}
+}
+
+int
+modem_cancel(modem_cmd id)
+{
+	struct modem_ext *x;
+
+	if (id == 0)
+		return -1;
+	TAILQ_FOREACH(x, &modem_exts, entry)
+		if (x->id == id) {
+			if (x->done == NULL && x->owner == NULL)
+				return -1;	/* cancelled already */
+			modem_ext_cancel(x);
+			return 0;
+		}
+	return -1;
 }
 
 /* ---- subscriptions ---- */
 
 int
 modem_urc_subscribe(const char *prefix, modem_urc_fn *fn, void *arg)
+{
+	return modem_urc_subscribe_as(NULL, prefix, fn, arg);
+}
+
+int
+modem_urc_subscribe_as(const char *owner, const char *prefix,
+    modem_urc_fn *fn, void *arg)
 {
 	struct modem_urc_sub *s;
 
@@ -230,6 +305,7 @@ modem_urc_subscribe(const char *prefix, modem_urc_fn *fn, void *arg)
 		return -1;
 	s->fn = fn;
 	s->arg = arg;
+	s->owner = owner;
 	mdm.nurcs++;
 	return 0;
 }
@@ -250,12 +326,50 @@ modem_urc_unsubscribe(const char *prefix, modem_urc_fn *fn, void *arg)
 int
 modem_ready_subscribe(void (*fn)(void *), void *arg)
 {
+	return modem_ready_subscribe_as(NULL, fn, arg);
+}
+
+int
+modem_ready_subscribe_as(const char *owner, void (*fn)(void *), void *arg)
+{
 	if (mdm.nreadies >= MODEM_READY_SUBS)
 		return -1;
 	mdm.readies[mdm.nreadies].fn = fn;
 	mdm.readies[mdm.nreadies].arg = arg;
+	mdm.readies[mdm.nreadies].owner = owner;
 	mdm.nreadies++;
 	return 0;
+}
+
+void
+modem_unsubscribe_all(const char *owner)
+{
+	struct modem_ext *x, *next;
+	size_t i;
+
+	if (owner == NULL)
+		return;
+	for (i = 0; i < mdm.nurcs;)
+		if (mdm.urcs[i].owner != NULL &&
+		    strcmp(mdm.urcs[i].owner, owner) == 0) {
+			memmove(&mdm.urcs[i], &mdm.urcs[i + 1],
+			    (mdm.nurcs - i - 1) * sizeof mdm.urcs[0]);
+			mdm.nurcs--;
+		} else
+			i++;
+	for (i = 0; i < mdm.nreadies;)
+		if (mdm.readies[i].owner != NULL &&
+		    strcmp(mdm.readies[i].owner, owner) == 0) {
+			memmove(&mdm.readies[i], &mdm.readies[i + 1],
+			    (mdm.nreadies - i - 1) * sizeof mdm.readies[0]);
+			mdm.nreadies--;
+		} else
+			i++;
+	for (x = TAILQ_FIRST(&modem_exts); x != NULL; x = next) {
+		next = TAILQ_NEXT(x, entry);
+		if (x->owner != NULL && strcmp(x->owner, owner) == 0)
+			modem_ext_cancel(x);
+	}
 }
 
 void
@@ -306,6 +420,26 @@ modem_identity(const char *what)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
+static int
+modem_registered_known(void)
+{
+	return mdm.state >= MODEM_REGISTERING && mdm.state != MODEM_RECOVERING;
+}
+
+int
+modem_signal(void)
+{
+	return modem_registered_known() && mdm.csq >= 0 && mdm.csq <= 31 ?
+	    mdm.csq : -1;
+}
+
+const char *
+modem_operator(void)
+{
+	return modem_registered_known() && mdm.oper[0] != '\0' ? mdm.oper :
+	    NULL;
+}
+
 /* ---- the AT engine's callbacks ---- */
 
 static int
@@ -323,20 +457,13 @@ modem_ch_write(const void *p, size_t n, void *arg)
 static enum quirk_ev
 modem_quirk_parse(const char *line, size_t len, struct quirk_event *ev)
 {
-	static const struct quirk *const all[] = { &quirk_simcom,
-	    &quirk_quectel, &quirk_huawei, &quirk_ublox };
-	enum quirk_ev t;
-
 	if (mdm.quirk != NULL) {
 		if (mdm.quirk->parse == NULL)
 			return QUIRK_EV_NOT_MINE;
 		return mdm.quirk->parse(line, len, ev);
 	}
 	/* not identified yet: any vendor's boot lines count */
-	for (size_t i = 0; i < nitems(all); i++)
-		if ((t = all[i]->parse(line, len, ev)) != QUIRK_EV_NOT_MINE)
-			return t;
-	return QUIRK_EV_NOT_MINE;
+	return quirk_parse_any(line, len, ev);
 }
 
 static int
@@ -452,6 +579,13 @@ modem_init(struct event_base *base, const struct conf *c, char *err,
 	 * survive the reset of the context */
 	memcpy(urcs, mdm.urcs, sizeof urcs);
 	memcpy(readies, mdm.readies, sizeof readies);
+	modem_set.at_timeout = settings_ref("modem.at_timeout", SETTING_INT);
+	modem_set.signal_poll = settings_ref("modem.signal_poll", SETTING_INT);
+	modem_set.usb_reset = settings_ref("modem.usb_reset", SETTING_BOOL);
+	modem_set.power_cycle = settings_ref("modem.power_cycle_command",
+	    SETTING_CUSTOM);
+	modem_set.recovery_max = settings_ref("modem.recovery_max",
+	    SETTING_INT);
 	memset(&mdm, 0, sizeof mdm);
 	memcpy(mdm.urcs, urcs, sizeof urcs);
 	memcpy(mdm.readies, readies, sizeof readies);
@@ -521,8 +655,7 @@ struct json_object *
 modem_status(void)
 {
 	struct json_object *o = json_object_new_object();
-	int registered_known = mdm.state >= MODEM_REGISTERING &&
-	    mdm.state != MODEM_RECOVERING;
+	int registered_known = modem_registered_known();
 
 	json_object_object_add(o, "state",
 	    json_object_new_string(modem_state_name(mdm.state)));

@@ -197,10 +197,9 @@ modem_ctl_at(struct ctl_conn *c, struct json_object *args,
 		    modem_state_name(mdm.state), mdm.reason);
 		return -1;
 	}
-	if (util_strncaseeq(cmd, "AT+CPIN=", 8) ||
-	    util_strncaseeq(cmd, "AT+CPWD=", 8) ||
-	    util_strncaseeq(cmd, "AT+CLCK=", 8))
-		snprintf(logcmd, sizeof logcmd, "%.7s=***", cmd);
+	if (modem_cmd_is_secret(cmd))
+		snprintf(logcmd, sizeof logcmd, "%.*s=***",
+		    (int)strcspn(cmd, "="), cmd);
 	else
 		util_escape(logcmd, sizeof logcmd, cmd, strlen(cmd));
 	log_info("modem: %s runs %s", ctl_conn_origin(c), logcmd);

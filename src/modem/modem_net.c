@@ -296,11 +296,13 @@ modem_net_poll_cb(evutil_socket_t fd, short what, void *arg)
 void
 modem_net_poll_schedule(void)
 {
-	long long s = settings_get_int("modem.signal_poll");
-	struct timeval tv = { (time_t)s, 0 };
+	struct timeval tv = { 0, 0 };
+	long long s;
 
 	if (mdm.base == NULL || !mdm.running)
 		return;
+	s = settings_int(modem_set.signal_poll);
+	tv.tv_sec = (time_t)s;
 	if (mdm.ev_poll == NULL)
 		mdm.ev_poll = evtimer_new(mdm.base, modem_net_poll_cb, NULL);
 	evtimer_del(mdm.ev_poll);

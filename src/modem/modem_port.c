@@ -128,7 +128,6 @@ modem_port_open(void)
 		return -1;
 	}
 	mdm.port = s;
-	mdm.opens++;
 	modem_port_unwatch();
 	if (mdm.lost_ms != 0) {
 		log_info("modem: %s is back after %llu ms", mdm.device,

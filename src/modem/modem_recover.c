@@ -1,5 +1,5 @@
 /*
- * modem_recover.c: the recovery ladder of SPEC §3.  Each failure (a
+ * modem_recover.c: the recovery ladder (doc/modem.md).  Each failure (a
  * command with no answer after its retry, a bring-up step that fails)
  * climbs one rung, waiting a backoff first (doubling from 1 s up to
  * modem.recovery_max seconds): retry (is the modem just slow? probe with
@@ -57,9 +57,9 @@ recover_rung_enabled(enum modem_rung r)
 {
 	switch (r) {
 	case RUNG_USB:
-		return settings_get_bool("modem.usb_reset");
+		return settings_bool(modem_set.usb_reset);
 	case RUNG_POWER:
-		return settings_get("modem.power_cycle_command")[0] != '\0';
+		return settings_value(modem_set.power_cycle)[0] != '\0';
 	default:
 		return 1;
 	}
@@ -84,7 +84,7 @@ recover_schedule(int delay_s)
 void
 modem_recover_fail(const char *why)
 {
-	int cap = (int)settings_get_int("modem.recovery_max");
+	int cap = (int)settings_int(modem_set.recovery_max);
 	char esc[120];
 	int delay;
 
@@ -257,7 +257,7 @@ recover_power(char *err, size_t errlen)
 		snprintf(err, errlen, "the previous hook is still running");
 		return -1;
 	}
-	pid = spawn_command(settings_get("modem.power_cycle_command"),
+	pid = spawn_command(settings_value(modem_set.power_cycle),
 	    "modem: power-cycle hook", err, errlen);
 	if (pid == -1)
 		return -1;

@@ -517,13 +517,6 @@ seq_sim(void)
 	seq_run(&seq_sim_seq);
 }
 
-void
-modem_seq_sim_recheck(void)
-{
-	if (mdm.state == MODEM_SIM && seq_cur == NULL)
-		seq_sim();
-}
-
 /* ---- identify ---- */
 
 static int

@@ -29,6 +29,19 @@ static const struct quirk *const quirk_table[] = {
 	&quirk_simcom, &quirk_quectel, &quirk_huawei, &quirk_ublox,
 };
 
+/* Before the modem is identified: the first vendor that knows the line. */
+enum quirk_ev
+quirk_parse_any(const char *line, size_t len, struct quirk_event *ev)
+{
+	enum quirk_ev t;
+
+	for (size_t i = 0; i < nitems(quirk_table); i++)
+		if (quirk_table[i]->parse != NULL && (t = quirk_table[i]->parse(
+		    line, len, ev)) != QUIRK_EV_NOT_MINE)
+			return t;
+	return QUIRK_EV_NOT_MINE;
+}
+
 const struct quirk *
 quirk_select(const char *manufacturer, const char *model)
 {

@@ -257,7 +257,7 @@ at_fail_match(struct sim *sim, const char *line, char *result, size_t len)
 
 /* Argument helpers for the command handlers. */
 int
-at_parse_int(const char **pp, int min, int max, int *v)
+sim_parse_int(const char **pp, int min, int max, int *v)
 {
 	const char	*p = *pp;
 	long		 n = 0;
@@ -282,7 +282,7 @@ at_parse_int(const char **pp, int min, int max, int *v)
 
 /* A "quoted" string or a bare token up to ',' or the end. */
 int
-at_parse_str(const char **pp, char *buf, size_t len)
+sim_parse_str(const char **pp, char *buf, size_t len)
 {
 	const char	*p = *pp;
 	size_t		 n = 0;

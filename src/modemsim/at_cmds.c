@@ -24,7 +24,7 @@ at_bool_arg(struct at_req *req, int *v)
 		*v = 0;
 		return (0);
 	}
-	if (req->type != AT_TYPE_SET || at_parse_int(&p, 0, 1, v) != 0 ||
+	if (req->type != AT_TYPE_SET || sim_parse_int(&p, 0, 1, v) != 0 ||
 	    !at_args_end(p))
 		return (-1);
 	return (0);
@@ -174,7 +174,7 @@ at_cmd_cmee(struct sim *sim, struct at_req *req, struct evbuffer *out)
 		at_info(out, "+CMEE: (0-2)");
 		return (AT_OK);
 	case AT_TYPE_SET:
-		if (at_parse_int(&p, 0, 2, &v) != 0 || !at_args_end(p))
+		if (sim_parse_int(&p, 0, 2, &v) != 0 || !at_args_end(p))
 			return (AT_ERROR);
 		sim->cmee = v;
 		return (AT_OK);
@@ -213,10 +213,10 @@ at_cmd_cpin(struct sim *sim, struct at_req *req, struct evbuffer *out)
 	if (req->type == AT_TYPE_TEST)
 		return (AT_OK);
 	if (req->type != AT_TYPE_SET ||
-	    at_parse_str(&p, code, sizeof code) != 0)
+	    sim_parse_str(&p, code, sizeof code) != 0)
 		return (AT_CME(CME_INVALID_PARAM));
 	newpin[0] = '\0';
-	if (at_comma(&p) && at_parse_str(&p, newpin, sizeof newpin) != 0)
+	if (at_comma(&p) && sim_parse_str(&p, newpin, sizeof newpin) != 0)
 		return (AT_CME(CME_INVALID_PARAM));
 	if (!at_args_end(p))
 		return (AT_CME(CME_INVALID_PARAM));
@@ -269,10 +269,10 @@ at_cmd_cfun(struct sim *sim, struct at_req *req, struct evbuffer *out)
 	default:
 		return (AT_ERROR);
 	}
-	if (at_parse_int(&p, 0, 4, &fun) != 0 || (fun != 0 && fun != 1 &&
+	if (sim_parse_int(&p, 0, 4, &fun) != 0 || (fun != 0 && fun != 1 &&
 	    fun != 4))
 		return (AT_CME(CME_INVALID_PARAM));
-	if (at_comma(&p) && at_parse_int(&p, 0, 1, &rst) != 0)
+	if (at_comma(&p) && sim_parse_int(&p, 0, 1, &rst) != 0)
 		return (AT_CME(CME_INVALID_PARAM));
 	if (!at_args_end(p))
 		return (AT_CME(CME_INVALID_PARAM));
@@ -311,7 +311,7 @@ at_cmd_reg(struct sim *sim, struct at_req *req, struct evbuffer *out)
 		at_info(out, "%s: (0-2)", req->name);
 		return (AT_OK);
 	case AT_TYPE_SET:
-		if (at_parse_int(&p, 0, 2, &v) != 0 || !at_args_end(p))
+		if (sim_parse_int(&p, 0, 2, &v) != 0 || !at_args_end(p))
 			return (AT_CME(CME_INVALID_PARAM));
 		*n = v;
 		return (AT_OK);
@@ -350,10 +350,10 @@ at_cmd_cops(struct sim *sim, struct at_req *req, struct evbuffer *out)
 		return (AT_ERROR);
 	}
 	/* Only the format is kept; manual selection is accepted as-is. */
-	if (at_parse_int(&p, 0, 4, &mode) != 0)
+	if (sim_parse_int(&p, 0, 4, &mode) != 0)
 		return (AT_CME(CME_INVALID_PARAM));
 	if (at_comma(&p)) {
-		if (at_parse_int(&p, 0, 2, &fmt) != 0)
+		if (sim_parse_int(&p, 0, 2, &fmt) != 0)
 			return (AT_CME(CME_INVALID_PARAM));
 		if (mode == 3)
 			sim->cops_format = fmt;
@@ -398,7 +398,7 @@ at_cmd_clip(struct sim *sim, struct at_req *req, struct evbuffer *out)
 		at_info(out, "+CLIP: (0,1)");
 		return (AT_OK);
 	case AT_TYPE_SET:
-		if (at_parse_int(&p, 0, 1, &v) != 0 || !at_args_end(p))
+		if (sim_parse_int(&p, 0, 1, &v) != 0 || !at_args_end(p))
 			return (AT_ERROR);
 		sim->clip = v;
 		return (AT_OK);
@@ -421,7 +421,7 @@ at_cmd_crc(struct sim *sim, struct at_req *req, struct evbuffer *out)
 		at_info(out, "+CRC: (0,1)");
 		return (AT_OK);
 	case AT_TYPE_SET:
-		if (at_parse_int(&p, 0, 1, &v) != 0 || !at_args_end(p))
+		if (sim_parse_int(&p, 0, 1, &v) != 0 || !at_args_end(p))
 			return (AT_ERROR);
 		sim->crc = v;
 		return (AT_OK);
@@ -535,13 +535,13 @@ at_cmd_cusd(struct sim *sim, struct at_req *req, struct evbuffer *out)
 	default:
 		return (AT_ERROR);
 	}
-	if (at_parse_int(&p, 0, 2, &n) != 0)
+	if (sim_parse_int(&p, 0, 2, &n) != 0)
 		return (AT_CME(CME_INVALID_PARAM));
 	str[0] = '\0';
 	if (at_comma(&p)) {
-		if (at_parse_str(&p, str, sizeof str) != 0)
+		if (sim_parse_str(&p, str, sizeof str) != 0)
 			return (AT_CME(CME_INVALID_PARAM));
-		if (at_comma(&p) && at_parse_int(&p, 0, 255, &dcs) != 0)
+		if (at_comma(&p) && sim_parse_int(&p, 0, 255, &dcs) != 0)
 			return (AT_CME(CME_INVALID_PARAM));
 	}
 	if (!at_args_end(p))
@@ -579,7 +579,7 @@ at_cmd_cscs(struct sim *sim, struct at_req *req, struct evbuffer *out)
 	default:
 		return (AT_ERROR);
 	}
-	if (at_parse_str(&p, cs, sizeof cs) != 0 || !at_args_end(p))
+	if (sim_parse_str(&p, cs, sizeof cs) != 0 || !at_args_end(p))
 		return (AT_CME(CME_INVALID_PARAM));
 	for (i = 0; sets[i] != NULL; i++) {
 		if (strcasecmp(sets[i], cs) == 0) {

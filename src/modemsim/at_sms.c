@@ -37,7 +37,7 @@ at_cmd_cmgf(struct sim *sim, struct at_req *req, struct evbuffer *out)
 		sim->cmgf = 0;
 		return (AT_OK);
 	}
-	if (at_parse_int(&p, 0, 1, &v) != 0 || !at_args_end(p))
+	if (sim_parse_int(&p, 0, 1, &v) != 0 || !at_args_end(p))
 		return (AT_ERROR);
 	if (v == 1 && !sim->profile->cmgf_text_ok)
 		return (AT_ERROR);
@@ -64,9 +64,9 @@ at_cmd_csca(struct sim *sim, struct at_req *req, struct evbuffer *out)
 	default:
 		return (AT_ERROR);
 	}
-	if (at_parse_str(&p, num, sizeof num) != 0 || num[0] == '\0')
+	if (sim_parse_str(&p, num, sizeof num) != 0 || num[0] == '\0')
 		return (AT_CMS(CMS_NOT_ALLOWED));
-	if (at_comma(&p) && at_parse_int(&p, 128, 255, &type) != 0)
+	if (at_comma(&p) && sim_parse_int(&p, 128, 255, &type) != 0)
 		return (AT_CMS(CMS_NOT_ALLOWED));
 	if (!at_args_end(p))
 		return (AT_CMS(CMS_NOT_ALLOWED));
@@ -88,7 +88,7 @@ at_cmd_csms(struct sim *sim, struct at_req *req, struct evbuffer *out)
 		at_info(out, "+CSMS: (0,1)");
 		return (AT_OK);
 	case AT_TYPE_SET:
-		if (at_parse_int(&p, 0, 1, &v) != 0 || !at_args_end(p))
+		if (sim_parse_int(&p, 0, 1, &v) != 0 || !at_args_end(p))
 			return (AT_CMS(CMS_NOT_ALLOWED));
 		at_info(out, "+CSMS: 1,1,1");
 		return (AT_OK);
@@ -124,7 +124,7 @@ at_cmd_cpms(struct sim *sim, struct at_req *req, struct evbuffer *out)
 	for (n = 0; n < 3; n++) {
 		if (n > 0 && !at_comma(&p))
 			break;
-		if (at_parse_str(&p, mem[n], sizeof mem[n]) != 0)
+		if (sim_parse_str(&p, mem[n], sizeof mem[n]) != 0)
 			return (AT_CMS(CMS_NOT_ALLOWED));
 		for (j = 0; at_sms_mems[j] != NULL; j++) {
 			if (strcasecmp(mem[n], at_sms_mems[j]) == 0)
@@ -166,7 +166,7 @@ at_cmd_cnmi(struct sim *sim, struct at_req *req, struct evbuffer *out)
 	for (i = 0; i < 5; i++) {
 		if (i > 0 && !at_comma(&p))
 			break;
-		if (at_parse_int(&p, 0, max[i], &v[i]) != 0)
+		if (sim_parse_int(&p, 0, max[i], &v[i]) != 0)
 			return (AT_CMS(CMS_NOT_ALLOWED));
 	}
 	if (!at_args_end(p))
@@ -204,7 +204,7 @@ at_cmd_cmgl(struct sim *sim, struct at_req *req, struct evbuffer *out)
 	case AT_TYPE_EXEC:
 		break;
 	case AT_TYPE_SET:
-		if (at_parse_int(&p, 0, 4, &stat) != 0 || !at_args_end(p))
+		if (sim_parse_int(&p, 0, 4, &stat) != 0 || !at_args_end(p))
 			return (AT_CMS(CMS_NOT_ALLOWED));
 		break;
 	default:
@@ -238,7 +238,7 @@ at_cmd_cmgr(struct sim *sim, struct at_req *req, struct evbuffer *out)
 		return (AT_OK);
 	if (req->type != AT_TYPE_SET)
 		return (AT_ERROR);
-	if (at_parse_int(&p, 0, 100000, &idx) != 0 || !at_args_end(p))
+	if (sim_parse_int(&p, 0, 100000, &idx) != 0 || !at_args_end(p))
 		return (AT_CMS(CMS_NOT_ALLOWED));
 	if (idx < 1 || idx > sim->nslots)
 		return (AT_CMS(CMS_INVALID_INDEX));
@@ -273,9 +273,9 @@ at_cmd_cmgd(struct sim *sim, struct at_req *req, struct evbuffer *out)
 	}
 	if (req->type != AT_TYPE_SET)
 		return (AT_ERROR);
-	if (at_parse_int(&p, 0, 100000, &idx) != 0)
+	if (sim_parse_int(&p, 0, 100000, &idx) != 0)
 		return (AT_CMS(CMS_NOT_ALLOWED));
-	if (at_comma(&p) && at_parse_int(&p, 0, 4, &flag) != 0)
+	if (at_comma(&p) && sim_parse_int(&p, 0, 4, &flag) != 0)
 		return (AT_CMS(CMS_NOT_ALLOWED));
 	if (!at_args_end(p))
 		return (AT_CMS(CMS_NOT_ALLOWED));
@@ -299,7 +299,7 @@ at_cmd_cmgs(struct sim *sim, struct at_req *req, struct evbuffer *out)
 		return (AT_ERROR);
 	if (sim->cmgf != 0)
 		return (AT_CMS(CMS_NOT_SUPPORTED));
-	if (at_parse_int(&p, 1, SIM_TPDU_MAX, &len) != 0 || !at_args_end(p))
+	if (sim_parse_int(&p, 1, SIM_TPDU_MAX, &len) != 0 || !at_args_end(p))
 		return (AT_CMS(CMS_INVALID_PDU_PARAM));
 	sim->cmgs_len = len;
 	return (AT_PROMPT);

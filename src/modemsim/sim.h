@@ -301,8 +301,8 @@ void	 at_more(struct evbuffer *, const char *, ...)
 int	 at_comma(const char **);
 int	 at_fail_add(struct sim *, const char *, const char *, int);
 int	 at_run(struct sim *, struct at_req *, struct evbuffer *);
-int	 at_parse_int(const char **, int, int, int *);
-int	 at_parse_str(const char **, char *, size_t);
+int	 sim_parse_int(const char **, int, int, int *);
+int	 sim_parse_str(const char **, char *, size_t);
 int	 at_args_end(const char *);
 
 /* at_cmds.c */

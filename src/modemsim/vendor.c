@@ -124,7 +124,7 @@ vendor_huawei_curc(struct sim *sim, struct at_req *req,
 		at_info(out, "^CURC: (0-2)");
 		return (AT_OK);
 	case AT_TYPE_SET:
-		if (at_parse_int(&p, 0, 2, &v) != 0)
+		if (sim_parse_int(&p, 0, 2, &v) != 0)
 			return (AT_ERROR);
 		sim->curc = v != 0;
 		return (AT_OK);

@@ -1,6 +1,6 @@
 /*
  * pdu_json.c: the JSON view of a decoded PDU for `cellgatectl --json pdu
- * decode` (SPEC §1): type, smsc, number, timestamp, coding, text, data_hex,
+ * decode` (cellgatectl(1)): type, smsc, number, timestamp, coding, text, data_hex,
  * class, concat, plus pid, dcs, reference, validity, ports, status,
  * discharge, udh, mwi, truncated (PDU_F_LENIENT took short user data)
  * and tpdu_len.  Kept apart from the codec (in

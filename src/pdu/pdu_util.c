@@ -11,19 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "pdu.h"
-
-static int
-pdu_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static bool
 pdu_isblank(char c)
@@ -48,7 +37,7 @@ pdu_hex_to_bin(const char *hex, size_t len, uint8_t *out, size_t outsz,
 		return -1;
 	}
 	for (i = 0; i < len; i++) {
-		if (pdu_hexval(hex[i]) < 0) {
+		if (hex_val(hex[i]) < 0) {
 			*reason = "not hex: invalid character";
 			return -1;
 		}
@@ -63,8 +52,8 @@ pdu_hex_to_bin(const char *hex, size_t len, uint8_t *out, size_t outsz,
 		return -1;
 	}
 	for (i = 0; i < n; i++)
-		out[i] = (uint8_t)(pdu_hexval(hex[2 * i]) << 4 |
-		    pdu_hexval(hex[2 * i + 1]));
+		out[i] = (uint8_t)(hex_val(hex[2 * i]) << 4 |
+		    hex_val(hex[2 * i + 1]));
 	*outlen = n;
 	return 0;
 }

@@ -24,6 +24,8 @@
 #include "sms.h"
 #include "sms_int.h"
 
+struct sms_set sms_set;
+
 /* Local midnight, for the daily cap. */
 static long long
 sms_today(void)
@@ -43,10 +45,10 @@ sms_send(const char *number, const char *text, size_t len,
 	struct pdu_encoded *enc;
 	char to[PHONEBOOK_NUMBER_MAX + 1];
 	const char *reason;
-	long long id, limit = settings_get_int("sms.daily_limit");
+	long long id, limit = settings_int(sms_set.daily_limit);
 	size_t n = strlen(number);
 
-	if (phonebook_normalise(number, settings_get("auth.country_code"), to,
+	if (phonebook_normalise(number, phonebook_country_code(), to,
 	    sizeof to) == -1) {
 		/* short codes and national numbers as given */
 		if (n < 3 || n > PHONEBOOK_NUMBER_MAX ||
@@ -90,18 +92,28 @@ int
 sms_init(struct event_base *base, const struct conf *c, char *err,
     size_t errlen)
 {
+	sms_set.retries = settings_ref("sms.retries", SETTING_INT);
+	sms_set.retry_delay = settings_ref("sms.retry_delay", SETTING_INT);
+	sms_set.status_report = settings_ref("sms.status_report",
+	    SETTING_BOOL);
+	sms_set.concat_timeout = settings_ref("sms.concat_timeout",
+	    SETTING_INT);
+	sms_set.daily_limit = settings_ref("sms.daily_limit", SETTING_INT);
 	if (sms_store_out_recover() == -1) {
 		snprintf(err, errlen, "outbox: %s", store_errmsg());
 		return -1;
 	}
-	sms_rx_start();
-	sms_tx_start();
+	sms_rx_start(base);
+	sms_tx_start(base);
 	return 0;
 }
 
 void
 sms_shutdown(void)
 {
+	/* no callback of ours after this: not even for a message in
+	 * flight (it stays "sending": uncertain at the next start) */
+	modem_unsubscribe_all("sms");
 	sms_tx_stop();
 	sms_rx_stop();
 }

@@ -8,9 +8,17 @@
 
 #include <stddef.h>
 
+struct event_base;
 struct json_object;
 
 #define SMS_GAP_MARKER	"[...]"
+
+/* The module's settings, resolved once by sms_init(). */
+struct sms_set {
+	const struct setting_def *retries, *retry_delay, *status_report,
+				 *concat_timeout, *daily_limit;
+};
+extern struct sms_set sms_set;
 
 /* sms_store.c */
 int sms_store_in(const char *fp, const char *number, const char *scts,
@@ -18,7 +26,11 @@ int sms_store_in(const char *fp, const char *number, const char *scts,
     const char *kind, const char *status, long long *id);
 int sms_store_part(const char *fp, const char *number, int ref, int parts,
     int part, const char *text, const char *scts, long long *id);
-int sms_store_expire_parts(long long before, int *n);
+/* Writes `text` with any password in it replaced (the command
+ * language's redaction, handed in by sms_rx.c). */
+struct buf;
+typedef void sms_redact_fn(const char *text, size_t len, struct buf *out);
+int sms_store_expire_parts(long long before, sms_redact_fn *, int *n);
 long long sms_store_oldest_part(void);
 int sms_store_next_new(long long *id, char *number, size_t numlen,
     char **text);
@@ -50,7 +62,7 @@ struct json_object *sms_store_show(long long id);
 
 /* sms_rx.c */
 void sms_rx_ready(void *);
-void sms_rx_start(void);
+void sms_rx_start(struct event_base *);
 void sms_rx_stop(void);
 void sms_rx_process_new(void);
 
@@ -58,7 +70,7 @@ void sms_rx_process_new(void);
 struct pdu_encoded;
 int sms_tx_encode(const char *number, const char *text, const char *coding,
     long long id, struct pdu_encoded *out, const char **reason);
-void sms_tx_start(void);
+void sms_tx_start(struct event_base *);
 void sms_tx_stop(void);
 void sms_tx_kick(void);
 int sms_tx_busy_now(void);

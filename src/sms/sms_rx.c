@@ -17,7 +17,6 @@
 #include <event2/event.h>
 
 #include "at_parse.h"
-#include "daemon.h"
 #include "events.h"
 #include "log.h"
 #include "cmd.h"
@@ -206,19 +205,35 @@ sms_rx_pdu(int index, const char *hex)
 	sms_rx_delete(index);
 }
 
-/* The PDU line that follows each +CMGL:/+CMGR: header. */
+/* The PDU line that follows each +CMGL:/+CMGR: header (kind); a +CMGL
+ * header names its slot, a +CMGR answer is for `index`. */
 static void
-sms_rx_lines(const struct modem_response *r, const char *prefix, int index)
+sms_rx_lines(const struct modem_response *r, enum at_sms_hdr_kind kind,
+    int index)
 {
-	size_t plen = strlen(prefix);
+	struct at_sms_hdr h;
+	const char *err;
+	char esc[64];
 
 	for (size_t i = 0; i + 1 < r->nlines; i++) {
 		int idx = index;
 
-		if (strncmp(r->lines[i], prefix, plen) != 0)
+		if (at_parse_sms_hdr(r->lines[i], strlen(r->lines[i]), 0, &h,
+		    &err) == -1) {
+			if (strncmp(r->lines[i], kind == AT_SMS_CMGL ?
+			    "+CMGL:" : "+CMGR:", 6) == 0) {
+				util_escape(esc, sizeof esc, r->lines[i],
+				    strlen(r->lines[i]));
+				log_warnx("sms: header not understood (%s), "
+				    "left on the modem: %s", err, esc);
+				i++;
+			}
 			continue;
-		if (idx < 0 && sscanf(r->lines[i] + plen, "%d", &idx) != 1)
+		}
+		if (h.kind != kind)
 			continue;
+		if (kind == AT_SMS_CMGL)
+			idx = (int)h.index;
 		sms_rx_pdu(idx, r->lines[i + 1]);
 		i++;
 	}
@@ -232,7 +247,7 @@ sms_rx_list_done(const struct modem_response *r, void *arg)
 		    r->final_line);
 		return;
 	}
-	sms_rx_lines(r, "+CMGL:", -1);
+	sms_rx_lines(r, AT_SMS_CMGL, -1);
 	sms_rx_process_new();
 }
 
@@ -246,7 +261,7 @@ sms_rx_read_done(const struct modem_response *r, void *arg)
 		    r->final_line);
 		return;
 	}
-	sms_rx_lines(r, "+CMGR:", index);
+	sms_rx_lines(r, AT_SMS_CMGR, index);
 	sms_rx_process_new();
 }
 
@@ -281,8 +296,8 @@ sms_rx_indication(const char *line, const char *pdu, void *arg)
 	index = ind.index;
 	sms_rx_use_mem(ind.mem);
 	snprintf(cmd, sizeof cmd, "AT+CMGR=%lld", index);
-	if (modem_submit(cmd, NULL, SMS_RX_TIMEOUT_MS, sms_rx_read_done,
-	    (void *)(intptr_t)index) == -1)
+	if (modem_submit_h("sms", cmd, NULL, SMS_RX_TIMEOUT_MS,
+	    sms_rx_read_done, (void *)(intptr_t)index) == 0)
 		log_warnx("sms: cannot read slot %lld now; it is read at the "
 		    "next initialisation", index);
 }
@@ -313,8 +328,8 @@ sms_rx_cpms_done(const struct modem_response *r, void *arg)
 			sms_rx_use_mem(c.mem[2].name);
 		}
 	}
-	if (modem_submit("AT+CMGL=4", NULL, SMS_RX_TIMEOUT_MS,
-	    sms_rx_list_done, NULL) == -1)
+	if (modem_submit_h("sms", "AT+CMGL=4", NULL, SMS_RX_TIMEOUT_MS,
+	    sms_rx_list_done, NULL) == 0)
 		log_warnx("sms: cannot list stored messages now");
 }
 
@@ -324,8 +339,8 @@ void
 sms_rx_ready(void *arg)
 {
 	sms_rx_mem[0] = '\0';
-	if (modem_submit("AT+CPMS?", NULL, SMS_RX_TIMEOUT_MS,
-	    sms_rx_cpms_done, NULL) == -1)
+	if (modem_submit_h("sms", "AT+CPMS?", NULL, SMS_RX_TIMEOUT_MS,
+	    sms_rx_cpms_done, NULL) == 0)
 		log_warnx("sms: cannot list stored messages now");
 }
 
@@ -409,11 +424,11 @@ sms_rx_process_new(void)
 static void
 sms_rx_expire_cb(evutil_socket_t fd, short what, void *arg)
 {
-	long long timeout = settings_get_int("sms.concat_timeout");
+	long long timeout = settings_int(sms_set.concat_timeout);
 	int n;
 
-	if (sms_store_expire_parts((long long)time(NULL) - timeout, &n) == 0 &&
-	    n > 0) {
+	if (sms_store_expire_parts((long long)time(NULL) - timeout,
+	    smscmd_redact, &n) == 0 && n > 0) {
 		log_info("sms: %d incomplete message(s) kept with gaps after "
 		    "%lld s (not run as commands)", n, timeout);
 		sms_rx_process_new();
@@ -432,7 +447,7 @@ sms_rx_schedule_expiry(void)
 		event_del(sms_rx_expire_ev);
 		return;
 	}
-	due = oldest + settings_get_int("sms.concat_timeout") -
+	due = oldest + settings_int(sms_set.concat_timeout) -
 	    (long long)time(NULL) + 1;
 	tv.tv_sec = due > 0 ? (time_t)due : 0;
 	event_add(sms_rx_expire_ev, &tv);
@@ -479,15 +494,15 @@ sms_rx_offer(const char *number, const uint8_t *data, size_t len)
 }
 
 void
-sms_rx_start(void)
+sms_rx_start(struct event_base *base)
 {
 	sms_rx_running = 1;
-	sms_rx_expire_ev = evtimer_new(daemon_base(), sms_rx_expire_cb, NULL);
-	modem_urc_subscribe("+CMTI:", sms_rx_indication, NULL);
-	modem_urc_subscribe("+CDSI:", sms_rx_indication, NULL);
-	modem_urc_subscribe("+CMT:", sms_rx_direct, NULL);
-	modem_urc_subscribe("+CDS:", sms_rx_direct, NULL);
-	modem_ready_subscribe(sms_rx_ready, NULL);
+	sms_rx_expire_ev = evtimer_new(base, sms_rx_expire_cb, NULL);
+	modem_urc_subscribe_as("sms", "+CMTI:", sms_rx_indication, NULL);
+	modem_urc_subscribe_as("sms", "+CDSI:", sms_rx_indication, NULL);
+	modem_urc_subscribe_as("sms", "+CMT:", sms_rx_direct, NULL);
+	modem_urc_subscribe_as("sms", "+CDS:", sms_rx_direct, NULL);
+	modem_ready_subscribe_as("sms", sms_rx_ready, NULL);
 	sms_rx_schedule_expiry();
 	sms_rx_process_new();	/* left by a stop before processing */
 }
@@ -496,11 +511,6 @@ void
 sms_rx_stop(void)
 {
 	sms_rx_running = 0;
-	modem_ready_unsubscribe(sms_rx_ready, NULL);
-	modem_urc_unsubscribe("+CDS:", sms_rx_direct, NULL);
-	modem_urc_unsubscribe("+CMT:", sms_rx_direct, NULL);
-	modem_urc_unsubscribe("+CDSI:", sms_rx_indication, NULL);
-	modem_urc_unsubscribe("+CMTI:", sms_rx_indication, NULL);
 	if (sms_rx_expire_ev != NULL) {
 		event_free(sms_rx_expire_ev);
 		sms_rx_expire_ev = NULL;

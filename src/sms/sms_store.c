@@ -5,7 +5,6 @@
  * seen again is still recognised) until all are there or they expire;
  * outgoing messages walk their statuses here, each step committed.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,79 +14,10 @@
 #include <sqlite3.h>
 
 #include "log.h"
-#include "smscmd.h"
 #include "store.h"
 #include "util.h"
 
 #include "sms_int.h"
-
-/* Prepare sql and bind by types: 't' text (NULL binds NULL), 'i' long
- * long, 'd' int. */
-static sqlite3_stmt *
-sms_stmt(const char *sql, const char *types, ...)
-{
-	sqlite3_stmt *st;
-	va_list ap;
-	int i = 1;
-
-	if (sqlite3_prepare_v2(store_db(), sql, -1, &st, NULL) != SQLITE_OK) {
-		log_warnx("sms store: %s", sqlite3_errmsg(store_db()));
-		return NULL;
-	}
-	va_start(ap, types);
-	for (const char *t = types; *t != '\0'; t++, i++) {
-		switch (*t) {
-		case 't': {
-			const char *s = va_arg(ap, const char *);
-
-			if (s == NULL)
-				sqlite3_bind_null(st, i);
-			else
-				sqlite3_bind_text(st, i, s, -1,
-				    SQLITE_TRANSIENT);
-			break;
-		}
-		case 'i':
-			sqlite3_bind_int64(st, i, va_arg(ap, long long));
-			break;
-		default:
-			sqlite3_bind_int(st, i, va_arg(ap, int));
-		}
-	}
-	va_end(ap);
-	return st;
-}
-
-/* Step a statement that returns no rows; finalize it. */
-static int
-sms_done(sqlite3_stmt *st)
-{
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		log_warnx("sms store: %s", sqlite3_errmsg(store_db()));
-		return -1;
-	}
-	return 0;
-}
-
-static long long
-sms_scalar(sqlite3_stmt *st, long long dflt)
-{
-	long long v = dflt;
-
-	if (st == NULL)
-		return dflt;
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
 
 /* 1 inserted (*id set), 0 a duplicate, -1 error. */
 int
@@ -96,13 +26,13 @@ sms_store_in(const char *fp, const char *number, const char *scts,
     const char *kind, const char *status, long long *id)
 {
 	long long now = time(NULL);
-	sqlite3_stmt *st = sms_stmt("INSERT OR IGNORE INTO sms(direction, "
+	sqlite3_stmt *st = store_stmt("INSERT OR IGNORE INTO sms(direction, "
 	    "number, text, data_hex, coding, kind, status, time, updated, scts, "
 	    "fingerprint) VALUES ('in', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
 	    "ttttttitt", number, text, data_hex, coding, kind, status, now,
 	    scts, fp);
 
-	if (sms_done(st) == -1)
+	if (store_done(st) == -1)
 		return -1;
 	if (sqlite3_changes(store_db()) == 0)
 		return 0;
@@ -110,17 +40,18 @@ sms_store_in(const char *fp, const char *number, const char *scts,
 	return 1;
 }
 
-/* Join the parts of (number, ref, parts) into one message; gaps marked. */
+/* Join the parts of (number, ref, parts) into one message; gaps marked.
+ * A message that will never be processed is redacted now (redact). */
 static int
 sms_store_assemble(const char *number, int ref, int parts, const char *kind,
-    const char *status, long long *id)
+    const char *status, sms_redact_fn *redact, long long *id)
 {
 	sqlite3_stmt *st;
 	struct buf text;
 	char fp[128], scts[40] = "";
 	int next = 1, rc;
 
-	st = sms_stmt("SELECT part, text, scts FROM sms_parts WHERE number = ?1 "
+	st = store_stmt("SELECT part, text, scts FROM sms_parts WHERE number = ?1 "
 	    "AND ref = ?2 AND parts = ?3 AND msg_id IS NULL ORDER BY part",
 	    "tdd", number, ref, parts);
 	if (st == NULL)
@@ -145,12 +76,12 @@ sms_store_assemble(const char *number, int ref, int parts, const char *kind,
 		buf_puts(&text, SMS_GAP_MARKER);
 	snprintf(fp, sizeof fp, "concat|%s|%d|%d|%s|%lld", number, ref, parts,
 	    scts, (long long)time(NULL));
-	if (strcmp(status, "new") != 0) {
+	if (redact != NULL) {
 		/* never processed, so redact now */
 		struct buf red;
 
 		buf_init(&red, 4 * text.max);
-		smscmd_redact(buf_str(&text), text.len, &red);
+		redact(buf_str(&text), text.len, &red);
 		buf_reset(&text);
 		buf_add(&text, buf_str(&red), red.len);
 		buf_free(&red);
@@ -161,7 +92,7 @@ sms_store_assemble(const char *number, int ref, int parts, const char *kind,
 	if (rc != 1)
 		return -1;
 	/* the parts' text is in the message now: keep only fingerprints */
-	return sms_done(sms_stmt("UPDATE sms_parts SET msg_id = ?4, text = '' "
+	return store_done(store_stmt("UPDATE sms_parts SET msg_id = ?4, text = '' "
 	    "WHERE number = ?1 AND ref = ?2 AND parts = ?3 AND msg_id IS NULL",
 	    "tddi", number, ref, parts, *id));
 }
@@ -177,7 +108,7 @@ sms_store_part(const char *fp, const char *number, int ref, int parts,
 	*id = 0;
 	if (store_begin() == -1)
 		return -1;
-	if (sms_done(sms_stmt("INSERT OR IGNORE INTO sms_parts(fingerprint, "
+	if (store_done(store_stmt("INSERT OR IGNORE INTO sms_parts(fingerprint, "
 	    "number, ref, parts, part, text, scts, received) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", "ttdddtti", fp, number, ref,
 	    parts, part, text, scts, (long long)time(NULL))) == -1)
@@ -186,11 +117,11 @@ sms_store_part(const char *fp, const char *number, int ref, int parts,
 		store_rollback();
 		return 0;
 	}
-	have = sms_scalar(sms_stmt("SELECT count(DISTINCT part) FROM sms_parts "
+	have = store_scalar(store_stmt("SELECT count(DISTINCT part) FROM sms_parts "
 	    "WHERE number = ?1 AND ref = ?2 AND parts = ?3 AND msg_id IS NULL",
 	    "tdd", number, ref, parts), 0);
 	if (have == parts && sms_store_assemble(number, ref, parts, "text",
-	    "new", id) == -1)
+	    "new", NULL, id) == -1)
 		goto fail;
 	if (store_commit() == -1)
 		return -1;
@@ -202,7 +133,7 @@ fail:
 
 /* Deliver incomplete messages whose first part came before `before`. */
 int
-sms_store_expire_parts(long long before, int *n)
+sms_store_expire_parts(long long before, sms_redact_fn *redact, int *n)
 {
 	sqlite3_stmt *st;
 	struct { char number[32]; int ref, parts; } grp[32];
@@ -210,7 +141,7 @@ sms_store_expire_parts(long long before, int *n)
 	long long id;
 
 	*n = 0;
-	st = sms_stmt("SELECT number, ref, parts FROM sms_parts WHERE msg_id "
+	st = store_stmt("SELECT number, ref, parts FROM sms_parts WHERE msg_id "
 	    "IS NULL GROUP BY number, ref, parts HAVING min(received) < ?1 "
 	    "LIMIT 32", "i", before);
 	if (st == NULL)
@@ -229,7 +160,7 @@ sms_store_expire_parts(long long before, int *n)
 		/* kept in the log, never run: a command with a gap in it
 		 * is not the command that was sent */
 		if (sms_store_assemble(grp[i].number, grp[i].ref,
-		    grp[i].parts, "partial", "ignored", &id) == -1 ||
+		    grp[i].parts, "partial", "ignored", redact, &id) == -1 ||
 		    store_commit() == -1) {
 			store_rollback();
 			return -1;
@@ -237,7 +168,7 @@ sms_store_expire_parts(long long before, int *n)
 		(*n)++;
 	}
 	/* assembled parts are kept a week to recognise late copies */
-	sms_done(sms_stmt("DELETE FROM sms_parts WHERE msg_id IS NOT NULL "
+	store_done(store_stmt("DELETE FROM sms_parts WHERE msg_id IS NOT NULL "
 	    "AND received < ?1", "i", (long long)time(NULL) - 7 * 86400));
 	return 0;
 }
@@ -245,7 +176,7 @@ sms_store_expire_parts(long long before, int *n)
 long long
 sms_store_oldest_part(void)
 {
-	return sms_scalar(sms_stmt("SELECT min(received) FROM sms_parts "
+	return store_scalar(store_stmt("SELECT min(received) FROM sms_parts "
 	    "WHERE msg_id IS NULL", ""), 0);
 }
 
@@ -254,7 +185,7 @@ sms_store_oldest_part(void)
 int
 sms_store_next_new(long long *id, char *number, size_t numlen, char **text)
 {
-	sqlite3_stmt *st = sms_stmt("SELECT id, number, text FROM sms WHERE "
+	sqlite3_stmt *st = store_stmt("SELECT id, number, text FROM sms WHERE "
 	    "direction = 'in' AND status = 'new' ORDER BY id LIMIT 1", "");
 	int r = 0;
 
@@ -278,10 +209,10 @@ int
 sms_store_set_status(long long id, const char *status, const char *text)
 {
 	if (text != NULL)
-		return sms_done(sms_stmt("UPDATE sms SET status = ?2, text = ?3, "
+		return store_done(store_stmt("UPDATE sms SET status = ?2, text = ?3, "
 		    "updated = ?4 WHERE id = ?1", "itti", id, status, text,
 		    (long long)time(NULL)));
-	return sms_done(sms_stmt("UPDATE sms SET status = ?2, updated = ?3 "
+	return store_done(store_stmt("UPDATE sms SET status = ?2, updated = ?3 "
 	    "WHERE id = ?1", "iti", id, status, (long long)time(NULL)));
 }
 
@@ -291,7 +222,7 @@ sms_store_out_add(const char *number, const char *text, const char *coding,
 {
 	long long now = time(NULL);
 
-	if (sms_done(sms_stmt("INSERT INTO sms(direction, number, text, coding, "
+	if (store_done(store_stmt("INSERT INTO sms(direction, number, text, coding, "
 	    "status, time, updated, parts, origin) VALUES ('out', ?1, ?2, ?3, "
 	    "'queued', ?4, ?4, ?5, ?6)", "tttidt", number, text, coding, now,
 	    parts, origin)) == -1)
@@ -304,7 +235,7 @@ sms_store_out_add(const char *number, const char *text, const char *coding,
 int
 sms_store_out_next(long long now, struct sms_out *o)
 {
-	sqlite3_stmt *st = sms_stmt("SELECT id, number, text, coding, attempts, "
+	sqlite3_stmt *st = store_stmt("SELECT id, number, text, coding, attempts, "
 	    "parts, parts_sent, mr FROM sms WHERE direction = 'out' AND "
 	    "status = 'queued' AND next_try <= ?1 ORDER BY id LIMIT 1", "i",
 	    now);
@@ -335,7 +266,7 @@ sms_store_out_next(long long now, struct sms_out *o)
 int
 sms_store_out_due(long long now)
 {
-	return (int)sms_scalar(sms_stmt("SELECT count(*) FROM sms WHERE "
+	return (int)store_scalar(store_stmt("SELECT count(*) FROM sms WHERE "
 	    "direction = 'out' AND status = 'queued' AND next_try <= ?1", "i",
 	    now), 0);
 }
@@ -344,7 +275,7 @@ sms_store_out_due(long long now)
 long long
 sms_store_out_next_try(void)
 {
-	return sms_scalar(sms_stmt("SELECT min(next_try) FROM sms WHERE "
+	return store_scalar(store_stmt("SELECT min(next_try) FROM sms WHERE "
 	    "direction = 'out' AND status = 'queued'", ""), 0);
 }
 
@@ -352,7 +283,7 @@ int
 sms_store_out_update(long long id, const char *status, int attempts,
     long long next_try, int parts_sent, const char *mr, const char *error)
 {
-	return sms_done(sms_stmt("UPDATE sms SET status = ?2, attempts = ?3, "
+	return store_done(store_stmt("UPDATE sms SET status = ?2, attempts = ?3, "
 	    "next_try = ?4, parts_sent = ?5, mr = ?6, error = ?7, updated = ?8 "
 	    "WHERE id = ?1", "itdidtti", id, status, attempts, next_try,
 	    parts_sent, mr, error, (long long)time(NULL)));
@@ -363,7 +294,7 @@ sms_store_out_update(long long id, const char *status, int attempts,
 int
 sms_store_out_recover(void)
 {
-	int r = sms_done(sms_stmt("UPDATE sms SET status = 'uncertain', "
+	int r = store_done(store_stmt("UPDATE sms SET status = 'uncertain', "
 	    "error = 'the daemon stopped while sending', updated = ?1 WHERE "
 	    "direction = 'out' AND status = 'sending'", "i",
 	    (long long)time(NULL)));
@@ -378,7 +309,7 @@ sms_store_out_recover(void)
 long long
 sms_store_out_count_since(long long since)
 {
-	return sms_scalar(sms_stmt("SELECT count(*) FROM sms WHERE direction "
+	return store_scalar(store_stmt("SELECT count(*) FROM sms WHERE direction "
 	    "= 'out' AND time >= ?1 AND status != 'failed'", "i", since), 0);
 }
 
@@ -389,7 +320,7 @@ sms_store_delivery(int mr, const char *number, const char *delivery)
 	char pat[16];
 
 	snprintf(pat, sizeof pat, "%% %d %%", mr);
-	return sms_done(sms_stmt("UPDATE sms SET delivery = ?3, updated = ?4 "
+	return store_done(store_stmt("UPDATE sms SET delivery = ?3, updated = ?4 "
 	    "WHERE id = (SELECT id FROM sms WHERE direction = 'out' AND "
 	    "number = ?1 AND (' ' || mr || ' ') LIKE ?2 ORDER BY id DESC "
 	    "LIMIT 1)", "ttti", number, pat, delivery, (long long)time(NULL)));
@@ -398,7 +329,7 @@ sms_store_delivery(int mr, const char *number, const char *delivery)
 int
 sms_store_count(const char *direction, const char *status)
 {
-	return (int)sms_scalar(sms_stmt("SELECT count(*) FROM sms WHERE "
+	return (int)store_scalar(store_stmt("SELECT count(*) FROM sms WHERE "
 	    "direction = ?1 AND status = ?2", "tt", direction, status), 0);
 }
 
@@ -454,7 +385,7 @@ struct json_object *
 sms_store_list(int limit)
 {
 	struct json_object *a = json_object_new_array();
-	sqlite3_stmt *st = sms_stmt("SELECT * FROM (SELECT " SMS_LIST_COLS
+	sqlite3_stmt *st = store_stmt("SELECT * FROM (SELECT " SMS_LIST_COLS
 	    " FROM sms ORDER BY id DESC LIMIT ?1) ORDER BY id", "d", limit);
 
 	if (st == NULL)
@@ -469,7 +400,7 @@ struct json_object *
 sms_store_show(long long id)
 {
 	struct json_object *o = NULL;
-	sqlite3_stmt *st = sms_stmt("SELECT id, direction, number, text, "
+	sqlite3_stmt *st = store_stmt("SELECT id, direction, number, text, "
 	    "status, time, updated, data_hex, coding, kind, scts, attempts, "
 	    "parts, parts_sent, mr, error, delivery, origin FROM sms WHERE "
 	    "id = ?1", "i", id);

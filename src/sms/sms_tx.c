@@ -17,7 +17,6 @@
 #include <json-c/json.h>
 
 #include "at_parse.h"
-#include "daemon.h"
 #include "events.h"
 #include "log.h"
 #include "cmd.h"
@@ -79,14 +78,16 @@ sms_tx_done(const struct modem_response *r, void *arg)
 	int attempts = sms_tx_cur.attempts + 1;
 
 	if (r->final == MODEM_OK) {
-		long mr = -1;
+		const char *err;
+		int mr = -1, v;
 
 		for (size_t i = 0; i < r->nlines; i++)
-			if (strncmp(r->lines[i], "+CMGS:", 6) == 0)
-				mr = strtol(r->lines[i] + 6, NULL, 10);
+			if (at_parse_cmgs(r->lines[i], strlen(r->lines[i]), &v,
+			    &err) == 0)
+				mr = v;
 		sms_tx_cur.parts_sent++;
 		snprintf(sms_tx_cur.mr + strlen(sms_tx_cur.mr),
-		    sizeof sms_tx_cur.mr - strlen(sms_tx_cur.mr), "%s%ld",
+		    sizeof sms_tx_cur.mr - strlen(sms_tx_cur.mr), "%s%d",
 		    sms_tx_cur.mr[0] ? " " : "", mr);
 		if (sms_tx_cur.parts_sent < (int)sms_tx_enc->nparts) {
 			if (sms_store_out_update(sms_tx_cur.id, "sending",
@@ -112,12 +113,12 @@ sms_tx_done(const struct modem_response *r, void *arg)
 		    at_cms_error_text((int)r->code));
 	else
 		snprintf(why, sizeof why, "%s", r->final_line);
-	if (attempts > settings_get_int("sms.retries")) {
+	if (attempts > settings_int(sms_set.retries)) {
 		sms_tx_finish("failed", attempts, 0, why);
 		return;
 	}
 	sms_tx_finish("queued", attempts, (long long)time(NULL) +
-	    (settings_get_int("sms.retry_delay") << (attempts - 1)), why);
+	    (settings_int(sms_set.retry_delay) << (attempts - 1)), why);
 }
 
 static void
@@ -127,11 +128,11 @@ sms_tx_part(void)
 	char cmd[32];
 
 	snprintf(cmd, sizeof cmd, "AT+CMGS=%u", p->tpdu_len);
-	if (modem_submit(cmd, p->hex, SMS_TX_TIMEOUT_MS, sms_tx_done,
-	    NULL) == -1) {
+	if (modem_submit_h("sms", cmd, p->hex, SMS_TX_TIMEOUT_MS,
+	    sms_tx_done, NULL) == 0) {
 		/* not written: safe to try again later */
 		sms_tx_finish("queued", sms_tx_cur.attempts,
-		    (long long)time(NULL) + settings_get_int("sms.retry_delay"),
+		    (long long)time(NULL) + settings_int(sms_set.retry_delay),
 		    "the modem is not available");
 	}
 }
@@ -145,7 +146,7 @@ sms_tx_encode(const char *number, const char *text, const char *coding,
 
 	memset(&o, 0, sizeof o);
 	o.concat_ref = (uint16_t)(id & 0xff);
-	o.status_report = settings_get_bool("sms.status_report");
+	o.status_report = settings_bool(sms_set.status_report);
 	if (strcmp(coding, "ucs2") == 0)
 		o.force_ucs2 = true;
 	else if (strcmp(coding, "8bit") == 0) {
@@ -214,19 +215,18 @@ sms_tx_ready(void *arg)
 }
 
 void
-sms_tx_start(void)
+sms_tx_start(struct event_base *base)
 {
 	if ((sms_tx_enc = calloc(1, sizeof *sms_tx_enc)) == NULL)
 		fatal("calloc");
-	sms_tx_ev = evtimer_new(daemon_base(), sms_tx_cb, NULL);
-	modem_ready_subscribe(sms_tx_ready, NULL);
+	sms_tx_ev = evtimer_new(base, sms_tx_cb, NULL);
+	modem_ready_subscribe_as("sms", sms_tx_ready, NULL);
 	sms_tx_kick();
 }
 
 void
 sms_tx_stop(void)
 {
-	modem_ready_unsubscribe(sms_tx_ready, NULL);
 	if (sms_tx_ev != NULL) {
 		event_free(sms_tx_ev);
 		sms_tx_ev = NULL;

@@ -364,6 +364,74 @@ test_huawei_noise(void **state)
 	assert_int_equal(nurcs, 2);
 }
 
+/* Cancel: a queued command is never written and never answered; one in
+ * flight keeps the channel until its answer, without a callback; one
+ * finished but not yet delivered is not delivered; a handle already
+ * delivered is unknown. */
+static void
+test_cancel(void **state)
+{
+	struct result a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 };
+	uint64_t ia, ib, ic, id;
+
+	ia = atchan_submit(ch, "AT+CGMI", NULL, 1000, 0, t_done, &a);
+	ib = atchan_submit(ch, "AT+CGMM", NULL, 1000, 0, t_done, &b);
+	ic = atchan_submit(ch, "AT+CGMR", NULL, 1000, 0, t_done, &c);
+	assert_true(ia != 0 && ib != 0 && ic != 0);
+	assert_true(ia != ib && ib != ic && ia != ic);
+	/* before flight: b is dropped unsent */
+	assert_int_equal(atchan_cancel(ch, ib), 1);
+	assert_int_equal(atchan_cancel(ch, ib), -1);
+	assert_int_equal(atchan_queued(ch), 2);
+	run();
+	assert_string_equal(buf_str(&written), "AT+CGMI\r");
+	/* during flight: a's answer is still taken as its answer */
+	assert_int_equal(atchan_cancel(ch, ia), 0);
+	assert_int_equal(atchan_unqueue(ch, ia), 0);
+	feed("\r\nhuawei\r\n\r\nOK\r\n");
+	assert_int_equal(a.called, 0);
+	/* the next command went out after a's OK, not b */
+	assert_string_equal(buf_str(&written), "AT+CGMI\rAT+CGMR\r");
+	assert_null(strstr(buf_str(&written), "CGMM"));
+	/* finished, callback due: cancel between the OK and the loop */
+	{
+		static const char ans[] = "\r\nE3372\r\n\r\nOK\r\n";
+
+		atchan_feed(ch, (const uint8_t *)ans, sizeof ans - 1);
+	}
+	assert_int_equal(atchan_cancel(ch, ic), 0);
+	run();
+	assert_int_equal(c.called, 0);
+	assert_int_equal(b.called, 0);
+	/* an uncancelled one is answered as usual; afterwards it is gone */
+	id = atchan_submit(ch, "AT", NULL, 1000, 0, t_done, &d);
+	run();
+	feed("\r\nOK\r\n");
+	assert_int_equal(d.called, 1);
+	assert_int_equal(d.final, MODEM_OK);
+	assert_int_equal(atchan_cancel(ch, id), -1);
+	assert_int_equal(atchan_cancel(ch, 0), -1);
+	assert_int_equal(atchan_queued(ch), 0);
+}
+
+/* A cancelled command is not completed by a flush either. */
+static void
+test_cancel_flush(void **state)
+{
+	struct result a = { 0 }, b = { 0 };
+	uint64_t ia;
+
+	ia = atchan_submit(ch, "AT+COPS=?", NULL, 1000, 0, t_done, &a);
+	atchan_submit(ch, "AT", NULL, 1000, 0, t_done, &b);
+	run();
+	assert_int_equal(atchan_cancel(ch, ia), 0);
+	atchan_flush(ch, MODEM_GONE);
+	run();
+	assert_int_equal(a.called, 0);
+	assert_int_equal(b.called, 1);
+	assert_int_equal(b.final, MODEM_GONE);
+}
+
 int
 main(void)
 {
@@ -388,6 +456,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_vendor_urc_and_echo_back,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_huawei_noise, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cancel_flush, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

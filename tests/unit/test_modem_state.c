@@ -37,6 +37,7 @@ static char link_path[300];
 /* the fake modem */
 static int f_hang, f_locked, f_reg = 1, f_cpin_tries;
 static char f_pin[8] = "1111";
+static char f_last[256];		/* the last command received */
 static int ready_calls;
 
 static void
@@ -51,6 +52,7 @@ f_command(const char *c)
 {
 	char buf[256];
 
+	util_strlcpy(f_last, c, sizeof f_last);
 	if (f_hang)
 		return;
 	if (strcmp(c, "AT") == 0 || strcmp(c, "\x1b" "AT") == 0 ||
@@ -299,6 +301,68 @@ test_hang_and_unplug(void **state)
 	assert_true(wait_until(is_absent, 2000));
 }
 
+/* A module's handle and its "unsubscribe all": after it, none of its
+ * callbacks runs, neither for its commands (queued or in flight) nor for
+ * URCs or readiness, while other subscribers still hear theirs. */
+static int t_done_calls, t_urc_calls, u_urc_calls, t_ready_calls;
+
+static void t_done(const struct modem_response *r, void *arg) { t_done_calls++; }
+static void t_urc(const char *l, const char *p, void *a) { t_urc_calls++; }
+static void u_urc(const char *l, const char *p, void *a) { u_urc_calls++; }
+static void t_ready(void *arg) { t_ready_calls++; }
+static int u_heard(void) { return u_urc_calls > 0; }
+static int idle(void) { return !atchan_busy(mdm.ch); }
+static int cgmi_sent(void) { return strcmp(f_last, "AT+CGMI") == 0; }
+
+static void
+test_owner(void **state)
+{
+	modem_cmd a, b, c;
+
+	start("");
+	assert_true(wait_until(is_ready, 5000));
+	assert_true(wait_until(idle, 2000));
+	t_done_calls = t_urc_calls = u_urc_calls = t_ready_calls = 0;
+	/* modem_cancel: a queued command is never sent */
+	f_hang = 1;
+	a = modem_submit_h("t", "AT+CGMI", NULL, 2000, t_done, NULL);
+	b = modem_submit_h("t", "AT+CGMM", NULL, 2000, t_done, NULL);
+	c = modem_submit_h("t", "AT+CSQ", NULL, 2000, t_done, NULL);
+	assert_true(a != 0 && b != 0 && c != 0 && a != b);
+	assert_int_equal(modem_cancel(c), 0);
+	assert_int_equal(modem_cancel(c), -1);
+	assert_int_equal(modem_urc_subscribe_as("t", "+FOO:", t_urc, NULL), 0);
+	assert_int_equal(modem_urc_subscribe_as("u", "+FOO:", u_urc, NULL), 0);
+	assert_int_equal(modem_ready_subscribe_as("t", t_ready, NULL), 0);
+	assert_true(wait_until(cgmi_sent, 2000));	/* a is in flight */
+	modem_unsubscribe_all("t");
+	assert_int_equal(modem_cancel(a), -1);
+	f_hang = 0;
+	f_command("AT+CGMI");			/* a's answer, late */
+	f_out("\r\n+FOO: 1\r\n");
+	assert_true(wait_until(u_heard, 2000));
+	assert_true(wait_until(idle, 3000));
+	modem_run_ready_hooks();
+	mdm.ready_done = 0;
+	modem_run_ready_hooks();
+	assert_int_equal(t_done_calls, 0);
+	assert_int_equal(t_urc_calls, 0);
+	assert_int_equal(t_ready_calls, 0);
+	assert_int_equal(u_urc_calls, 1);
+	modem_unsubscribe_all("u");
+	/* a plain modem_submit still answers */
+	assert_int_equal(modem_submit("AT+CGMR", NULL, 2000, t_done, NULL), 0);
+	assert_true(wait_until(idle, 3000));
+	assert_int_equal(t_done_calls, 1);
+	/* and nothing of "t" is completed at shutdown either */
+	f_hang = 1;
+	assert_true(modem_submit_h("t", "AT+CGMI", NULL, 2000, t_done,
+	    NULL) != 0);
+	modem_unsubscribe_all("t");
+	stop();
+	assert_int_equal(t_done_calls, 1);
+}
+
 int
 main(void)
 {
@@ -309,6 +373,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_hang_and_unplug, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_owner, setup, teardown),
 	};
 	char path[300];
 	int rc;

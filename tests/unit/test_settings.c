@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -372,6 +373,95 @@ test_passwords(void **state)
 	}
 }
 
+/* Run fn in a child; its exit status (fatalx exits 1, a return 0). */
+static int
+in_child(void (*fn)(void))
+{
+	pid_t pid = fork();
+	int st;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fn();
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+static void ref_wrong_type(void) { settings_ref("sms.retries", SETTING_BOOL); }
+static void ref_unknown(void) { settings_ref("sms.no_such", SETTING_INT); }
+static void int_of_bool(void)
+{
+	settings_int(settings_ref("command.echo", SETTING_BOOL));
+}
+static void bool_of_int(void)
+{
+	settings_bool(settings_ref("sms.retries", SETTING_INT));
+}
+static void ref_right(void) { settings_ref("sms.retries", SETTING_INT); }
+
+/* Typed handles: a wrong type or name stops the program; the kept parsed
+ * value follows every change of source. */
+static void
+test_handles(void **state)
+{
+	static const struct setting_def *once;
+	const struct setting_def *n, *b, *w;
+	char err[256];
+
+	assert_int_equal(in_child(ref_wrong_type), 1);
+	assert_int_equal(in_child(ref_unknown), 1);
+	assert_int_equal(in_child(int_of_bool), 1);
+	assert_int_equal(in_child(bool_of_int), 1);
+	assert_int_equal(in_child(ref_right), 0);
+
+	n = settings_ref("sms.retries", SETTING_INT);
+	b = settings_ref("command.echo", SETTING_BOOL);
+	w = SETTINGS_ONCE(once, "bridge.welcome", SETTING_STRING);
+	assert_ptr_equal(SETTINGS_ONCE(once, "no.such", SETTING_INT), w);
+	assert_ptr_equal(n, S("sms.retries"));
+	assert_ptr_equal(w, S("bridge.welcome"));
+	assert_int_equal(settings_int(n), strtoll(n->def, NULL, 10));
+	assert_int_equal(settings_bool(b), 1);
+	/* config */
+	settings_config_begin();
+	settings_config_put(n, "7");
+	settings_config_put(b, "off");
+	settings_config_end();
+	assert_int_equal(settings_int(n), 7);
+	assert_int_equal(settings_bool(b), 0);
+	/* runtime (accepted spellings are canonicalised) */
+	assert_int_equal(settings_set_text(n, "2", err, sizeof err), 0);
+	assert_int_equal(settings_set_text(b, "yes", err, sizeof err), 0);
+	assert_int_equal(settings_int(n), 2);
+	assert_int_equal(settings_bool(b), 1);
+	/* a refused value keeps the kept one */
+	assert_int_equal(settings_set_text(n, "x", err, sizeof err), -1);
+	assert_int_equal(settings_int(n), 2);
+	/* AT+CFGTF then a change then AT+RELD */
+	assert_int_equal(settings_save_user_defaults(err, sizeof err), 0);
+	assert_int_equal(settings_set_text(n, "4", err, sizeof err), 0);
+	assert_int_equal(settings_int(n), 4);
+	assert_int_equal(settings_restore_user_defaults(NULL, NULL, err,
+	    sizeof err), 0);
+	assert_int_equal(settings_int(n), 2);
+	assert_int_equal(settings_bool(b), 1);
+	/* reset: back to the config file's value */
+	assert_int_equal(settings_reset(n, err, sizeof err), 0);
+	assert_int_equal(settings_int(n), 7);
+	/* persisted: a reopen reads the runtime value back */
+	assert_int_equal(settings_set_text(n, "3", err, sizeof err), 0);
+	close_all();
+	open_all();
+	assert_int_equal(settings_int(n), 3);
+	/* factory: the defaults */
+	assert_int_equal(settings_factory_reset(NULL, NULL, err, sizeof err), 0);
+	assert_int_equal(settings_int(n), strtoll(n->def, NULL, 10));
+	assert_int_equal(settings_bool(b), 1);
+}
+
 int
 main(void)
 {
@@ -383,6 +473,7 @@ main(void)
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_bulk_changes_respect_rights),
 		cmocka_unit_test(test_passwords),
+		cmocka_unit_test(test_handles),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
