@@ -6,7 +6,8 @@ Bulk changes (RELD, CLEAR) leave what their caller may not change; the
 remote lock is changed only locally, also with the µPanel spellings on the
 data port; the USSD code needs a password; one gate locks out a network
 socket that guesses (and not the data port), and the global failure cap
-stops password checks while guesses flood in.
+stops password checks while guesses flood in; `modem at` judges each
+command of a chained line by name (prompts refused, PINs never logged).
 """
 import os
 import time
@@ -157,6 +158,23 @@ def test_failure_cap():
           "below the cap again, the password works")
 
 
+def test_modem_at_judges_commands_by_name():
+    for line in ("AT+CMGS =14", "at+cmgs=14", "AT+CSQ;+CMGW=20",
+                 "AT+C MGS=14"):
+        rc, out, err = D.ctl("modem", "at", line)
+        check(rc != 0 and "needs a PDU" in err,
+              "modem at refuses a prompting command: %r" % line)
+    for line in ('AT+COPS?;+CPIN="4321"', 'AT+CSQ;+CP IN="4322"',
+                 'AT+CLCK="SC",0,"4323"'):
+        D.ctl("modem", "at", line)
+    log = D.read_log()
+    check("4321" not in log and "4322" not in log and "4323" not in log,
+          "a PIN anywhere in a chained line never reaches the log")
+    rc, out, err = D.ctl("modem", "at", 'AT+CPIN="12')
+    check(rc != 0 and "unterminated" in err,
+          "a line the modem could not read is refused")
+
+
 def main():
     global D, P
     D = Daemon()
@@ -176,7 +194,8 @@ def main():
         run_tests(test_bulk_changes_keep_protected_settings,
                   test_remote_lock_only_locally,
                   test_ussd_code_needs_password,
-                  test_network_guesses_locked_out, test_failure_cap)
+                  test_network_guesses_locked_out, test_failure_cap,
+                  test_modem_at_judges_commands_by_name)
     finally:
         D.cleanup()
         T.SIM.stop()
