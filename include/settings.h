@@ -36,6 +36,9 @@ enum setting_source {
 #define SETTING_LOCAL	0x2	/* changed only by the config file or
 				   cellgatectl, never by a remote channel
 				   nor the data port (e.g. a command to run) */
+#define SETTING_SECRET_ARGS 0x8	/* readable, but the arguments of a
+				   change are never logged (AT+APN's
+				   credentials) */
 #define SETTING_NO_REMOTE 0x4	/* never changed by a remote channel (SMS,
 				   network, MQTT): the control socket, the
 				   data port and the config file may */

@@ -238,7 +238,7 @@ cmd_run_parsed(const struct atform *f, const struct cmd_ctx *ctx,
 		secret = e->flags & CMD_SECRET_ARGS;
 		rc = cmd_entry_run(e, f, ctx, r);
 	} else if ((d = settings_find(f->name)) != NULL) {
-		secret = d->flags & SETTING_SECRET;
+		secret = d->flags & (SETTING_SECRET | SETTING_SECRET_ARGS);
 		rc = cmd_setting(d, f, ctx, r);
 	} else
 		rc = cmd_reply_error(r, "unknown command %s", f->name);

@@ -21,6 +21,76 @@
 
 static int smscmd_run(const char *, const char *, size_t, struct buf *);
 
+/* Are a parsed command's arguments secret?  Its row says so. */
+static int
+smscmd_args_secret(const struct atform *f)
+{
+	const struct cmd_entry *e;
+	const struct setting_def *d;
+
+	if ((e = cmd_find(f->name)) != NULL)
+		return (e->flags & CMD_SECRET_ARGS) != 0;
+	if ((d = settings_find(f->name)) != NULL)
+		return (d->flags & (SETTING_SECRET | SETTING_SECRET_ARGS)) != 0;
+	return 0;
+}
+
+static void
+smscmd_render(const struct smscmd_msg *m, struct buf *out)
+{
+	static const char *const ops[ATFORM_OP_MAX] = { "", "?", "=?", "=" };
+
+	if (m->form == SMSCMD_FORM_AT)
+		buf_puts(out, m->has_password ? "***#AT" : "AT");
+	for (int i = 0; i < m->ncmds; i++) {
+		const struct atform *f = &m->cmds[i];
+		const char *args = f->op != ATFORM_SET ? "" :
+		    smscmd_args_secret(f) ? "***" : f->raw;
+
+		if (m->form == SMSCMD_FORM_AT)
+			buf_printf(out, "%s+%s%s%s", i ? ";" : "", f->name,
+			    ops[f->op], args);
+		else if (m->form == SMSCMD_FORM_VERB)
+			buf_printf(out, "%s%s%s", f->name, *args ? "," : "",
+			    args);
+		else
+			buf_printf(out, "%s%s%s%s", i ? "," : "", f->name,
+			    ops[f->op], args);
+	}
+	if (m->form == SMSCMD_FORM_VERB)
+		buf_puts(out, m->has_password ? ",PWD=***#" : "#");
+	else if (m->form == SMSCMD_FORM_SHORT) {
+		if (m->has_password)
+			buf_puts(out, ";***");
+		if (m->risp)
+			buf_puts(out, ",RISP");
+	}
+}
+
+void
+smscmd_redact(const char *text, size_t len, struct buf *out)
+{
+	struct smscmd_msg *m = malloc(sizeof *m);
+	const char *err;
+
+	if (m != NULL && smscmd_parse(text, len, m, &err) == 0) {
+		int secret = m->has_password;
+
+		for (int i = 0; i < m->ncmds; i++)
+			secret |= m->cmds[i].op == ATFORM_SET &&
+			    smscmd_args_secret(&m->cmds[i]);
+		if (secret)
+			smscmd_render(m, out);
+		else		/* nothing secret in it: as it came */
+			buf_add(out, text, len);
+	} else
+		smscmd_redact_shape(text, len, out);
+	if (m != NULL) {
+		explicit_bzero(m, sizeof *m);
+		free(m);
+	}
+}
+
 void
 smscmd_cut(struct buf *b, size_t max)
 {

@@ -175,6 +175,30 @@ def test_modem_at_judges_commands_by_name():
           "a line the modem could not read is refused")
 
 
+def test_new_passwords_never_at_rest():
+    forms = (("%s#AT+CMDPW=Nw-pass1", "Nw-pass1"),
+             ("CMDPW,Nw-pass2,PWD=%s#", "Nw-pass2"),
+             ("CMDPW:Nw-pass3;%s", "Nw-pass3"),
+             ("PWD,Nw-pass4,PWD=%s#", "Nw-pass4"),
+             ("PWDNw-pass5;%s", "Nw-pass5"))
+    secrets = [SUPER] + [p for _, p in forms]
+    for text, _ in forms:
+        T.sms(STRANGER, text % SUPER)
+    D.ctl("settings", "get", "E")
+    data = b""
+    for f in (D.db, D.db + "-wal", D.log):
+        if os.path.exists(f):
+            with open(f, "rb") as fh:
+                data += fh.read()
+    leaked = [p for p in secrets if p.encode() in data]
+    check(leaked == [], "no new or old password in the database, its WAL "
+          "or the log, in any form: %s" % leaked)
+    texts = [m["text"] for m in T.messages() if m["direction"] == "in"]
+    check("CMDPW,***,PWD=***#" in texts and "CMDPW=***;***" in texts,
+          "the message log shows the commands with *** for passwords")
+    D.ctl("passwd", "admin", input=ADMIN + "\n")
+
+
 def main():
     global D, P
     D = Daemon()
@@ -195,7 +219,8 @@ def main():
                   test_remote_lock_only_locally,
                   test_ussd_code_needs_password,
                   test_network_guesses_locked_out, test_failure_cap,
-                  test_modem_at_judges_commands_by_name)
+                  test_modem_at_judges_commands_by_name,
+                  test_new_passwords_never_at_rest)
     finally:
         D.cleanup()
         T.SIM.stop()

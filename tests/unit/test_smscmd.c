@@ -298,6 +298,42 @@ test_lockout(void **state)
 	assert_int_equal(sms("+4915100000098", "STATUS,PWD=67890#"), 1);
 }
 
+static const char *
+redacted(const char *text)
+{
+	static char r[512];
+	struct buf b;
+
+	buf_init(&b, sizeof r - 1);
+	smscmd_redact(text, strlen(text), &b);
+	snprintf(r, sizeof r, "%s", buf_str(&b));
+	buf_free(&b);
+	return r;
+}
+
+/* Redaction follows the parsed command: the password and every argument
+ * of a secret row, in every form; nothing else changes. */
+static void
+test_redaction(void **state)
+{
+	assert_string_equal(redacted("Sup3r#AT+CMDPW=new1"),
+	    "***#AT+CMDPW=***");
+	assert_string_equal(redacted("CMDPW,new2,PWD=old2#"),
+	    "CMDPW,***,PWD=***#");
+	assert_string_equal(redacted("CMDPW:new3;old3"), "CMDPW=***;***");
+	assert_string_equal(redacted("PWD,new4,PWD=old4#"),
+	    "PWD,***,PWD=***#");
+	assert_string_equal(redacted("PWD77777;N3w"), "PWD=***;***");
+	assert_string_equal(redacted("pw#AT+WKMOD=NET;+CSQ"),
+	    "***#AT+WKMOD=NET;+CSQ");
+	assert_string_equal(redacted("CONNECT,PWD=abc#"), "CONNECT,PWD=***#");
+	/* nothing secret: as it came */
+	assert_string_equal(redacted("NUM3+391234567"), "NUM3+391234567");
+	assert_string_equal(redacted("Meeting at 10:30"), "Meeting at 10:30");
+	/* does not parse: masked by shape */
+	assert_string_equal(redacted("x#AT+SOCKA=\"TCP"), "***#AT+SOCKA=\"TCP");
+}
+
 /* The gate fails closed: a lockout store that cannot be read refuses
  * even the right password.  (Run last: it breaks the database.) */
 static void
@@ -368,6 +404,7 @@ main(void)
 	const struct CMUnitTest engine[] = {
 		cmocka_unit_test(test_normalise),
 		cmocka_unit_test(test_authorisation),
+		cmocka_unit_test(test_redaction),
 		cmocka_unit_test(test_lockout),
 		cmocka_unit_test(test_spoofed_number_keeps_password_use),
 		cmocka_unit_test(test_failure_cap),
