@@ -60,10 +60,42 @@ int auth_password_set(enum auth_role, const char *password, char *err,
     size_t errlen);
 int auth_password_is_set(enum auth_role);
 
-/* Lockout after repeated wrong passwords (auth_lockout.c), by number.
- * auth_lockout_until() is the end of a running lockout, else 0. */
-long long auth_lockout_until(const char *number);
-void auth_lockout_failure(const char *number);
-void auth_lockout_success(const char *number);
+/*
+ * The one authorisation gate (auth_gate.c): every channel that takes a
+ * password calls auth_gate() with where the request came from and the
+ * password it carried (NULL: none), and acts on the result: only
+ * AUTH_OK grants *role; AUTH_NO_PASSWORD leaves the channel's own
+ * password-less rights (a phonebook entry); anything else gets no reply
+ * and runs nothing.  Lockout is per channel, source and class (wrong
+ * password / stranger without one); a global cap (auth.failure_cap)
+ * stops password checks while too many failed within a minute; a store
+ * error refuses.
+ */
+enum auth_result {
+	AUTH_OK,
+	AUTH_NO_PASSWORD,	/* none given, source not locked out */
+	AUTH_WRONG,
+	AUTH_LOCKED,
+	AUTH_CAPPED,
+	AUTH_STORE_ERROR,
+	AUTH_RESULT_MAX
+};
+const char *auth_gate_result_name(enum auth_result);
+enum auth_result auth_gate(enum auth_channel, const char *source,
+    const char *password, enum auth_role *role);
+/* A request from a source with no right at all (a stranger without a
+ * password): counted like a wrong password, in its own class.  -1 when
+ * the store failed. */
+int auth_gate_stranger(enum auth_channel, const char *source);
+/* Forget the failure rate (tests). */
+void auth_gate_reset(void);
+
+/* The lockout store (auth_lockout.c), by key.  auth_lockout_until(): the
+ * end of a running lockout, 0 if none, -1 on a store error;
+ * auth_lockout_failure(): 1 when this failure locks the key out, 0 if
+ * not (count set), -1 on a store error; auth_lockout_success(): 0 or -1. */
+long long auth_lockout_until(const char *key);
+int auth_lockout_failure(const char *key, long long *count);
+int auth_lockout_success(const char *key);
 
 #endif

@@ -68,6 +68,11 @@ int cmd_run(const char *text, size_t len, const struct cmd_ctx *,
 /* The same for an invocation already parsed (the SMS dialects). */
 int cmd_run_parsed(const struct atform *, const struct cmd_ctx *,
     struct cmd_reply *);
+/* A settings_filter_fn: may the caller (a const struct cmd_ctx *) change
+ * this setting, judged as a single change is.  For bulk changes. */
+struct setting_def;
+int cmd_may_change(const struct setting_def *, void *ctx);
+
 /* The group of a command or setting by name or alias (0 if unknown). */
 unsigned cmd_group(const char *name);
 

@@ -30,6 +30,7 @@ struct conf {
 	char			 control_socket[108];	/* sun_path */
 	char			 control_group[64];
 	long long		 control_max_clients;
+	long long		 control_max_per_uid;
 	enum log_level		 log_level;
 	int			 allow_default_password;
 	size_t			 nvalues;

@@ -17,8 +17,9 @@ struct json_object;
 struct event_base;
 struct ctl_conn;
 
+/* max_clients connections in all, max_per_uid from one peer uid. */
 int ctl_init(struct event_base *, const char *path, const char *group,
-    int max_clients, char *err, size_t errlen);
+    int max_clients, int max_per_uid, char *err, size_t errlen);
 void ctl_shutdown(void);
 /* Write out whatever replies are pending (before a restart). */
 void ctl_flush_all(void);

@@ -36,6 +36,12 @@ enum setting_source {
 #define SETTING_LOCAL	0x2	/* changed only by the config file or
 				   cellgatectl, never by a remote channel
 				   nor the data port (e.g. a command to run) */
+#define SETTING_SECRET_ARGS 0x8	/* readable, but the arguments of a
+				   change are never logged (AT+APN's
+				   credentials) */
+#define SETTING_NO_REMOTE 0x4	/* never changed by a remote channel (SMS,
+				   network, MQTT): the control socket, the
+				   data port and the config file may */
 
 struct setting_def {
 	const char		 *name;
@@ -129,10 +135,16 @@ void settings_config_end(void);
  * ignored). */
 int settings_load_store(void);
 
-/* AT+CFGTF / AT+RELD / AT+CLEAR. */
+/* AT+CFGTF / AT+RELD / AT+CLEAR.  A bulk change touches only the
+ * settings `may` lets its caller change, exactly as single changes are
+ * judged (role, remote lock, local-only: cmd_may_change()); the others
+ * keep their values.  may NULL: every setting. */
+typedef int settings_filter_fn(const struct setting_def *, void *arg);
 int settings_save_user_defaults(char *err, size_t errlen);
-int settings_restore_user_defaults(char *err, size_t errlen);
-int settings_factory_reset(char *err, size_t errlen);
+int settings_restore_user_defaults(settings_filter_fn *may, void *arg,
+    char *err, size_t errlen);
+int settings_factory_reset(settings_filter_fn *may, void *arg, char *err,
+    size_t errlen);
 
 /* Optional observer (the event stream). */
 void settings_set_observer(void (*)(const struct setting_def *));

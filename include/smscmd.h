@@ -48,8 +48,18 @@ const char *smscmd_form_name(enum smscmd_form);
  * with SMSCMD_CUT_MARK. */
 void smscmd_cut(struct buf *, size_t max);
 
-/* The text with its password replaced by "***" (for the message log). */
+/*
+ * The text for the message log and the fingerprint (smscmd.c).  A message
+ * that parses and holds a password or a secret argument is written as it
+ * was parsed: the password as "***", and every argument of a command
+ * whose row is secret (CMD_SECRET_ARGS, SETTING_SECRET,
+ * SETTING_SECRET_ARGS) as "***", in every form (the short form's commands
+ * as NAME=args: "PWD=***;***").  One that parses with nothing secret is
+ * kept as it is; text that does not parse is masked by shape
+ * (smscmd_redact_shape).
+ */
 void smscmd_redact(const char *text, size_t len, struct buf *out);
+void smscmd_redact_shape(const char *text, size_t len, struct buf *out);
 
 /* Authorise and run one incoming message from `sender`.  Returns 1 with
  * the reply text in `reply`, or 0 when nothing must be sent back (unknown

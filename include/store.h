@@ -45,7 +45,6 @@ const char *store_errmsg(void);
 /* Runtime settings (name -> canonical value text). */
 int store_setting_put(const char *name, const char *value);
 int store_setting_del(const char *name);
-int store_setting_del_all(void);
 int store_settings_foreach(int (*cb)(const char *name, const char *value,
     void *arg), void *arg);
 

@@ -32,6 +32,15 @@ int util_parse_bool(const char *);
  * dst; always NUL-terminates, marks truncation with "...". */
 void util_escape(char *dst, size_t dstlen, const void *src, size_t len);
 
+/* Make text safe for a terminal or a log line, keeping valid UTF-8:
+ * control characters (C0, DEL, C1), bidirectional overrides and bytes
+ * that are not UTF-8 become \xNN or \uNNNN; with UTIL_TEXT_NEWLINES a
+ * '\n' stays.  Backslashes are kept as they are.  Always NUL-terminates,
+ * marks truncation with "...".  Returns the length written. */
+#define UTIL_TEXT_NEWLINES	0x1
+size_t util_escape_text(char *dst, size_t dstlen, const char *src,
+    size_t len, unsigned flags);
+
 /* Milliseconds of CLOCK_MONOTONIC. */
 uint64_t util_now_ms(void);
 

@@ -1,10 +1,13 @@
 /*
- * auth_lockout.c: lockout of numbers after repeated wrong passwords.
- * auth.lockout_failures wrong passwords from one number within
- * auth.lockout_window seconds lock that number out for auth.lockout_time
- * seconds: its messages are then ignored, even with the right password.
- * Failures and lockouts are kept in the store, so a restart does not lift
- * a lockout.  Wall-clock time, since it must survive restarts.
+ * auth_lockout.c: the lockout store behind the authorisation gate.
+ * auth.lockout_failures failures of one key within auth.lockout_window
+ * seconds lock that key out for auth.lockout_time seconds.  A key is
+ * "channel:class:source" (auth_gate.c builds it), so each channel, each
+ * source and each class of failure (a wrong password, or a stranger
+ * without one) is counted apart.  Failures and lockouts are kept in the
+ * store, so a restart does not lift a lockout (wall-clock time, since it
+ * must survive restarts).  Every query that fails says so: the gate then
+ * refuses (fails closed).
  */
 #include <stdio.h>
 #include <time.h>
@@ -14,50 +17,60 @@
 #include "settings.h"
 #include "store.h"
 
+/* Both queries below always give one row, so -1 means a store error. */
 long long
-auth_lockout_until(const char *number)
+auth_lockout_until(const char *key)
 {
-	return store_scalar(store_stmt("SELECT until FROM auth_lockouts "
-	    "WHERE number = ?1 AND until > ?2", "ti", number,
-	    (long long)time(NULL)), 0);
+	return store_scalar(store_stmt("SELECT coalesce(max(until), 0) FROM "
+	    "auth_lockouts WHERE number = ?1 AND until > ?2", "ti", key,
+	    (long long)time(NULL)), -1);
 }
 
 static const struct setting_def *auth_lockout_s_window,
     *auth_lockout_s_failures, *auth_lockout_s_time;
 
-void
-auth_lockout_failure(const char *number)
+int
+auth_lockout_failure(const char *key, long long *count)
 {
 	long long now = time(NULL);
 	long long window = settings_int(SETTINGS_ONCE(auth_lockout_s_window,
 	    "auth.lockout_window", SETTING_INT));
-	long long n;
+	long long n, until;
 
+	*count = 0;
 	if (store_done(store_stmt("INSERT INTO auth_failures(number, at) "
-	    "VALUES (?1, ?2)", "ti", number, now)) == -1)
-		log_warnx("lockout: cannot record a failure: %s",
-		    store_errmsg());
-	store_done(store_stmt("DELETE FROM auth_failures WHERE number = ?1 "
-	    "AND at <= ?2", "ti", number, now - window));
-	n = store_scalar(store_stmt("SELECT count(*) FROM auth_failures WHERE "
-	    "number = ?1 AND at > ?2", "ti", number, now - window), 0);
-	if (n >= settings_int(SETTINGS_ONCE(auth_lockout_s_failures,
-	    "auth.lockout_failures", SETTING_INT))) {
-		long long until = now + settings_int(SETTINGS_ONCE(
-		    auth_lockout_s_time, "auth.lockout_time", SETTING_INT));
-
-		store_done(store_stmt("INSERT OR REPLACE INTO auth_lockouts"
-		    "(number, until) VALUES (?1, ?2)", "ti", number, until));
-		store_done(store_stmt("DELETE FROM auth_failures WHERE "
-		    "number = ?1", "t", number));
-		log_warnx("lockout: %s locked out for %lld s after %lld wrong "
-		    "passwords", number, until - now, n);
+	    "VALUES (?1, ?2)", "ti", key, now)) == -1 ||
+	    store_done(store_stmt("DELETE FROM auth_failures WHERE number = ?1 "
+	    "AND at <= ?2", "ti", key, now - window)) == -1 ||
+	    (n = store_scalar(store_stmt("SELECT count(*) FROM auth_failures "
+	    "WHERE number = ?1 AND at > ?2", "ti", key, now - window),
+	    -1)) == -1) {
+		log_warnx("lockout: %s", store_errmsg());
+		return -1;
 	}
+	*count = n;
+	if (n < settings_int(SETTINGS_ONCE(auth_lockout_s_failures,
+	    "auth.lockout_failures", SETTING_INT)))
+		return 0;
+	until = now + settings_int(SETTINGS_ONCE(auth_lockout_s_time,
+	    "auth.lockout_time", SETTING_INT));
+	if (store_done(store_stmt("INSERT OR REPLACE INTO auth_lockouts"
+	    "(number, until) VALUES (?1, ?2)", "ti", key, until)) == -1 ||
+	    store_done(store_stmt("DELETE FROM auth_failures WHERE "
+	    "number = ?1", "t", key)) == -1) {
+		log_warnx("lockout: %s", store_errmsg());
+		return -1;
+	}
+	return 1;
 }
 
-void
-auth_lockout_success(const char *number)
+int
+auth_lockout_success(const char *key)
 {
-	store_done(store_stmt("DELETE FROM auth_failures WHERE number = ?1",
-	    "t", number));
+	if (store_done(store_stmt("DELETE FROM auth_failures WHERE number = ?1",
+	    "t", key)) == -1) {
+		log_warnx("lockout: %s", store_errmsg());
+		return -1;
+	}
+	return 0;
 }

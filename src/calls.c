@@ -304,8 +304,10 @@ const struct setting_def calls_settings_table[] = {
 	  .help = "act on calls per phonebook entry; off: hang up every "
 	  "call" },
 	{ .name = "ussd.balance", .type = SETTING_CUSTOM,
-	  .parse = calls_parse_ussd, .def = "*100#", .group = GROUP_NET,
-	  .role = ROLE_ADMIN, .help = "USSD code that BALANCE# sends" },
+	  .parse = calls_parse_ussd, .def = "*100#", .group = GROUP_SECURITY,
+	  .role = ROLE_ADMIN, .help = "USSD code that BALANCE# sends (a "
+	  "security setting: a code can transfer credit, so it always needs "
+	  "a password remotely)" },
 };
 const size_t calls_settings_table_len = nitems(calls_settings_table);
 

@@ -74,6 +74,21 @@ ctl_print_json(struct json_object *o)
 	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+/* Text from the daemon made safe for the terminal (it may hold what a
+ * stranger wrote: an SMS, a network's USSD answer); each call gets its
+ * own buffer of a small ring, so several may stand in one printf. */
+static const char *
+term_safe(const char *s, unsigned flags)
+{
+	static char ring[8][4 * 16384];
+	static unsigned next;
+	char *b = ring[next++ % 8];
+
+	util_escape_text(b, sizeof ring[0], s, strlen(s), flags);
+	return b;
+}
+
+/* A string member as safe text (JSON output stays exact: it is JSON). */
 static const char *
 str_or(struct json_object *o, const char *key, const char *dflt)
 {
@@ -81,7 +96,18 @@ str_or(struct json_object *o, const char *key, const char *dflt)
 
 	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
 		return dflt;
-	return json_object_get_string(v);
+	return term_safe(json_object_get_string(v), 0);
+}
+
+/* The same, keeping line breaks (replies of several lines). */
+static const char *
+lines_or(struct json_object *o, const char *key, const char *dflt)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
+		return dflt;
+	return term_safe(json_object_get_string(v), UTIL_TEXT_NEWLINES);
 }
 
 /* Nested objects as indented "key: value" lines. */
@@ -94,7 +120,7 @@ print_tree(struct json_object *o, int depth)
 			print_tree(v, depth + 1);
 		} else
 			printf("%*s%s: %s\n", depth * 2, "", k, v == NULL ? "-" :
-			    json_object_get_string(v));
+			    term_safe(json_object_get_string(v), 0));
 	}
 }
 
@@ -205,7 +231,7 @@ cmd_at(int fd, int argc, char **argv)
 	if (opt_json)
 		ctl_print_json(res);
 	else
-		printf("%s\n", str_or(res, "reply", ""));
+		printf("%s\n", lines_or(res, "reply", ""));
 	rc = json_object_object_get_ex(res, "ok", &ok) &&
 	    json_object_get_boolean(ok) ? 0 : 1;
 	json_object_put(res);
@@ -224,7 +250,8 @@ print_event(struct json_object *ev)
 		json_object_object_foreach(ev, k, v) {
 			if (strcmp(k, "time") == 0 || strcmp(k, "event") == 0)
 				continue;
-			printf(" %s=%s", k, v ? json_object_get_string(v) : "-");
+			printf(" %s=%s", k, v ? term_safe(
+			    json_object_get_string(v), 0) : "-");
 		}
 		printf("\n");
 	}
@@ -436,19 +463,28 @@ static void
 print_sms(struct json_object *m, int full)
 {
 	if (!full) {
-		const char *text = str_or(m, "text", "(data)");
+		struct json_object *t;
+		const char *text = json_object_object_get_ex(m, "text", &t) &&
+		    t != NULL ? json_object_get_string(t) : "(data)";
+		char first[4 * 60 + 4];
+		size_t n = strcspn(text, "\n");
 
-		printf("%s %s %-3s %-16s %-9s %.*s%s\n", str_or(m, "id", "?"),
+		/* the first line, at most 60 bytes, cut between characters */
+		if (n > 60)
+			for (n = 60; n > 0 && ((unsigned char)text[n] & 0xc0) ==
+			    0x80; n--)
+				;
+		util_escape_text(first, sizeof first, text, n, 0);
+		printf("%s %s %-3s %-16s %-9s %s%s\n", str_or(m, "id", "?"),
 		    str_or(m, "time", "?"), str_or(m, "direction", "?"),
 		    str_or(m, "number", "?"), str_or(m, "status", "?"),
-		    (int)strcspn(text, "\n") < 60 ? (int)strcspn(text, "\n") :
-		    60, text, strcspn(text, "\n") < strlen(text) ||
-		    strlen(text) > 60 ? "..." : "");
+		    first, n < strlen(text) ? "..." : "");
 		return;
 	}
 	json_object_object_foreach(m, k, v) {
 		if (v != NULL)
-			printf("%s: %s\n", k, json_object_get_string(v));
+			printf("%s: %s\n", k,
+			    term_safe(json_object_get_string(v), 0));
 	}
 }
 
@@ -514,7 +550,7 @@ cmd_modem(int fd, int argc, char **argv)
 	if (opt_json)
 		ctl_print_json(res);
 	else
-		printf("%s\n", str_or(res, "response", ""));
+		printf("%s\n", lines_or(res, "response", ""));
 	json_object_put(res);
 	return 0;
 }

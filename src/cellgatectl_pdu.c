@@ -46,6 +46,25 @@ pdu_decode_one(const char *hex, int no_smsc, struct pdu_msg *m,
 	return -1;
 }
 
+
+/* The sender's name and the text are anybody's: make them safe for the
+ * terminal (one line each) before they are shown. */
+static int
+pdu_make_safe(struct pdu_msg *m)
+{
+	char *raw = strdup(m->text);
+	char addr[sizeof m->addr.str];
+
+	if (raw == NULL)
+		return -1;
+	util_escape_text(m->text, sizeof m->text, raw, strlen(raw), 0);
+	free(raw);
+	util_strlcpy(addr, m->addr.str, sizeof addr);
+	util_escape_text(m->addr.str, sizeof m->addr.str, addr, strlen(addr),
+	    0);
+	return 0;
+}
+
 static int
 pdu_decode_cmd(int argc, char **argv, int json)
 {
@@ -90,6 +109,11 @@ pdu_decode_cmd(int argc, char **argv, int json)
 			ctl_print_json(o);
 			json_object_put(o);
 		} else {
+			if (pdu_make_safe(m) == -1) {
+				free(m);
+				free(view);
+				return ctl_die("pdu", "out of memory");
+			}
 			pdu_text_view(m, view, 8192);
 			printf("%s%s", i > first ? "\n" : "", view);
 		}

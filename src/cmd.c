@@ -103,6 +103,36 @@ cmd_allowed(const char *name, enum auth_role need, unsigned group,
 	return 0;
 }
 
+/* May this caller change the setting?  The one judgement for single
+ * and bulk changes. */
+static int
+cmd_set_allowed(const struct setting_def *d, const char *label,
+    const struct cmd_ctx *ctx, struct cmd_reply *r)
+{
+	if (cmd_allowed(label, d->role, d->group, ctx, r) == -1)
+		return -1;
+	if ((d->flags & SETTING_LOCAL) && ctx->channel != CHAN_LOCAL)
+		return cmd_reply_error(r, "%s can only be changed with "
+		    "cellgatectl or the config file", label);
+	if ((d->flags & SETTING_NO_REMOTE) &&
+	    auth_channel_is_remote(ctx->channel))
+		return cmd_reply_error(r, "%s can only be changed locally "
+		    "(cellgatectl, the data port, the config file)", label);
+	return 0;
+}
+
+int
+cmd_may_change(const struct setting_def *d, void *ctx)
+{
+	struct cmd_reply r;
+	int ok;
+
+	cmd_reply_init(&r);
+	ok = cmd_set_allowed(d, d->name, ctx, &r) == 0;
+	cmd_reply_free(&r);
+	return ok;
+}
+
 static void
 cmd_test_line(const struct setting_def *d, const char *label,
     struct cmd_reply *r)
@@ -147,11 +177,8 @@ cmd_setting(const struct setting_def *d, const struct atform *f,
 		cmd_test_line(d, label, r);
 		return 0;
 	case ATFORM_SET:
-		if (cmd_allowed(label, d->role, d->group, ctx, r) == -1)
+		if (cmd_set_allowed(d, label, ctx, r) == -1)
 			return -1;
-		if ((d->flags & SETTING_LOCAL) && ctx->channel != CHAN_LOCAL)
-			return cmd_reply_error(r, "%s can only be changed with "
-			    "cellgatectl or the config file", label);
 		if (settings_set(d, f->argc, (char **)f->argv, f->raw, err,
 		    sizeof err) == -1)
 			return cmd_reply_error(r, "%s", err);
@@ -211,7 +238,7 @@ cmd_run_parsed(const struct atform *f, const struct cmd_ctx *ctx,
 		secret = e->flags & CMD_SECRET_ARGS;
 		rc = cmd_entry_run(e, f, ctx, r);
 	} else if ((d = settings_find(f->name)) != NULL) {
-		secret = d->flags & SETTING_SECRET;
+		secret = d->flags & (SETTING_SECRET | SETTING_SECRET_ARGS);
 		rc = cmd_setting(d, f, ctx, r);
 	} else
 		rc = cmd_reply_error(r, "unknown command %s", f->name);

@@ -89,7 +89,8 @@ cmd_res(const struct cmd_entry *ce, const struct atform *f,
 {
 	char err[256];
 
-	if (settings_factory_reset(err, sizeof err) == -1 ||
+	if (settings_factory_reset(cmd_may_change, (void *)ctx, err,
+	    sizeof err) == -1 ||
 	    phonebook_clear(err, sizeof err) == -1)
 		return cmd_reply_error(r, "%s", err);
 	return 0;

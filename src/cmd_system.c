@@ -82,7 +82,8 @@ cmd_reld(const struct cmd_entry *e, const struct atform *f,
 {
 	char err[256];
 
-	if (settings_restore_user_defaults(err, sizeof err) == -1)
+	if (settings_restore_user_defaults(cmd_may_change,
+	    (void *)ctx, err, sizeof err) == -1)
 		return cmd_reply_error(r, "%s", err);
 	return 0;
 }
@@ -93,7 +94,8 @@ cmd_clear(const struct cmd_entry *e, const struct atform *f,
 {
 	char err[256];
 
-	if (settings_factory_reset(err, sizeof err) == -1)
+	if (settings_factory_reset(cmd_may_change, (void *)ctx, err,
+	    sizeof err) == -1)
 		return cmd_reply_error(r, "%s", err);
 	return 0;
 }

@@ -38,6 +38,8 @@ static const struct conf_fact conf_facts[] = {
 	STR("control.group", control_group),
 	{ "control.max_clients", CONF_INT,
 	  offsetof(struct conf, control_max_clients), 0, 1, 256 },
+	{ "control.max_clients_per_uid", CONF_INT,
+	  offsetof(struct conf, control_max_per_uid), 0, 1, 256 },
 	{ "log.level", CONF_LOGLEVEL, offsetof(struct conf, log_level), 0,
 	  0, 0 },
 	{ "allow_default_password", CONF_BOOL,
@@ -70,6 +72,7 @@ conf_defaults(struct conf *c)
 	    sizeof c->control_socket);
 	util_strlcpy(c->control_group, "cellgate", sizeof c->control_group);
 	c->control_max_clients = 16;
+	c->control_max_per_uid = 8;
 	c->log_level = LOG_LVL_INFO;
 }
 

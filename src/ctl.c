@@ -3,8 +3,13 @@
  * socket removed only when nobody answers on it), accepting with the
  * peer-credential check and the connection cap, reading frames through
  * ctl_proto, dispatching requests, and the event stream to `monitor`
- * clients (a client that stops reading is dropped once its backlog
- * passes CTL_MONITOR_BACKLOG, so it cannot grow the daemon's memory).
+ * clients.  No client can grow the daemon's memory or hold a slot for
+ * nothing: a client that stops reading its answers is no longer read
+ * (above CTL_OUT_HIGH pending) and is dropped if that lasts
+ * CTL_STALL_TIMEOUT seconds, a monitor client once its backlog passes
+ * CTL_MONITOR_BACKLOG; a frame must arrive whole within CTL_FRAME_TIMEOUT
+ * seconds (also the first one after connecting); connections are capped
+ * in all and per peer uid.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -30,6 +35,9 @@
 #include "util.h"
 
 #define CTL_MONITOR_BACKLOG	(1024 * 1024)
+#define CTL_OUT_HIGH		(256 * 1024)	/* stop reading above this */
+#define CTL_STALL_TIMEOUT	10	/* seconds not reading answers */
+#define CTL_FRAME_TIMEOUT	5	/* seconds for a whole frame */
 
 struct ctl_pending {
 	struct ctl_conn		*conn;		/* NULL once the client left */
@@ -43,18 +51,23 @@ struct ctl_conn {
 	struct ctl_pending	*pending;
 	enum auth_role		 role;
 	char			 origin[48];
+	uid_t			 uid;
 	int			 monitor;
 	int			 closing;
+	int			 throttled;	/* output above CTL_OUT_HIGH */
+	int			 served;	/* a request was dispatched */
+	struct event		*tmo;		/* stall or frame timeout */
 	struct ctl_conn		*next;
 };
 
 static struct evconnlistener *ctl_listener;
 static struct ctl_conn *ctl_conns;
-static int ctl_nconns, ctl_max_conns;
+static int ctl_nconns, ctl_max_conns, ctl_max_per_uid;
 static char ctl_path[108];
 static char ctl_group[64];
 
 static void ctl_event_sink(struct json_object *, void *);
+static void ctl_conn_arm(struct ctl_conn *);
 
 enum auth_role
 ctl_conn_role(const struct ctl_conn *c)
@@ -88,6 +101,8 @@ ctl_conn_free(struct ctl_conn *c)
 			break;
 		}
 	ctl_nconns--;
+	if (c->tmo != NULL)
+		event_free(c->tmo);
 	bufferevent_free(c->bev);
 	log_debug("control: %s disconnected", c->origin);
 	free(c);
@@ -187,6 +202,8 @@ ctl_fail(struct ctl_conn *c, const char *why)
 	c->closing = 1;
 	c->monitor = 0;
 	bufferevent_disable(c->bev, EV_READ);
+	evtimer_del(c->tmo);
+	ctl_conn_arm(c);
 }
 
 static void
@@ -233,6 +250,58 @@ out:
 }
 
 static void
+ctl_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_conn *c = arg;
+
+	log_warnx("control: %s: %s; dropped", c->origin,
+	    c->throttled || c->closing ? "does not read its answers" :
+	    "no complete request in time");
+	ctl_conn_free(c);
+}
+
+/* Arm the connection's one timer for what it is waiting on: its reader
+ * while throttled, the rest of a frame (or a first request), or nothing. */
+static void
+ctl_conn_arm(struct ctl_conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct timeval tv = { 0, 0 };
+
+	if (c->closing || c->throttled)
+		tv.tv_sec = CTL_STALL_TIMEOUT;
+	else if (evbuffer_get_length(in) > 0 || !c->served)
+		tv.tv_sec = CTL_FRAME_TIMEOUT;
+	if (tv.tv_sec == 0) {
+		evtimer_del(c->tmo);
+		return;
+	}
+	/* a partial frame's clock starts at its first byte: keep a timer
+	 * that is already running for the same reason */
+	if (!c->throttled && !c->closing && evtimer_pending(c->tmo, NULL))
+		return;
+	evtimer_add(c->tmo, &tv);
+}
+
+/* Stop reading a client whose answers pile up; read it again once they
+ * drained to half (ctl_write_cb). */
+static int
+ctl_throttle(struct ctl_conn *c)
+{
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) <
+	    CTL_OUT_HIGH)
+		return 0;
+	if (!c->throttled) {
+		c->throttled = 1;
+		bufferevent_disable(c->bev, EV_READ);
+		bufferevent_setwatermark(c->bev, EV_WRITE, CTL_OUT_HIGH / 2, 0);
+		evtimer_del(c->tmo);
+		ctl_conn_arm(c);
+	}
+	return 1;
+}
+
+static void
 ctl_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct ctl_conn *c = arg;
@@ -241,17 +310,17 @@ ctl_read_cb(struct bufferevent *bev, void *arg)
 	uint8_t hdr[CTL_HDR_LEN];
 	enum ctl_status st;
 
-	while (!c->closing) {
+	while (!c->closing && !ctl_throttle(c)) {
 		size_t avail = evbuffer_get_length(in);
 		size_t n = avail < CTL_HDR_LEN ? avail : CTL_HDR_LEN;
 		char *payload;
 
 		if (n == 0)
-			return;
+			break;
 		evbuffer_copyout(in, hdr, n);
 		st = ctl_hdr_parse(hdr, n, &h);
 		if (st == CTL_NEED_MORE)
-			return;
+			break;
 		if (st != CTL_OK) {
 			ctl_fail(c, ctl_status_str(st));
 			return;
@@ -264,14 +333,18 @@ ctl_read_cb(struct bufferevent *bev, void *arg)
 			/* wait for the rest, but no longer than it needs */
 			bufferevent_setwatermark(bev, EV_READ,
 			    CTL_HDR_LEN + h.len, 0);
-			return;
+			break;
 		}
 		bufferevent_setwatermark(bev, EV_READ, 0, 0);
 		evbuffer_drain(in, CTL_HDR_LEN);
 		payload = (char *)evbuffer_pullup(in, h.len);
+		/* a new frame: the frame clock starts again */
+		c->served = 1;
+		evtimer_del(c->tmo);
 		ctl_dispatch(c, payload, h.len);
 		evbuffer_drain(in, h.len);
 	}
+	ctl_conn_arm(c);
 }
 
 static void
@@ -279,8 +352,18 @@ ctl_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct ctl_conn *c = arg;
 
-	if (c->closing)
+	if (c->closing) {
 		ctl_conn_free(c);
+		return;
+	}
+	if (c->throttled && evbuffer_get_length(bufferevent_get_output(bev)) <=
+	    CTL_OUT_HIGH / 2) {
+		c->throttled = 0;
+		bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
+		evtimer_del(c->tmo);
+		bufferevent_enable(bev, EV_READ);
+		ctl_read_cb(bev, c);	/* what was already buffered */
+	}
 }
 
 static void
@@ -290,6 +373,17 @@ ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
 		ctl_conn_free(c);
+}
+
+static int
+ctl_uid_conns(uid_t uid)
+{
+	int n = 0;
+
+	for (struct ctl_conn *c = ctl_conns; c != NULL; c = c->next)
+		if (c->uid == uid && !c->closing)
+			n++;
+	return n;
 }
 
 static void
@@ -311,6 +405,12 @@ ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		free(c);
 		return;
 	}
+	c->tmo = evtimer_new(evconnlistener_get_base(l), ctl_timeout_cb, c);
+	if (c->tmo == NULL) {
+		bufferevent_free(c->bev);
+		free(c);
+		return;
+	}
 	c->next = ctl_conns;
 	ctl_conns = c;
 	ctl_nconns++;
@@ -329,10 +429,16 @@ ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		    "control group");
 		return;
 	}
+	c->uid = cred.uid;
 	if (ctl_nconns > ctl_max_conns) {
 		ctl_fail(c, "too many control connections");
 		return;
 	}
+	if (ctl_uid_conns(cred.uid) > ctl_max_per_uid) {
+		ctl_fail(c, "too many control connections for this user");
+		return;
+	}
+	ctl_conn_arm(c);
 	log_debug("control: %s connected as %s", c->origin,
 	    auth_role_name(c->role));
 }
@@ -351,6 +457,8 @@ ctl_event_sink(struct json_object *ev, void *arg)
 			c->monitor = 0;
 			c->closing = 1;
 			bufferevent_disable(c->bev, EV_READ);
+			evtimer_del(c->tmo);
+			ctl_conn_arm(c);
 			continue;
 		}
 		ctl_send(c, CTL_T_EVENT, ev);
@@ -393,7 +501,7 @@ ctl_unlink_stale(const struct sockaddr_un *sun, char *err, size_t errlen)
 
 int
 ctl_init(struct event_base *base, const char *path, const char *group,
-    int max_clients, char *err, size_t errlen)
+    int max_clients, int max_per_uid, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
 	struct group gr, *grp = NULL;
@@ -444,6 +552,7 @@ ctl_init(struct event_base *base, const char *path, const char *group,
 	util_strlcpy(ctl_path, path, sizeof ctl_path);
 	util_strlcpy(ctl_group, group, sizeof ctl_group);
 	ctl_max_conns = max_clients;
+	ctl_max_per_uid = max_per_uid;
 	events_add_sink(ctl_event_sink, NULL);
 	log_info("control socket listening on %s", path);
 	return 0;

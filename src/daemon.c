@@ -321,7 +321,8 @@ daemon_start_modules(char *err, size_t errlen)
 		}
 	}
 	if (ctl_init(daemon_evbase, c->control_socket, c->control_group,
-	    (int)c->control_max_clients, err, errlen) == -1)
+	    (int)c->control_max_clients, (int)c->control_max_per_uid, err,
+	    errlen) == -1)
 		return -1;
 	return 0;
 }

@@ -71,7 +71,7 @@ log_set_hook(void (*hook)(enum log_level, const char *))
 static void
 log_vwrite(enum log_level l, int with_errno, const char *fmt, va_list ap)
 {
-	char line[1024];
+	char line[1024], safe[2048];
 	int saved = errno, n;
 
 	if (l > log_level)
@@ -82,6 +82,9 @@ log_vwrite(enum log_level l, int with_errno, const char *fmt, va_list ap)
 	if (with_errno && (size_t)n < sizeof line)
 		snprintf(line + n, sizeof line - (size_t)n, ": %s",
 		    strerror(saved));
+	/* whatever a field held (a sender's name, a network's text), no
+	 * line can forge another line or reach a terminal's controls */
+	util_escape_text(safe, sizeof safe, line, strlen(line), 0);
 	if (log_foreground) {
 		struct timespec ts;
 		struct tm tm;
@@ -91,12 +94,12 @@ log_vwrite(enum log_level l, int with_errno, const char *fmt, va_list ap)
 		localtime_r(&ts.tv_sec, &tm);
 		strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
 		fprintf(stderr, "%s.%03ld %s: %s\n", stamp,
-		    ts.tv_nsec / 1000000, log_names[l], line);
+		    ts.tv_nsec / 1000000, log_names[l], safe);
 	} else
-		syslog(log_prio[l], "%s", line);
+		syslog(log_prio[l], "%s", safe);
 	if (log_hook != NULL && !log_in_hook) {
 		log_in_hook = 1;
-		log_hook(l, line);
+		log_hook(l, safe);
 		log_in_hook = 0;
 	}
 	errno = saved;

@@ -580,29 +580,46 @@ settings_userdef_row(const char *name, const char *value, void *arg)
 	return 0;
 }
 
-/* Replace every runtime value by `values` (NULL entries: no runtime
- * value), in one transaction, then make them effective. */
+/* Replace the runtime value of every setting `may` lets the caller
+ * change by `values` (NULL entries: no runtime value), in one
+ * transaction, then make them effective; the others keep theirs. */
 static int
-settings_replace_runtime(char **values, int clear_userdefs, char *err,
-    size_t errlen)
+settings_replace_runtime(char **values, int clear_userdefs,
+    settings_filter_fn *may, void *arg, char *err, size_t errlen)
 {
-	if (store_begin() == -1 || store_setting_del_all() == -1 ||
+	size_t kept = 0;
+
+	if (store_begin() == -1 ||
 	    (clear_userdefs && store_userdef_clear() == -1))
 		goto fail;
-	for (size_t i = 0; i < settings_count(); i++)
-		if (values != NULL && values[i] != NULL &&
-		    store_setting_put(settings_at(i)->name, values[i]) == -1)
+	for (size_t i = 0; i < settings_count(); i++) {
+		const struct setting_def *d = settings_at(i);
+
+		if (may != NULL && !may(d, arg)) {
+			kept++;
+			continue;
+		}
+		if (values != NULL && values[i] != NULL) {
+			if (store_setting_put(d->name, values[i]) == -1)
+				goto fail;
+		} else if (store_setting_del(d->name) == -1)
 			goto fail;
+	}
 	if (store_commit() == -1)
 		goto fail;
 	for (size_t i = 0; i < settings_count(); i++) {
 		const struct setting_def *d = settings_at(i);
 
+		if (may != NULL && !may(d, arg))
+			continue;
 		if (values != NULL && values[i] != NULL)
 			settings_take(d, values[i], 1);
 		else
 			settings_take(d, settings_fallback(d), 0);
 	}
+	if (kept > 0)
+		log_info("%zu settings kept: the caller may not change them",
+		    kept);
 	return 0;
 fail:
 	store_rollback();
@@ -611,7 +628,8 @@ fail:
 }
 
 int
-settings_restore_user_defaults(char *err, size_t errlen)
+settings_restore_user_defaults(settings_filter_fn *may, void *arg, char *err,
+    size_t errlen)
 {
 	struct settings_userdef_ctx c;
 	int r;
@@ -621,7 +639,8 @@ settings_restore_user_defaults(char *err, size_t errlen)
 		fatal("calloc");
 	r = store_userdefs_foreach(settings_userdef_row, &c);
 	if (r == 0)
-		r = settings_replace_runtime(c.values, 0, err, errlen);
+		r = settings_replace_runtime(c.values, 0, may, arg, err,
+		    errlen);
 	else
 		snprintf(err, errlen, "user defaults not read: %s",
 		    store_errmsg());
@@ -634,9 +653,10 @@ settings_restore_user_defaults(char *err, size_t errlen)
 }
 
 int
-settings_factory_reset(char *err, size_t errlen)
+settings_factory_reset(settings_filter_fn *may, void *arg, char *err,
+    size_t errlen)
 {
-	if (settings_replace_runtime(NULL, 1, err, errlen) == -1)
+	if (settings_replace_runtime(NULL, 1, may, arg, err, errlen) == -1)
 		return -1;
 	log_info("settings restored to factory values");
 	return 0;

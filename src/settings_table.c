@@ -54,9 +54,14 @@ const struct setting_def settings_core_table[] = {
 	  .max = 604800, .def = "3600", .group = GROUP_SECURITY,
 	  .role = ROLE_SUPERADMIN,
 	  .help = "seconds a locked-out number is ignored" },
+	{ .name = "auth.failure_cap", .type = SETTING_INT, .min = 1,
+	  .max = 1000, .def = "30", .group = GROUP_SECURITY,
+	  .role = ROLE_SUPERADMIN,
+	  .help = "failed password checks per minute, all channels together, "
+	  "above which no password is checked until the rate drops" },
 	{ .name = "auth.remote_lock", .type = SETTING_INT, .min = 0,
 	  .max = GROUP_ALL, .def = "0", .group = GROUP_SECURITY,
-	  .role = ROLE_SUPERADMIN,
+	  .role = ROLE_ADMIN, .flags = SETTING_NO_REMOTE,
 	  .help = "sum of command groups refused from remote channels "
 	  "(1 hardware, 2 network, 4 security, 8 system)" },
 };

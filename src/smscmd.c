@@ -1,8 +1,9 @@
 /*
- * smscmd.c: runs an incoming SMS as commands.  Order of checks: lockout of
- * the sender; parse; password (a wrong one is counted for lockout and
- * gets no reply); phonebook (a listed number that need not send a
- * password gets its entry's role); then each command runs through the
+ * smscmd.c: runs an incoming SMS as commands.  Order of checks: parse;
+ * the authorisation gate (lockout of the sender, the failure cap, the
+ * password: a wrong one is counted and gets no reply); phonebook (a listed
+ * number that need not send a password gets its entry's role; a stranger
+ * is counted); then each command runs through the
  * registry, where commands of groups 4 (security) and 8 (system) count
  * only the password's role, never the sender number.  Unauthorised senders get
  * silence.  Replies are joined into one message; RISP suppresses it.
@@ -19,6 +20,76 @@
 #include "smscmd.h"
 
 static int smscmd_run(const char *, const char *, size_t, struct buf *);
+
+/* Are a parsed command's arguments secret?  Its row says so. */
+static int
+smscmd_args_secret(const struct atform *f)
+{
+	const struct cmd_entry *e;
+	const struct setting_def *d;
+
+	if ((e = cmd_find(f->name)) != NULL)
+		return (e->flags & CMD_SECRET_ARGS) != 0;
+	if ((d = settings_find(f->name)) != NULL)
+		return (d->flags & (SETTING_SECRET | SETTING_SECRET_ARGS)) != 0;
+	return 0;
+}
+
+static void
+smscmd_render(const struct smscmd_msg *m, struct buf *out)
+{
+	static const char *const ops[ATFORM_OP_MAX] = { "", "?", "=?", "=" };
+
+	if (m->form == SMSCMD_FORM_AT)
+		buf_puts(out, m->has_password ? "***#AT" : "AT");
+	for (int i = 0; i < m->ncmds; i++) {
+		const struct atform *f = &m->cmds[i];
+		const char *args = f->op != ATFORM_SET ? "" :
+		    smscmd_args_secret(f) ? "***" : f->raw;
+
+		if (m->form == SMSCMD_FORM_AT)
+			buf_printf(out, "%s+%s%s%s", i ? ";" : "", f->name,
+			    ops[f->op], args);
+		else if (m->form == SMSCMD_FORM_VERB)
+			buf_printf(out, "%s%s%s", f->name, *args ? "," : "",
+			    args);
+		else
+			buf_printf(out, "%s%s%s%s", i ? "," : "", f->name,
+			    ops[f->op], args);
+	}
+	if (m->form == SMSCMD_FORM_VERB)
+		buf_puts(out, m->has_password ? ",PWD=***#" : "#");
+	else if (m->form == SMSCMD_FORM_SHORT) {
+		if (m->has_password)
+			buf_puts(out, ";***");
+		if (m->risp)
+			buf_puts(out, ",RISP");
+	}
+}
+
+void
+smscmd_redact(const char *text, size_t len, struct buf *out)
+{
+	struct smscmd_msg *m = malloc(sizeof *m);
+	const char *err;
+
+	if (m != NULL && smscmd_parse(text, len, m, &err) == 0) {
+		int secret = m->has_password;
+
+		for (int i = 0; i < m->ncmds; i++)
+			secret |= m->cmds[i].op == ATFORM_SET &&
+			    smscmd_args_secret(&m->cmds[i]);
+		if (secret)
+			smscmd_render(m, out);
+		else		/* nothing secret in it: as it came */
+			buf_add(out, text, len);
+	} else
+		smscmd_redact_shape(text, len, out);
+	if (m != NULL) {
+		explicit_bzero(m, sizeof *m);
+		free(m);
+	}
+}
 
 void
 smscmd_cut(struct buf *b, size_t max)
@@ -60,6 +131,7 @@ smscmd_run(const char *sender, const char *text, size_t len,
 	char number[PHONEBOOK_NUMBER_MAX + 1], key[64], esc[64];
 	const char *err;
 	enum auth_role role_pw = ROLE_NONE, role_pb = ROLE_NONE, role;
+	enum auth_result res;
 	int listed = 0, send = 1;
 
 	util_escape(esc, sizeof esc, sender, strlen(sender));
@@ -74,10 +146,6 @@ smscmd_run(const char *sender, const char *text, size_t len,
 	} else
 		util_strlcpy(key, esc, sizeof key);	/* alphanumeric */
 
-	if (auth_lockout_until(key) > 0) {
-		log_info("sms from %s ignored: locked out", esc);
-		return 0;
-	}
 	if ((m = malloc(sizeof *m)) == NULL)
 		return 0;
 	if (smscmd_parse(text, len, m, &err) == -1) {
@@ -90,25 +158,24 @@ smscmd_run(const char *sender, const char *text, size_t len,
 		free(m);
 		return 1;
 	}
-	if (m->has_password) {
-		role_pw = auth_password_role(m->password);
-		explicit_bzero(m->password, sizeof m->password);
-		if (role_pw == ROLE_NONE) {
-			log_warnx("sms from %s: wrong password (%s form); no "
-			    "reply", esc, smscmd_form_name(m->form));
-			auth_lockout_failure(key);
-			free(m);
-			return 0;
-		}
-		auth_lockout_success(key);
+	/* the one gate: lockout, failure cap, password, audit */
+	res = auth_gate(CHAN_SMS, key, m->has_password ? m->password : NULL,
+	    &role_pw);
+	explicit_bzero(m->password, sizeof m->password);
+	if (res != AUTH_OK && res != AUTH_NO_PASSWORD) {
+		log_info("sms from %s (%s form): %s; no reply", esc,
+		    smscmd_form_name(m->form), auth_gate_result_name(res));
+		free(m);
+		return 0;
 	}
 	role = role_pw > role_pb ? role_pw : role_pb;
 	if (role == ROLE_NONE) {
-		/* counted like a wrong password (cellgate-sms(7), "Authorisation"): a stranger
-		 * probing the device is soon ignored */
+		/* counted like a wrong password (cellgate-sms(7), "The
+		 * authorisation gate"), in its own class: a stranger probing
+		 * the device is soon ignored */
 		log_info("sms from %s: %s sender without password; no reply",
 		    esc, listed ? "listed" : "unknown");
-		auth_lockout_failure(key);
+		auth_gate_stranger(CHAN_SMS, key);
 		free(m);
 		return 0;
 	}

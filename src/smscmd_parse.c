@@ -326,14 +326,13 @@ smscmd_field_end(const char *p, const char *end, const char *stops)
 }
 
 /*
- * The message with every password replaced by "***", for the message log.
- * Purely by shape, so it also covers text that does not parse: the text
- * before "#AT+", ";PASSWORD", "PWD=PASSWORD", and the new password of the
- * commands whose arguments are secret (CMDPW and its short form PWD, rows
- * of cmd_phonebook.c).
+ * The fallback of smscmd_redact() for text that does not parse (it runs
+ * nothing, but may be a mistyped command holding a password): by shape,
+ * whatever could be a password is masked: the text before "#AT+",
+ * ";PASSWORD", "PWD=PASSWORD", and the arguments of CMDPW and PWD.
  */
 void
-smscmd_redact(const char *text, size_t len, struct buf *out)
+smscmd_redact_shape(const char *text, size_t len, struct buf *out)
 {
 	const char *p = text, *end = text + len, *q;
 	const char *hash = memchr(text, '#', len);

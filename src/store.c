@@ -476,12 +476,6 @@ store_setting_del(const char *name)
 }
 
 int
-store_setting_del_all(void)
-{
-	return store_run("DELETE FROM settings", NULL, NULL, "reset settings");
-}
-
-int
 store_settings_foreach(int (*cb)(const char *, const char *, void *),
     void *arg)
 {

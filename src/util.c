@@ -111,6 +111,86 @@ util_escape(char *dst, size_t dstlen, const void *src, size_t len)
 	dst[o < dstlen ? o : dstlen - 1] = '\0';
 }
 
+/* Length of the UTF-8 sequence at p (1..4) and its code point, or 0
+ * when it is not valid UTF-8 (overlong, surrogate, past U+10FFFF). */
+static size_t
+util_utf8_seq(const unsigned char *p, size_t len, uint32_t *cp)
+{
+	size_t n;
+	uint32_t c, min;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if ((p[0] & 0xe0) == 0xc0) {
+		n = 2; c = p[0] & 0x1f; min = 0x80;
+	} else if ((p[0] & 0xf0) == 0xe0) {
+		n = 3; c = p[0] & 0x0f; min = 0x800;
+	} else if ((p[0] & 0xf8) == 0xf0) {
+		n = 4; c = p[0] & 0x07; min = 0x10000;
+	} else
+		return 0;
+	if (n > len)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+size_t
+util_escape_text(char *dst, size_t dstlen, const char *src, size_t len,
+    unsigned flags)
+{
+	const unsigned char *p = (const unsigned char *)src;
+	size_t o = 0, i = 0;
+
+	if (dstlen == 0)
+		return 0;
+	while (i < len) {
+		char tmp[12];
+		uint32_t cp = 0;
+		size_t n = util_utf8_seq(p + i, len - i, &cp), w;
+
+		if (n == 0) {			/* not UTF-8 */
+			w = (size_t)snprintf(tmp, sizeof tmp, "\\x%02x", p[i]);
+			n = 1;
+		} else if ((cp == '\n' && (flags & UTIL_TEXT_NEWLINES)) ||
+		    (cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp < 0xa0) &&
+		    !(cp >= 0x202a && cp <= 0x202e) &&
+		    !(cp >= 0x2066 && cp <= 0x2069))) {
+			memcpy(tmp, p + i, n);	/* printable: as it is */
+			w = n;
+		} else if (cp < 0x80)
+			w = (size_t)snprintf(tmp, sizeof tmp, "\\x%02x",
+			    (unsigned)cp);
+		else
+			w = (size_t)snprintf(tmp, sizeof tmp, "\\u%04x",
+			    (unsigned)cp);
+		if (o + w + 4 > dstlen) {
+			if (dstlen >= 4) {
+				o = o + 4 > dstlen ? dstlen - 4 : o;
+				memcpy(dst + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		memcpy(dst + o, tmp, w);
+		o += w;
+		i += n;
+	}
+	if (o >= dstlen)
+		o = dstlen - 1;
+	dst[o] = '\0';
+	return o;
+}
+
 uint64_t
 util_now_ms(void)
 {

@@ -24,6 +24,7 @@
 
 #include "auth.h"
 #include "bridge_int.h"
+#include "climset.h"
 #include "phonebook.h"
 #include "sms.h"
 #include "cmd.h"
@@ -305,6 +306,43 @@ bridge_out_port(void *arg, const void *p, size_t n)
 	bridge_port_send(p, n);
 }
 
+/* The µPanel seed's remote-lock spellings (climset.h), answered as the
+ * seed answers them; the lock is the setting auth.remote_lock, changed
+ * through the registry as any setting is. */
+static void
+bridge_climset(const char *l, const struct cmd_ctx *ctx)
+{
+	const struct setting_def *lock = settings_find("auth.remote_lock");
+	struct climset c;
+	struct cmd_reply r;
+	const char *err;
+	char text[64];
+
+	if (climset_parse(l, strlen(l), GROUP_ALL, &c, &err) != 1) {
+		log_info("bridge: data port: %s", err);
+		bridge_port_send("\r\nERROR\r\n", 9);
+		return;
+	}
+	if (c.op != CLIMSET_QUERY) {
+		cmd_reply_init(&r);
+		snprintf(text, sizeof text, "AT+%s=%d", lock->name, c.sum);
+		if (cmd_run(text, strlen(text), ctx, &r) == -1) {
+			cmd_reply_free(&r);
+			bridge_port_send("$ERR-DENIED\r\n", 13);
+			return;
+		}
+		cmd_reply_free(&r);
+	}
+	if (c.op == CLIMSET_LIM)
+		snprintf(text, sizeof text, "$OK-APPLIM\r\n");
+	else if (c.op == CLIMSET_FULL)
+		snprintf(text, sizeof text, "$OK-APPFULL\r\n");
+	else
+		snprintf(text, sizeof text, "$AP-CLIMSET:%s\r\n",
+		    settings_value(lock));
+	bridge_port_send(text, strlen(text));
+}
+
 static void
 bridge_cmd_line(void)
 {
@@ -327,6 +365,10 @@ bridge_cmd_line(void)
 		return;
 	if (util_strcaseeq(l, "AT")) {
 		bridge_port_send("\r\nOK\r\n", 6);
+		return;
+	}
+	if (*l == '$') {
+		bridge_climset(l, &ctx);
 		return;
 	}
 	bridge.entm = 0;
@@ -390,17 +432,20 @@ bridge_inline(const uint8_t *p, size_t n, enum auth_channel chan,
 {
 	char pw[BRIDGE_PW_MAX + 1], cmd[BRIDGE_LINE_MAX + 1];
 	struct cmd_ctx ctx;
+	enum auth_result res;
 
 	if (!bridge_inline_parse(p, n, pw, sizeof pw, cmd, sizeof cmd))
 		return 0;
 	ctx.channel = chan;
 	ctx.origin = origin;
-	ctx.role = auth_password_role(pw);
+	res = auth_gate(chan, origin, pw, &ctx.role);
 	explicit_bzero(pw, sizeof pw);
-	if (ctx.role == ROLE_NONE) {
-		/* wrong password, or none set: no reply, nothing runs */
-		log_warnx("bridge: inline command from %s refused: wrong "
-		    "password%s", origin, auth_password_is_set(ROLE_ADMIN) ||
+	if (res != AUTH_OK) {
+		/* wrong, locked out, capped, or none set: no reply, nothing
+		 * runs */
+		log_warnx("bridge: inline command from %s refused: %s%s",
+		    origin, auth_gate_result_name(res),
+		    auth_password_is_set(ROLE_ADMIN) ||
 		    auth_password_is_set(ROLE_SUPERADMIN) ? "" :
 		    " (no password is set)");
 		explicit_bzero(cmd, sizeof cmd);

@@ -16,6 +16,7 @@
 #include <event2/event.h>
 #include <json-c/json.h>
 
+#include "at_cmdline.h"
 #include "at_parse.h"
 #include "conf.h"
 #include "events.h"
@@ -141,16 +142,20 @@ modem_cmd_check(const char *cmd, char *err, size_t errlen)
 }
 
 /* The one list of commands whose arguments are secret (PIN, PUK,
- * facility passwords), found anywhere in a chained line. */
+ * facility passwords), judged by name anywhere in a chained line; a line
+ * that cannot be read as commands counts as secret (logged up to its
+ * first '=' only). */
 int
 modem_cmd_is_secret(const char *cmd)
 {
-	static const char *const secret[] = { "+CPIN=", "+CPWD=", "+CLCK=" };
+	static const char *const secret[] = { "+CPIN", "+CPWD", "+CLCK",
+	    NULL };
+	struct at_cmdline cl;
+	const char *err;
 
-	for (size_t i = 0; i < nitems(secret); i++)
-		if (strcasestr(cmd, secret[i]) != NULL)
-			return 1;
-	return 0;
+	if (at_cmdline_parse(cmd, strlen(cmd), &cl, &err) == -1)
+		return 1;
+	return at_cmdline_find(&cl, secret) != -1;
 }
 
 static int

@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "at_cmdline.h"
 #include "at_lexer.h"
 #include "cmd.h"
 #include "ctl.h"
@@ -156,13 +157,15 @@ modem_ctl_at(struct ctl_conn *c, struct json_object *args,
     struct json_object **res, char *err, size_t errlen)
 {
 	/* commands that open a "> " prompt, anywhere in a chained line */
-	static const char *const prompting[] = { "+CMGS=", "+CMGW=",
-	    "+CMGC=", "+CMSS" };
+	static const char *const prompting[] = { "+CMGS", "+CMGW", "+CMGC",
+	    NULL };
+	struct at_cmdline cl;
+	const char *why;
 	struct json_object *v;
 	struct ctl_pending *p;
 	const char *cmd;
 	char logcmd[80];
-	int timeout = 0;
+	int timeout = 0, i;
 
 	if (args == NULL || !json_object_object_get_ex(args, "command", &v) ||
 	    !json_object_is_type(v, json_type_string)) {
@@ -176,12 +179,16 @@ modem_ctl_at(struct ctl_conn *c, struct json_object *args,
 	}
 	if (modem_cmd_check(cmd, err, errlen) == -1)
 		return -1;
-	for (size_t i = 0; i < nitems(prompting); i++)
-		if (strcasestr(cmd, prompting[i]) != NULL) {
-			snprintf(err, errlen, "AT%.6s needs a PDU after a "
-			    "prompt: use the SMS commands", prompting[i]);
-			return -1;
-		}
+	/* judged by command name, as the modem reads the line */
+	if (at_cmdline_parse(cmd, strlen(cmd), &cl, &why) == -1) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	if ((i = at_cmdline_find(&cl, prompting)) != -1) {
+		snprintf(err, errlen, "AT%s needs a PDU after a prompt: use "
+		    "the SMS commands", cl.cmds[i].name);
+		return -1;
+	}
 	if (json_object_object_get_ex(args, "timeout", &v)) {
 		if (!json_object_is_type(v, json_type_int) ||
 		    json_object_get_int(v) < 100 ||

@@ -214,7 +214,7 @@ def test_no_password_at_rest():
     check(all(p not in t for t in texts for p in (SUPER, "N3w-admin", "77777")),
           "no password in the message log")
     check(any(t == "***#AT+CMDPW=***" for t in texts)
-          and any(t == "PWD***;***" for t in texts)
+          and any(t == "PWD=***;***" for t in texts)
           and any(t == "***#AT+SOCKA=\"TCP" for t in texts),
           "passwords shown as ***, also new ones and in messages that do not parse")
     D.ctl("settings", "get", "E")     # let the WAL settle into the file

@@ -159,13 +159,15 @@ test_user_defaults(void **state)
 	assert_int_equal(settings_set_text(m, "SMS", err, sizeof err), 0);
 	assert_int_equal(settings_save_user_defaults(err, sizeof err), 0);
 	assert_int_equal(settings_set_text(m, "CMD", err, sizeof err), 0);
-	assert_int_equal(settings_restore_user_defaults(err, sizeof err), 0);
+	assert_int_equal(settings_restore_user_defaults(NULL, NULL, err,
+	    sizeof err), 0);
 	assert_string_equal(settings_value(m), "SMS");
-	assert_int_equal(settings_factory_reset(err, sizeof err), 0);
+	assert_int_equal(settings_factory_reset(NULL, NULL, err, sizeof err), 0);
 	assert_string_equal(settings_value(m), "NET");
 	assert_int_equal(settings_source(m), SOURCE_DEFAULT);
 	/* user defaults were forgotten too */
-	assert_int_equal(settings_restore_user_defaults(err, sizeof err), 0);
+	assert_int_equal(settings_restore_user_defaults(NULL, NULL, err,
+	    sizeof err), 0);
 	assert_string_equal(settings_value(m), "NET");
 }
 
@@ -281,6 +283,49 @@ test_commands(void **state)
 		buf_free(&b);
 		cmd_reply_free(&r);
 	}
+}
+
+/* RELD, CLEAR and RES change only what their caller may change one by one:
+ * an admin's restore leaves superadmin-only and local-only settings. */
+static void
+test_bulk_changes_respect_rights(void **state)
+{
+	char err[256];
+
+	assert_int_equal(run("AT+auth.remote_lock=0", CHAN_LOCAL,
+	    ROLE_SUPERADMIN), 0);
+	assert_int_equal(run("AT+CFGTF", CHAN_LOCAL, ROLE_SUPERADMIN), 0);
+	assert_int_equal(run("AT+auth.remote_lock=4", CHAN_LOCAL,
+	    ROLE_SUPERADMIN), 0);
+	assert_int_equal(run("AT+system.reboot_command=\"/bin/true\"",
+	    CHAN_LOCAL, ROLE_SUPERADMIN), 0);
+	assert_int_equal(run("AT+WKMOD=CMD", CHAN_LOCAL, ROLE_SUPERADMIN), 0);
+	assert_int_equal(run("AT+sms.daily_limit=7", CHAN_LOCAL,
+	    ROLE_SUPERADMIN), 0);
+	/* an admin by SMS restores the user defaults: WKMOD only (the lock
+	 * keeps group 4, the role the daily cap, local-only the command) */
+	assert_int_equal(run("AT+RELD", CHAN_SMS, ROLE_ADMIN), 0);
+	assert_string_equal(settings_get("bridge.mode"), "NET");
+	assert_string_equal(settings_get("auth.remote_lock"), "4");
+	assert_string_equal(settings_get("system.reboot_command"), "/bin/true");
+	assert_string_equal(settings_get("sms.daily_limit"), "7");
+	/* the data port's command mode: local-only stays too */
+	assert_int_equal(run("AT+WKMOD=CMD", CHAN_LOCAL, ROLE_SUPERADMIN), 0);
+	assert_int_equal(run("AT+CLEAR", CHAN_SERIAL, ROLE_SUPERADMIN), 0);
+	assert_string_equal(settings_get("bridge.mode"), "NET");
+	assert_string_equal(settings_get("system.reboot_command"), "/bin/true");
+	assert_int_equal(settings_source(S("system.reboot_command")),
+	    SOURCE_RUNTIME);
+	/* what was kept survives a reload from the store */
+	settings_shutdown();
+	settings_init();
+	assert_int_equal(settings_load_store(), 0);
+	assert_string_equal(settings_get("system.reboot_command"), "/bin/true");
+	/* locally, everything */
+	assert_int_equal(run("AT+CLEAR", CHAN_LOCAL, ROLE_SUPERADMIN), 0);
+	assert_string_equal(settings_get("auth.remote_lock"), "0");
+	assert_string_equal(settings_get("system.reboot_command"), "");
+	(void)err;
 }
 
 static void
@@ -399,7 +444,8 @@ test_handles(void **state)
 	assert_int_equal(settings_save_user_defaults(err, sizeof err), 0);
 	assert_int_equal(settings_set_text(n, "4", err, sizeof err), 0);
 	assert_int_equal(settings_int(n), 4);
-	assert_int_equal(settings_restore_user_defaults(err, sizeof err), 0);
+	assert_int_equal(settings_restore_user_defaults(NULL, NULL, err,
+	    sizeof err), 0);
 	assert_int_equal(settings_int(n), 2);
 	assert_int_equal(settings_bool(b), 1);
 	/* reset: back to the config file's value */
@@ -411,7 +457,7 @@ test_handles(void **state)
 	open_all();
 	assert_int_equal(settings_int(n), 3);
 	/* factory: the defaults */
-	assert_int_equal(settings_factory_reset(err, sizeof err), 0);
+	assert_int_equal(settings_factory_reset(NULL, NULL, err, sizeof err), 0);
 	assert_int_equal(settings_int(n), strtoll(n->def, NULL, 10));
 	assert_int_equal(settings_bool(b), 1);
 }
@@ -425,6 +471,7 @@ main(void)
 		cmocka_unit_test(test_user_defaults),
 		cmocka_unit_test(test_nested_transactions),
 		cmocka_unit_test(test_commands),
+		cmocka_unit_test(test_bulk_changes_respect_rights),
 		cmocka_unit_test(test_passwords),
 		cmocka_unit_test(test_handles),
 	};

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "auth.h"
 #include "conf.h"
@@ -267,8 +268,9 @@ static void
 test_lockout(void **state)
 {
 	char e[256];
-	const char *n = "+4915100000099";
+	const char *n = "+4915100000099", *key = "sms:pw:+4915100000099";
 
+	auth_gate_reset();
 	assert_int_equal(settings_set_text(settings_find(
 	    "auth.lockout_failures"), "3", e, sizeof e), 0);
 	assert_int_equal(sms(n, "STATUS,PWD=bad1#"), 0);
@@ -277,9 +279,9 @@ test_lockout(void **state)
 	assert_int_equal(sms(n, "STATUS,PWD=67890#"), 1);
 	assert_int_equal(sms(n, "STATUS,PWD=bad3#"), 0);
 	assert_int_equal(sms(n, "STATUS,PWD=bad4#"), 0);
-	assert_int_equal(auth_lockout_until(n), 0);
+	assert_int_equal(auth_lockout_until(key), 0);
 	assert_int_equal(sms(n, "STATUS,PWD=bad5#"), 0);
-	assert_true(auth_lockout_until(n) > 0);
+	assert_true(auth_lockout_until(key) > 0);
 	/* locked: even the right password gets nothing, nothing runs */
 	assert_int_equal(sms(n, "STATUS,PWD=67890#"), 0);
 	assert_int_equal(sms(n, "PWD11111;67890"), 0);
@@ -290,10 +292,106 @@ test_lockout(void **state)
 	assert_int_equal(store_open(dbpath, e, sizeof e), 0);
 	settings_init();
 	assert_int_equal(settings_load_store(), 0);
-	assert_true(auth_lockout_until(n) > 0);
+	assert_true(auth_lockout_until(key) > 0);
 	assert_int_equal(sms(n, "STATUS,PWD=67890#"), 0);
 	/* other numbers are not affected */
 	assert_int_equal(sms("+4915100000098", "STATUS,PWD=67890#"), 1);
+}
+
+static const char *
+redacted(const char *text)
+{
+	static char r[512];
+	struct buf b;
+
+	buf_init(&b, sizeof r - 1);
+	smscmd_redact(text, strlen(text), &b);
+	snprintf(r, sizeof r, "%s", buf_str(&b));
+	buf_free(&b);
+	return r;
+}
+
+/* Redaction follows the parsed command: the password and every argument
+ * of a secret row, in every form; nothing else changes. */
+static void
+test_redaction(void **state)
+{
+	assert_string_equal(redacted("Sup3r#AT+CMDPW=new1"),
+	    "***#AT+CMDPW=***");
+	assert_string_equal(redacted("CMDPW,new2,PWD=old2#"),
+	    "CMDPW,***,PWD=***#");
+	assert_string_equal(redacted("CMDPW:new3;old3"), "CMDPW=***;***");
+	assert_string_equal(redacted("PWD,new4,PWD=old4#"),
+	    "PWD,***,PWD=***#");
+	assert_string_equal(redacted("PWD77777;N3w"), "PWD=***;***");
+	assert_string_equal(redacted("pw#AT+WKMOD=NET;+CSQ"),
+	    "***#AT+WKMOD=NET;+CSQ");
+	assert_string_equal(redacted("CONNECT,PWD=abc#"), "CONNECT,PWD=***#");
+	/* nothing secret: as it came */
+	assert_string_equal(redacted("NUM3+391234567"), "NUM3+391234567");
+	assert_string_equal(redacted("Meeting at 10:30"), "Meeting at 10:30");
+	/* does not parse: masked by shape */
+	assert_string_equal(redacted("x#AT+SOCKA=\"TCP"), "***#AT+SOCKA=\"TCP");
+}
+
+/* The gate fails closed: a lockout store that cannot be read refuses
+ * even the right password.  (Run last: it breaks the database.) */
+static void
+test_gate_fails_closed(void **state)
+{
+	enum auth_role role;
+
+	auth_gate_reset();
+	assert_int_equal(sqlite3_exec(store_db(), "DROP TABLE auth_lockouts",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(auth_gate(CHAN_SMS, "+4915100000300", "67890",
+	    &role), AUTH_STORE_ERROR);
+	assert_int_equal(role, ROLE_NONE);
+	assert_int_equal(sms("+4915100000300", "STATUS,PWD=67890#"), 0);
+}
+
+/* A spoofer sending password-less messages under a number locks only
+ * that class: the owner's password still works from the number. */
+static void
+test_spoofed_number_keeps_password_use(void **state)
+{
+	char e[256];
+	const char *n = "+4915100000097";
+
+	auth_gate_reset();
+	assert_int_equal(settings_set_text(settings_find(
+	    "auth.lockout_failures"), "3", e, sizeof e), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(sms(n, "STATUS#"), 0);
+	assert_true(auth_lockout_until("sms:nopw:+4915100000097") > 0);
+	assert_int_equal(auth_lockout_until("sms:pw:+4915100000097"), 0);
+	assert_int_equal(sms(n, "STATUS,PWD=67890#"), 1);
+}
+
+/* Above auth.failure_cap failed checks a minute, no password is checked
+ * (not even a right one), whatever the source. */
+static void
+test_failure_cap(void **state)
+{
+	char e[256], num[32];
+	enum auth_role role;
+
+	auth_gate_reset();
+	assert_int_equal(settings_set_text(settings_find("auth.failure_cap"),
+	    "4", e, sizeof e), 0);
+	for (int i = 0; i < 4; i++) {
+		snprintf(num, sizeof num, "+49151000001%02d", i);
+		assert_int_equal(sms(num, "STATUS,PWD=wrong#"), 0);
+	}
+	assert_int_equal(sms("+4915100000200", "STATUS,PWD=67890#"), 0);
+	assert_int_equal(auth_gate(CHAN_NET, "socket A", "67890", &role),
+	    AUTH_CAPPED);
+	assert_int_equal(role, ROLE_NONE);
+	auth_gate_reset();
+	assert_int_equal(auth_gate(CHAN_NET, "socket A", "67890", &role),
+	    AUTH_OK);
+	assert_int_equal(settings_set_text(settings_find("auth.failure_cap"),
+	    "30", e, sizeof e), 0);
 }
 
 int
@@ -306,7 +404,11 @@ main(void)
 	const struct CMUnitTest engine[] = {
 		cmocka_unit_test(test_normalise),
 		cmocka_unit_test(test_authorisation),
+		cmocka_unit_test(test_redaction),
 		cmocka_unit_test(test_lockout),
+		cmocka_unit_test(test_spoofed_number_keeps_password_use),
+		cmocka_unit_test(test_failure_cap),
+		cmocka_unit_test(test_gate_fails_closed),
 	};
 	int rc = cmocka_run_group_tests(parser, NULL, NULL);
 
