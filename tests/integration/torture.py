@@ -92,8 +92,13 @@ class Torture:
             text = "%s#AT+STMSG=m%d" % (PASSWORD, len(self.senders))
             for pdu in encode_deliver(sender, text, self.stamp):
                 self.sim.check("sms " + pdu)
-        end = time.monotonic() + 20
+        # kill at the target, or idle once the burst is all handled
+        end = time.monotonic() + 30
+        polls = 0
         while self.ncmds() < target and time.monotonic() < end:
+            polls += 1
+            if polls % 10 == 0 and self.drained():
+                break
             time.sleep(0.002)
         self.d.kill9()
         self.kills += 1
