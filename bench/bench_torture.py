@@ -8,8 +8,12 @@ seed and the total:
     uncertain but unsent
 
 Run from a build tree:
-    python3 bench/bench_torture.py [ROUNDS [BURST [SEED...]]]
-(defaults: 40 rounds x 5 messages, seeds 1 2 3).  Targets (issue 12, not a
+    python3 bench/bench_torture.py [--drops N] [--capacity N]
+        [ROUNDS [BURST [SEED...]]]
+(defaults: 40 rounds x 5 messages, seeds 1 2 3).  --drops N: every Nth
+round drops the modem's port during a send (USB unplug) instead of the
+SIGKILL; kills then counts only the SIGKILLs and the port drops are
+printed after the total.  --capacity N: a SIM of N slots.  Targets (issue 12, not a
 test threshold): 0 lost, 0 run twice, 0 replied twice, uncertain <= 1% of
 replies.
 """
@@ -24,16 +28,22 @@ from torture import FIELDS, HEADER, Torture, line  # noqa: E402
 
 
 def main():
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 40
-    burst = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    seeds = [int(s) for s in sys.argv[3:]] or [1, 2, 3]
+    args = sys.argv[1:]
+    opts = {"--drops": 0, "--capacity": None}
+    while args and args[0] in opts:
+        opts[args[0]] = int(args[1])
+        args = args[2:]
+    rounds = int(args[0]) if len(args) > 0 else 40
+    burst = int(args[1]) if len(args) > 1 else 5
+    seeds = [int(s) for s in args[2:]] or [1, 2, 3]
     total = dict((f, 0) for f in FIELDS)
-    extra = dict(logged_twice=0, unanswered=0, disagree=0)
+    extra = dict(logged_twice=0, unanswered=0, disagree=0, drops=0)
     print("seed, " + HEADER + ", seconds")
     for seed in seeds:
         t0 = time.monotonic()
         t = Torture(os.environ["CG_BUILDDIR"], seed, rounds, burst,
-                    log=lambda s: None)
+                    log=lambda s: None, drop_every=opts["--drops"],
+                    capacity=opts["--capacity"])
         try:
             r = t.run()
         finally:
@@ -46,9 +56,10 @@ def main():
             extra[f] += r[f]
     print("total, " + line(total))
     print("uncertain: %.1f%% of replies; also logged twice %d, "
-          "unanswered %d, log/list disagree %d"
+          "unanswered %d, log/list disagree %d, port drops %d"
           % (100.0 * total["uncertain"] / max(total["messages"], 1),
-             extra["logged_twice"], extra["unanswered"], extra["disagree"]))
+             extra["logged_twice"], extra["unanswered"], extra["disagree"],
+             extra["drops"]))
 
 
 if __name__ == "__main__":

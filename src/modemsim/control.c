@@ -400,6 +400,17 @@ control_fail(struct sim *sim, char *args, struct json *j, char *err,
 }
 
 static int
+control_nofail(struct sim *sim, char *args, struct json *j, char *err,
+    size_t errlen)
+{
+	if (!control_no_more(args))
+		ERR("usage: nofail");
+	json_int(j, "removed", sim->nfails);
+	sim->nfails = 0;
+	return (0);
+}
+
+static int
 control_onoff(char *args, int *v)
 {
 	const char	*w;
@@ -709,6 +720,7 @@ static const struct control_cmd control_table[] = {
 	{ "operator", "operator NAME", control_operator },
 	{ "delay", "delay MS", control_delay },
 	{ "fail", "fail PREFIX RESULT [COUNT]", control_fail },
+	{ "nofail", "nofail", control_nofail },
 	{ "capacity", "capacity SLOTS", control_capacity },
 	{ "hang", "hang on|off", control_hang },
 	{ "unplug", "unplug", control_unplug },

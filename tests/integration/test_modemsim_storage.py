@@ -243,6 +243,11 @@ def test_faults(builddir, work):
             r = sim.cmd(bad)
             check(not r["ok"], "%r refused" % bad)
         check(sim.state()["fail_rules"] == 0, "no rule added by bad requests")
+        sim.fault("AT+CGMI", "drop", 5)
+        r = sim.check("nofail")
+        lines, final = port.command("AT+CGMI")
+        check(r["removed"] == 1 and final == "OK" and
+              sim.state()["fail_rules"] == 0, "nofail removes the rules")
 
         sim.fault("AT+CPIN", "drop")
         port.write("AT+CPIN?\r")

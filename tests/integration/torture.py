@@ -22,6 +22,12 @@ Per message (one sender each, so everything is attributable):
   uncertain but unsent  ... and no PDU to its sender reached the modem
   unanswered    the command ran, the reply is neither sent nor uncertain
 The RNG is seeded and the seed printed, so a failing run can be replayed.
+
+Options for the bench (the short test uses neither): drop_every=N makes
+every Nth round drop the modem's port at its next AT+CMGS PDU (the
+simulator's "drop" fault: a USB unplug while sending) and plug it back,
+instead of the SIGKILL; capacity=N gives the SIM N slots, so bursts fill
+it and the network holds and retries messages.
 """
 import datetime
 import json
@@ -55,7 +61,7 @@ def decode_number(pdu):
 
 class Torture:
     def __init__(self, builddir, seed, rounds, burst, profile="generic",
-                 delay_ms=5, log=print):
+                 delay_ms=5, log=print, drop_every=0, capacity=None):
         self.seed = seed
         self.rng = random.Random(seed)
         self.rounds = rounds
@@ -64,6 +70,10 @@ class Torture:
         self.d = Daemon(log_level="info")
         self.sim = Sim.start(builddir, profile, self.d.dir, verbose=False)
         self.sim.check("delay %d" % delay_ms)
+        if capacity is not None:
+            self.sim.capacity(capacity)
+        self.drop_every = drop_every
+        self.drops = 0
         self.d.write_conf('modem = { device = "%s"; };\n' % self.sim.link)
         self.senders = []
         self.kills = 0
@@ -81,7 +91,17 @@ class Torture:
         st = self.sim.check("commands")
         return len(st["commands"]) + st["dropped"]
 
+    def replug(self):
+        """Plug the modem back if a drop fault fired; forget pending ones."""
+        self.sim.check("nofail")
+        if not self.sim.state()["plugged"]:
+            self.sim.replug()
+            wait_for(self.ready, 60, "modem ready after the replug")
+
     def round(self, n):
+        drop = self.drop_every and n % self.drop_every == self.drop_every - 1
+        if drop:
+            self.sim.fault("AT+CMGS", "drop")
         base = self.ncmds()
         # about 6 AT lines per message (CMTI read, delete, CMGS, PDU...)
         target = base + self.rng.randint(0, 6 * self.burst)
@@ -97,9 +117,15 @@ class Torture:
         polls = 0
         while self.ncmds() < target and time.monotonic() < end:
             polls += 1
-            if polls % 10 == 0 and self.drained():
+            if polls % 10 == 0 and (self.drained() or (
+                    drop and not self.sim.state()["plugged"])):
                 break
             time.sleep(0.002)
+        if drop:
+            if not self.sim.state()["plugged"]:
+                self.drops += 1
+            self.replug()
+            return
         self.d.kill9()
         self.kills += 1
         self.start_daemon()
@@ -121,7 +147,8 @@ class Torture:
         self.d.ctl("settings", "set", "sms.daily_limit", "10000")
         for n in range(self.rounds):
             self.round(n)
-        msgs = wait_for(self.drained, 120, "everything drained")
+        self.replug()
+        msgs = wait_for(self.drained, 180, "everything drained")
         return self.judge(msgs)
 
     def judge(self, msgs):
@@ -133,7 +160,8 @@ class Torture:
         for s in self.sim.sent():
             num = decode_number(s["pdu"])
             sent_to[num] = sent_to.get(num, 0) + 1
-        r = dict(messages=len(self.senders), kills=self.kills, lost=0,
+        r = dict(messages=len(self.senders), kills=self.kills,
+                 drops=self.drops, lost=0,
                  logged_twice=0, run_twice=0, replied_twice=0, uncertain=0,
                  uncertain_unsent=0, unanswered=0, disagree=0)
         listed = {(m["direction"], m["number"]) for m in msgs}
