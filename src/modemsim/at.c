@@ -4,9 +4,10 @@
  * the PDU entry state after "> " (ended by ^Z, cancelled by ESC), the
  * recording of every command line, command-line parsing (basic commands,
  * extended commands chained with ';'), dispatch through the vendor and
- * 3GPP tables, the "fail" rules, final result codes (+CME ERROR under
- * AT+CMEE) and the optional response delay.  The commands themselves are
- * in at_cmds.c, at_sms.c and vendor.c.
+ * 3GPP tables, the "fail" rules (a result, or a fault of fault.c: no
+ * answer, a lost answer, garbage, a dropped port), final result codes
+ * (+CME ERROR under AT+CMEE) and the optional response delay.  The
+ * commands themselves are in at_cmds.c, at_sms.c and vendor.c.
  */
 
 #include <ctype.h>
