@@ -120,11 +120,21 @@ void bridge_request_entm(void);
 
 /* --- bridge_port.c -------------------------------------------------- */
 
-/* Open the configured data port; *bevp gets its bufferevent (NULL when
- * no port is configured: not an error). */
+/* Open the configured data port, or wait for it: up() gets its
+ * bufferevent each time it opens (now, or later when it appears), down()
+ * is called before a vanished one is freed.  A missing device is not an
+ * error (the port is "absent"); -1 only for a bad selector or a pty
+ * that cannot be made. */
 int bridge_port_open(const struct conf *, struct event_base *,
-    struct bufferevent **bevp, char *err, size_t errlen);
+    void (*up)(struct bufferevent *), void (*down)(void), char *err,
+    size_t errlen);
+/* The open port failed (EIO, HUP, EOF): close it, wait for it. */
+void bridge_port_lost(const char *why);
 void bridge_port_close(void);
+/* "open", "absent" (configured, not there) or "none". */
+const char *bridge_port_state(void);
+const char *bridge_port_device(void);	/* data_port.device, or NULL */
+const char *bridge_port_error(void);	/* why it is absent, or NULL */
 /* Apply UART parameters to the open port (serial device or pty). */
 int bridge_port_apply(const struct bridge_uart *, char *err, size_t errlen);
 const char *bridge_port_name(void);	/* for status, or NULL */

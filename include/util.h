@@ -64,5 +64,9 @@ int buf_vprintf(struct buf *, const char *, va_list)
     __attribute__((format(printf, 2, 0)));
 /* NUL-terminated view (the terminator is not counted in len). */
 const char *buf_str(struct buf *);
+/* Append what fits, cut at a UTF-8 boundary: 0 all of it, 1 cut. */
+int buf_add_cut(struct buf *, const void *, size_t);
+/* After an overflow, end the text with marker (within max): 1 if so. */
+int buf_mark_cut(struct buf *, const char *marker);
 
 #endif

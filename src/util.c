@@ -318,3 +318,64 @@ util_parse_bool(const char *s)
 	}
 	return -1;
 }
+
+/* Length of s[0..n) without an incomplete UTF-8 sequence at its end. */
+static size_t
+buf_utf8_whole(const char *s, size_t n)
+{
+	size_t i = n, need;
+	unsigned char c;
+
+	/* back to the last lead byte, at most 3 continuation bytes */
+	while (i > 0 && n - i < 4 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0)
+		return n;
+	c = (unsigned char)s[i - 1];
+	if (c < 0x80)
+		return n;
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	return n - (i - 1) >= need ? n : i - 1;
+}
+
+/* Append what fits of p[0..n), cut at a UTF-8 character boundary; 0
+ * when all of it fitted, 1 when it was cut (overflow is then set). */
+int
+buf_add_cut(struct buf *b, const void *p, size_t n)
+{
+	size_t room;
+
+	if (b->overflow)
+		return 1;
+	room = b->max - b->len;
+	if (n <= room)
+		return buf_add(b, p, n) == 0 ? 0 : 1;
+	(void)buf_add(b, p, buf_utf8_whole(p, room));
+	b->overflow = 1;
+	return 1;
+}
+
+/*
+ * If something was refused (overflow), end the text with marker, within
+ * max: the tail is cut back, at a UTF-8 character boundary, to make room.
+ * 1 when the text was marked.  overflow stays set.
+ */
+int
+buf_mark_cut(struct buf *b, const char *marker)
+{
+	size_t m = strlen(marker);
+
+	if (!b->overflow)
+		return 0;
+	if (m > b->max)
+		return 1;
+	if (b->len + m > b->max)
+		b->len = b->max - m;
+	b->len = buf_utf8_whole(b->data != NULL ? b->data : "", b->len);
+	if (b->data != NULL)
+		b->data[b->len] = '\0';
+	b->overflow = 0;
+	(void)buf_add(b, marker, m);
+	b->overflow = 1;
+	return 1;
+}

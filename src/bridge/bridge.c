@@ -586,17 +586,29 @@ bridge_serial_input(const uint8_t *p, size_t n)
 	bridge_esc_schedule();
 }
 
-/* A serial device went away (USB unplugged): stop using it. */
+/* A serial device went away (USB unplugged, socat gone): stop using it;
+ * bridge_port.c closes it and reopens it when it is back. */
 static void
 bridge_port_failed(const char *why)
 {
-	log_warnx("bridge: data port %s: %s; bridge stopped until a reload "
-	    "or restart", bridge_port_name() != NULL ? bridge_port_name() :
-	    "?", why);
+	log_warnx("bridge: data port %s: %s; waiting for it to come back",
+	    bridge_port_name() != NULL ? bridge_port_name() : "?", why);
 	event_del(bridge.port_rev);
 	bufferevent_disable(bridge.port, EV_READ | EV_WRITE);
 	bridge_event_str("port_error", "port", bridge_port_name() != NULL ?
 	    bridge_port_name() : "?");
+	bridge_port_lost(why);
+}
+
+/* bridge_port.c is about to free the vanished port's bufferevent. */
+static void
+bridge_port_down(void)
+{
+	if (bridge.port_rev != NULL)
+		event_free(bridge.port_rev);
+	bridge.port_rev = NULL;
+	bridge.port = NULL;
+	bridge.port_full = 0;
 }
 
 /*
@@ -939,6 +951,8 @@ bridge_restart(void)
 	bridge_hb_schedule();
 }
 
+static void bridge_port_up(struct bufferevent *);
+
 int
 bridge_init(struct event_base *base, const struct conf *c, char *err,
     size_t errlen)
@@ -957,8 +971,6 @@ bridge_init(struct event_base *base, const struct conf *c, char *err,
 	bridge.frame_ev = evtimer_new(base, bridge_frame_cb, NULL);
 	bridge.hb_ev = evtimer_new(base, bridge_hb_cb, NULL);
 	bridge.rst_ev = evtimer_new(base, bridge_rst_cb, NULL);
-	if (bridge_port_open(c, base, &bridge.port, err, errlen) == -1)
-		goto fail;
 	bridge_sock_init();
 	if (sms_in_subscribe(bridge_sms_in, NULL) == -1) {
 		snprintf(err, errlen, "cannot subscribe to incoming SMS");
@@ -966,16 +978,30 @@ bridge_init(struct event_base *base, const struct conf *c, char *err,
 	}
 	bridge.running = 1;
 	bridge_activity();
-	if (bridge.port == NULL) {
+	if (bridge_port_open(c, base, bridge_port_up, bridge_port_down, err,
+	    errlen) == -1)
+		goto fail;
+	if (bridge_port_device() == NULL && bridge.port == NULL)
 		log_info("bridge: no data_port in the configuration: the "
 		    "bridge is stopped");
-		return 0;
-	}
-	bridge.port_rev = event_new(base, bufferevent_getfd(bridge.port),
+	return 0;
+fail:
+	bridge_shutdown();
+	return -1;
+}
+
+/* The data port opened (at start, or when it came back). */
+static void
+bridge_port_up(struct bufferevent *bev)
+{
+	bridge.port = bev;
+	bridge.port_rev = event_new(bridge.base, bufferevent_getfd(bev),
 	    EV_READ | EV_PERSIST, bridge_port_read_cb, NULL);
 	if (bridge.port_rev == NULL) {
-		snprintf(err, errlen, "cannot watch the data port");
-		goto fail;
+		log_warnx("bridge: cannot watch the data port");
+		bridge.port = NULL;
+		bridge_port_lost("cannot watch it");
+		return;
 	}
 	event_add(bridge.port_rev, NULL);
 	bufferevent_set_max_single_write(bridge.port, BRIDGE_READ_MAX);
@@ -990,10 +1016,6 @@ bridge_init(struct event_base *base, const struct conf *c, char *err,
 	bridge_hb_schedule();
 	bridge_rst_schedule();
 	log_info("bridge: running in %s mode", bridge_mode_names[bridge.mode]);
-	return 0;
-fail:
-	bridge_shutdown();
-	return -1;
 }
 
 void
@@ -1001,7 +1023,8 @@ bridge_reload(const struct conf *c)
 {
 	/* The data port is a machine fact: a change needs a restart. */
 	if (bridge.running && ((c->data_port_pty[0] != '\0' ||
-	    c->data_port_device[0] != '\0') != (bridge.port != NULL)))
+	    c->data_port_device[0] != '\0') != (bridge.port != NULL ||
+	    bridge_port_device() != NULL)))
 		log_warnx("bridge: data_port changes take effect at the next "
 		    "start");
 }
@@ -1063,10 +1086,18 @@ bridge_status(void)
 	json_object_object_add(o, "mode",
 	    json_object_new_string(settings_value(bridge_set.mode)));
 	json_object_object_add(o, "state", json_object_new_string(!live ?
-	    "stopped" : bridge.cmdmode || bridge.mode == BRIDGE_CMD ?
+	    (bridge.running && bridge_port_device() != NULL ? "absent" :
+	    "stopped") : bridge.cmdmode || bridge.mode == BRIDGE_CMD ?
 	    "command" : "running"));
 	json_object_object_add(o, "port", bridge_port_name() != NULL ?
-	    json_object_new_string(bridge_port_name()) : NULL);
+	    json_object_new_string(bridge_port_name()) :
+	    bridge_port_device() != NULL ?
+	    json_object_new_string(bridge_port_device()) : NULL);
+	json_object_object_add(o, "port_state",
+	    json_object_new_string(bridge_port_state()));
+	if (bridge_port_error() != NULL)
+		json_object_object_add(o, "port_error",
+		    json_object_new_string(bridge_port_error()));
 	if (live) {
 		json_object_object_add(o, "port_type", json_object_new_string(
 		    bridge_port_is_pty() ? "pty" : "serial"));

@@ -1,17 +1,31 @@
 /*
  * bridge_port.c: the bridge's data port.  Either a serial device opened
  * with libserialport (UART parameters from AT+UART, RS485 through
- * TIOCSRS485 when the driver supports it), or a pseudo-terminal the
- * daemon creates, whose slave is linked at data_port.pty for local
- * programs (the link is removed at shutdown).  The daemon keeps the pty's
- * slave open too, so the master never sees a hang-up while no program has
- * it open.  Owns the port's descriptor and its bufferevent.
+ * TIOCSRS485 when the driver supports it), any other tty (a pty
+ * /dev/pts/N, a socat link) opened with plain termios where libserialport
+ * refuses it, or a pseudo-terminal the daemon creates, whose slave is
+ * linked at data_port.pty for local programs (the link is removed at
+ * shutdown).  The daemon keeps the pty's slave open too, so the master
+ * never sees a hang-up while no program has it open.
+ *
+ * data_port.device may be a path (a by-id link, a socat link) or a USB
+ * selector "usb:VID:PID[:IF]", resolved at each try with the modem's
+ * resolver (modem_usb.c).  A device that is missing at start, or that
+ * vanishes (EIO, HUP, end of file), leaves the port "absent": the
+ * daemon runs on, and the port is tried again whenever its directory
+ * changes (inotify; /dev for a USB selector) and on a slow timer (1 s
+ * while the directory is missing, else 10 s as a backup).  Owns the
+ * port's descriptor, its bufferevent and the watch; bridge.c gets the
+ * bufferevent through the up/down callbacks.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -26,19 +40,58 @@
 #include "bridge_int.h"
 #include "conf.h"
 #include "log.h"
+#include "modem_int.h"		/* the USB selector's resolver only */
 #include "util.h"
+
+#define BRIDGE_WATCH_MS		1000	/* retry while the directory is gone */
+#define BRIDGE_BACKUP_MS	10000	/* retry besides inotify */
 
 static struct sp_port *bridge_sp;
 static int bridge_port_fd = -1;		/* serial fd, or pty master */
 static int bridge_pty_slave = -1;
+static int bridge_tty_fd = -1;		/* a tty opened without libserialport */
 static char bridge_pty_link[CONF_PATH_MAX];
 static char bridge_port_path[CONF_PATH_MAX];
 static struct bufferevent *bridge_port_bev;
+
+/* the configured device and its watch */
+static char bridge_dev[CONF_PATH_MAX];
+static char bridge_dev_error[256];
+static struct event_base *bridge_port_base;
+static void (*bridge_port_up_cb)(struct bufferevent *);
+static void (*bridge_port_down_cb)(void);
+static int bridge_watch_fd = -1;
+static struct event *bridge_watch_ev;	/* inotify readable */
+static struct event *bridge_retry_ev;	/* slow timer, or "now" */
+static int bridge_port_lost_now;
+
+static void bridge_port_try(void);
 
 const char *
 bridge_port_name(void)
 {
 	return bridge_port_fd == -1 ? NULL : bridge_port_path;
+}
+
+const char *
+bridge_port_state(void)
+{
+	if (bridge_port_fd != -1)
+		return "open";
+	return bridge_dev[0] != '\0' ? "absent" : "none";
+}
+
+const char *
+bridge_port_device(void)
+{
+	return bridge_dev[0] != '\0' ? bridge_dev : NULL;
+}
+
+const char *
+bridge_port_error(void)
+{
+	return bridge_port_fd == -1 && bridge_dev_error[0] != '\0' ?
+	    bridge_dev_error : NULL;
 }
 
 int
@@ -169,7 +222,13 @@ bridge_port_apply(const struct bridge_uart *u, char *err, size_t errlen)
 	}
 	if (bridge_sp != NULL)
 		return bridge_port_apply_sp(u, err, errlen);
-	return bridge_port_apply_tty(bridge_pty_slave, u, err, errlen);
+	if (bridge_tty_fd != -1 && u->flow == BRIDGE_FLOW_RS485) {
+		snprintf(err, errlen, "RS485 is not available on %s",
+		    bridge_port_path);
+		return -1;
+	}
+	return bridge_port_apply_tty(bridge_tty_fd != -1 ? bridge_tty_fd :
+	    bridge_pty_slave, u, err, errlen);
 }
 
 static int
@@ -221,24 +280,52 @@ fail:
 	return -1;
 }
 
+/* Any tty, with termios only (a pty, a socat link, a driver
+ * libserialport does not know). */
 static int
-bridge_port_open_serial(const char *path, char *err, size_t errlen)
+bridge_port_open_tty(const char *path, char *err, size_t errlen)
 {
 	int fd;
 
-	if (sp_get_port_by_name(path, &bridge_sp) != SP_OK) {
-		snprintf(err, errlen, "no serial port %s", path);
-		bridge_sp = NULL;
+	if ((fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) ==
+	    -1) {
+		snprintf(err, errlen, "cannot open %s: %s", path,
+		    strerror(errno));
 		return -1;
+	}
+	if (!isatty(fd)) {
+		snprintf(err, errlen, "%s is not a tty", path);
+		close(fd);
+		return -1;
+	}
+	bridge_port_fd = bridge_tty_fd = fd;
+	util_strlcpy(bridge_port_path, path, sizeof bridge_port_path);
+	log_info("bridge: data port is %s (a tty, set with termios)", path);
+	return 0;
+}
+
+static int
+bridge_port_open_serial(const char *path, char *err, size_t errlen)
+{
+	char m0[256];
+	int fd;
+
+	if (sp_get_port_by_name(path, &bridge_sp) != SP_OK) {
+		bridge_sp = NULL;
+		return bridge_port_open_tty(path, err, errlen);
 	}
 	if (sp_open(bridge_sp, SP_MODE_READ_WRITE) != SP_OK) {
 		char *m = sp_last_error_message();
 
-		snprintf(err, errlen, "cannot open %s: %s", path,
-		    m != NULL ? m : "error");
+		snprintf(m0, sizeof m0, "%s", m != NULL ? m : "error");
 		sp_free_error_message(m);
 		sp_free_port(bridge_sp);
 		bridge_sp = NULL;
+		/* libserialport refuses ptys and some drivers: termios */
+		if (bridge_port_open_tty(path, err, errlen) == 0)
+			return 0;
+		if (errno != ENOENT)
+			log_debug("bridge: libserialport: %s: %s", path, m0);
 		return -1;
 	}
 	if (sp_get_port_handle(bridge_sp, &fd) != SP_OK) {
@@ -256,32 +343,9 @@ bridge_port_open_serial(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-int
-bridge_port_open(const struct conf *c, struct event_base *base,
-    struct bufferevent **bevp, char *err, size_t errlen)
-{
-	*bevp = NULL;
-	if (c->data_port_device[0] != '\0') {
-		if (bridge_port_open_serial(c->data_port_device, err,
-		    errlen) == -1)
-			return -1;
-	} else if (c->data_port_pty[0] != '\0') {
-		if (bridge_port_open_pty(c->data_port_pty, err, errlen) == -1)
-			return -1;
-	} else
-		return 0;
-	bridge_port_bev = bufferevent_socket_new(base, bridge_port_fd, 0);
-	if (bridge_port_bev == NULL) {
-		snprintf(err, errlen, "cannot watch the data port");
-		bridge_port_close();
-		return -1;
-	}
-	*bevp = bridge_port_bev;
-	return 0;
-}
-
-void
-bridge_port_close(void)
+/* Close the descriptors (not the configuration, not the watch). */
+static void
+bridge_port_close_fds(void)
 {
 	if (bridge_port_bev != NULL) {
 		bufferevent_free(bridge_port_bev);
@@ -294,10 +358,195 @@ bridge_port_close(void)
 	} else if (bridge_port_fd != -1)
 		close(bridge_port_fd);
 	bridge_port_fd = -1;
+	bridge_tty_fd = -1;
 	if (bridge_pty_slave != -1) {
 		close(bridge_pty_slave);
 		bridge_pty_slave = -1;
 	}
+	bridge_port_path[0] = '\0';
+}
+
+/* Wrap the open descriptor and hand it to bridge.c. */
+static int
+bridge_port_attach(char *err, size_t errlen)
+{
+	bridge_port_bev = bufferevent_socket_new(bridge_port_base,
+	    bridge_port_fd, 0);
+	if (bridge_port_bev == NULL) {
+		snprintf(err, errlen, "cannot watch the data port");
+		bridge_port_close_fds();
+		return -1;
+	}
+	bridge_dev_error[0] = '\0';
+	bridge_port_up_cb(bridge_port_bev);
+	return 0;
+}
+
+static void
+bridge_port_unwatch(void)
+{
+	if (bridge_watch_ev != NULL) {
+		event_free(bridge_watch_ev);
+		bridge_watch_ev = NULL;
+	}
+	if (bridge_watch_fd != -1) {
+		close(bridge_watch_fd);
+		bridge_watch_fd = -1;
+	}
+	if (bridge_retry_ev != NULL)
+		evtimer_del(bridge_retry_ev);
+}
+
+static void
+bridge_port_inotify_cb(evutil_socket_t fd, short what, void *arg)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+	/* drain; any change in the directory is worth a try */
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+	bridge_port_try();
+}
+
+static void
+bridge_port_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	if (bridge_port_lost_now) {
+		/* after the callback that saw the loss has returned */
+		bridge_port_lost_now = 0;
+		bridge_port_down_cb();
+		bridge_port_close_fds();
+	}
+	bridge_port_try();
+}
+
+/* Watch for the device: inotify on its directory, and the timer. */
+static void
+bridge_port_watch(void)
+{
+	char dir[PATH_MAX];
+	struct timeval tv;
+	int ms;
+
+	if (bridge_watch_fd == -1) {
+		util_strlcpy(dir, modem_usb_is_selector(bridge_dev) ?
+		    "/dev/tty" : bridge_dev, sizeof dir);
+		bridge_watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (bridge_watch_fd != -1 && inotify_add_watch(bridge_watch_fd,
+		    dirname(dir), IN_CREATE | IN_MOVED_TO | IN_ATTRIB) == -1) {
+			close(bridge_watch_fd);
+			bridge_watch_fd = -1;
+		}
+		if (bridge_watch_fd != -1) {
+			bridge_watch_ev = event_new(bridge_port_base,
+			    bridge_watch_fd, EV_READ | EV_PERSIST,
+			    bridge_port_inotify_cb, NULL);
+			if (bridge_watch_ev != NULL)
+				event_add(bridge_watch_ev, NULL);
+		}
+	}
+	ms = bridge_watch_fd == -1 ? BRIDGE_WATCH_MS : BRIDGE_BACKUP_MS;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(bridge_retry_ev, &tv);
+}
+
+/* One try at the configured device; on failure, watch for it. */
+static void
+bridge_port_try(void)
+{
+	char err[PATH_MAX + 128], path[PATH_MAX];
+	int n;
+
+	if (bridge_port_fd != -1 || bridge_port_lost_now ||
+	    bridge_dev[0] == '\0')
+		return;
+	err[0] = '\0';
+	if (modem_usb_is_selector(bridge_dev)) {
+		n = modem_usb_resolve(MODEM_SYSFS_ROOT, bridge_dev, path,
+		    sizeof path, err, sizeof err);
+		if (n > 1)
+			log_warnx("bridge: %s", err);
+	} else
+		n = util_strlcpy(path, bridge_dev, sizeof path) < sizeof path ?
+		    1 : -1;
+	if (n >= 1 && bridge_port_open_serial(path, err, sizeof err) == 0 &&
+	    bridge_port_attach(err, sizeof err) == 0) {
+		bridge_port_unwatch();
+		return;
+	}
+	if (strcmp(err, bridge_dev_error) != 0) {
+		log_warnx("bridge: data port %s absent: %s", bridge_dev,
+		    err[0] != '\0' ? err : "cannot resolve it");
+		util_strlcpy(bridge_dev_error, err[0] != '\0' ? err :
+		    "cannot resolve it", sizeof bridge_dev_error);
+	}
+	bridge_port_watch();
+}
+
+int
+bridge_port_open(const struct conf *c, struct event_base *base,
+    void (*up)(struct bufferevent *), void (*down)(void), char *err,
+    size_t errlen)
+{
+	struct modem_usb_sel sel;
+
+	bridge_port_base = base;
+	bridge_port_up_cb = up;
+	bridge_port_down_cb = down;
+	bridge_dev[0] = bridge_dev_error[0] = '\0';
+	if (c->data_port_device[0] != '\0') {
+		if (modem_usb_is_selector(c->data_port_device) &&
+		    modem_usb_parse(c->data_port_device, &sel) == -1) {
+			snprintf(err, errlen, "data_port.device %s: not "
+			    "usb:VID:PID[:IF] (4, 4 and 2 hex digits)",
+			    c->data_port_device);
+			return -1;
+		}
+		util_strlcpy(bridge_dev, c->data_port_device,
+		    sizeof bridge_dev);
+		if ((bridge_retry_ev = evtimer_new(base, bridge_port_retry_cb,
+		    NULL)) == NULL) {
+			snprintf(err, errlen, "cannot watch the data port");
+			return -1;
+		}
+		bridge_port_try();
+		return 0;
+	}
+	if (c->data_port_pty[0] == '\0')
+		return 0;
+	if (bridge_port_open_pty(c->data_port_pty, err, errlen) == -1)
+		return -1;
+	return bridge_port_attach(err, errlen);
+}
+
+/*
+ * The open device failed (EIO, HUP, end of file: unplugged, socat
+ * gone).  bridge.c has stopped using it; close it from a zero timer
+ * (not inside the callback that saw it) and watch for it to return.
+ */
+void
+bridge_port_lost(const char *why)
+{
+	struct timeval tv = { 0, 0 };
+
+	if (bridge_dev[0] == '\0' || bridge_retry_ev == NULL)
+		return;		/* the daemon's own pty: nothing to wait for */
+	util_strlcpy(bridge_dev_error, why, sizeof bridge_dev_error);
+	bridge_port_lost_now = 1;
+	evtimer_add(bridge_retry_ev, &tv);
+}
+
+void
+bridge_port_close(void)
+{
+	bridge_port_unwatch();
+	if (bridge_retry_ev != NULL) {
+		event_free(bridge_retry_ev);
+		bridge_retry_ev = NULL;
+	}
+	bridge_port_lost_now = 0;
+	bridge_port_close_fds();
 	if (bridge_pty_link[0] != '\0') {
 		struct stat st;
 
@@ -305,5 +554,6 @@ bridge_port_close(void)
 			unlink(bridge_pty_link);
 		bridge_pty_link[0] = '\0';
 	}
-	bridge_port_path[0] = '\0';
+	bridge_dev[0] = '\0';
+	bridge_dev_error[0] = '\0';
 }

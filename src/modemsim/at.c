@@ -4,9 +4,10 @@
  * the PDU entry state after "> " (ended by ^Z, cancelled by ESC), the
  * recording of every command line, command-line parsing (basic commands,
  * extended commands chained with ';'), dispatch through the vendor and
- * 3GPP tables, the "fail" rules, final result codes (+CME ERROR under
- * AT+CMEE) and the optional response delay.  The commands themselves are
- * in at_cmds.c, at_sms.c and vendor.c.
+ * 3GPP tables, the "fail" rules (a result, or a fault of fault.c: no
+ * answer, a lost answer, garbage, a dropped port), final result codes
+ * (+CME ERROR under AT+CMEE) and the optional response delay.  The
+ * commands themselves are in at_cmds.c, at_sms.c and vendor.c.
  */
 
 #include <ctype.h>
@@ -218,11 +219,12 @@ at_record(struct sim *sim, const char *line)
 
 /*
  * "fail" rules from the control socket.  A rule answers the next COUNT
- * command lines starting with PREFIX with RESULT ("" = no answer).
+ * command lines starting with PREFIX with RESULT, or does what its fault
+ * kind says (fault.c).
  */
 int
 at_fail_add(struct sim *sim, const char *prefix, const char *result,
-    int count)
+    enum sim_fault kind, int count)
 {
 	struct sim_fail	*f;
 
@@ -231,12 +233,14 @@ at_fail_add(struct sim *sim, const char *prefix, const char *result,
 	f = &sim->fails[sim->nfails++];
 	snprintf(f->prefix, sizeof f->prefix, "%s", prefix);
 	snprintf(f->result, sizeof f->result, "%s", result);
+	f->kind = kind;
 	f->count = count;
 	return (0);
 }
 
 static struct sim_fail *
-at_fail_match(struct sim *sim, const char *line, char *result, size_t len)
+at_fail_match(struct sim *sim, const char *line, char *result, size_t len,
+    enum sim_fault *kind)
 {
 	struct sim_fail	*f;
 	int		 i;
@@ -246,6 +250,7 @@ at_fail_match(struct sim *sim, const char *line, char *result, size_t len)
 		if (strncasecmp(line, f->prefix, strlen(f->prefix)) != 0)
 			continue;
 		snprintf(result, len, "%s", f->result);
+		*kind = f->kind;
 		if (--f->count <= 0) {
 			memmove(f, f + 1, (sim->nfails - i - 1) * sizeof *f);
 			sim->nfails--;
@@ -474,6 +479,7 @@ at_line(struct sim *sim)
 {
 	struct evbuffer	*resp;
 	struct sim_fail	*f;
+	enum sim_fault	 kind;
 	char		 result[64];
 	int		 r;
 
@@ -505,14 +511,36 @@ at_line(struct sim *sim)
 		at_respond(sim, resp);
 		return;
 	}
-	if (strncasecmp(sim->line, "AT+CMGS=", 8) == 0) {
-		/* fail rules for +CMGS apply once the PDU is in. */
+	if (strncasecmp(sim->line, "AT+CMGS=", 8) == 0 ||
+	    strncasecmp(sim->line, "AT+CMGW=", 8) == 0) {
+		/* fail rules for +CMGS/+CMGW apply once the PDU is in. */
 		snprintf(sim->cmgs_line, sizeof sim->cmgs_line, "%.63s",
 		    sim->line);
 	} else if ((f = at_fail_match(sim, sim->line, result,
-	    sizeof result)) != NULL) {
-		if (result[0] != '\0')
-			at_info(resp, "%s", result);
+	    sizeof result, &kind)) != NULL) {
+		switch (kind) {
+		case SIM_FAULT_TEXT:
+			if (result[0] != '\0')
+				at_info(resp, "%s", result);
+			break;
+		case SIM_FAULT_LOST:
+			/* it runs; its answer never arrives */
+			if (at_execute(sim, sim->line, resp) == AT_PROMPT) {
+				sim->input = SIM_INPUT_PDU;
+				sim->pdu_len = 0;
+				sim->pdu_overflow = 0;
+			}
+			evbuffer_drain(resp, evbuffer_get_length(resp));
+			break;
+		case SIM_FAULT_GARBAGE:
+			fault_garbage(resp);
+			break;
+		case SIM_FAULT_DROP:
+			fault_drop(sim);
+			break;
+		case SIM_FAULT_SILENT:
+			break;
+		}
 		at_respond(sim, resp);
 		return;
 	}
@@ -532,6 +560,7 @@ static void
 at_pdu_end(struct sim *sim, int cancelled)
 {
 	struct evbuffer	*resp;
+	enum sim_fault	 kind;
 	char		 result[64];
 	int		 r;
 
@@ -547,12 +576,23 @@ at_pdu_end(struct sim *sim, int cancelled)
 	else if (sim->pdu_overflow)
 		r = AT_CMS(CMS_INVALID_PDU_PARAM);
 	else if (at_fail_match(sim, sim->cmgs_line, result,
-	    sizeof result) != NULL) {
-		if (result[0] != '\0')
-			at_info(resp, "%s", result);
-		else {
-			/* No answer, but the network got it. */
+	    sizeof result, &kind) != NULL) {
+		switch (kind) {
+		case SIM_FAULT_TEXT:
+			if (result[0] != '\0')
+				at_info(resp, "%s", result);
+			break;
+		case SIM_FAULT_SILENT:
+		case SIM_FAULT_LOST:
+			/* No answer, but the network (or storage) got it. */
 			at_sms_pdu_done(sim, sim->pdu_in, sim->pdu_len, NULL);
+			break;
+		case SIM_FAULT_GARBAGE:
+			fault_garbage(resp);
+			break;
+		case SIM_FAULT_DROP:
+			fault_drop(sim);
+			break;
 		}
 		r = AT_SILENT;
 	} else

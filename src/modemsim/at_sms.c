@@ -1,8 +1,11 @@
 /*
  * at_sms.c: the 3GPP TS 27.005 SMS commands of the simulated modem, PDU
  * mode: message format, service centre, preferred storage, new message
- * indications, list/read/delete, and send (+CMGS with its "> " prompt;
- * at.c collects the PDU and calls at_sms_pdu_done()).  Text mode is not
+ * indications, list/read/delete, send (+CMGS with its "> " prompt;
+ * at.c collects the PDU and calls at_sms_pdu_done()), and send through
+ * storage: +CMGW stores an SMS-SUBMIT ("STO UNSENT", stat 2, by default),
+ * +CMSS sends a stored one and marks it "STO SENT" (stat 3), which
+ * +CMGL/+CMGR then show.  Text mode is not
  * simulated: profiles that accept AT+CMGF=1 answer the SMS commands with
  * +CMS ERROR: 303 while it is set.
  */
@@ -284,6 +287,7 @@ at_cmd_cmgd(struct sim *sim, struct at_req *req, struct evbuffer *out)
 	if (flag != 0 && idx > sim->nslots)
 		return (AT_CMS(CMS_INVALID_INDEX));
 	storage_delete(sim, idx, flag);
+	held_kick(sim);
 	return (AT_OK);
 }
 
@@ -302,20 +306,101 @@ at_cmd_cmgs(struct sim *sim, struct at_req *req, struct evbuffer *out)
 	if (sim_parse_int(&p, 1, SIM_TPDU_MAX, &len) != 0 || !at_args_end(p))
 		return (AT_CMS(CMS_INVALID_PDU_PARAM));
 	sim->cmgs_len = len;
+	sim->cmgw_stat = -1;
+	return (AT_PROMPT);
+}
+
+/* AT+CMGW=length[,stat]: store an SMS-SUBMIT (stat 2 or 3). */
+static int
+at_cmd_cmgw(struct sim *sim, struct at_req *req, struct evbuffer *out)
+{
+	const char	*p = req->args;
+	int		 len, stat = 2;
+
+	if (req->type == AT_TYPE_TEST)
+		return (AT_OK);
+	if (req->type != AT_TYPE_SET)
+		return (AT_ERROR);
+	if (sim->cmgf != 0)
+		return (AT_CMS(CMS_NOT_SUPPORTED));
+	if (sim_parse_int(&p, 1, SIM_TPDU_MAX, &len) != 0)
+		return (AT_CMS(CMS_INVALID_PDU_PARAM));
+	if (at_comma(&p) && sim_parse_int(&p, 2, 3, &stat) != 0)
+		return (AT_CMS(CMS_INVALID_PDU_PARAM));
+	if (!at_args_end(p))
+		return (AT_CMS(CMS_INVALID_PDU_PARAM));
+	sim->cmgs_len = len;
+	sim->cmgw_stat = stat;
 	return (AT_PROMPT);
 }
 
 /*
- * The PDU after AT+CMGS=len: check it, "send" it and record it.  With out
- * NULL (a "fail ... silent" rule), record it without answering.
+ * AT+CMSS=index: send a stored SMS-SUBMIT, mark it sent.  A new
+ * destination address (the optional second argument) is not simulated.
+ */
+static int
+at_cmd_cmss(struct sim *sim, struct at_req *req, struct evbuffer *out)
+{
+	const char	*p = req->args;
+	struct sim_slot	*s;
+	int		 idx, stat, mr;
+
+	if (req->type == AT_TYPE_TEST)
+		return (AT_OK);
+	if (req->type != AT_TYPE_SET)
+		return (AT_ERROR);
+	if (sim->cmgf != 0)
+		return (AT_CMS(CMS_NOT_SUPPORTED));
+	if (sim_parse_int(&p, 0, 100000, &idx) != 0)
+		return (AT_CMS(CMS_NOT_ALLOWED));
+	if (!at_args_end(p))
+		return (AT_CMS(CMS_NOT_SUPPORTED));
+	if (idx < 1 || idx > sim->nslots || !sim->slots[idx - 1].used)
+		return (AT_CMS(CMS_INVALID_INDEX));
+	s = &sim->slots[idx - 1];
+	if (s->stat != 2 && s->stat != 3)
+		return (AT_CMS(CMS_NOT_ALLOWED));	/* not an SMS-SUBMIT */
+	stat = sim_reg_stat(sim);
+	if (stat != 1 && stat != 5)
+		return (AT_CMS(CMS_NO_NETWORK));
+	if ((mr = at_sms_record_sent(sim, s->pdu, storage_tpdu_len(s->pdu))) <
+	    0)
+		return (AT_CMS(500));
+	s->stat = 3;
+	at_info(out, "+CMSS: %d", mr);
+	return (AT_OK);
+}
+
+/* Record a PDU that went to the network; its message reference. */
+int
+at_sms_record_sent(struct sim *sim, const char *pdu, int length)
+{
+	struct sim_sent	*n;
+
+	if ((n = reallocarray(sim->sent, sim->nsent + 1, sizeof *n)) == NULL)
+		return (-1);
+	sim->sent = n;
+	n = &sim->sent[sim->nsent];
+	if ((n->pdu = strdup(pdu)) == NULL)
+		return (-1);
+	n->length = length;
+	n->mr = sim->mr;
+	sim->nsent++;
+	sim->mr = (sim->mr + 1) & 0xff;
+	return (n->mr);
+}
+
+/*
+ * The PDU after AT+CMGS=len: check it, "send" it and record it; after
+ * AT+CMGW=len,stat: store it.  With out NULL (a "fail ... silent" or
+ * "lost" rule), do it without answering.
  */
 int
 at_sms_pdu_done(struct sim *sim, const char *hex, size_t hexlen,
     struct evbuffer *out)
 {
-	struct sim_sent	*n;
 	char		 pdu[SIM_PDU_HEX_MAX + 1];
-	int		 first, stat;
+	int		 first, stat, idx, mr;
 
 	if (hexlen > SIM_PDU_HEX_MAX)
 		return (AT_CMS(CMS_INVALID_PDU_PARAM));
@@ -328,22 +413,20 @@ at_sms_pdu_done(struct sim *sim, const char *hex, size_t hexlen,
 	first = storage_octet(pdu, 1 + storage_octet(pdu, 0));
 	if (first < 0 || (first & 0x3) != 1)
 		return (AT_CMS(CMS_INVALID_PDU_PARAM));
+	if (sim->cmgw_stat >= 0) {
+		if ((idx = storage_put(sim, pdu, sim->cmgw_stat)) < 0)
+			return (AT_CMS(CMS_MEMORY_FULL));
+		if (out != NULL)
+			at_info(out, "+CMGW: %d", idx);
+		return (AT_OK);
+	}
 	stat = sim_reg_stat(sim);
 	if (stat != 1 && stat != 5)
 		return (AT_CMS(CMS_NO_NETWORK));
-
-	if ((n = reallocarray(sim->sent, sim->nsent + 1, sizeof *n)) == NULL)
+	if ((mr = at_sms_record_sent(sim, pdu, sim->cmgs_len)) < 0)
 		return (AT_CMS(500));
-	sim->sent = n;
-	n = &sim->sent[sim->nsent];
-	if ((n->pdu = strdup(pdu)) == NULL)
-		return (AT_CMS(500));
-	n->length = sim->cmgs_len;
-	n->mr = sim->mr;
-	sim->nsent++;
-	sim->mr = (sim->mr + 1) & 0xff;
 	if (out != NULL)
-		at_info(out, "+CMGS: %d", n->mr);
+		at_info(out, "+CMGS: %d", mr);
 	return (AT_OK);
 }
 
@@ -357,5 +440,7 @@ const struct at_entry at_sms_table[] = {
 	{ "+CMGR", AT_F_SIM_CMS, at_cmd_cmgr },
 	{ "+CMGD", AT_F_SIM_CMS, at_cmd_cmgd },
 	{ "+CMGS", AT_F_SIM_CMS, at_cmd_cmgs },
+	{ "+CMGW", AT_F_SIM_CMS, at_cmd_cmgw },
+	{ "+CMSS", AT_F_SIM_CMS, at_cmd_cmss },
 	{ NULL, 0, NULL }
 };

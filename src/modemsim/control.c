@@ -150,7 +150,15 @@ control_inject(struct sim *sim, char *args, struct json *j, char *err,
 		json_bool(j, "cmt", 1);
 		return (0);
 	}
-	if ((idx = storage_put(sim, pdu, (int)stat)) < 0)
+	if ((idx = storage_put(sim, pdu, (int)stat)) < 0 && indicate) {
+		/* the network holds it and retries once space frees */
+		if (held_add(sim, pdu) != 0)
+			ERR("storage full and %d messages held", SIM_HELD_MAX);
+		json_null(j, "index");
+		json_bool(j, "held", 1);
+		return (0);
+	}
+	if (idx < 0)
 		ERR("storage full (%d messages)", sim->nslots);
 	if (indicate)
 		urc_cmti(sim, idx);
@@ -329,8 +337,9 @@ control_delay(struct sim *sim, char *args, struct json *j, char *err,
 }
 
 /*
- * fail PREFIX RESULT [COUNT]: RESULT is ERROR, silent (no answer), a
- * "+CME ERROR: n" / "+CMS ERROR: n", any other word, or a "quoted text".
+ * fail PREFIX RESULT [COUNT]: RESULT is ERROR, a "+CME ERROR: n" /
+ * "+CMS ERROR: n", any other word, a "quoted text", or a fault (fault.c):
+ * silent (no answer), lost (runs, no answer), garbage, drop (the port).
  */
 static int
 control_fail(struct sim *sim, char *args, struct json *j, char *err,
@@ -339,6 +348,7 @@ control_fail(struct sim *sim, char *args, struct json *j, char *err,
 	char		 result[64], *prefix, *p, *q, *w;
 	long		 count = 1, code;
 	const char	*s;
+	enum sim_fault	 kind = SIM_FAULT_TEXT;
 
 	if ((prefix = control_word(&args)) == NULL)
 		ERR("usage: fail PREFIX RESULT [COUNT]");
@@ -368,7 +378,7 @@ control_fail(struct sim *sim, char *args, struct json *j, char *err,
 	} else {
 		if ((w = control_word(&p)) == NULL)
 			ERR("usage: fail PREFIX RESULT [COUNT]");
-		if (strcasecmp(w, "silent") == 0)
+		if (fault_parse(w, &kind) == 0)
 			result[0] = '\0';
 		else if (!control_text_ok(w, sizeof result - 1))
 			ERR("bad RESULT");
@@ -380,11 +390,23 @@ control_fail(struct sim *sim, char *args, struct json *j, char *err,
 		ERR("bad COUNT (1-10000): %s", s);
 	if (!control_no_more(p))
 		ERR("too many arguments");
-	if (at_fail_add(sim, prefix, result, (int)count) != 0)
+	if (at_fail_add(sim, prefix, result, kind, (int)count) != 0)
 		ERR("too many pending fail rules (%d)", SIM_FAIL_MAX);
 	json_str(j, "prefix", prefix);
 	json_str(j, "result", result);
+	json_str(j, "fault", fault_name(kind));
 	json_int(j, "count", count);
+	return (0);
+}
+
+static int
+control_nofail(struct sim *sim, char *args, struct json *j, char *err,
+    size_t errlen)
+{
+	if (!control_no_more(args))
+		ERR("usage: nofail");
+	json_int(j, "removed", sim->nfails);
+	sim->nfails = 0;
 	return (0);
 }
 
@@ -401,6 +423,25 @@ control_onoff(char *args, int *v)
 		*v = 0;
 	else
 		return (-1);
+	return (0);
+}
+
+/* capacity N: the SIM's number of message slots (1-255). */
+static int
+control_capacity(struct sim *sim, char *args, struct json *j, char *err,
+    size_t errlen)
+{
+	const char	*s;
+	long		 n;
+
+	if ((s = control_word(&args)) == NULL || !control_no_more(args) ||
+	    control_number(s, 1, 255, &n) != 0)
+		ERR("usage: capacity SLOTS(1-255)");
+	if (storage_resize(sim, (int)n) != 0)
+		ERR("a message is stored past slot %ld: delete it first", n);
+	held_kick(sim);
+	json_int(j, "total", sim->nslots);
+	json_int(j, "used", storage_used(sim));
 	return (0);
 }
 
@@ -569,6 +610,7 @@ control_storage(struct sim *sim, char *args, struct json *j, char *err,
 		ERR("usage: storage");
 	json_int(j, "total", sim->nslots);
 	json_int(j, "used", storage_used(sim));
+	json_int(j, "held", (long long)sim->nheld);
 	json_arr(j, "slots");
 	for (i = 0; i < sim->nslots; i++) {
 		if (!sim->slots[i].used)
@@ -630,6 +672,8 @@ control_state(struct sim *sim, char *args, struct json *j, char *err,
 	json_str(j, "ussd", sim->ussd);
 	json_int(j, "storage_used", storage_used(sim));
 	json_int(j, "storage_total", sim->nslots);
+	json_int(j, "held", (long long)sim->nheld);
+	json_bool(j, "memfull", sim->memfull);
 	return (0);
 }
 
@@ -676,6 +720,8 @@ static const struct control_cmd control_table[] = {
 	{ "operator", "operator NAME", control_operator },
 	{ "delay", "delay MS", control_delay },
 	{ "fail", "fail PREFIX RESULT [COUNT]", control_fail },
+	{ "nofail", "nofail", control_nofail },
+	{ "capacity", "capacity SLOTS", control_capacity },
 	{ "hang", "hang on|off", control_hang },
 	{ "unplug", "unplug", control_unplug },
 	{ "replug", "replug", control_replug },

@@ -220,6 +220,7 @@ main(int argc, char **argv)
 		return (1);
 	}
 	sim.cfun = 1;
+	sim.cmgw_stat = -1;
 	sim.net_stat = 1;
 	sim.act = sim.profile->act;
 	sim.rssi = 20;
@@ -265,6 +266,8 @@ main(int argc, char **argv)
 	at_free(&sim);
 	urc_free(&sim);
 	storage_free(&sim);
+	held_free(&sim);
+	fault_free(&sim);
 	event_base_free(sim.base);
 	return (0);
 }

@@ -42,6 +42,7 @@ static const struct profile profile_generic = {
 	.boot_urcs = NULL,
 	.ready_urcs = NULL,
 	.vendor = vendor_generic,
+	.memfull_urc = "+CIEV: \"smsfull\",1",
 	.spray = NULL,
 };
 
@@ -76,6 +77,7 @@ static const struct profile profile_sim800 = {
 	.boot_urcs = sim800_boot,
 	.ready_urcs = sim800_ready,
 	.vendor = vendor_simcom,
+	.memfull_urc = "+CIEV: \"SMSFULL\",1",
 	.spray = NULL,
 };
 
@@ -114,6 +116,7 @@ static const struct profile profile_ec25 = {
 	.boot_urcs = ec25_boot,
 	.ready_urcs = ec25_ready,
 	.vendor = vendor_quectel,
+	.memfull_urc = "+QIND: \"smsfull\",\"ME\"",
 	.spray = NULL,
 };
 
@@ -151,6 +154,7 @@ static const struct profile profile_e3372 = {
 	.boot_urcs = e3372_boot,
 	.ready_urcs = e3372_ready,
 	.vendor = vendor_huawei,
+	.memfull_urc = "^SMMEMFULL: \"SM\"",
 	.spray = vendor_huawei_spray,
 	.spray_ms = 2000,
 };
@@ -186,6 +190,7 @@ static const struct profile profile_ublox = {
 	.boot_urcs = NULL,
 	.ready_urcs = NULL,
 	.vendor = vendor_ublox,
+	.memfull_urc = "+CIEV: \"smsfull\",1",
 	.spray = NULL,
 };
 

@@ -3,8 +3,9 @@
  * modem.  It owns the one modem state structure (struct sim) shared by the
  * files of the simulator: profiles (profile.c, vendor.c), the pty
  * (pty.c), the AT interpreter (at.c, at_cmds.c, at_sms.c), SMS storage
- * (storage.c), unsolicited result codes (urc.c), the control socket
- * (control.c) and the JSON writer (json.c).
+ * (storage.c), the network's hold of messages the full SIM refused
+ * (held.c), injected faults (fault.c), unsolicited result codes (urc.c),
+ * the control socket (control.c) and the JSON writer (json.c).
  */
 
 #ifndef MODEMSIM_SIM_H
@@ -114,6 +115,8 @@ struct profile {
 	/* periodic unsolicited line number n (Huawei), into buf */
 	void			(*spray)(struct sim *, int, char *, size_t);
 	int			 spray_ms;
+	/* storage overflow URC (a whole line), NULL for none */
+	const char		*memfull_urc;
 };
 
 struct sim_slot {
@@ -128,10 +131,20 @@ struct sim_sent {
 	int	 mr;
 };
 
+/* What a "fail" rule does to the command it matches (fault.c). */
+enum sim_fault {
+	SIM_FAULT_TEXT,		/* answer result[] instead (ERROR, +CMS...) */
+	SIM_FAULT_SILENT,	/* no answer, not run (+CMGS PDU: run) */
+	SIM_FAULT_LOST,		/* run, but its answer is lost */
+	SIM_FAULT_GARBAGE,	/* line noise instead of the answer, not run */
+	SIM_FAULT_DROP		/* the port drops (as "unplug"), not run */
+};
+
 struct sim_fail {
-	char	prefix[64];
-	char	result[64];		/* "" means no answer at all */
-	int	count;
+	char		prefix[64];
+	char		result[64];
+	enum sim_fault	kind;
+	int		count;
 };
 
 struct sim_delayed {
@@ -187,6 +200,8 @@ struct sim {
 	size_t			 pdu_len;
 	int			 pdu_overflow;
 	int			 cmgs_len;
+	int			 cmgw_stat;	/* -1: PDU for +CMGS, else
+						 * +CMGW with this stat */
 	char			 cmgs_line[64];
 	TAILQ_HEAD(, sim_delayed) delayed;
 
@@ -248,6 +263,15 @@ struct sim {
 	struct sim_slot		*slots;
 	int			 nslots;
 
+	/* held.c: messages the network holds while the SIM is full */
+	char			**held;
+	size_t			 nheld;
+	int			 memfull;	/* overflow URC sent */
+	struct event		*ev_held;
+
+	/* fault.c */
+	struct event		*ev_drop;
+
 	/* records */
 	char			**cmds;
 	size_t			 ncmds;
@@ -299,7 +323,8 @@ void	 at_info(struct evbuffer *, const char *, ...)
 void	 at_more(struct evbuffer *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	 at_comma(const char **);
-int	 at_fail_add(struct sim *, const char *, const char *, int);
+int	 at_fail_add(struct sim *, const char *, const char *,
+	    enum sim_fault, int);
 int	 at_run(struct sim *, struct at_req *, struct evbuffer *);
 int	 sim_parse_int(const char **, int, int, int *);
 int	 sim_parse_str(const char **, char *, size_t);
@@ -311,6 +336,7 @@ extern const struct at_entry at_cmds_table[];
 /* at_sms.c */
 extern const struct at_entry at_sms_table[];
 int	 at_sms_pdu_done(struct sim *, const char *, size_t, struct evbuffer *);
+int	 at_sms_record_sent(struct sim *, const char *, int);
 
 /* storage.c */
 int	 storage_init(struct sim *, int);
@@ -321,6 +347,21 @@ int	 storage_octet(const char *, int);
 int	 storage_put(struct sim *, const char *, int);
 int	 storage_used(struct sim *);
 void	 storage_delete(struct sim *, int, int);
+int	 storage_resize(struct sim *, int);
+
+/* held.c */
+#define SIM_HELD_MAX		1000	/* messages the network holds */
+#define SIM_HELD_RETRY_MS	200	/* network retry once space frees */
+int	 held_add(struct sim *, const char *);
+void	 held_kick(struct sim *);
+void	 held_free(struct sim *);
+
+/* fault.c */
+int	 fault_parse(const char *, enum sim_fault *);
+const char *fault_name(enum sim_fault);
+void	 fault_garbage(struct evbuffer *);
+void	 fault_drop(struct sim *);
+void	 fault_free(struct sim *);
 
 /* urc.c */
 void	 urc_init(struct sim *);

@@ -2,8 +2,8 @@
  * storage.c: the simulated SIM's SMS storage.  It owns a fixed number of
  * slots (per profile), each holding one PDU in hex as the modem lists it
  * (SMSC part first) and its 27.005 status (0 unread, 1 read, 2 unsent,
- * 3 sent), and the PDU hex checks shared by the control socket and
- * AT+CMGS.
+ * 3 sent), its capacity (set from the control socket), and the PDU hex
+ * checks shared by the control socket and AT+CMGS.
  */
 
 #include <ctype.h>
@@ -140,4 +140,24 @@ storage_delete(struct sim *sim, int idx, int flag)
 			continue;
 		memset(s, 0, sizeof *s);
 	}
+}
+
+/* A new capacity; refused (-1) while a slot past it is in use. */
+int
+storage_resize(struct sim *sim, int n)
+{
+	struct sim_slot	*s;
+	int		 i;
+
+	for (i = n; i < sim->nslots; i++) {
+		if (sim->slots[i].used)
+			return (-1);
+	}
+	if ((s = reallocarray(sim->slots, n, sizeof *s)) == NULL)
+		return (-1);
+	for (i = sim->nslots; i < n; i++)
+		memset(&s[i], 0, sizeof *s);
+	sim->slots = s;
+	sim->nslots = n;
+	return (0);
 }

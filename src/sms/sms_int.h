@@ -12,6 +12,11 @@ struct event_base;
 struct json_object;
 
 #define SMS_GAP_MARKER	"[...]"
+/* The longest text kept in the message log (issue 12 item 6): what the
+ * network delivered up to this many bytes of UTF-8, then SMS_CUT_MARKER.
+ * It keeps `cellgatectl sms show` within one control frame (64 KiB). */
+#define SMS_TEXT_MAX	(32 * 1024)
+#define SMS_CUT_MARKER	"[cut]"
 
 /* The module's settings, resolved once by sms_init(). */
 struct sms_set {

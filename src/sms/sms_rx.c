@@ -374,7 +374,9 @@ sms_rx_process_new(void)
 			break;
 		}
 		buf_init(&reply, SMSCMD_MAX_LEN);
-		buf_init(&redacted, 4 * SMSCMD_MAX_LEN);
+		/* "***" can stand for one byte: room for 4x the longest text
+		 * (item 6: it was cut at 6400 bytes, unmarked) */
+		buf_init(&redacted, 4 * (SMS_TEXT_MAX + sizeof SMS_CUT_MARKER));
 		/* the bridge's SMS mode takes DSTNUM's messages, except
 		 * commands that carry a password */
 		if (text != NULL && (probe = malloc(sizeof *probe)) != NULL) {
@@ -389,8 +391,10 @@ sms_rx_process_new(void)
 		}
 		if (text != NULL && !to_port)
 			send = smscmd_handle(number, text, len, &reply);
-		if (text != NULL)
+		if (text != NULL) {
 			smscmd_redact(text, len, &redacted);
+			buf_mark_cut(&redacted, SMS_CUT_MARKER);
+		}
 		/* a reply that needs UCS-2 fits fewer characters in ten
 		 * parts: cut it further if it must */
 		if (send && sms_send(number, buf_str(&reply), reply.len, "auto",

@@ -56,7 +56,7 @@ sms_store_assemble(const char *number, int ref, int parts, const char *kind,
 	    "tdd", number, ref, parts);
 	if (st == NULL)
 		return -1;
-	buf_init(&text, 10 * 1024);
+	buf_init(&text, SMS_TEXT_MAX);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		int part = sqlite3_column_int(st, 0);
 
@@ -68,12 +68,15 @@ sms_store_assemble(const char *number, int ref, int parts, const char *kind,
 			util_strlcpy(scts, sqlite3_column_type(st, 2) ==
 			    SQLITE_NULL ? "" : (const char *)
 			    sqlite3_column_text(st, 2), sizeof scts);
-		buf_puts(&text, (const char *)sqlite3_column_text(st, 1));
+		/* keep what fits of a part that does not (item 6) */
+		buf_add_cut(&text, sqlite3_column_text(st, 1), strlen(
+		    (const char *)sqlite3_column_text(st, 1)));
 		next = part + 1;
 	}
 	sqlite3_finalize(st);
 	if (next <= parts)
 		buf_puts(&text, SMS_GAP_MARKER);
+	buf_mark_cut(&text, SMS_CUT_MARKER);	/* a cut is never silent */
 	snprintf(fp, sizeof fp, "concat|%s|%d|%d|%s|%lld", number, ref, parts,
 	    scts, (long long)time(NULL));
 	if (redact != NULL) {

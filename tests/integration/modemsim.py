@@ -332,6 +332,23 @@ class Sim:
             result = '"%s"' % result
         self.check("fail %s %s %d" % (prefix, result, count))
 
+    def capacity(self, slots):
+        """Set the SIM's number of message slots (messages past a full
+        SIM are held by the network and retried once space frees)."""
+        return self.check("capacity %d" % slots)
+
+    def held(self):
+        """How many messages the network holds for the full SIM."""
+        return self.check("storage")["held"]
+
+    def fault(self, prefix, kind, count=1):
+        """A fault on the next COUNT commands starting with prefix:
+        "silent" (no answer), "lost" (runs, answer lost), "garbage"
+        (line noise) or "drop" (the port goes; replug() brings it back)."""
+        if kind not in ("silent", "lost", "garbage", "drop"):
+            raise ValueError("unknown fault %r" % kind)
+        return self.check("fail %s %s %d" % (prefix, kind, count))
+
     def hang(self, on=True):
         self.check("hang " + ("on" if on else "off"))
 

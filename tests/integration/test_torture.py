@@ -1,0 +1,40 @@
+"""test_torture.py: the short crash torture (a few rounds; the long one is
+bench/bench_torture.py).  SMS bursts through cellgate-modemsim, SIGKILL
+of cellgated at a random step of each round (seeded: the seed is printed;
+CG_TORTURE_SEED replays one), restart, then a judgement from outside (the
+SQLite file read-only, `cellgatectl --json sms list`, the simulator's sent
+list): every message logged once, every command run once, every reply out
+once or `uncertain`.  The uncertain figures are printed, not asserted: the
+promise that only a written PDU is uncertain (issue 12 item 1) is not kept
+yet.
+"""
+import os
+import random
+
+from cgtest import BUILDDIR, check, run_tests
+from torture import HEADER, Torture, line
+
+
+def test_torture():
+    seed = int(os.environ.get("CG_TORTURE_SEED") or
+               random.SystemRandom().randrange(1, 1 << 30))
+    t = Torture(BUILDDIR, seed, rounds=4, burst=4)
+    try:
+        r = t.run()
+    finally:
+        t.close()
+    print("# seed %d: %s" % (seed, HEADER))
+    print("# seed %d: %s (unanswered %d)" % (seed, line(r), r["unanswered"]))
+    check(r["kills"] == 4, "killed with SIGKILL once per round")
+    check(r["lost"] == 0, "seed %d: no message lost" % seed)
+    check(r["logged_twice"] == 0, "seed %d: no message logged twice" % seed)
+    check(r["run_twice"] == 0, "seed %d: no command run twice" % seed)
+    check(r["replied_twice"] == 0, "seed %d: no reply sent twice" % seed)
+    check(r["unanswered"] == 0,
+          "seed %d: every reply sent or uncertain" % seed)
+    check(r["disagree"] == 0,
+          "seed %d: sms list and the database agree" % seed)
+
+
+if __name__ == "__main__":
+    run_tests(test_torture)
