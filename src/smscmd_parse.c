@@ -330,7 +330,7 @@ smscmd_field_end(const char *p, const char *end, const char *stops)
  * Purely by shape, so it also covers text that does not parse: the text
  * before "#AT+", ";PASSWORD", "PWD=PASSWORD", and the new password of the
  * commands whose arguments are secret (CMDPW and its short form PWD, rows
- * of cmd_phonebook.c).
+ * of cmd_phonebook.c; everything after the code of AT+APN).
  */
 void
 smscmd_redact(const char *text, size_t len, struct buf *out)
@@ -357,6 +357,14 @@ smscmd_redact(const char *text, size_t len, struct buf *out)
 			q = memchr(p, '=', (size_t)(end - p)) + 1;
 			buf_add(out, p, (size_t)(q - p));
 			buf_puts(out, "***");
+			p = end;
+		} else if (end - p >= 7 && util_strncaseeq(p, "AT+APN=", 7)) {
+			/* the code stays readable; user, password and auth
+			 * (datalink_settings.c) do not */
+			q = smscmd_field_end(p + 7, end, ",");
+			buf_add(out, p, (size_t)(q - p));
+			if (q < end)
+				buf_puts(out, ",***");
 			p = end;
 		} else if (*p == ';') {
 			buf_puts(out, ";***");

@@ -200,7 +200,9 @@ modem_submit(const char *cmd, const char *pdu, int timeout_ms,
 		return -1;
 	if (util_strncaseeq(cmd, "AT+CPIN=", 8) ||
 	    util_strncaseeq(cmd, "AT+CPWD=", 8) ||
-	    util_strncaseeq(cmd, "AT+CLCK=", 8))
+	    util_strncaseeq(cmd, "AT+CLCK=", 8) ||
+	    util_strncaseeq(cmd, "AT+CGAUTH=", 10) ||	/* data link */
+	    util_strncaseeq(cmd, "AT^NDISDUP=", 11))
 		flags |= ATCHAN_SECRET;
 	if ((x = calloc(1, sizeof *x)) == NULL)
 		return -1;

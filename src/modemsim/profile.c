@@ -77,6 +77,7 @@ static const struct profile profile_sim800 = {
 	.ready_urcs = sim800_ready,
 	.vendor = vendor_simcom,
 	.spray = NULL,
+	.no_data_call = 1,
 };
 
 /* Quectel EC25: LTE; SMS in "ME" storage. */
