@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "datalink.h"
+#include "smscmd.h"
 #include "util.h"
 
 static struct datalink_apn a;
@@ -278,6 +279,32 @@ test_ppp_texts(void **state)
 	    "unknown exit status");
 }
 
+static const char *
+redact(const char *text)
+{
+	static struct buf b;
+
+	buf_free(&b);
+	buf_init(&b, 1024);
+	smscmd_redact(text, strlen(text), &b);
+	return buf_str(&b);
+}
+
+static void
+test_redact(void **state)
+{
+	assert_string_equal(redact("Sup3r#AT+APN=web.example,bob,S3cret,PAP"),
+	    "***#AT+APN=web.example,***");
+	assert_string_equal(redact("Sup3r#at+apn=\"web\",\"bob\",\"a,b\",CHAP"),
+	    "***#at+apn=\"web\",***");
+	assert_string_equal(redact("Sup3r#AT+APN=internet"),
+	    "***#AT+APN=internet");
+	assert_string_equal(redact("Sup3r#AT+APN?"), "***#AT+APN?");
+	/* text that does not parse is redacted the same way */
+	assert_string_equal(redact("Sup3r#AT+APN=x,u,\"pw"),
+	    "***#AT+APN=x,***");
+}
+
 /* Run argv; its exit status (or -1). */
 static int
 run(const char **argv)
@@ -376,6 +403,7 @@ main(void)
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_ppp_texts),
 		cmocka_unit_test(test_ppp_argv),
+		cmocka_unit_test(test_redact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
