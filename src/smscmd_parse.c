@@ -344,6 +344,16 @@ smscmd_redact(const char *text, size_t len, struct buf *out)
 		buf_puts(out, "***");
 		p = hash;
 	}
+	if (len > 4 && util_strncaseeq(text, "APN,", 4)) {
+		/* the verb form of AT+APN: the code only */
+		q = smscmd_field_end(text + 4, end, ",#");
+		buf_add(out, text, (size_t)(q - text));
+		if (q < end && *q == ',')
+			buf_puts(out, ",***");
+		if (end[-1] == '#')
+			buf_puts(out, "#");
+		return;
+	}
 	while (p < end) {
 		if (end - p >= 4 && util_strncaseeq(p, "PWD=", 4)) {
 			buf_puts(out, "PWD=***");

@@ -56,6 +56,8 @@ class Rig:
 
     def close(self):
         rc = self.d.stop()
+        check(rc == 0, "%s: the daemon stopped cleanly (%s)"
+              % (self.sim.profile, rc))
         self.sim.stop()
         self.d.cleanup()
         return rc
@@ -113,6 +115,15 @@ def test_apn_by_sms():
         check(all(APN_SECRET not in t for t in texts) and
               "***#AT+APN=web.example,***" in texts,
               "the message log keeps the SMS redacted: %r" % texts)
+        sms("APN,verb.example,carol,%s,CHAP,PWD=%s#" % (APN_SECRET, SUPER), 3)
+        check(get("data.apn")["value"] == "verb.example" and
+              get("data.user")["value"] == "carol",
+              "the verb form APN,code,user,password,auth,PWD=...# too")
+        texts = [m["text"] or "" for m in
+                 r.d.ctl_json("sms", "list", "--limit", "1000")]
+        check(all(APN_SECRET not in t and SUPER not in t for t in texts) and
+              "APN,verb.example,***#" in texts,
+              "... kept redacted as well: %r" % texts)
         rc, out, err = r.d.ctl("settings", "list")
         check(APN_SECRET not in out, "settings list does not show it")
         # the modem's echo is off, but the command is never logged either

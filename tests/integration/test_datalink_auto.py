@@ -117,6 +117,7 @@ def test_hang_up_when_back():
     route(False)
     wait_data(lambda d: d["state"] == "down", "down again")
     check(len(dials()) == 1, "not wanted any more: no new dial")
+    check(D.stop() == 0, "the daemon stopped cleanly")
 
 
 def main():
