@@ -18,6 +18,7 @@
 
 #include "cmd.h"
 #include "settings.h"
+#include "uplink.h"
 
 struct conf;
 struct event_base;
@@ -73,6 +74,62 @@ int datalink_cgev_is_drop(const char *line);
 
 /* Redial delay after `failures` failures in a row, milliseconds. */
 int datalink_backoff_ms(unsigned failures);
+
+/* ---- the modem's data call, as a state machine (datalink_sm.c) ---- */
+#define DATALINK_REASON_2G	"2G modem: no data call on a USB network " \
+				"interface; use data.mode ppp with data.ppp_port"
+
+enum datalink_step {
+	DL_STEP_IDLE,		/* stopped, or no APN */
+	DL_STEP_WAIT_MODEM,	/* until the modem is ready */
+	DL_STEP_CGEREP,		/* AT+CGEREP=2,1 */
+	DL_STEP_DEFINE,		/* AT+CGDCONT=1,"IP","apn" */
+	DL_STEP_AUTH,		/* AT+CGAUTH=1,... */
+	DL_STEP_DIAL,		/* the vendor's dial */
+	DL_STEP_ADDR,		/* AT+CGPADDR=1 */
+	DL_STEP_UP,
+	DL_STEP_CHECK,		/* AT+CGACT? while up */
+	DL_STEP_BACKOFF,	/* waiting to redial */
+	DL_STEP_NO_CALL		/* a 2G modem */
+};
+
+enum datalink_event {
+	DL_EV_START,		/* (re)started: settings changed */
+	DL_EV_MODEM_READY,	/* every modem initialisation */
+	DL_EV_MODEM_GONE,	/* a command could not be queued */
+	DL_EV_OK,		/* the command in flight answered OK */
+	DL_EV_ERROR,		/* ... an error or no answer */
+	DL_EV_INACTIVE,		/* AT+CGACT? says context 1 is down */
+	DL_EV_DROP,		/* +CGEV: the network dropped it */
+	DL_EV_TIMER,
+	DL_EV_STOP
+};
+
+enum datalink_cmd {
+	DL_CMD_NONE, DL_CMD_CGEREP, DL_CMD_DEFINE, DL_CMD_AUTH, DL_CMD_DIAL,
+	DL_CMD_ADDRESS, DL_CMD_CHECK, DL_CMD_HANGUP
+};
+
+struct datalink_sm {
+	enum datalink_step	 step;
+	unsigned		 failures;	/* in a row */
+	/* inputs, kept current by the caller */
+	int			 has_apn;
+	int			 modem_ready;
+	int			 no_call;	/* 2G */
+	int			 need_auth;	/* AT+CGAUTH before the dial */
+};
+
+struct datalink_action {
+	enum datalink_cmd	 cmd;		/* to send, or DL_CMD_NONE */
+	int			 timer_ms;	/* > 0: arm the timer */
+	int			 report;	/* a new state: */
+	enum uplink_state	 state;
+	const char		*reason;
+};
+
+void datalink_sm_step(struct datalink_sm *, enum datalink_event,
+    struct datalink_action *);
 
 /* ---- the OS's routes (datalink_route.c) ---- */
 /* From the text of /proc/net/route: the interface of the default route

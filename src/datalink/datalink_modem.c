@@ -1,12 +1,12 @@
 /*
- * datalink_modem.c: the modem's own data call (SPEC §6.1 `modem` mode),
- * through the modem module's queue: +CGEV reporting on, the context
- * (AT+CGDCONT=1,"IP","apn"), credentials (AT+CGAUTH) when set, the
- * vendor's dial (datalink_dial.c), the address (AT+CGPADDR=1); then
- * supervision: a +CGEV drop or a slow AT+CGACT? check finding the context
- * inactive redials with backoff, and every modem (re)initialisation
- * redials, since the modem forgot the call.  The OS configures the
- * network interface itself (DHCP on wwan0/usb0, see cellgated(8)).
+ * datalink_modem.c: the modem's own data call (SPEC §6.1 `modem` mode):
+ * runs the state machine of datalink_sm.c against the modem module:
+ * sends the commands it asks for (AT+CGEREP=2,1, AT+CGDCONT=1,"IP","apn",
+ * AT+CGAUTH when credentials are set, the vendor's dial of
+ * datalink_dial.c, AT+CGPADDR=1, AT+CGACT? while up, the hang-up), feeds
+ * it their answers, +CGEV drops, every modem (re)initialisation and its
+ * timer, and reports its states.  The OS configures the network interface
+ * itself (DHCP on wwan0/usb0, see cellgated(8)).
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -21,35 +21,20 @@
 #include "util.h"
 
 #define DLM_DIAL_TIMEOUT_MS	60000	/* activation may take a while */
-#define DLM_CHECK_MS		60000	/* AT+CGACT? while up */
-
-enum dlm_step {
-	DLM_IDLE,
-	DLM_WAIT_MODEM,		/* until modem_ready */
-	DLM_CGEREP,
-	DLM_DEFINE,
-	DLM_AUTH,
-	DLM_DIAL,
-	DLM_ADDR,
-	DLM_UP,
-	DLM_CHECK,		/* AT+CGACT? in flight while up */
-	DLM_BACKOFF,
-	DLM_NO_CALL		/* 2G modem */
-};
 
 static struct {
 	int				 active;
 	int				 subscribed;
-	enum dlm_step			 step;
-	uintptr_t			 gen;	/* callbacks of older runs: ignored */
-	unsigned			 failures;
+	struct datalink_sm		 sm;
+	uintptr_t			 gen;	/* answers to older commands: ignored */
 	const struct datalink_dial	*dial;
 	struct event			*ev_timer;
 	char				 address[64];
 	char				 ifname[32];
+	char				 detail[UPLINK_TEXT_MAX];
 } dlm;
 
-static void dlm_begin(void);
+static void dlm_event(enum datalink_event);
 
 /* The modem's network interface, if the OS has one (wwan0, usb0, ...). */
 static void
@@ -70,259 +55,193 @@ dlm_find_if(void)
 	closedir(d);
 }
 
+/* The inputs of the state machine, as they are now. */
 static void
-dlm_timer(int ms)
+dlm_inputs(void)
 {
-	struct timeval tv = { ms / 1000, ms % 1000 * 1000 };
+	struct datalink_apn a;
 
-	if (dlm.ev_timer != NULL)
-		evtimer_add(dlm.ev_timer, &tv);
-}
-
-static void
-dlm_fail(const char *what, const struct modem_response *res)
-{
-	char detail[UPLINK_TEXT_MAX], line[64];
-
-	util_escape(line, sizeof line, res->final_line,
-	    strlen(res->final_line));
-	snprintf(detail, sizeof detail, "%s: %s", what, line);
-	dlm.failures++;
-	dlm.step = DLM_BACKOFF;
-	dlm_timer(datalink_backoff_ms(dlm.failures));
-	log_warnx("data: the data call failed (%s); redialling in %d s",
-	    detail, datalink_backoff_ms(dlm.failures) / 1000);
-	datalink_engine_report(UPLINK_FAILED, DATALINK_NET_ERROR, NULL, NULL,
-	    detail);
-}
-
-/* The call is gone (+CGEV, AT+CGACT? says so): redial. */
-static void
-dlm_dropped(const char *why)
-{
-	if (dlm.step != DLM_UP && dlm.step != DLM_CHECK)
-		return;
-	dlm.gen++;
-	dlm.failures++;
-	dlm.step = DLM_BACKOFF;
-	evtimer_del(dlm.ev_timer);
-	dlm_timer(datalink_backoff_ms(dlm.failures));
-	log_warnx("data: the data call dropped (%s); redialling", why);
-	datalink_engine_report(UPLINK_CONNECTING, "Redialling after a drop",
-	    NULL, NULL, why);
+	datalink_apn_current(&a);
+	dlm.dial = datalink_dial_find(modem_identity("manufacturer"),
+	    modem_identity("model"));
+	dlm.sm.has_apn = a.apn[0] != '\0';
+	dlm.sm.modem_ready = modem_state() == MODEM_READY;
+	dlm.sm.no_call = dlm.dial->no_call;
+	dlm.sm.need_auth = a.has_credentials && !dlm.dial->dial_has_apn;
+	explicit_bzero(&a, sizeof a);
 }
 
 static int
-dlm_send(const char *cmd, int timeout, modem_done_fn *fn)
+auth_code(const char *auth)
 {
-	if (modem_submit(cmd, NULL, timeout, fn, (void *)dlm.gen) == 0)
-		return 0;
-	/* the port is closed or the queue full: wait for the modem */
-	dlm.step = DLM_WAIT_MODEM;
-	datalink_engine_report(UPLINK_CONNECTING, "Waiting for the modem",
-	    NULL, NULL, NULL);
-	return -1;
+	return strcmp(auth, "PAP") == 0 ? 1 : strcmp(auth, "CHAP") == 0 ? 2 : 0;
 }
 
+/* The text of a command the state machine asks for. */
 static int
-dlm_mine(void *arg)
+dlm_command(enum datalink_cmd c, char *cmd, size_t len)
 {
-	return dlm.active && (uintptr_t)arg == dlm.gen;
+	struct datalink_apn a;
+	size_t n;
+	int rc = 0;
+
+	datalink_apn_current(&a);
+	switch (c) {
+	case DL_CMD_CGEREP:
+		util_strlcpy(cmd, "AT+CGEREP=2,1", len);
+		break;
+	case DL_CMD_DEFINE:
+		snprintf(cmd, len, "AT+CGDCONT=1,\"IP\",\"%s\"", a.apn);
+		break;
+	case DL_CMD_AUTH:
+		snprintf(cmd, len, "AT+CGAUTH=1,%d,\"%s\",\"%s\"",
+		    auth_code(a.auth), a.user, a.password);
+		break;
+	case DL_CMD_DIAL:
+		rc = datalink_dial_command(dlm.dial, a.apn, cmd, len);
+		/* Huawei takes the credentials in the dial itself */
+		n = strlen(cmd);
+		if (rc == 0 && dlm.dial->dial_has_apn && a.has_credentials)
+			snprintf(cmd + n, len - n, ",\"%s\",\"%s\",%d", a.user,
+			    a.password, auth_code(a.auth));
+		break;
+	case DL_CMD_ADDRESS:
+		util_strlcpy(cmd, "AT+CGPADDR=1", len);
+		break;
+	case DL_CMD_CHECK:
+		util_strlcpy(cmd, "AT+CGACT?", len);
+		break;
+	case DL_CMD_HANGUP:
+		util_strlcpy(cmd, dlm.dial->hangup != NULL ?
+		    dlm.dial->hangup : "AT+CGACT=0,1", len);
+		break;
+	default:
+		rc = -1;
+	}
+	explicit_bzero(&a, sizeof a);
+	return rc;
 }
 
 static void
-dlm_check_cb(const struct modem_response *res, void *arg)
+dlm_done(const struct modem_response *res, void *arg)
 {
+	enum datalink_event ev = res->final == MODEM_OK ? DL_EV_OK :
+	    DL_EV_ERROR;
+	char line[64];
 	int act = -1;
 
-	if (!dlm_mine(arg) || dlm.step != DLM_CHECK)
+	if (!dlm.active || (uintptr_t)arg != dlm.gen)
 		return;
-	for (size_t i = 0; i < res->nlines && act != 1; i++)
-		if (datalink_parse_cgact(res->lines[i]) != -1)
-			act = datalink_parse_cgact(res->lines[i]);
-	dlm.step = DLM_UP;
-	if (res->final == MODEM_OK && act == 0) {
-		dlm_dropped("AT+CGACT?: context 1 inactive");
-		return;
+	if (ev == DL_EV_OK && dlm.sm.step == DL_STEP_ADDR) {
+		dlm.address[0] = '\0';
+		for (size_t i = 0; i < res->nlines; i++)
+			if (datalink_parse_cgpaddr(res->lines[i], dlm.address,
+			    sizeof dlm.address) == 0)
+				break;
+		dlm_find_if();
 	}
-	dlm_timer(DLM_CHECK_MS);
+	if (ev == DL_EV_OK && dlm.sm.step == DL_STEP_CHECK) {
+		for (size_t i = 0; i < res->nlines && act != 1; i++)
+			if (datalink_parse_cgact(res->lines[i]) != -1)
+				act = datalink_parse_cgact(res->lines[i]);
+		if (act == 0) {
+			ev = DL_EV_INACTIVE;
+			util_strlcpy(dlm.detail, "AT+CGACT?: context 1 "
+			    "inactive", sizeof dlm.detail);
+		}
+	}
+	if (ev == DL_EV_ERROR) {
+		char shown[MODEM_CMD_MAX];
+		const char *eq = strchr(res->command, '=');
+
+		/* AT+CGAUTH= and AT^NDISDUP= carry the password */
+		if (eq != NULL && (util_strncaseeq(res->command, "AT+CGAUTH",
+		    9) || util_strncaseeq(res->command, "AT^NDISDUP", 10)))
+			snprintf(shown, sizeof shown, "%.*s=***",
+			    (int)(eq - res->command), res->command);
+		else
+			util_escape(shown, sizeof shown, res->command,
+			    strlen(res->command));
+		util_escape(line, sizeof line, res->final_line,
+		    strlen(res->final_line));
+		snprintf(dlm.detail, sizeof dlm.detail, "%.60s: %s", shown,
+		    line);
+	}
+	dlm_event(ev);
 }
 
+/* Run one event through the state machine and do what it says. */
 static void
-dlm_addr_cb(const struct modem_response *res, void *arg)
+dlm_event(enum datalink_event ev)
 {
-	if (!dlm_mine(arg) || dlm.step != DLM_ADDR)
-		return;
-	dlm.address[0] = '\0';
-	for (size_t i = 0; i < res->nlines; i++)
-		if (datalink_parse_cgpaddr(res->lines[i], dlm.address,
-		    sizeof dlm.address) == 0)
-			break;
-	if (res->final != MODEM_OK) {
-		dlm_fail("AT+CGPADDR=1", res);
-		return;
-	}
-	dlm.failures = 0;
-	dlm.step = DLM_UP;
-	dlm_find_if();
-	dlm_timer(DLM_CHECK_MS);
-	datalink_engine_report(UPLINK_UP, "modem data call", dlm.address,
-	    dlm.ifname, NULL);
-}
-
-static void
-dlm_dial_cb(const struct modem_response *res, void *arg)
-{
-	if (!dlm_mine(arg) || dlm.step != DLM_DIAL)
-		return;
-	if (res->final != MODEM_OK) {
-		dlm_fail(res->command, res);
-		return;
-	}
-	dlm.step = DLM_ADDR;
-	dlm_send("AT+CGPADDR=1", 0, dlm_addr_cb);
-}
-
-static void
-dlm_dial(void)
-{
-	struct datalink_apn a;
+	struct datalink_action a;
+	enum datalink_step before = dlm.sm.step;
 	char cmd[MODEM_CMD_MAX];
-	size_t n;
+	const char *model;
+	int timeout;
 
-	datalink_apn_current(&a);
-	if (datalink_dial_command(dlm.dial, a.apn, cmd, sizeof cmd) == -1) {
-		dlm.step = DLM_IDLE;
-		datalink_engine_report(UPLINK_FAILED, DATALINK_NET_ERROR, NULL,
-		    NULL, "the dial command does not fit");
-		return;
+	if (ev == DL_EV_START || ev == DL_EV_MODEM_READY ||
+	    ev == DL_EV_TIMER)
+		dlm_inputs();
+	if (ev == DL_EV_START || ev == DL_EV_MODEM_READY)
+		dlm.detail[0] = '\0';
+	datalink_sm_step(&dlm.sm, ev, &a);
+	if (dlm.sm.step != before && dlm.ev_timer != NULL)
+		evtimer_del(dlm.ev_timer);
+	if (a.timer_ms > 0 && dlm.ev_timer != NULL) {
+		struct timeval tv = { a.timer_ms / 1000,
+		    a.timer_ms % 1000 * 1000 };
+
+		evtimer_add(dlm.ev_timer, &tv);
 	}
-	/* Huawei takes the credentials in the dial itself */
-	n = strlen(cmd);
-	if (dlm.dial->dial_has_apn && a.has_credentials)
-		snprintf(cmd + n, sizeof cmd - n, ",\"%s\",\"%s\",%d", a.user,
-		    a.password, strcmp(a.auth, "PAP") == 0 ? 1 :
-		    strcmp(a.auth, "CHAP") == 0 ? 2 : 0);
-	explicit_bzero(&a, sizeof a);
-	dlm.step = DLM_DIAL;
-	dlm_send(cmd, DLM_DIAL_TIMEOUT_MS, dlm_dial_cb);
-	explicit_bzero(cmd, sizeof cmd);
-}
-
-static void
-dlm_auth_cb(const struct modem_response *res, void *arg)
-{
-	if (!dlm_mine(arg) || dlm.step != DLM_AUTH)
-		return;
-	if (res->final != MODEM_OK) {
-		dlm_fail("AT+CGAUTH", res);
-		return;
+	if (a.cmd != DL_CMD_NONE && dlm_command(a.cmd, cmd, sizeof cmd) ==
+	    0) {
+		dlm.gen++;
+		timeout = a.cmd == DL_CMD_DIAL ? DLM_DIAL_TIMEOUT_MS : 0;
+		if (a.cmd == DL_CMD_HANGUP) {
+			log_info("data: hanging up the data call");
+			modem_submit(cmd, NULL, 0, NULL, NULL);
+		} else if (modem_submit(cmd, NULL, timeout, dlm_done,
+		    (void *)dlm.gen) == -1) {
+			/* the port is closed or the queue full */
+			explicit_bzero(cmd, sizeof cmd);
+			dlm_event(DL_EV_MODEM_GONE);
+			return;
+		}
+		explicit_bzero(cmd, sizeof cmd);
 	}
-	dlm_dial();
-}
-
-static void
-dlm_define_cb(const struct modem_response *res, void *arg)
-{
-	struct datalink_apn a;
-	char cmd[MODEM_CMD_MAX];
-
-	if (!dlm_mine(arg) || dlm.step != DLM_DEFINE)
+	if (!a.report || !dlm.active)
 		return;
-	if (res->final != MODEM_OK) {
-		dlm_fail("AT+CGDCONT", res);
-		return;
-	}
-	datalink_apn_current(&a);
-	if (!a.has_credentials || dlm.dial->dial_has_apn) {
-		explicit_bzero(&a, sizeof a);
-		dlm_dial();
-		return;
-	}
-	snprintf(cmd, sizeof cmd, "AT+CGAUTH=1,%d,\"%s\",\"%s\"",
-	    strcmp(a.auth, "PAP") == 0 ? 1 : strcmp(a.auth, "CHAP") == 0 ?
-	    2 : 0, a.user, a.password);
-	explicit_bzero(&a, sizeof a);
-	dlm.step = DLM_AUTH;
-	dlm_send(cmd, 0, dlm_auth_cb);
-	explicit_bzero(cmd, sizeof cmd);
-}
-
-static void
-dlm_cgerep_cb(const struct modem_response *res, void *arg)
-{
-	struct datalink_apn a;
-	char cmd[MODEM_CMD_MAX];
-
-	if (!dlm_mine(arg) || dlm.step != DLM_CGEREP)
-		return;
-	/* an error is no reason to stop: the slow check still works */
-	datalink_apn_current(&a);
-	snprintf(cmd, sizeof cmd, "AT+CGDCONT=1,\"IP\",\"%s\"", a.apn);
-	explicit_bzero(&a, sizeof a);
-	dlm.step = DLM_DEFINE;
-	dlm_send(cmd, 0, dlm_define_cb);
-}
-
-/* From the start: the modem is ready (again). */
-static void
-dlm_begin(void)
-{
-	struct datalink_apn a;
-	const char *model = modem_identity("model");
-	char reason[UPLINK_TEXT_MAX];
-
-	dlm.gen++;
-	evtimer_del(dlm.ev_timer);
-	datalink_apn_current(&a);
-	explicit_bzero(a.password, sizeof a.password);
-	if (a.apn[0] == '\0') {
-		dlm.step = DLM_IDLE;
-		datalink_engine_report(UPLINK_FAILED, DATALINK_MISSING_APN,
-		    NULL, NULL, "set it with AT+APN=code");
-		return;
-	}
-	if (modem_state() != MODEM_READY) {
-		dlm.step = DLM_WAIT_MODEM;
-		datalink_engine_report(UPLINK_CONNECTING,
-		    "Waiting for the modem", NULL, NULL, NULL);
-		return;
-	}
-	dlm.dial = datalink_dial_find(modem_identity("manufacturer"), model);
-	if (dlm.dial->no_call) {
-		dlm.step = DLM_NO_CALL;
-		snprintf(reason, sizeof reason, "2G modem (%s) has no data "
-		    "call: use data.mode ppp with data.ppp_port",
-		    model != NULL ? model : "?");
-		datalink_engine_report(UPLINK_FAILED, reason, NULL, NULL,
-		    NULL);
-		return;
-	}
-	dlm.step = DLM_CGEREP;
-	snprintf(reason, sizeof reason, "dialling the %s way (%s)",
-	    dlm.dial->vendor, dlm.dial->dial);
-	datalink_engine_report(UPLINK_CONNECTING, "Dialling", NULL, NULL,
-	    reason);
-	dlm_send("AT+CGEREP=2,1", 0, dlm_cgerep_cb);
+	/* the detail: what went wrong, or how it dials */
+	if (strcmp(a.reason, DATALINK_NET_ERROR) == 0)
+		log_warnx("data: the data call failed (%s); redialling in "
+		    "%d s", dlm.detail, a.timer_ms / 1000);
+	else if (dlm.sm.step == DL_STEP_BACKOFF)
+		log_warnx("data: the data call dropped (%s); redialling",
+		    dlm.detail);
+	else if (strcmp(a.reason, DATALINK_REASON_2G) == 0) {
+		model = modem_identity("model");
+		snprintf(dlm.detail, sizeof dlm.detail, "%s has no data call",
+		    model != NULL ? model : "this modem");
+	} else if (strcmp(a.reason, DATALINK_MISSING_APN) == 0)
+		util_strlcpy(dlm.detail, "set it with AT+APN=code",
+		    sizeof dlm.detail);
+	else if (dlm.sm.step == DL_STEP_CGEREP)
+		snprintf(dlm.detail, sizeof dlm.detail,
+		    "dialling the %s way (%s)", dlm.dial->vendor,
+		    dlm.dial->dial);
+	else
+		dlm.detail[0] = '\0';
+	datalink_engine_report(a.state, a.reason, a.state == UPLINK_UP ?
+	    dlm.address : NULL, a.state == UPLINK_UP ? dlm.ifname : NULL,
+	    dlm.detail);
 }
 
 static void
 dlm_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
-	if (!dlm.active)
-		return;
-	if (dlm.step == DLM_BACKOFF) {
-		dlm_begin();
-		return;
-	}
-	if (dlm.step == DLM_UP) {
-		dlm.step = DLM_CHECK;
-		if (modem_submit("AT+CGACT?", NULL, 0, dlm_check_cb,
-		    (void *)dlm.gen) == -1) {
-			dlm.step = DLM_UP;
-			dlm_timer(DLM_CHECK_MS);
-		}
-	}
+	if (dlm.active)
+		dlm_event(DL_EV_TIMER);
 }
 
 static void
@@ -330,21 +249,18 @@ dlm_ready_cb(void *arg)
 {
 	if (!dlm.active)
 		return;
-	if (dlm.step == DLM_UP || dlm.step == DLM_CHECK)
+	if (dlm.sm.step == DL_STEP_UP || dlm.sm.step == DL_STEP_CHECK)
 		log_info("data: the modem was re-initialised: redialling");
-	dlm.failures = 0;
-	dlm_begin();
+	dlm_event(DL_EV_MODEM_READY);
 }
 
 static void
 dlm_cgev_cb(const char *line, const char *pdu, void *arg)
 {
-	char shown[128];
-
 	if (!dlm.active || !datalink_cgev_is_drop(line))
 		return;
-	util_escape(shown, sizeof shown, line, strlen(line));
-	dlm_dropped(shown);
+	util_escape(dlm.detail, sizeof dlm.detail, line, strlen(line));
+	dlm_event(DL_EV_DROP);
 }
 
 int
@@ -362,9 +278,9 @@ datalink_modem_start(void)
 		dlm.subscribed = 1;
 	}
 	dlm.active = 1;
-	dlm.failures = 0;
 	dlm.address[0] = '\0';
-	dlm_begin();
+	memset(&dlm.sm, 0, sizeof dlm.sm);
+	dlm_event(DL_EV_START);
 	return 0;
 }
 
@@ -379,14 +295,9 @@ datalink_modem_stop(void)
 {
 	if (!dlm.active)
 		return;
-	if (dlm.step >= DLM_DIAL && dlm.step <= DLM_CHECK && dlm.dial != NULL &&
-	    dlm.dial->hangup != NULL) {
-		log_info("data: hanging up the data call");
-		modem_submit(dlm.dial->hangup, NULL, 0, NULL, NULL);
-	}
+	dlm_event(DL_EV_STOP);
 	dlm.active = 0;
 	dlm.gen++;
-	dlm.step = DLM_IDLE;
 	if (dlm.ev_timer != NULL)
 		evtimer_del(dlm.ev_timer);
 }

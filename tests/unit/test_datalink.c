@@ -2,7 +2,8 @@
  * test_datalink.c: the data link's pure parts: AT+APN arguments (both
  * forms, too long, bad auth keyword, quotes, empty), the vendors' dial
  * table (2G modems have none), the answers the dialer reads, the redial
- * backoff, the default route from /proc/net/route text, pppd's chat
+ * backoff, the data call's state machine (dial, failures, drops, modem
+ * re-init), the default route from /proc/net/route text, pppd's chat
  * script, options file and exit status, and the argument list checked by
  * the real pppd with its dryrun option when it is installed.
  */
@@ -202,6 +203,163 @@ test_backoff(void **state)
 	assert_int_equal(datalink_backoff_ms(8), 256000);
 	assert_int_equal(datalink_backoff_ms(9), 300000);
 	assert_int_equal(datalink_backoff_ms(1000000), 300000);
+}
+
+static struct datalink_sm sm;
+static struct datalink_action act;
+
+static void
+ev(enum datalink_event e)
+{
+	datalink_sm_step(&sm, e, &act);
+}
+
+static void
+sm_ready(void)
+{
+	memset(&sm, 0, sizeof sm);
+	sm.has_apn = 1;
+	sm.modem_ready = 1;
+}
+
+static void
+test_sm_dial(void **state)
+{
+	sm_ready();
+	ev(DL_EV_START);
+	assert_int_equal(sm.step, DL_STEP_CGEREP);
+	assert_int_equal(act.cmd, DL_CMD_CGEREP);
+	assert_int_equal(act.report, 1);
+	assert_int_equal(act.state, UPLINK_CONNECTING);
+	ev(DL_EV_ERROR);		/* no +CGEV: go on */
+	assert_int_equal(act.cmd, DL_CMD_DEFINE);
+	ev(DL_EV_OK);
+	assert_int_equal(act.cmd, DL_CMD_DIAL);	/* no credentials */
+	ev(DL_EV_OK);
+	assert_int_equal(act.cmd, DL_CMD_ADDRESS);
+	ev(DL_EV_OK);
+	assert_int_equal(sm.step, DL_STEP_UP);
+	assert_int_equal(act.state, UPLINK_UP);
+	assert_string_equal(act.reason, "modem data call");
+	assert_true(act.timer_ms > 0);		/* the slow check */
+	ev(DL_EV_TIMER);
+	assert_int_equal(act.cmd, DL_CMD_CHECK);
+	ev(DL_EV_OK);				/* still active */
+	assert_int_equal(sm.step, DL_STEP_UP);
+	assert_int_equal(act.report, 0);
+	assert_true(act.timer_ms > 0);
+	/* a late answer changes nothing */
+	ev(DL_EV_OK);
+	assert_int_equal(sm.step, DL_STEP_UP);
+	assert_int_equal(act.cmd, DL_CMD_NONE);
+	ev(DL_EV_STOP);
+	assert_int_equal(act.cmd, DL_CMD_HANGUP);
+	assert_int_equal(sm.step, DL_STEP_IDLE);
+	ev(DL_EV_STOP);
+	assert_int_equal(act.cmd, DL_CMD_NONE);	/* nothing to hang up */
+
+	/* credentials sent separately where the dial has none */
+	sm_ready();
+	sm.need_auth = 1;
+	ev(DL_EV_START);
+	ev(DL_EV_OK);
+	ev(DL_EV_OK);
+	assert_int_equal(act.cmd, DL_CMD_AUTH);
+	ev(DL_EV_OK);
+	assert_int_equal(act.cmd, DL_CMD_DIAL);
+}
+
+static void
+test_sm_failures(void **state)
+{
+	sm_ready();
+	sm.has_apn = 0;
+	ev(DL_EV_START);
+	assert_int_equal(act.state, UPLINK_FAILED);
+	assert_string_equal(act.reason, "Missing APN");
+	assert_int_equal(act.cmd, DL_CMD_NONE);
+	ev(DL_EV_MODEM_READY);			/* still nothing to dial */
+	assert_int_equal(act.cmd, DL_CMD_NONE);
+
+	sm_ready();
+	sm.no_call = 1;
+	ev(DL_EV_START);
+	assert_int_equal(act.state, UPLINK_FAILED);
+	assert_non_null(strstr(act.reason, "2G"));
+	assert_non_null(strstr(act.reason, "ppp"));
+	assert_int_equal(act.cmd, DL_CMD_NONE);
+
+	sm_ready();
+	sm.modem_ready = 0;
+	ev(DL_EV_START);
+	assert_int_equal(sm.step, DL_STEP_WAIT_MODEM);
+	assert_int_equal(act.cmd, DL_CMD_NONE);
+	sm.modem_ready = 1;
+	ev(DL_EV_MODEM_READY);
+	assert_int_equal(act.cmd, DL_CMD_CGEREP);
+
+	/* the dial fails: failed, backoff doubling, then a redial */
+	ev(DL_EV_OK);
+	ev(DL_EV_OK);
+	ev(DL_EV_ERROR);
+	assert_int_equal(sm.step, DL_STEP_BACKOFF);
+	assert_int_equal(act.state, UPLINK_FAILED);
+	assert_string_equal(act.reason, "Network connection error");
+	assert_int_equal(act.timer_ms, 2000);
+	ev(DL_EV_TIMER);
+	assert_int_equal(act.cmd, DL_CMD_CGEREP);
+	ev(DL_EV_OK);
+	ev(DL_EV_ERROR);			/* AT+CGDCONT refused */
+	assert_int_equal(act.timer_ms, 4000);
+	assert_int_equal(sm.failures, 2);
+	/* a modem re-init starts afresh */
+	ev(DL_EV_MODEM_READY);
+	assert_int_equal(sm.failures, 0);
+	assert_int_equal(act.cmd, DL_CMD_CGEREP);
+	/* the queue is gone meanwhile */
+	ev(DL_EV_MODEM_GONE);
+	assert_int_equal(sm.step, DL_STEP_WAIT_MODEM);
+}
+
+static void
+test_sm_drops(void **state)
+{
+	sm_ready();
+	ev(DL_EV_START);
+	ev(DL_EV_OK);
+	ev(DL_EV_OK);
+	ev(DL_EV_OK);
+	ev(DL_EV_DROP);				/* while dialling: ignored */
+	assert_int_equal(sm.step, DL_STEP_ADDR);
+	ev(DL_EV_OK);
+	assert_int_equal(sm.step, DL_STEP_UP);
+	ev(DL_EV_DROP);				/* +CGEV */
+	assert_int_equal(sm.step, DL_STEP_BACKOFF);
+	assert_int_equal(act.state, UPLINK_CONNECTING);
+	assert_int_equal(act.timer_ms, 2000);
+	ev(DL_EV_TIMER);
+	assert_int_equal(act.cmd, DL_CMD_CGEREP);
+	ev(DL_EV_OK);
+	ev(DL_EV_OK);
+	ev(DL_EV_OK);
+	ev(DL_EV_OK);
+	assert_int_equal(sm.step, DL_STEP_UP);
+	assert_int_equal(sm.failures, 0);	/* up again: reset */
+	ev(DL_EV_TIMER);
+	ev(DL_EV_INACTIVE);			/* the slow check finds it down */
+	assert_int_equal(sm.step, DL_STEP_BACKOFF);
+	assert_int_equal(act.report, 1);
+	assert_int_equal(act.state, UPLINK_CONNECTING);
+	/* re-init while up: the modem forgot the call */
+	sm_ready();
+	ev(DL_EV_START);
+	ev(DL_EV_OK);
+	ev(DL_EV_OK);
+	ev(DL_EV_OK);
+	ev(DL_EV_OK);
+	ev(DL_EV_MODEM_READY);
+	assert_int_equal(sm.step, DL_STEP_CGEREP);
+	assert_int_equal(act.cmd, DL_CMD_CGEREP);
 }
 
 static const char routes[] =
@@ -405,6 +563,9 @@ main(void)
 		cmocka_unit_test(test_dial_table),
 		cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_sm_dial),
+		cmocka_unit_test(test_sm_failures),
+		cmocka_unit_test(test_sm_drops),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_ppp_texts),
 		cmocka_unit_test(test_ppp_argv),
