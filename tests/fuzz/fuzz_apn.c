@@ -3,7 +3,10 @@
  * AT+APN (through the AT-form parser, as every channel gives them) must be
  * refused with a reason or give fields that fit their buffers and hold no
  * quote, backslash or control character; the modem answers the dialer
- * reads (+CGPADDR, +CGACT, +CGEV) and the route table never overrun.
+ * reads (+CGPADDR, +CGACT, +CGEV) and the route table never overrun; the
+ * data call's state machine, driven by the bytes as events and inputs,
+ * stays in its steps, reports a reason with every state and never sends
+ * a command without an APN or on a 2G modem.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,6 +26,31 @@ fuzz_clean(const char *s, size_t max)
 		if ((unsigned char)*s < 0x20 || *s == '"' || *s == '\\' ||
 		    (unsigned char)*s > 0x7e)
 			abort();
+}
+
+static void
+fuzz_sm(const uint8_t *data, size_t size)
+{
+	struct datalink_sm sm;
+	struct datalink_action a;
+
+	memset(&sm, 0, sizeof sm);
+	for (size_t i = 0; i < size; i++) {
+		sm.has_apn = data[i] & 0x10 ? 0 : 1;
+		sm.modem_ready = data[i] & 0x20 ? 0 : 1;
+		sm.no_call = data[i] & 0x40 ? 1 : 0;
+		sm.need_auth = data[i] & 0x80 ? 1 : 0;
+		datalink_sm_step(&sm, (enum datalink_event)(data[i] % 9), &a);
+		if (sm.step > DL_STEP_NO_CALL || a.cmd > DL_CMD_HANGUP ||
+		    a.timer_ms < 0 || a.timer_ms > 300000 ||
+		    (a.report && a.reason == NULL))
+			abort();
+		if ((data[i] % 9 == DL_EV_START ||
+		    data[i] % 9 == DL_EV_MODEM_READY) &&
+		    (!sm.has_apn || sm.no_call || !sm.modem_ready) &&
+		    a.cmd != DL_CMD_NONE)
+			abort();
+	}
 }
 
 int
@@ -60,6 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (datalink_parse_cgpaddr(line, out, sizeof out) == 0 &&
 	    strlen(out) >= sizeof out)
 		abort();
+	fuzz_sm(data, size);
 	(void)datalink_parse_cgact(line);
 	(void)datalink_cgev_is_drop(line);
 	if (datalink_route_default(line, NULL, out, 8) == 1 &&
