@@ -228,8 +228,8 @@ dlm_event(enum datalink_event ev)
 		    sizeof dlm.detail);
 	else if (dlm.sm.step == DL_STEP_CGEREP)
 		snprintf(dlm.detail, sizeof dlm.detail,
-		    "dialling the %s way (%s)", dlm.dial->vendor,
-		    dlm.dial->dial);
+		    "dialling the %s way (%s%s)", dlm.dial->vendor,
+		    dlm.dial->dial, dlm.dial->dial_has_apn ? "\"apn\"" : "");
 	else
 		dlm.detail[0] = '\0';
 	datalink_engine_report(a.state, a.reason, a.state == UPLINK_UP ?

@@ -212,6 +212,11 @@ def test_drop_and_redial():
         rc, out, err = r.d.ctl("status")
         check(rc == 0 and "data" in out and "modem data call" in out,
               "cellgatectl status shows the data section")
+        r.d.ctl("settings", "set", "data.mode", "os")
+        wait_for(lambda: not r.sim.data()["active"], 10, "hung up")
+        check("AT+CGACT=0,1" in r.sim.commands() and
+              r.data()["mode"] == "os",
+              "data.mode os at runtime hangs the call up")
     finally:
         r.close()
 
