@@ -8,7 +8,8 @@ changed; `modem` mode up with the simulator's address on every profile
 that has a data call (each with its vendor's dial); a +CGEV drop and the
 redial; the redial after a modem restart; the reasons "Missing APN" and
 "Network connection error" (activation refused, then the retry); the 2G
-profile's reason; the "data" event and `cellgatectl status` (human and
+profile's reason; data.ppp_port and the settings in the config file
+(--check-config); the "data" event and `cellgatectl status` (human and
 --json); ppp mode without a port, and with pppd failing (its exit status
 in the detail) where pppd is installed.  Every wait has a deadline.
 """
@@ -18,6 +19,7 @@ import shutil
 import subprocess
 import tempfile
 
+import cgtest
 from cgtest import CELLGATECTL, Daemon, check, run_tests, wait_for
 from modemsim import Sim
 
@@ -311,7 +313,29 @@ def test_ppp():
         shutil.rmtree(portdir, ignore_errors=True)
 
 
+def test_config_file():
+    d = Daemon()
+    try:
+        cases = [
+            ('data = { mode = "ppp"; apn = "x.y"; ppp_port = "/dev/ttyUSB3";'
+             ' auth = "PAP"; };\n', 0, "configuration OK"),
+            ('data = { mode = "wifi"; };\n', 1, "data.mode"),
+            ('data = { apn = "a b"; };\n', 1, "data.apn"),
+            ('data = { ppp_port = ""; };\n', 1, "data.ppp_port"),
+            ('data = { ppp_port = 3; };\n', 1, "data.ppp_port"),
+        ]
+        for conf, want_rc, text in cases:
+            d.write_conf(conf)
+            p = subprocess.run([cgtest.CELLGATED, "--check-config", "-c",
+                                d.conf], capture_output=True, text=True)
+            check(p.returncode == want_rc and text in p.stdout + p.stderr,
+                  "--check-config %r: %d %s" % (conf.strip(), p.returncode,
+                                                (p.stdout + p.stderr).strip()))
+    finally:
+        d.cleanup()
+
+
 if __name__ == "__main__":
     run_tests(test_apn_by_sms, test_bad_input, test_profiles_up,
               test_drop_and_redial, test_redial_after_modem_reset,
-              test_reasons, test_os_mode, test_ppp)
+              test_reasons, test_os_mode, test_ppp, test_config_file)
