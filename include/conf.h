@@ -26,6 +26,7 @@ struct conf {
 	char			 modem_pin[16];
 	char			 data_port_device[CONF_PATH_MAX];
 	char			 data_port_pty[CONF_PATH_MAX];
+	char			 data_ppp_port[CONF_PATH_MAX];	/* data link */
 	char			 database[CONF_PATH_MAX];
 	char			 control_socket[108];	/* sun_path */
 	char			 control_group[64];

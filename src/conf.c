@@ -33,6 +33,7 @@ static const struct conf_fact conf_facts[] = {
 	STR("modem.pin", modem_pin),
 	STR("data_port.device", data_port_device),
 	STR("data_port.pty", data_port_pty),
+	STR("data.ppp_port", data_ppp_port),
 	STR("database", database),
 	STR("control.socket", control_socket),
 	STR("control.group", control_group),

@@ -6,6 +6,7 @@
  */
 #include "bridge.h"
 #include "calls.h"
+#include "datalink.h"
 #include "cmd.h"
 #include "ctl.h"
 #include "modem.h"
@@ -42,5 +43,10 @@ const struct module modules[] = {
 	  .commands = MODULE_TABLE(bridge_cmd_table),
 	  .init = bridge_init, .reload = bridge_reload,
 	  .shutdown = bridge_shutdown, .status = bridge_status },
+	{ .name = "data",
+	  .settings = MODULE_TABLE(datalink_settings_table),
+	  .commands = MODULE_TABLE(datalink_cmd_table),
+	  .init = datalink_init, .reload = datalink_reload,
+	  .shutdown = datalink_shutdown, .status = datalink_status },
 };
 const size_t modules_len = nitems(modules);

@@ -329,7 +329,8 @@ smscmd_field_end(const char *p, const char *end, const char *stops)
  * The fallback of smscmd_redact() for text that does not parse (it runs
  * nothing, but may be a mistyped command holding a password): by shape,
  * whatever could be a password is masked: the text before "#AT+",
- * ";PASSWORD", "PWD=PASSWORD", and the arguments of CMDPW and PWD.
+ * ";PASSWORD", "PWD=PASSWORD", the arguments of CMDPW and PWD, and what
+ * follows the code of AT+APN.
  */
 void
 smscmd_redact_shape(const char *text, size_t len, struct buf *out)
@@ -342,6 +343,16 @@ smscmd_redact_shape(const char *text, size_t len, struct buf *out)
 	    util_strncaseeq(hash + 1, "AT+", 3)) {
 		buf_puts(out, "***");
 		p = hash;
+	}
+	if (len > 4 && util_strncaseeq(text, "APN,", 4)) {
+		/* the verb form of AT+APN: the code only */
+		q = smscmd_field_end(text + 4, end, ",#");
+		buf_add(out, text, (size_t)(q - text));
+		if (q < end && *q == ',')
+			buf_puts(out, ",***");
+		if (end[-1] == '#')
+			buf_puts(out, "#");
+		return;
 	}
 	while (p < end) {
 		if (end - p >= 4 && util_strncaseeq(p, "PWD=", 4)) {
@@ -356,6 +367,14 @@ smscmd_redact_shape(const char *text, size_t len, struct buf *out)
 			q = memchr(p, '=', (size_t)(end - p)) + 1;
 			buf_add(out, p, (size_t)(q - p));
 			buf_puts(out, "***");
+			p = end;
+		} else if (end - p >= 7 && util_strncaseeq(p, "AT+APN=", 7)) {
+			/* the code stays readable; user, password and auth
+			 * (datalink_settings.c) do not */
+			q = smscmd_field_end(p + 7, end, ",");
+			buf_add(out, p, (size_t)(q - p));
+			if (q < end)
+				buf_puts(out, ",***");
 			p = end;
 		} else if (*p == ';') {
 			buf_puts(out, ";***");

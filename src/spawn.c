@@ -18,8 +18,10 @@
 #define SPAWN_MAX	4
 
 static struct {
-	pid_t	pid;
-	char	what[32];
+	pid_t		 pid;
+	char		 what[32];
+	spawn_exit_fn	*done;
+	void		*arg;
 } spawn_children[SPAWN_MAX];
 
 int
@@ -49,11 +51,10 @@ spawn_check_setting(int argc, char **argv, char *out, size_t outlen,
 }
 
 pid_t
-spawn_command(const char *cmdline, const char *what, char *err,
-    size_t errlen)
+spawn_argv(const char *const *argv, const char *what, spawn_exit_fn *done,
+    void *arg, char *err, size_t errlen)
 {
-	char cmd[SETTING_VALUE_MAX + 1], *argv[SPAWN_ARGV_MAX + 1], *p, *save;
-	int argc = 0, slot;
+	int slot;
 	pid_t pid;
 
 	for (slot = 0; slot < SPAWN_MAX; slot++)
@@ -63,12 +64,7 @@ spawn_command(const char *cmdline, const char *what, char *err,
 		snprintf(err, errlen, "too many programs running");
 		return -1;
 	}
-	util_strlcpy(cmd, cmdline, sizeof cmd);
-	for (p = strtok_r(cmd, " \t", &save); p != NULL &&
-	    argc < SPAWN_ARGV_MAX; p = strtok_r(NULL, " \t", &save))
-		argv[argc++] = p;
-	argv[argc] = NULL;
-	if (argc == 0 || argv[0][0] != '/') {
+	if (argv[0] == NULL || argv[0][0] != '/') {
 		snprintf(err, errlen, "the command must start with an "
 		    "absolute path");
 		return -1;
@@ -84,14 +80,40 @@ spawn_command(const char *cmdline, const char *what, char *err,
 			dup2(null, 0);
 			dup2(null, 1);
 		}
-		execv(argv[0], argv);
+		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	spawn_children[slot].pid = pid;
+	spawn_children[slot].done = done;
+	spawn_children[slot].arg = arg;
 	util_strlcpy(spawn_children[slot].what, what,
 	    sizeof spawn_children[slot].what);
 	log_info("%s: %s started (pid %d)", what, argv[0], (int)pid);
 	return pid;
+}
+
+pid_t
+spawn_command(const char *cmdline, const char *what, char *err,
+    size_t errlen)
+{
+	char cmd[SETTING_VALUE_MAX + 1], *argv[SPAWN_ARGV_MAX + 1], *p, *save;
+	int argc = 0;
+
+	util_strlcpy(cmd, cmdline, sizeof cmd);
+	for (p = strtok_r(cmd, " \t", &save); p != NULL &&
+	    argc < SPAWN_ARGV_MAX; p = strtok_r(NULL, " \t", &save))
+		argv[argc++] = p;
+	argv[argc] = NULL;
+	return spawn_argv((const char *const *)argv, what, NULL, NULL, err,
+	    errlen);
+}
+
+void
+spawn_forget(pid_t pid)
+{
+	for (int i = 0; i < SPAWN_MAX; i++)
+		if (pid > 0 && spawn_children[i].pid == pid)
+			spawn_children[i].done = NULL;
 }
 
 int
@@ -106,17 +128,25 @@ spawn_running(pid_t pid)
 void
 spawn_reap(void)
 {
+	spawn_exit_fn *done;
+	void *arg;
 	pid_t pid;
-	int st;
+	int st, code;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		for (int i = 0; i < SPAWN_MAX; i++) {
 			if (spawn_children[i].pid != pid)
 				continue;
+			code = WIFEXITED(st) ? WEXITSTATUS(st) :
+			    128 + WTERMSIG(st);
 			log_info("%s: exited with %d", spawn_children[i].what,
-			    WIFEXITED(st) ? WEXITSTATUS(st) :
-			    128 + WTERMSIG(st));
+			    code);
+			done = spawn_children[i].done;
+			arg = spawn_children[i].arg;
 			spawn_children[i].pid = 0;
+			spawn_children[i].done = NULL;
+			if (done != NULL)
+				done(pid, code, arg);
 		}
 	}
 }

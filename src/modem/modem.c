@@ -142,14 +142,14 @@ modem_cmd_check(const char *cmd, char *err, size_t errlen)
 }
 
 /* The one list of commands whose arguments are secret (PIN, PUK,
- * facility passwords), judged by name anywhere in a chained line; a line
+ * facility passwords, the data call's credentials), judged by name anywhere in a chained line; a line
  * that cannot be read as commands counts as secret (logged up to its
  * first '=' only). */
 int
 modem_cmd_is_secret(const char *cmd)
 {
 	static const char *const secret[] = { "+CPIN", "+CPWD", "+CLCK",
-	    NULL };
+	    "+CGAUTH", "^NDISDUP", NULL };	/* the last two: data link */
 	struct at_cmdline cl;
 	const char *err;
 

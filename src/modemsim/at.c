@@ -346,13 +346,14 @@ at_args_end(const char *p)
 int
 at_run(struct sim *sim, struct at_req *req, struct evbuffer *out)
 {
-	const struct at_entry	*tables[3], *e;
+	const struct at_entry	*tables[4], *e;
 	int			 i;
 
 	tables[0] = sim->profile->vendor;
 	tables[1] = at_cmds_table;
 	tables[2] = at_sms_table;
-	for (i = 0; i < 3; i++) {
+	tables[3] = at_data_table;
+	for (i = 0; i < 4; i++) {
 		if (tables[i] == NULL)
 			continue;
 		for (e = tables[i]; e->name != NULL; e++) {

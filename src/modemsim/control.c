@@ -734,6 +734,7 @@ static const struct control_cmd control_table[] = {
 	{ "sent", "sent", control_sent },
 	{ "storage", "storage", control_storage },
 	{ "state", "state", control_state },
+	{ "data", "data [drop [silent]]", at_data_control },
 	{ "clear", "clear", control_clear },
 	{ "help", "help", control_help },
 	{ NULL, NULL, NULL }

@@ -95,6 +95,7 @@ sim_reboot(struct sim *sim)
 	sim_log(sim, "reboot");
 	sim_abort(sim);
 	at_reset(sim);
+	at_data_reset(sim);
 	sim->cfun = 1;
 	sim->cusd = 0;
 	if (sim->pin_code[0] != '\0' && sim->pin == SIM_PIN_READY)
@@ -238,6 +239,7 @@ main(int argc, char **argv)
 		return (1);
 	}
 	at_init(&sim);
+	at_data_reset(&sim);
 	urc_init(&sim);
 	sim.last_stat = sim_reg_stat(&sim);
 

@@ -79,6 +79,7 @@ static const struct profile profile_sim800 = {
 	.vendor = vendor_simcom,
 	.memfull_urc = "+CIEV: \"SMSFULL\",1",
 	.spray = NULL,
+	.no_data_call = 1,
 };
 
 /* Quectel EC25: LTE; SMS in "ME" storage. */

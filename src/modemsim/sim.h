@@ -67,6 +67,7 @@ enum at_type {
 };
 
 struct sim;
+struct json;
 
 /* One parsed command of a command line. */
 struct at_req {
@@ -117,6 +118,7 @@ struct profile {
 	int			 spray_ms;
 	/* storage overflow URC (a whole line), NULL for none */
 	const char		*memfull_urc;
+	int			 no_data_call;	/* 2G: no +CGACT & co. */
 };
 
 struct sim_slot {
@@ -246,6 +248,13 @@ struct sim {
 	char			 ussd[161];
 	int			 cusd;		/* AT+CUSD=n */
 
+	/* at_data.c: packet data, context 1 */
+	int			 cgatt;
+	int			 cgerep;
+	int			 pdp_defined;
+	int			 pdp_active;
+	char			 pdp_apn[101];
+
 	/* urc.c: actions run just after the current response */
 	struct event		*ev_defer;
 	int			 defer;
@@ -337,6 +346,11 @@ extern const struct at_entry at_cmds_table[];
 extern const struct at_entry at_sms_table[];
 int	 at_sms_pdu_done(struct sim *, const char *, size_t, struct evbuffer *);
 int	 at_sms_record_sent(struct sim *, const char *, int);
+
+/* at_data.c */
+extern const struct at_entry at_data_table[];
+void	 at_data_reset(struct sim *);
+int	 at_data_control(struct sim *, char *, struct json *, char *, size_t);
 
 /* storage.c */
 int	 storage_init(struct sim *, int);

@@ -379,6 +379,15 @@ class Sim:
     def clear(self):
         self.check("clear")
 
+    def data(self):
+        """Packet data: {supported, defined, apn, active, attached,
+        cgerep, address (the one the network gives)}."""
+        return self.check("data")
+
+    def data_drop(self, silent=False):
+        """The network drops the data call (+CGEV unless silent)."""
+        return self.check("data drop silent" if silent else "data drop")
+
     def stop(self, timeout=5.0):
         """SIGTERM, wait (SIGKILL after timeout); return the exit status."""
         if self._ctl is not None:
