@@ -31,6 +31,8 @@ struct cmd_reply {
 
 #define CMD_OP(op)	(1u << (op))
 #define CMD_SECRET_ARGS	0x1	/* arguments never logged (passwords) */
+#define CMD_SECRET_TAIL	0x2	/* arguments after the first never logged
+				   (AT+APN=code,user,password,auth) */
 
 struct cmd_entry {
 	const char	 *name;
@@ -39,7 +41,7 @@ struct cmd_entry {
 	int		  min_args, max_args;	/* for ATFORM_SET */
 	enum auth_role	  role;
 	unsigned	  group;
-	unsigned	  flags;	/* CMD_SECRET_ARGS */
+	unsigned	  flags;	/* CMD_SECRET_ARGS, CMD_SECRET_TAIL */
 	const char	 *usage;
 	const char	 *help;
 	int		(*exec)(const struct cmd_entry *, const struct atform *,
@@ -68,6 +70,12 @@ int cmd_run(const char *text, size_t len, const struct cmd_ctx *,
 /* The same for an invocation already parsed (the SMS dialects). */
 int cmd_run_parsed(const struct atform *, const struct cmd_ctx *,
     struct cmd_reply *);
+/* The arguments of a parsed command as they may be shown (logs, the
+ * message log): as given, "***" for a row whose arguments are secret, or
+ * the first argument then ",***" (CMD_SECRET_TAIL).  Returns 1 when
+ * something was hidden. */
+int cmd_args_shown(const struct atform *, char *out, size_t outlen);
+
 /* A settings_filter_fn: may the caller (a const struct cmd_ctx *) change
  * this setting, judged as a single change is.  For bulk changes. */
 struct setting_def;

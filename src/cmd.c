@@ -226,33 +226,56 @@ cmd_group(const char *name)
 }
 
 int
+cmd_args_shown(const struct atform *f, char *out, size_t outlen)
+{
+	const struct cmd_entry *e = cmd_find(f->name);
+	const struct setting_def *d = e == NULL ? settings_find(f->name) : NULL;
+	unsigned secret = 0;
+
+	if (f->op != ATFORM_SET) {
+		util_strlcpy(out, "", outlen);
+		return 0;
+	}
+	if (e != NULL)
+		secret = e->flags & (CMD_SECRET_ARGS | CMD_SECRET_TAIL);
+	else if (d != NULL && (d->flags & (SETTING_SECRET |
+	    SETTING_SECRET_ARGS)))
+		secret = CMD_SECRET_ARGS;
+	if (secret & CMD_SECRET_ARGS || (secret && f->argc < 1))
+		util_strlcpy(out, "***", outlen);
+	else if (secret) {
+		char first[128];
+
+		util_escape(first, sizeof first, f->argv[0], strlen(f->argv[0]));
+		snprintf(out, outlen, "%s%s", first, f->argc > 1 ? ",***" : "");
+		return f->argc > 1;
+	} else {
+		util_escape(out, outlen, f->raw, strlen(f->raw));
+		return 0;
+	}
+	return 1;
+}
+
+int
 cmd_run_parsed(const struct atform *f, const struct cmd_ctx *ctx,
     struct cmd_reply *r)
 {
 	const struct cmd_entry *e;
 	const struct setting_def *d;
-	char shown[256];
-	int rc, secret = 0;
+	char shown[256], args[160];
+	int rc;
 
-	if ((e = cmd_find(f->name)) != NULL) {
-		secret = e->flags & CMD_SECRET_ARGS;
+	if ((e = cmd_find(f->name)) != NULL)
 		rc = cmd_entry_run(e, f, ctx, r);
-	} else if ((d = settings_find(f->name)) != NULL) {
-		secret = d->flags & (SETTING_SECRET | SETTING_SECRET_ARGS);
+	else if ((d = settings_find(f->name)) != NULL)
 		rc = cmd_setting(d, f, ctx, r);
-	} else
+	else
 		rc = cmd_reply_error(r, "unknown command %s", f->name);
 
-	if (f->op == ATFORM_SET && secret)
-		snprintf(shown, sizeof shown, "AT+%s=***", f->name);
-	else {
-		char args[128];
-
-		util_escape(args, sizeof args, f->raw, strlen(f->raw));
-		snprintf(shown, sizeof shown, "AT+%s%s%s", f->name,
-		    f->op == ATFORM_QUERY ? "?" : f->op == ATFORM_TEST ? "=?" :
-		    f->op == ATFORM_SET ? "=" : "", args);
-	}
+	cmd_args_shown(f, args, sizeof args);
+	snprintf(shown, sizeof shown, "AT+%s%s%s", f->name,
+	    f->op == ATFORM_QUERY ? "?" : f->op == ATFORM_TEST ? "=?" :
+	    f->op == ATFORM_SET ? "=" : "", args);
 	log_info("command %s from %s %s (%s): %s%s", shown,
 	    auth_channel_name(ctx->channel), ctx->origin,
 	    auth_role_name(ctx->role), rc == 0 ? "OK" : "ERROR: ",

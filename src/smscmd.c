@@ -21,20 +21,6 @@
 
 static int smscmd_run(const char *, const char *, size_t, struct buf *);
 
-/* Are a parsed command's arguments secret?  Its row says so. */
-static int
-smscmd_args_secret(const struct atform *f)
-{
-	const struct cmd_entry *e;
-	const struct setting_def *d;
-
-	if ((e = cmd_find(f->name)) != NULL)
-		return (e->flags & CMD_SECRET_ARGS) != 0;
-	if ((d = settings_find(f->name)) != NULL)
-		return (d->flags & (SETTING_SECRET | SETTING_SECRET_ARGS)) != 0;
-	return 0;
-}
-
 static void
 smscmd_render(const struct smscmd_msg *m, struct buf *out)
 {
@@ -44,9 +30,9 @@ smscmd_render(const struct smscmd_msg *m, struct buf *out)
 		buf_puts(out, m->has_password ? "***#AT" : "AT");
 	for (int i = 0; i < m->ncmds; i++) {
 		const struct atform *f = &m->cmds[i];
-		const char *args = f->op != ATFORM_SET ? "" :
-		    smscmd_args_secret(f) ? "***" : f->raw;
+		char args[ATFORM_MAX_LEN * 4 + 1];
 
+		cmd_args_shown(f, args, sizeof args);
 		if (m->form == SMSCMD_FORM_AT)
 			buf_printf(out, "%s+%s%s%s", i ? ";" : "", f->name,
 			    ops[f->op], args);
@@ -74,11 +60,12 @@ smscmd_redact(const char *text, size_t len, struct buf *out)
 	const char *err;
 
 	if (m != NULL && smscmd_parse(text, len, m, &err) == 0) {
+		char args[ATFORM_MAX_LEN * 4 + 1];
 		int secret = m->has_password;
 
 		for (int i = 0; i < m->ncmds; i++)
-			secret |= m->cmds[i].op == ATFORM_SET &&
-			    smscmd_args_secret(&m->cmds[i]);
+			secret |= cmd_args_shown(&m->cmds[i], args,
+			    sizeof args);
 		if (secret)
 			smscmd_render(m, out);
 		else		/* nothing secret in it: as it came */

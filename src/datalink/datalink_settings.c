@@ -141,7 +141,7 @@ datalink_cmd_data(const struct cmd_entry *ce, const struct atform *f,
 
 const struct cmd_entry datalink_cmd_table[] = {
 	{ "APN", NULL, QUERY | CMD_OP(ATFORM_SET) | CMD_OP(ATFORM_TEST), 1, 4,
-	  ROLE_ADMIN, GROUP_NET, CMD_SECRET_ARGS,
+	  ROLE_ADMIN, GROUP_NET, CMD_SECRET_TAIL,
 	  "AT+APN=code | AT+APN=code,user,password,auth",
 	  "the data call's APN, and its user, password and auth (NONE, PAP, "
 	  "CHAP); the query shows the code only", datalink_cmd_apn },

@@ -86,19 +86,19 @@ at_data_cgdcont(struct sim *sim, struct at_req *req, struct evbuffer *out)
 	default:
 		return (AT_ERROR);
 	}
-	if (at_parse_int(&p, 1, 16, &cid) != 0)
+	if (sim_parse_int(&p, 1, 16, &cid) != 0)
 		return (AT_CME(CME_INVALID_PARAM));
 	if (at_args_end(p)) {		/* AT+CGDCONT=1: undefine */
 		if (cid == 1)
 			sim->pdp_defined = 0;
 		return (AT_OK);
 	}
-	if (!at_comma(&p) || at_parse_str(&p, type, sizeof type) != 0 ||
+	if (!at_comma(&p) || sim_parse_str(&p, type, sizeof type) != 0 ||
 	    (strcmp(type, "IP") != 0 && strcmp(type, "IPV4V6") != 0 &&
 	    strcmp(type, "IPV6") != 0))
 		return (AT_CME(CME_INVALID_PARAM));
 	apn[0] = '\0';
-	if (at_comma(&p) && at_parse_str(&p, apn, sizeof apn) != 0)
+	if (at_comma(&p) && sim_parse_str(&p, apn, sizeof apn) != 0)
 		return (AT_CME(CME_INVALID_PARAM));
 	if (cid == 1) {
 		snprintf(sim->pdp_apn, sizeof sim->pdp_apn, "%s", apn);
@@ -127,8 +127,8 @@ at_data_cgact(struct sim *sim, struct at_req *req, struct evbuffer *out)
 	default:
 		return (AT_ERROR);
 	}
-	if (at_parse_int(&p, 0, 1, &state) != 0 ||
-	    (at_comma(&p) && at_parse_int(&p, 1, 16, &cid) != 0) ||
+	if (sim_parse_int(&p, 0, 1, &state) != 0 ||
+	    (at_comma(&p) && sim_parse_int(&p, 1, 16, &cid) != 0) ||
 	    !at_args_end(p))
 		return (AT_CME(CME_INVALID_PARAM));
 	if (cid != 1)
@@ -176,7 +176,7 @@ at_data_cgatt(struct sim *sim, struct at_req *req, struct evbuffer *out)
 		at_info(out, "+CGATT: (0,1)");
 		return (AT_OK);
 	}
-	if (req->type != AT_TYPE_SET || at_parse_int(&p, 0, 1, &v) != 0 ||
+	if (req->type != AT_TYPE_SET || sim_parse_int(&p, 0, 1, &v) != 0 ||
 	    !at_args_end(p))
 		return (AT_CME(CME_INVALID_PARAM));
 	if (v && !at_data_registered(sim))
@@ -199,8 +199,8 @@ at_data_cgerep(struct sim *sim, struct at_req *req, struct evbuffer *out)
 		at_info(out, "+CGEREP: %d,0", sim->cgerep);
 		return (AT_OK);
 	}
-	if (req->type != AT_TYPE_SET || at_parse_int(&p, 0, 2, &mode) != 0 ||
-	    (at_comma(&p) && at_parse_int(&p, 0, 1, &bfr) != 0) ||
+	if (req->type != AT_TYPE_SET || sim_parse_int(&p, 0, 2, &mode) != 0 ||
+	    (at_comma(&p) && sim_parse_int(&p, 0, 1, &bfr) != 0) ||
 	    !at_args_end(p))
 		return (AT_CME(CME_INVALID_PARAM));
 	sim->cgerep = mode;
@@ -216,11 +216,11 @@ at_data_cgauth(struct sim *sim, struct at_req *req, struct evbuffer *out)
 
 	if (sim->profile->no_data_call)
 		return (AT_ERROR);
-	if (req->type != AT_TYPE_SET || at_parse_int(&p, 1, 16, &cid) != 0 ||
-	    !at_comma(&p) || at_parse_int(&p, 0, 2, &prot) != 0)
+	if (req->type != AT_TYPE_SET || sim_parse_int(&p, 1, 16, &cid) != 0 ||
+	    !at_comma(&p) || sim_parse_int(&p, 0, 2, &prot) != 0)
 		return (AT_CME(CME_INVALID_PARAM));
 	while (at_comma(&p))
-		if (at_parse_str(&p, s, sizeof s) != 0)
+		if (sim_parse_str(&p, s, sizeof s) != 0)
 			return (AT_CME(CME_INVALID_PARAM));
 	return (at_args_end(p) ? AT_OK : AT_CME(CME_INVALID_PARAM));
 }
@@ -240,9 +240,9 @@ at_data_qnetdevctl(struct sim *sim, struct at_req *req, struct evbuffer *out)
 		    sim->pdp_active);
 		return (AT_OK);
 	}
-	if (req->type != AT_TYPE_SET || at_parse_int(&p, 0, 1, &op) != 0 ||
-	    !at_comma(&p) || at_parse_int(&p, 1, 16, &cid) != 0 ||
-	    (at_comma(&p) && at_parse_int(&p, 0, 1, &urc) != 0) ||
+	if (req->type != AT_TYPE_SET || sim_parse_int(&p, 0, 1, &op) != 0 ||
+	    !at_comma(&p) || sim_parse_int(&p, 1, 16, &cid) != 0 ||
+	    (at_comma(&p) && sim_parse_int(&p, 0, 1, &urc) != 0) ||
 	    !at_args_end(p) || cid != 1)
 		return (AT_CME(CME_INVALID_PARAM));
 	return (at_data_activate(sim, op));
@@ -258,17 +258,17 @@ at_data_ndisdup(struct sim *sim, struct at_req *req, struct evbuffer *out)
 
 	if (strcasecmp(sim->profile->manufacturer, "huawei") != 0)
 		return (AT_ERROR);
-	if (req->type != AT_TYPE_SET || at_parse_int(&p, 1, 16, &cid) != 0 ||
-	    !at_comma(&p) || at_parse_int(&p, 0, 1, &on) != 0 || cid != 1)
+	if (req->type != AT_TYPE_SET || sim_parse_int(&p, 1, 16, &cid) != 0 ||
+	    !at_comma(&p) || sim_parse_int(&p, 0, 1, &on) != 0 || cid != 1)
 		return (AT_CME(CME_INVALID_PARAM));
 	if (at_comma(&p)) {
-		if (at_parse_str(&p, apn, sizeof apn) != 0)
+		if (sim_parse_str(&p, apn, sizeof apn) != 0)
 			return (AT_CME(CME_INVALID_PARAM));
 		snprintf(sim->pdp_apn, sizeof sim->pdp_apn, "%s", apn);
 		sim->pdp_defined = 1;
-		if (at_comma(&p) && (at_parse_str(&p, s, sizeof s) != 0 ||
-		    !at_comma(&p) || at_parse_str(&p, s, sizeof s) != 0 ||
-		    !at_comma(&p) || at_parse_int(&p, 0, 3, &auth) != 0))
+		if (at_comma(&p) && (sim_parse_str(&p, s, sizeof s) != 0 ||
+		    !at_comma(&p) || sim_parse_str(&p, s, sizeof s) != 0 ||
+		    !at_comma(&p) || sim_parse_int(&p, 0, 3, &auth) != 0))
 			return (AT_CME(CME_INVALID_PARAM));
 	}
 	if (!at_args_end(p))

@@ -124,7 +124,7 @@ def test_apn_by_sms():
         texts = [m["text"] or "" for m in
                  r.d.ctl_json("sms", "list", "--limit", "1000")]
         check(all(APN_SECRET not in t and SUPER not in t for t in texts) and
-              "APN,verb.example,***#" in texts,
+              "APN,verb.example,***,PWD=***#" in texts,
               "... kept redacted as well: %r" % texts)
         rc, out, err = r.d.ctl("settings", "list")
         check(APN_SECRET not in out, "settings list does not show it")
