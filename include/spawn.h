@@ -22,6 +22,15 @@ int spawn_check_setting(int argc, char **argv, char *out, size_t outlen,
  * /dev/null; `what` names it in the log.  The pid, or -1 with err. */
 pid_t spawn_command(const char *cmdline, const char *what, char *err,
     size_t errlen);
+/* Start argv[0] (an absolute path) with argv, no shell; with outfd,
+ * its standard output is a pipe whose non-blocking read end goes there
+ * (the caller closes it).  The pid, or -1 with err. */
+pid_t spawn_argv(char *const argv[], const char *what, int *outfd,
+    char *err, size_t errlen);
+/* Run fn(arg) in a child (no exec; fn only reads a file and writes to
+ * its stdout, then returns the exit code), stdout as for spawn_argv. */
+pid_t spawn_fn(int (*fn)(void *), void *arg, const char *what, int *outfd,
+    char *err, size_t errlen);
 /* Is this child still running (not reaped yet)? */
 int spawn_running(pid_t);
 /* Reap every finished child (on SIGCHLD). */

@@ -7,6 +7,7 @@
 #include "bridge.h"
 #include "calls.h"
 #include "cmd.h"
+#include "io.h"
 #include "ctl.h"
 #include "modem.h"
 #include "module.h"
@@ -42,5 +43,11 @@ const struct module modules[] = {
 	  .commands = MODULE_TABLE(bridge_cmd_table),
 	  .init = bridge_init, .reload = bridge_reload,
 	  .shutdown = bridge_shutdown, .status = bridge_status },
+	{ .name = "io",
+	  .settings = MODULE_TABLE(io_settings_table),
+	  .commands = MODULE_TABLE(io_cmd_table),
+	  .requests = MODULE_TABLE(io_ctl_requests),
+	  .init = io_init, .reload = io_reload,
+	  .shutdown = io_shutdown, .status = io_status },
 };
 const size_t modules_len = nitems(modules);

@@ -2,6 +2,9 @@
  * spawn.c: fork/exec of a program named in a setting (see spawn.h), and
  * the reaping of those children.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* pipe2 */
+#endif
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -15,7 +18,7 @@
 #include "spawn.h"
 #include "util.h"
 
-#define SPAWN_MAX	4
+#define SPAWN_MAX	16
 
 static struct {
 	pid_t	pid;
@@ -91,6 +94,90 @@ spawn_command(const char *cmdline, const char *what, char *err,
 	util_strlcpy(spawn_children[slot].what, what,
 	    sizeof spawn_children[slot].what);
 	log_info("%s: %s started (pid %d)", what, argv[0], (int)pid);
+	return pid;
+}
+
+/* A free slot, or -1 with err. */
+static int
+spawn_slot(char *err, size_t errlen)
+{
+	for (int slot = 0; slot < SPAWN_MAX; slot++)
+		if (spawn_children[slot].pid == 0)
+			return slot;
+	snprintf(err, errlen, "too many programs running");
+	return -1;
+}
+
+/* Fork with stdin on /dev/null and stdout on a pipe whose read end
+ * (non-blocking, close-on-exec) goes to *outfd (or /dev/null when outfd
+ * is NULL).  The pid in the parent, 0 in the child, -1 with err. */
+static pid_t
+spawn_fork(const char *what, int *outfd, char *err, size_t errlen)
+{
+	int slot, p[2] = { -1, -1 };
+	pid_t pid;
+
+	if ((slot = spawn_slot(err, errlen)) == -1)
+		return -1;
+	if (outfd != NULL && pipe2(p, O_CLOEXEC) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		if (outfd != NULL) {
+			close(p[0]);
+			close(p[1]);
+		}
+		return -1;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null != -1) {
+			dup2(null, 0);
+			dup2(outfd != NULL ? p[1] : null, 1);
+		}
+		return 0;
+	}
+	if (outfd != NULL) {
+		close(p[1]);
+		fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
+		*outfd = p[0];
+	}
+	spawn_children[slot].pid = pid;
+	util_strlcpy(spawn_children[slot].what, what,
+	    sizeof spawn_children[slot].what);
+	return pid;
+}
+
+pid_t
+spawn_argv(char *const argv[], const char *what, int *outfd, char *err,
+    size_t errlen)
+{
+	pid_t pid;
+
+	if (argv[0] == NULL || argv[0][0] != '/') {
+		snprintf(err, errlen, "the program must be an absolute path");
+		return -1;
+	}
+	if ((pid = spawn_fork(what, outfd, err, errlen)) == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid > 0)
+		log_debug("%s: %s started (pid %d)", what, argv[0], (int)pid);
+	return pid;
+}
+
+pid_t
+spawn_fn(int (*fn)(void *), void *arg, const char *what, int *outfd,
+    char *err, size_t errlen)
+{
+	pid_t pid;
+
+	if ((pid = spawn_fork(what, outfd, err, errlen)) == 0)
+		_exit(fn(arg));
 	return pid;
 }
 
