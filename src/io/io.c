@@ -291,7 +291,9 @@ io_sensor_result(struct io_item *it)
 			io_mem.max = c;
 		io_mem_store();
 	}
-	io_thermo_eval("thermostat");
+	/* a reading moves relay 1 only in automatic mode */
+	if (settings_value(io_h.mode)[0] == 'A')
+		io_thermo_eval("thermostat");
 	memset(&l, 0, sizeof l);
 	l.enabled = settings_bool(io_h.alarm);
 	if (settings_value(io_h.alarm_min)[0] != '\0') {
@@ -426,7 +428,8 @@ io_input_accept(struct io_item *it, int level)
 	log_info("io: input %s %s", it->c.name, level ? "active" : "idle");
 	io_publish(it);
 	if (it == io_thermo_in) {
-		io_thermo_eval("thermostat input");
+		if (settings_value(io_h.mode)[0] == 'T')
+			io_thermo_eval("thermostat input");
 		return;
 	}
 	if (!level)
@@ -656,7 +659,9 @@ io_init(struct event_base *base, const struct conf *c, char *err,
 	/* the first reads at once; then every thermo.interval */
 	if (count[IO_SENSOR] > 0)
 		io_sensor_tick(-1, 0, NULL);
-	io_thermo_eval("start");
+	/* no thermostat decision here: relay 1 keeps its restored state
+	 * until the thermostat input changes or a reading asks otherwise
+	 * (FUN:M was applied as the start value) */
 	if (settings_bool(io_h.startup_sms))
 		io_alarm_broadcast(settings_value(io_h.startup_text),
 		    "startup");

@@ -166,7 +166,7 @@ io_milli_parse(const char *buf, size_t n, double scale, double *celsius,
 		if (io_milli_ok(m, err, errlen) == -1)
 			return -1;
 	}
-	*celsius = (double)m * scale;
+	*celsius = scale == 0.001 ? (double)m / 1000.0 : (double)m * scale;
 	if (*celsius < -100 || *celsius > 1000)
 		return io_err(err, errlen, "temperature out of range");
 	return 0;

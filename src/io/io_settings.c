@@ -136,7 +136,7 @@ const struct setting_def io_settings_table[] = {
 	{ .name = "thermo.interval", .type = SETTING_INT, .min = 1,
 	  .max = 3600, .def = "60", .group = GROUP_HW, .role = ROLE_ADMIN,
 	  .apply = io_apply, .help = "seconds between sensor reads" },
-	{ .name = "alarm.ring_time", .type = SETTING_INT, .min = 5,
+	{ .name = "alarm.ring_time", .type = SETTING_INT, .min = 1,
 	  .max = 120, .def = "20", .group = GROUP_HW, .role = ROLE_ADMIN,
 	  .help = "seconds an alarm call rings before it is hung up" },
 	{ .name = "alarm.max_per_hour", .type = SETTING_INT, .min = 1,

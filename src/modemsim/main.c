@@ -264,6 +264,7 @@ main(int argc, char **argv)
 	event_free(ev_int);
 	at_free(&sim);
 	urc_free(&sim);
+	at_calls_free();
 	storage_free(&sim);
 	event_base_free(sim.base);
 	return (0);
