@@ -488,7 +488,7 @@ io_input_cb(evutil_socket_t fd, short what, void *arg)
 	    (it->c.debounce_ms % 1000) * 1000 };
 
 	it->be->drain(it);
-	if (it->c.debounce_ms > 0)
+	if (it->c.debounce_ms > 0 && !it->hw_debounce)
 		evtimer_add(it->debounce_ev, &tv);	/* restarts it */
 	else
 		io_input_sample(it);
@@ -698,6 +698,8 @@ io_status(void)
 	for (size_t i = 0; i < io_nitems; i++)
 		json_object_array_add(a, io_item_json(&io_items[i]));
 	json_object_object_add(o, "items", a);
+	if (io_h.mode == NULL)		/* not started */
+		return o;
 	json_object_object_add(o, "mode",
 	    json_object_new_string(settings_value(io_h.mode)));
 	json_object_object_add(o, "setpoint",

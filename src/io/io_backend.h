@@ -25,6 +25,7 @@ struct io_item {
 	const struct io_backend	*be;
 	void			*priv;		/* backend state */
 	int			 opened;	/* the backend's open worked */
+	int			 hw_debounce;	/* the kernel debounces it */
 	int			 fd;		/* watched for input changes */
 	struct event		*ev, *debounce_ev;
 	int			 value;		/* logical 0/1, -1 unknown */
