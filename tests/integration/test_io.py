@@ -14,6 +14,7 @@ import datetime
 import json
 import os
 import subprocess
+import sys
 
 from cgtest import BUILDDIR, CELLGATECTL, Daemon, check, run_tests, wait_for
 from modemsim import Sim
@@ -370,6 +371,40 @@ def test_call_temperature():
         pass
 
 
+def slow_readers():
+    """Sensor children of the daemon still in their slow read."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                cmd = f.read()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == D.proc.pid and b"cgtest-slow-sensor" in cmd:
+            found.append(int(pid))
+    return found
+
+
+def test_slow_sensor_does_not_block():
+    """A sensor that takes seconds (like a DS18B20's 750 ms) is read in
+    a child: the daemon answers while the child is still reading."""
+    # the reader waits for the gate file; the daemon gives up on a read
+    # after 10 s and starts another, so try a few reads
+    for attempt in range(5):
+        pids = wait_for(slow_readers, 15, "a slow sensor read under way")
+        rc, out, err = D.ctl("io", "list")
+        if rc == 0 and set(pids) & set(slow_readers()):
+            break
+    check(rc == 0 and "slow" in out, "the daemon answers during the read")
+    check(set(pids) & set(slow_readers()),
+          "... while that read was still running")
+    write("gate", "open\n")
+    wait_for(lambda: item("slow")["value"] == 20.0, 25,
+             "the read arrives once the sensor answers")
+
+
 def test_ctl():
     rc, out, err = D.ctl("io", "set", "relay1", "on")
     check(rc == 0 and "relay1" in out and "on" in out, "io set: %r" % out)
@@ -410,11 +445,16 @@ def main():
                  '  inputs = ( { name = "in1"; file = "%s"; debounce_ms = 20; },\n'
                  '             { name = "in2"; file = "%s"; } );\n'
                  '  sensors = ( { name = "temp1"; file = "%s"; },\n'
-                 '              { name = "temp2"; w1 = "%s"; } );\n'
+                 '              { name = "temp2"; w1 = "%s"; },\n'
+                 '              { name = "slow"; command = [ "%s", "-c",'
+                 ' "import os, sys, time; [time.sleep(0.05) for _ in'
+                 ' iter(lambda: os.path.exists(sys.argv[2]), True)];'
+                 ' print(20)",'
+                 ' "cgtest-slow-sensor", "%s" ]; } );\n'
                  '  thermostat_input = "in2";\n'
                  '};\n' % (SIM.link, path("relay"), path("relay2"),
                            path("in1"), path("in2"), path("t1"),
-                           path("w1_slave")))
+                           path("w1_slave"), sys.executable, path("gate")))
     D.start()
     wait_for(ready, 30, "modem ready")
     D.ctl("passwd", "superadmin", input=SUPER + "\n")
@@ -428,7 +468,8 @@ def main():
         run_tests(test_commands, test_bad_input, test_input_alarm,
                   test_thermal_alarms, test_fun_a, test_temp_tres,
                   test_sensor_errors, test_w1, test_call_temperature,
-                  test_ctl, test_rip_restart, test_startup_sms)
+                  test_slow_sensor_does_not_block, test_ctl,
+                  test_rip_restart, test_startup_sms)
     finally:
         D.cleanup()
         SIM.stop()
