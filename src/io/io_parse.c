@@ -147,8 +147,10 @@ io_milli_parse(const char *buf, size_t n, double scale, double *celsius,
 	const char *end = nl != NULL ? nl : buf + n;
 	long m;
 
-	if (nl != NULL && strspn(nl, " \t\r\n") != (size_t)(buf + n - nl))
-		return io_err(err, errlen, "more than one line");
+	/* only blanks after the first line (buf is not NUL-terminated) */
+	for (const char *q = nl; q != NULL && q < buf + n; q++)
+		if (strchr(" \t\r\n", *q) == NULL || *q == '\0')
+			return io_err(err, errlen, "more than one line");
 	if (io_int_field(buf, end, &m) == -1) {
 		double c;
 
