@@ -14,6 +14,8 @@
 
 #define CONF_PATH_MAX	256
 
+struct io_conf;
+
 struct conf_value {
 	const struct setting_def	*def;
 	char				 value[SETTING_VALUE_MAX + 1];
@@ -36,6 +38,7 @@ struct conf {
 	int			 allow_default_password;
 	size_t			 nvalues;
 	struct conf_value	*values;
+	struct io_conf		*io;	/* the io group's hardware (io_conf.h) */
 };
 
 #define CONF_DEFAULT_PATH	SYSCONFDIR "/cellgate/cellgate.conf"

@@ -20,6 +20,7 @@ enum phonebook_call {
 	CALL_IGNORE,		/* let it ring */
 	CALL_HANGUP,
 	CALL_HANGUP_REPLY,	/* hang up and send the status SMS */
+	CALL_TEMPERATURE,	/* hang up and send the TEMP message (io) */
 	CALL_ACTION_MAX
 };
 

@@ -22,13 +22,19 @@ int spawn_check_setting(int argc, char **argv, char *out, size_t outlen,
  * /dev/null; `what` names it in the log.  The pid, or -1 with err. */
 pid_t spawn_command(const char *cmdline, const char *what, char *err,
     size_t errlen);
-/* A supervised child (pppd for the data link): argv as given (argv[0]
- * an absolute path), standard input and output on /dev/null, standard
- * error the daemon's.  done (may be NULL) is called from the loop when it
- * ended: its exit status, or 128 + the signal.  The pid, or -1 with err. */
+/* Start argv[0] (an absolute path) with argv, no shell, standard input
+ * on /dev/null; with outfd, its standard output is a pipe whose
+ * non-blocking read end goes there (the caller closes it), else
+ * /dev/null; standard error is the daemon's.  done (may be NULL) is called
+ * from the loop when it ended, with its exit status or 128 + the signal.
+ * The pid, or -1 with err. */
 typedef void spawn_exit_fn(pid_t, int status, void *arg);
-pid_t spawn_argv(const char *const *argv, const char *what,
+pid_t spawn_argv(const char *const *argv, const char *what, int *outfd,
     spawn_exit_fn *done, void *arg, char *err, size_t errlen);
+/* Run fn(arg) in a child (no exec; fn only reads a file and writes to
+ * its stdout, then returns the exit code), stdout as for spawn_argv. */
+pid_t spawn_fn(int (*fn)(void *), void *arg, const char *what, int *outfd,
+    char *err, size_t errlen);
 /* No callback for this child any more (its owner stopped). */
 void spawn_forget(pid_t);
 /* Is this child still running (not reaped yet)? */

@@ -4,7 +4,8 @@
  * call is acted on once, however often it rings.  Unknown callers are hung
  * up.  BALANCE sends AT+CUSD with ussd.balance and forwards the +CUSD
  * answer (decoded from UCS-2 where the network used it) as an SMS to the
- * sender, or as an event and log line for local callers.
+ * sender, or as an event and log line for local callers.  Outgoing
+ * alarm calls (calls_dial): ATD, ring, ATH, one at a time.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,16 @@ static int calls_rings;
 static char calls_ussd_to[32];	/* who asked for the balance */
 static const struct setting_def *calls_s_enable, *calls_s_balance,
     *calls_s_reboot;		/* resolved at init */
+
+/* The outgoing call under way (calls_dial). */
+static struct {
+	int		 active;
+	char		 number[PHONEBOOK_NUMBER_MAX + 1];
+	int		 seconds;
+	calls_dial_fn	*done;
+	void		*arg;
+	struct event	*timer;
+} calls_out;
 
 static void
 calls_event(const char *number, const char *action)
@@ -67,9 +78,11 @@ calls_hangup(void)
 		log_warnx("calls: cannot hang up now");
 }
 
-/* The status SMS of the remote-control seed, from the STATUS command. */
+/* The reply SMS of the remote-control seed: the status message (the
+ * STATUS command) or the temperature message (the io module's TEMP),
+ * run through the registry, so calls knows nothing of either. */
 static void
-calls_reply_status(const char *number)
+calls_reply_status(const char *number, const char *command)
 {
 	struct cmd_ctx ctx = { CHAN_LOCAL, ROLE_SUPERADMIN, "call" };
 	struct cmd_reply r;
@@ -77,7 +90,7 @@ calls_reply_status(const char *number)
 	size_t n;
 
 	cmd_reply_init(&r);
-	if (cmd_run("AT+STATUS", 9, &ctx, &r) == 0) {
+	if (cmd_run(command, strlen(command), &ctx, &r) == 0) {
 		n = r.lines.len;
 		if (n > 0 && r.lines.data[n - 1] == '\n')
 			r.lines.data[--n] = '\0';
@@ -113,7 +126,9 @@ calls_act(const char *raw)
 		return;
 	calls_hangup();
 	if (action == CALL_HANGUP_REPLY)
-		calls_reply_status(number);
+		calls_reply_status(number, "AT+STATUS");
+	else if (action == CALL_TEMPERATURE)
+		calls_reply_status(number, "AT+TEMP");
 }
 
 static void
@@ -149,9 +164,113 @@ calls_ring(const char *line, const char *pdu, void *arg)
 		calls_act("");
 }
 
+static const char *const calls_dial_names[] = { "rang", "busy", "failed" };
+
+const char *
+calls_dial_result_name(enum calls_dial_result r)
+{
+	return (unsigned)r < nitems(calls_dial_names) ? calls_dial_names[r] :
+	    "?";
+}
+
+static void
+calls_dial_finish(enum calls_dial_result res)
+{
+	calls_dial_fn *done = calls_out.done;
+	void *arg = calls_out.arg;
+	char number[sizeof calls_out.number];
+
+	if (!calls_out.active)
+		return;
+	calls_out.active = 0;
+	calls_out.done = NULL;
+	event_del(calls_out.timer);
+	util_strlcpy(number, calls_out.number, sizeof number);
+	log_info("calls: alarm call to %s: %s", number,
+	    calls_dial_result_name(res));
+	calls_event(number, res == CALLS_DIAL_RANG ? "alarm-call" :
+	    res == CALLS_DIAL_BUSY ? "alarm-call-busy" : "alarm-call-failed");
+	if (done != NULL)
+		done(number, res, arg);
+}
+
+static void
+calls_dial_hungup(const struct modem_response *r, void *arg)
+{
+	calls_dial_finish(CALLS_DIAL_RANG);
+}
+
+/* Rang long enough: hang up. */
+static void
+calls_dial_timer(evutil_socket_t fd, short what, void *arg)
+{
+	if (modem_submit_h("calls", "ATH", NULL, 10000, calls_dial_hungup,
+	    NULL) == 0)
+		calls_dial_finish(CALLS_DIAL_FAILED);
+}
+
+static void
+calls_dialled(const struct modem_response *r, void *arg)
+{
+	struct timeval tv = { calls_out.seconds, 0 };
+
+	if (!calls_out.active)
+		return;
+	if (r->final == MODEM_OK) {
+		event_add(calls_out.timer, &tv);
+		return;
+	}
+	calls_dial_finish(r->final == MODEM_NO_CARRIER ? CALLS_DIAL_BUSY :
+	    CALLS_DIAL_FAILED);
+}
+
+int
+calls_dial(const char *number, int seconds, calls_dial_fn *done, void *arg)
+{
+	char cmd[48];
+	size_t n = strlen(number);
+
+	if (calls_out.active || calls_out.timer == NULL || n < 2 ||
+	    n > PHONEBOOK_NUMBER_MAX || strspn(number + (number[0] == '+'),
+	    "0123456789") != n - (number[0] == '+'))
+		return -1;
+	snprintf(cmd, sizeof cmd, "ATD%s;", number);
+	if (modem_submit_h("calls", cmd, NULL, 30000, calls_dialled,
+	    NULL) == 0)
+		return -1;
+	calls_out.active = 1;
+	util_strlcpy(calls_out.number, number, sizeof calls_out.number);
+	calls_out.seconds = seconds > 0 ? seconds : 1;
+	calls_out.done = done;
+	calls_out.arg = arg;
+	log_info("calls: alarm call to %s, ringing %d s", number,
+	    calls_out.seconds);
+	return 0;
+}
+
+void
+calls_dial_cancel(void)
+{
+	if (!calls_out.active)
+		return;
+	calls_out.done = NULL;
+	calls_out.active = 0;
+	event_del(calls_out.timer);
+	(void)modem_submit_h("calls", "ATH", NULL, 10000, NULL, NULL);
+}
+
+/* BUSY / NO ANSWER after the ATD's OK: the callee refused. */
+static void
+calls_dial_refused(const char *line, const char *pdu, void *arg)
+{
+	if (calls_out.active && evtimer_pending(calls_out.timer, NULL))
+		calls_dial_finish(CALLS_DIAL_BUSY);
+}
+
 static void
 calls_no_carrier(const char *line, const char *pdu, void *arg)
 {
+	calls_dial_refused(line, pdu, arg);
 	calls_acted = 0;
 	calls_rings = 0;
 	event_del(calls_end_ev);
@@ -332,6 +451,9 @@ calls_init(struct event_base *base, const struct conf *c, char *err,
 	calls_s_reboot = settings_ref("system.reboot_command",
 	    SETTING_CUSTOM);
 	calls_end_ev = evtimer_new(base, calls_end_cb, NULL);
+	calls_out.timer = evtimer_new(base, calls_dial_timer, NULL);
+	modem_urc_subscribe_as("calls", "BUSY", calls_dial_refused, NULL);
+	modem_urc_subscribe_as("calls", "NO ANSWER", calls_dial_refused, NULL);
 	modem_urc_subscribe_as("calls", "RING", calls_ring, NULL);
 	modem_urc_subscribe_as("calls", "+CLIP:", calls_clip, NULL);
 	modem_urc_subscribe_as("calls", "NO CARRIER", calls_no_carrier,
@@ -344,6 +466,12 @@ void
 calls_shutdown(void)
 {
 	modem_unsubscribe_all("calls");
+	calls_out.active = 0;
+	calls_out.done = NULL;
+	if (calls_out.timer != NULL) {
+		event_free(calls_out.timer);
+		calls_out.timer = NULL;
+	}
 	if (calls_end_ev != NULL) {
 		event_free(calls_end_ev);
 		calls_end_ev = NULL;

@@ -51,7 +51,10 @@ usage(FILE *f)
 	    "  phonebook del POS          delete an entry\n"
 	    "      keys: name, role=user|admin|superadmin,\n"
 	    "      password=required|not-required,\n"
-	    "      call=ignore|hangup|hangup-reply, alarm_sms=on|off, alarm_call=on|off\n"
+	    "      call=ignore|hangup|hangup-reply|temperature, alarm_sms=on|off, alarm_call=on|off\n"
+	    "  io list                    outputs, inputs, sensors: backend, state,\n"
+	    "                             last change, last error\n"
+	    "  io set NAME on|off         switch an output\n"
 	    "  pdu decode [--no-smsc] HEX...   decode SMS PDUs (no daemon)\n"
 	    "  pdu encode [--ucs2] [--class N] [--smsc N] [--status-report]\n"
 	    "             [--ref N] [--deliver [--time ISO-8601]] NUMBER TEXT\n"
@@ -538,6 +541,63 @@ cmd_sms(int fd, int argc, char **argv)
 	return 0;
 }
 
+/* One io item: "relay1  output file  on  (changed 1700000000)". */
+static void
+print_io_item(struct json_object *it)
+{
+	struct json_object *v;
+	const char *err = str_or(it, "error", "");
+
+	printf("%-12s %-6s %-7s %-8s", str_or(it, "name", "?"),
+	    str_or(it, "kind", "?"), str_or(it, "backend", "?"),
+	    str_or(it, "state", "?"));
+	if (strcmp(str_or(it, "kind", ""), "sensor") == 0 &&
+	    json_object_object_get_ex(it, "value", &v) && v != NULL)
+		printf(" %.2f C", json_object_get_double(v));
+	if (json_object_object_get_ex(it, "last_change", &v))
+		printf(" changed %lld", (long long)json_object_get_int64(v));
+	if (*err != '\0')
+		printf(" error: %s", err);
+	printf("\n");
+}
+
+/* io list | io set NAME on|off */
+static int
+cmd_io(int fd, int argc, char **argv)
+{
+	struct json_object *args = NULL, *res, *items;
+	const char *sub = argc > 1 ? argv[1] : "list";
+
+	if (strcmp(sub, "set") == 0 && argc == 4) {
+		if (strcmp(argv[3], "on") != 0 && strcmp(argv[3], "off") != 0)
+			return ctl_die("io set", "the value is on or off");
+		args = json_object_new_object();
+		json_object_object_add(args, "name",
+		    json_object_new_string(argv[2]));
+		json_object_object_add(args, "value",
+		    json_object_new_string(argv[3]));
+	} else if (strcmp(sub, "list") != 0 || argc > 2)
+		return usage(stderr), 2;
+	if (call(fd, args != NULL ? "io.set" : "io.list", args, &res) != 0)
+		return 1;
+	if (opt_json)
+		ctl_print_json(res);
+	else if (args != NULL)
+		print_io_item(res);
+	else {
+		if (json_object_object_get_ex(res, "items", &items))
+			for (size_t k = 0; k < json_object_array_length(items);
+			    k++)
+				print_io_item(json_object_array_get_idx(items,
+				    k));
+		printf("thermostat: mode %s, setpoint %s, %s\n",
+		    str_or(res, "mode", "?"), str_or(res, "setpoint", "?"),
+		    str_or(res, "temp", "no sensor"));
+	}
+	json_object_put(res);
+	return 0;
+}
+
 static int
 cmd_modem(int fd, int argc, char **argv)
 {
@@ -569,6 +629,7 @@ static const struct {
 	{ "modem", cmd_modem },
 	{ "phonebook", cmd_phonebook },
 	{ "sms", cmd_sms },
+	{ "io", cmd_io },
 };
 
 int

@@ -12,6 +12,7 @@
 #include <libconfig.h>
 
 #include "conf.h"
+#include "io_conf.h"
 #include "util.h"
 
 enum conf_kind { CONF_STR, CONF_INT, CONF_BOOL, CONF_LOGLEVEL };
@@ -200,6 +201,12 @@ conf_walk(struct conf_walk *w, const config_setting_t *grp, const char *prefix)
 		if ((size_t)snprintf(key, sizeof key, "%s%s%s", prefix,
 		    *prefix ? "." : "", name) >= sizeof key)
 			return conf_error(w, s, name, "key too long");
+		if (io_conf_owns(key)) {
+			if (io_conf_parse(&w->c->io, s, key, w->file, w->err,
+			    w->errlen) == -1)
+				return -1;
+			continue;
+		}
 		if (config_setting_is_group(s)) {
 			if (conf_walk(w, s, key) == -1)
 				return -1;
@@ -310,7 +317,8 @@ conf_load(const char *path, struct conf *c, char *err, size_t errlen)
 		goto out;
 	}
 	if (conf_walk(&w, config_root_setting(&cfg), "") == -1 ||
-	    conf_check(&w, &cfg) == -1)
+	    conf_check(&w, &cfg) == -1 ||
+	    io_conf_check(c->io, path, err, errlen) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -325,6 +333,8 @@ conf_free(struct conf *c)
 {
 	free(c->values);
 	c->values = NULL;
+	free(c->io);
+	c->io = NULL;
 	c->nvalues = 0;
 }
 

@@ -378,8 +378,8 @@ ctl_pb_fields(struct json_object *args, struct phonebook_entry *e, char *err,
 			}
 		} else if (strcmp(k, "call") == 0) {
 			if (phonebook_call_parse(s, &e->call) == -1) {
-				snprintf(err, errlen, "call must be ignore, "
-				    "hangup or hangup-reply");
+				snprintf(err, errlen, "call must be ignore, hangup, "
+				    "hangup-reply or temperature");
 				return -1;
 			}
 		} else if (strcmp(k, "alarm_sms") == 0) {

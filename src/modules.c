@@ -8,6 +8,7 @@
 #include "calls.h"
 #include "datalink.h"
 #include "cmd.h"
+#include "io.h"
 #include "ctl.h"
 #include "modem.h"
 #include "module.h"
@@ -48,5 +49,11 @@ const struct module modules[] = {
 	  .commands = MODULE_TABLE(datalink_cmd_table),
 	  .init = datalink_init, .reload = datalink_reload,
 	  .shutdown = datalink_shutdown, .status = datalink_status },
+	{ .name = "io",
+	  .settings = MODULE_TABLE(io_settings_table),
+	  .commands = MODULE_TABLE(io_cmd_table),
+	  .requests = MODULE_TABLE(io_ctl_requests),
+	  .init = io_init, .reload = io_reload,
+	  .shutdown = io_shutdown, .status = io_status },
 };
 const size_t modules_len = nitems(modules);

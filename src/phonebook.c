@@ -14,7 +14,7 @@
 #include "util.h"
 
 static const char *const phonebook_call_names[CALL_ACTION_MAX] = {
-	"ignore", "hangup", "hangup-reply"
+	"ignore", "hangup", "hangup-reply", "temperature"
 };
 
 const char *

@@ -2,6 +2,9 @@
  * spawn.c: fork/exec of a program named in a setting (see spawn.h), and
  * the reaping of those children.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* pipe2 */
+#endif
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -15,7 +18,7 @@
 #include "spawn.h"
 #include "util.h"
 
-#define SPAWN_MAX	4
+#define SPAWN_MAX	16
 
 static struct {
 	pid_t		 pid;
@@ -50,27 +53,39 @@ spawn_check_setting(int argc, char **argv, char *out, size_t outlen,
 	return 0;
 }
 
-pid_t
-spawn_argv(const char *const *argv, const char *what, spawn_exit_fn *done,
-    void *arg, char *err, size_t errlen)
+/* A free slot, or -1 with err. */
+static int
+spawn_slot(char *err, size_t errlen)
 {
-	int slot;
+	for (int slot = 0; slot < SPAWN_MAX; slot++)
+		if (spawn_children[slot].pid == 0)
+			return slot;
+	snprintf(err, errlen, "too many programs running");
+	return -1;
+}
+
+/* Fork with stdin on /dev/null and stdout on a pipe whose read end
+ * (non-blocking, close-on-exec) goes to *outfd (or /dev/null when outfd
+ * is NULL).  The pid in the parent, 0 in the child, -1 with err. */
+static pid_t
+spawn_fork(const char *what, int *outfd, spawn_exit_fn *done, void *arg,
+    char *err, size_t errlen)
+{
+	int slot, p[2] = { -1, -1 };
 	pid_t pid;
 
-	for (slot = 0; slot < SPAWN_MAX; slot++)
-		if (spawn_children[slot].pid == 0)
-			break;
-	if (slot == SPAWN_MAX) {
-		snprintf(err, errlen, "too many programs running");
+	if ((slot = spawn_slot(err, errlen)) == -1)
 		return -1;
-	}
-	if (argv[0] == NULL || argv[0][0] != '/') {
-		snprintf(err, errlen, "the command must start with an "
-		    "absolute path");
+	if (outfd != NULL && pipe2(p, O_CLOEXEC) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return -1;
 	}
 	if ((pid = fork()) == -1) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
+		if (outfd != NULL) {
+			close(p[0]);
+			close(p[1]);
+		}
 		return -1;
 	}
 	if (pid == 0) {
@@ -78,17 +93,51 @@ spawn_argv(const char *const *argv, const char *what, spawn_exit_fn *done,
 
 		if (null != -1) {
 			dup2(null, 0);
-			dup2(null, 1);
+			dup2(outfd != NULL ? p[1] : null, 1);
 		}
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
+		return 0;
+	}
+	if (outfd != NULL) {
+		close(p[1]);
+		fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
+		*outfd = p[0];
 	}
 	spawn_children[slot].pid = pid;
 	spawn_children[slot].done = done;
 	spawn_children[slot].arg = arg;
 	util_strlcpy(spawn_children[slot].what, what,
 	    sizeof spawn_children[slot].what);
-	log_info("%s: %s started (pid %d)", what, argv[0], (int)pid);
+	return pid;
+}
+
+pid_t
+spawn_argv(const char *const *argv, const char *what, int *outfd,
+    spawn_exit_fn *done, void *arg, char *err, size_t errlen)
+{
+	pid_t pid;
+
+	if (argv[0] == NULL || argv[0][0] != '/') {
+		snprintf(err, errlen, "the command must start with an "
+		    "absolute path");
+		return -1;
+	}
+	if ((pid = spawn_fork(what, outfd, done, arg, err, errlen)) == 0) {
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (pid > 0)
+		log_info("%s: %s started (pid %d)", what, argv[0], (int)pid);
+	return pid;
+}
+
+pid_t
+spawn_fn(int (*fn)(void *), void *arg, const char *what, int *outfd,
+    char *err, size_t errlen)
+{
+	pid_t pid;
+
+	if ((pid = spawn_fork(what, outfd, NULL, NULL, err, errlen)) == 0)
+		_exit(fn(arg));
 	return pid;
 }
 
@@ -104,8 +153,8 @@ spawn_command(const char *cmdline, const char *what, char *err,
 	    argc < SPAWN_ARGV_MAX; p = strtok_r(NULL, " \t", &save))
 		argv[argc++] = p;
 	argv[argc] = NULL;
-	return spawn_argv((const char *const *)argv, what, NULL, NULL, err,
-	    errlen);
+	return spawn_argv((const char *const *)argv, what, NULL, NULL, NULL,
+	    err, errlen);
 }
 
 void

@@ -186,8 +186,8 @@ dlp_spawn(void)
 	explicit_bzero(text, sizeof text);
 	datalink_ppp_argv(dl.ppp_port, &dlp.files, creds, 0, argv,
 	    nitems(argv));
-	if ((dlp.pid = spawn_argv(argv, "data: pppd", dlp_exit_cb, NULL, err,
-	    sizeof err)) == -1) {
+	if ((dlp.pid = spawn_argv(argv, "data: pppd", NULL, dlp_exit_cb, NULL,
+	    err, sizeof err)) == -1) {
 		dlp.failures++;
 		dlp_timer(dlp.ev_restart, datalink_backoff_ms(dlp.failures));
 		datalink_engine_report(UPLINK_FAILED, DATALINK_NET_ERROR, NULL,

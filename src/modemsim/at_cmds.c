@@ -448,6 +448,7 @@ at_cmd_hangup(struct sim *sim, struct at_req *req, struct evbuffer *out)
 		return (AT_OK);
 	if (req->type == AT_TYPE_READ)
 		return (AT_ERROR);
+	at_calls_hangup(sim, req->name);
 	urc_call_end(sim, 0);
 	return (AT_OK);
 }
@@ -481,7 +482,7 @@ at_cmd_dial(struct sim *sim, struct at_req *req, struct evbuffer *out)
 		return (AT_NOCARRIER);
 	sim->call = SIM_CALL_DIALING;
 	sim->call_mt = 0;
-	return (AT_OK);
+	return (at_calls_dialled(sim));
 }
 
 static int

@@ -692,6 +692,7 @@ control_clear(struct sim *sim, char *args, struct json *j, char *err,
 	for (i = 0; i < sim->nsent; i++)
 		free(sim->sent[i].pdu);
 	sim->nsent = 0;
+	at_calls_clear();
 	return (0);
 }
 
@@ -735,6 +736,9 @@ static const struct control_cmd control_table[] = {
 	{ "storage", "storage", control_storage },
 	{ "state", "state", control_state },
 	{ "data", "data [drop [silent]]", at_data_control },
+	{ "calls", "calls", at_calls_control_list },
+	{ "dialmode", "dialmode ring|busy|noanswer [COUNT]",
+	  at_calls_control_mode },
 	{ "clear", "clear", control_clear },
 	{ "help", "help", control_help },
 	{ NULL, NULL, NULL }

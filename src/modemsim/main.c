@@ -267,6 +267,7 @@ main(int argc, char **argv)
 	event_free(ev_int);
 	at_free(&sim);
 	urc_free(&sim);
+	at_calls_free();
 	storage_free(&sim);
 	held_free(&sim);
 	fault_free(&sim);

@@ -342,6 +342,17 @@ int	 at_args_end(const char *);
 /* at_cmds.c */
 extern const struct at_entry at_cmds_table[];
 
+/* at_calls.c */
+int	 at_calls_dialled(struct sim *);
+void	 at_calls_hangup(struct sim *, const char *);
+void	 at_calls_clear(void);
+void	 at_calls_free(void);
+struct json;
+int	 at_calls_control_list(struct sim *, char *, struct json *, char *,
+	    size_t);
+int	 at_calls_control_mode(struct sim *, char *, struct json *, char *,
+	    size_t);
+
 /* at_sms.c */
 extern const struct at_entry at_sms_table[];
 int	 at_sms_pdu_done(struct sim *, const char *, size_t, struct evbuffer *);

@@ -320,6 +320,16 @@ class Sim:
     def ring(self, number):
         self.check("ring " + number)
 
+    def calls(self):
+        """Outgoing calls: [{"number": ..., "end": "ATH"|"CHUP"|"busy"|
+        "noanswer"|""}] in dial order."""
+        return self.check("calls")["calls"]
+
+    def dialmode(self, mode, count=None):
+        """How the next dials end: ring (until hung up), busy, noanswer."""
+        self.check("dialmode %s%s" % (mode, "" if count is None
+                                      else " %d" % count))
+
     def hangup(self):
         self.check("hangup")
 

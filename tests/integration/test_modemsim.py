@@ -339,6 +339,40 @@ def test_generic(builddir, work):
           "link and control socket removed on exit")
 
 
+def test_calls(builddir, work):
+    print("# outgoing calls: the record and injected outcomes")
+    sim = Sim.start(builddir, "generic", work, name="calls")
+    try:
+        port = sim.open_port()
+        port.command("ATE0")
+        lines, final = port.command("ATD+491701000002;")
+        check(final == "OK", "ATD -> OK (%s)" % final)
+        check(sim.calls() == [{"number": "+491701000002", "end": ""}],
+              "the call is recorded while it rings: %r" % sim.calls())
+        port.command("ATH")
+        check(sim.calls()[0]["end"] == "ATH", "ATH ends it: %r" % sim.calls())
+        sim.dialmode("busy", 1)
+        lines, final = port.command("ATD+491701000003;")
+        check(final == "OK", "a busy callee: ATD -> OK first")
+        port.expect("^BUSY$")
+        check(sim.calls()[1] == {"number": "+491701000003", "end": "busy"},
+              "then BUSY, recorded: %r" % sim.calls())
+        port.command("ATD+491701000004;")
+        port.command("AT+CHUP")
+        check(sim.calls()[2]["end"] == "CHUP",
+              "the count ran out: rings, AT+CHUP ends it: %r" % sim.calls())
+        sim.dialmode("noanswer")
+        port.command("ATD+491701000005;")
+        port.expect("^NO ANSWER$")
+        check(sim.calls()[3]["end"] == "noanswer", "NO ANSWER recorded")
+        check(not sim.cmd("dialmode maybe").get("ok"), "bad dialmode refused")
+        sim.check("clear")
+        check(sim.calls() == [], "clear empties the record")
+        port.close()
+    finally:
+        sim.stop()
+
+
 def test_sim800(builddir, work):
     print("# sim800 profile")
     with Sim.start(builddir, "sim800", work, name="sim800") as sim:
@@ -433,7 +467,7 @@ def main():
     t0 = time.monotonic()
     try:
         test_cli(binary, work)
-        for t in (test_generic, test_sim800, test_ec25, test_e3372,
+        for t in (test_generic, test_calls, test_sim800, test_ec25, test_e3372,
                   test_ublox):
             try:
                 t(builddir, work)
