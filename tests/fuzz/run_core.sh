@@ -7,5 +7,5 @@ s=${srcdir:-.}
 ./tests/fuzz/fuzz_ctl "$s"/tests/fuzz/corpus/ctl/*
 ./tests/fuzz/fuzz_atform "$s"/tests/fuzz/corpus/atform/*
 ./tests/fuzz/fuzz_smscmd "$s"/tests/fuzz/corpus/smscmd/*
-./tests/fuzz/fuzz_text "$s"/tests/fuzz/corpus/text/*
+./tests/fuzz/fuzz_lines "$s"/tests/fuzz/corpus/lines/*
 FUZZ_ROUNDS=3000 ./tests/fuzz/fuzz_conf "$s"/tests/fuzz/corpus/conf/*

@@ -1,5 +1,5 @@
 /*
- * fuzz_text.c: small line parsers on arbitrary bytes: the text escaper
+ * fuzz_lines.c: small line parsers on arbitrary bytes: the text escaper
  * (util_escape_text: output terminated, bounded, free of control
  * characters), the µPanel remote-lock parser (climset_parse: refuses with
  * a reason or gives a sum in range) and the AT command-line splitter
