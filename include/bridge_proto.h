@@ -2,8 +2,8 @@
  * bridge_proto.h: the bridge's pure parsers and formatters (bytes in,
  * results out, no I/O, no clock of their own): UART parameters, the
  * "similar RFC2217" frame, the `+++` escape detector, the inline
- * `password#AT+...` frame, the HTPHD `[0D][0A]` escapes, hex data and the
- * long/short connection value.  All bounded; malformed input is refused
+ * `password#AT+...` frame, the HTPHD `[0D][0A]` escapes, hex data, the
+ * long/short connection value and the HTTPD request URL.  All bounded; malformed input is refused
  * with a reason.  Unit-tested and fuzzed (tests/fuzz/fuzz_bridge.c).
  */
 #ifndef CG_BRIDGE_PROTO_H
@@ -154,5 +154,16 @@ int bridge_hex_decode(const char *hex, uint8_t *out, size_t max,
 #define BRIDGE_SHORT_DEF	10
 int bridge_link_parse(int argc, char **argv, int *is_short, int *timeout,
     char *err, size_t errlen);
+
+/*
+ * The URL of one HTTPD request (seed §3.2.2): http://HOST:PORT from HTPSV
+ * "host,port" (an IPv6 host in brackets), then HTPURL, then for GET the
+ * data (NULL for POST) with every byte a URL cannot carry as it is
+ * written %XX.  Appended to url (whose cap bounds it); -1 with a reason
+ * when HTPSV has no port or the URL does not fit.
+ */
+struct buf;
+int bridge_http_url(struct buf *url, const char *server, const char *path,
+    const uint8_t *data, size_t n, char *err, size_t errlen);
 
 #endif

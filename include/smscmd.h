@@ -5,9 +5,10 @@
  * apart; smscmd_handle() authorises and runs them and builds the one reply
  * (or decides on silence).
  *
- *   AT form     PASSWORD#AT+CMD[?|=?|=args]        (USR DTU)
+ *   AT form     PASSWORD#AT+CMD[?|=?|=args][;+CMD...]   (USR DTU)
  *   verb form   VERB[,ARG...][,PWD=PASSWORD]#       (cloud-connect)
- *   short form  CMD[;PASSWORD][,CMD[;PASSWORD]...][,RISP]  (remote control)
+ *   short form  CMD[;PASSWORD][,CMD[;PASSWORD]...][,RISP[;PASSWORD]]
+ *               (remote control; PWDnew sets the password `new`)
  */
 #ifndef CG_SMSCMD_H
 #define CG_SMSCMD_H

@@ -96,18 +96,76 @@ smscmd_inv(struct smscmd_msg *m, const char *name, size_t namelen,
 	return 0;
 }
 
-/* AT form: [PASSWORD]#AT+... or a bare AT+...; cmd points at "AT+". */
+/*
+ * Where the next chained command of an AT-form line starts (V.250
+ * style, `AT+VER;+CSQ` or `AT+VER;AT+CSQ`): a ';' outside double quotes
+ * followed (after blanks) by '+' or "AT+".  Returns the ';', or NULL.
+ * Any other ';' is part of the command (`AT+STMSG=a;b`).
+ */
+static const char *
+smscmd_at_next(const char *p, const char *end)
+{
+	int quoted = 0;
+
+	for (; p < end; p++) {
+		const char *q = p + 1;
+
+		if (*p == '"')
+			quoted = !quoted;
+		if (*p != ';' || quoted)
+			continue;
+		while (q < end && *q == ' ')
+			q++;
+		if ((q < end && *q == '+') ||
+		    (end - q >= 3 && util_strncaseeq(q, "AT+", 3)))
+			return p;
+	}
+	return NULL;
+}
+
+/* AT form: [PASSWORD]#AT+...[;+...] or a bare AT+...; cmd points at
+ * "AT+". */
 static int
 smscmd_parse_at(const char *s, size_t n, const char *cmd,
     struct smscmd_msg *m, const char **err)
 {
+	const char *p = cmd, *end = s + n;
+	char one[ATFORM_MAX_LEN + 3];
+
 	m->form = SMSCMD_FORM_AT;
 	if (cmd > s + 1 && smscmd_set_password(m, s, (size_t)(cmd - 1 - s),
 	    err) == -1)
 		return -1;
-	if (atform_parse(cmd, n - (size_t)(cmd - s), &m->cmds[0], err) == -1)
-		return -1;
-	m->ncmds = 1;
+	while (p < end) {
+		const char *semi = smscmd_at_next(p, end);
+		const char *cend = semi != NULL ? semi : end;
+		size_t l;
+
+		while (p < cend && *p == ' ')
+			p++;
+		l = (size_t)(cend - p);
+		if (m->ncmds == SMSCMD_MAX_CMDS) {
+			*err = "too many commands in one message";
+			return -1;
+		}
+		if (l > ATFORM_MAX_LEN) {
+			*err = "command too long";
+			return -1;
+		}
+		/* a chained "+CMD" is "AT+CMD" */
+		if (l > 0 && *p == '+') {
+			memcpy(one, "AT", 2);
+			memcpy(one + 2, p, l);
+			l += 2;
+		} else
+			memcpy(one, p, l);
+		if (atform_parse(one, l, &m->cmds[m->ncmds], err) == -1)
+			return -1;
+		m->ncmds++;
+		if (semi == NULL)
+			break;
+		p = semi + 1;
+	}
 	return 0;
 }
 
@@ -173,6 +231,28 @@ smscmd_parse_short1(const char *s, size_t n, struct smscmd_msg *m,
 	if (namelen == 0) {
 		*err = "a command starts with its name";
 		return -1;
+	}
+	if (namelen > 3 && util_strncaseeq(s, "PWD", 3)) {
+		/* PWDnew or PWD:new: the new password is all the rest,
+		 * whatever its first character (PWD? is a query) */
+		namelen = 3;
+		rest = s + 3;
+		restlen = n - 3;
+	}
+	if (namelen == 3 && restlen > 0 && util_strncaseeq(s, "PWD", 3) &&
+	    !(restlen == 1 && rest[0] == '?')) {
+		if (rest[0] == ':') {
+			rest++;
+			restlen--;
+		}
+		if (restlen == 0) {
+			*err = "PWD needs the new password";
+			return -1;
+		}
+		args[0] = rest;
+		arglen[0] = restlen;
+		return smscmd_inv(m, s, namelen, ATFORM_SET, args, arglen, 1,
+		    err);
 	}
 	if (restlen == 0)
 		return smscmd_inv(m, s, namelen, ATFORM_EXEC, NULL, NULL, 0,
@@ -244,16 +324,19 @@ smscmd_parse_short(const char *s, size_t n, struct smscmd_msg *m,
 			*err = "empty command";
 			return -1;
 		}
-		if (c == NULL && l == 4 && util_strncaseeq(p, "RISP", 4)) {
-			m->risp = 1;
-			break;
-		}
 		semi = memchr(p, ';', l);
 		if (semi != NULL) {
 			if (smscmd_set_password(m, semi + 1,
 			    l - (size_t)(semi - p) - 1, err) == -1)
 				return -1;
 			l = (size_t)(semi - p);
+			while (l > 0 && p[l - 1] == ' ')
+				l--;
+		}
+		/* RISP last, alone or with the password (RISP;pwd) */
+		if (c == NULL && l == 4 && util_strncaseeq(p, "RISP", 4)) {
+			m->risp = 1;
+			break;
 		}
 		if (smscmd_parse_short1(p, l, m, err) == -1)
 			return -1;

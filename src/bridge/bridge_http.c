@@ -215,47 +215,22 @@ bridge_http_add_header(void *arg, const char *line, size_t n)
 	return 0;
 }
 
-/* Bytes a URL cannot carry as they are are written %XX. */
-static void
-bridge_http_escape(struct buf *b, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] <= 0x20 || p[i] >= 0x7f || strchr("\"<>\\^`{|}#",
-		    p[i]) != NULL)
-			buf_printf(b, "%%%02X", p[i]);
-		else
-			buf_add(b, p + i, 1);
-	}
-}
-
 static int
 bridge_http_start(struct bridge_http_req *r)
 {
-	char srv[SETTING_VALUE_MAX + 1], dec[SETTING_VALUE_MAX + 1], *port;
-	char err[200];
+	char dec[SETTING_VALUE_MAX + 1], err[200];
 	int post = strcmp(settings_value(bridge_set.http_method), "POST") == 0;
 	long tmo = (long)settings_int(bridge_set.http_timeout) * 1000;
 	struct buf url;
 	size_t n;
 	CURL *e;
 
-	util_strlcpy(srv, settings_value(bridge_set.http_server), sizeof srv);
-	if ((port = strrchr(srv, ',')) == NULL) {
-		bridge_http_error("bad HTPSV");
-		return -1;
-	}
-	*port++ = '\0';
 	buf_init(&url, BRIDGE_HTTP_URL_MAX);
-	if (strchr(srv, ':') != NULL)
-		buf_printf(&url, "http://[%s]:%s", srv, port);
-	else
-		buf_printf(&url, "http://%s:%s", srv, port);
-	buf_puts(&url, settings_value(bridge_set.http_url));
-	if (!post)
-		bridge_http_escape(&url, r->data, r->len);
-	if (url.overflow) {
+	if (bridge_http_url(&url, settings_value(bridge_set.http_server),
+	    settings_value(bridge_set.http_url), post ? NULL : r->data, r->len,
+	    err, sizeof err) == -1) {
 		buf_free(&url);
-		bridge_http_error("URL too long");
+		bridge_http_error("%s", err);
 		return -1;
 	}
 	curl_slist_free_all(bridge_http_hdrs);

@@ -1,8 +1,8 @@
 /*
  * bridge_proto.c: the bridge's pure parsers (see bridge_proto.h): UART
  * parameter fields, "similar RFC2217" frames, the `+++` escape state
- * machine, inline `password#AT+` frames, HTPHD escapes, hex data and the
- * long/short connection value.  No I/O and no clock: the caller passes
+ * machine, inline `password#AT+` frames, HTPHD escapes, hex data, the
+ * long/short connection value and the HTTPD request URL.  No I/O and no clock: the caller passes
  * the time in, so every rule is unit-testable and fuzzable.
  */
 #include <ctype.h>
@@ -534,6 +534,41 @@ bridge_link_parse(int argc, char **argv, int *is_short, int *timeout,
 			return -1;
 		}
 		*timeout = (int)n;
+	}
+	return 0;
+}
+
+/* --- HTTPD request URL ---------------------------------------------- */
+
+int
+bridge_http_url(struct buf *url, const char *server, const char *path,
+    const uint8_t *data, size_t n, char *err, size_t errlen)
+{
+	const char *port = strrchr(server, ',');
+	size_t hostlen;
+
+	if (port == NULL) {
+		snprintf(err, errlen, "bad HTPSV");
+		return -1;
+	}
+	hostlen = (size_t)(port - server);
+	port++;
+	if (memchr(server, ':', hostlen) != NULL)
+		buf_printf(url, "http://[%.*s]:%s", (int)hostlen, server, port);
+	else
+		buf_printf(url, "http://%.*s:%s", (int)hostlen, server, port);
+	buf_puts(url, path);
+	/* bytes a URL cannot carry as they are are written %XX */
+	for (size_t i = 0; data != NULL && i < n; i++) {
+		if (data[i] <= 0x20 || data[i] >= 0x7f ||
+		    strchr("\"<>\\^`{|}#", data[i]) != NULL)
+			buf_printf(url, "%%%02X", data[i]);
+		else
+			buf_add(url, data + i, 1);
+	}
+	if (url->overflow) {
+		snprintf(err, errlen, "URL too long");
+		return -1;
 	}
 	return 0;
 }

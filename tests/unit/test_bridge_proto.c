@@ -402,6 +402,41 @@ test_hex_link(void **state)
 	    -1);
 }
 
+static void
+test_http_url(void **state)
+{
+	static const uint8_t data[] = { 'a', ' ', '#', '%', 0x00, 0xff, '/' };
+	struct buf b;
+
+	buf_init(&b, 256);
+	assert_int_equal(bridge_http_url(&b, "example.com,8080", "/log?d=",
+	    data, sizeof data, err, sizeof err), 0);
+	assert_string_equal(buf_str(&b),
+	    "http://example.com:8080/log?d=a%20%23%%00%FF/");
+	buf_reset(&b);
+	/* an IPv6 host in brackets; the port is after the last comma */
+	assert_int_equal(bridge_http_url(&b, "::1,80", "/", NULL, 5, err,
+	    sizeof err), 0);
+	assert_string_equal(buf_str(&b), "http://[::1]:80/");
+	buf_reset(&b);
+	/* POST: no data in the URL */
+	assert_int_equal(bridge_http_url(&b, "h,1", "/x", NULL, 0, err,
+	    sizeof err), 0);
+	assert_string_equal(buf_str(&b), "http://h:1/x");
+	buf_free(&b);
+	/* malformed server, too long */
+	buf_init(&b, 256);
+	assert_int_equal(bridge_http_url(&b, "example.com", "/", NULL, 0, err,
+	    sizeof err), -1);
+	assert_string_equal(err, "bad HTPSV");
+	buf_free(&b);
+	buf_init(&b, 20);
+	assert_int_equal(bridge_http_url(&b, "example.com,80", "/",
+	    (const uint8_t *)"\x01\x02\x03", 3, err, sizeof err), -1);
+	assert_string_equal(err, "URL too long");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -413,6 +448,7 @@ main(void)
 		cmocka_unit_test(test_inline),
 		cmocka_unit_test(test_htphd),
 		cmocka_unit_test(test_hex_link),
+		cmocka_unit_test(test_http_url),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -124,6 +124,80 @@ test_parse_malformed(void **state)
 	}
 }
 
+/* Issue 11 item 9: chained AT commands, RISP with the password, PWD with
+ * a password that starts with a letter. */
+static void
+test_parse_oddities(void **state)
+{
+	/* V.250 chaining: one AT-form message, two commands, one password */
+	assert_int_equal(parse("12345#AT+VER;+CSQ"), 0);
+	assert_int_equal(m.form, SMSCMD_FORM_AT);
+	assert_string_equal(m.password, "12345");
+	assert_int_equal(m.ncmds, 2);
+	assert_string_equal(m.cmds[0].name, "VER");
+	assert_string_equal(m.cmds[1].name, "CSQ");
+	assert_int_equal(m.cmds[1].op, ATFORM_EXEC);
+	assert_int_equal(parse("pw#AT+VER; AT+WKMOD?;+SOCKA=\"TCP\",h,1"), 0);
+	assert_int_equal(m.ncmds, 3);
+	assert_int_equal(m.cmds[1].op, ATFORM_QUERY);
+	assert_string_equal(m.cmds[2].name, "SOCKA");
+	assert_int_equal(m.cmds[2].argc, 3);
+	/* a ';' in quotes, or not followed by '+', is text */
+	assert_int_equal(parse("pw#AT+STMSG=\"a;+b\""), 0);
+	assert_int_equal(m.ncmds, 1);
+	assert_string_equal(m.cmds[0].argv[0], "a;+b");
+	assert_int_equal(parse("AT+STMSG=a;b"), 0);
+	assert_int_equal(m.ncmds, 1);
+	assert_string_equal(m.cmds[0].argv[0], "a;b");
+	/* malformed chains are AT-form errors, never a short form with
+	 * a password */
+	assert_int_equal(parse("12345#AT+VER;+"), -1);
+	assert_string_equal(err, "missing command name");
+	assert_int_equal(parse("12345#AT+VER;"), -1);
+	assert_int_equal(parse("12345#AT+VER;+C SQ"), -1);
+	{
+		char many[400] = "pw#AT+VER";
+
+		for (int i = 0; i < SMSCMD_MAX_CMDS; i++)
+			strcat(many, ";+VER");
+		assert_int_equal(parse(many), -1);
+		assert_string_equal(err, "too many commands in one message");
+	}
+	/* RISP may carry the password */
+	assert_int_equal(parse("WKMOD:NET,CSQ,RISP;12345"), 0);
+	assert_int_equal(m.form, SMSCMD_FORM_SHORT);
+	assert_int_equal(m.ncmds, 2);
+	assert_true(m.risp);
+	assert_string_equal(m.password, "12345");
+	assert_int_equal(parse("WKMOD:NET,risp ;12345"), 0);
+	assert_true(m.risp);
+	assert_int_equal(parse("WKMOD:NET;1,RISP;2"), -1);
+	assert_string_equal(err, "different passwords in one message");
+	assert_int_equal(parse("RISP;12345"), -1);
+	assert_string_equal(err, "no command");
+	/* RISP elsewhere than last stays a command (unknown to the
+	 * registry) */
+	assert_int_equal(parse("RISP,CSQ;1"), 0);
+	assert_false(m.risp);
+	assert_string_equal(m.cmds[0].name, "RISP");
+	/* PWD takes the whole rest as the new password */
+	assert_int_equal(parse("PWDabc12;12345"), 0);
+	assert_string_equal(m.cmds[0].name, "PWD");
+	assert_int_equal(m.cmds[0].op, ATFORM_SET);
+	assert_int_equal(m.cmds[0].argc, 1);
+	assert_string_equal(m.cmds[0].argv[0], "abc12");
+	assert_int_equal(parse("pwdX9:y;12345"), 0);
+	assert_string_equal(m.cmds[0].argv[0], "X9:y");
+	assert_int_equal(parse("PWD:secret;12345"), 0);
+	assert_string_equal(m.cmds[0].argv[0], "secret");
+	assert_int_equal(parse("PWD54321;12345"), 0);
+	assert_string_equal(m.cmds[0].argv[0], "54321");
+	assert_int_equal(parse("PWD?;12345"), 0);
+	assert_int_equal(m.cmds[0].op, ATFORM_QUERY);
+	assert_int_equal(parse("PWD:;12345"), -1);
+	assert_string_equal(err, "PWD needs the new password");
+}
+
 /* ---- the engine, with a real store ---- */
 
 static char dir[] = "/tmp/cgtest-smscmd-XXXXXX";
@@ -392,6 +466,29 @@ test_failure_cap(void **state)
 	    AUTH_OK);
 	assert_int_equal(settings_set_text(settings_find("auth.failure_cap"),
 	    "30", e, sizeof e), 0);
+/* The three fixed cases through the engine (the superadmin password
+ * never changes in this group). */
+static void
+test_oddities_engine(void **state)
+{
+	const char *n = "+4915100000077";
+
+	/* both chained commands run, both answer, no failure counted */
+	assert_int_equal(sms(n, "super-pw#AT+VER;+WKMOD?"), 1);
+	assert_non_null(strstr(out, "+VER:"));
+	assert_non_null(strstr(out, "+WKMOD:"));
+	assert_int_equal(auth_lockout_until(n), 0);
+	/* RISP;pwd: the commands run, no reply */
+	assert_int_equal(sms(n, "AT+WKMOD?"), 0);	/* unknown: silence */
+	assert_int_equal(sms(n, "WKMOD:CMD,RISP;super-pw"), 0);
+	assert_int_equal(sms(n, "super-pw#AT+WKMOD?"), 1);
+	assert_string_equal(out, "+WKMOD:CMD\nOK");
+	/* PWD sets a password that starts with a letter */
+	assert_int_equal(sms(n, "PWDabc12;super-pw"), 1);
+	assert_string_equal(out, "OK");
+	assert_int_equal(auth_password_role("abc12"), ROLE_ADMIN);
+	assert_int_equal(sms(n, "WKMOD:NET;abc12"), 1);
+	assert_string_equal(out, "OK");
 }
 
 int
@@ -400,6 +497,7 @@ main(void)
 	const struct CMUnitTest parser[] = {
 		cmocka_unit_test(test_parse_seed_examples),
 		cmocka_unit_test(test_parse_malformed),
+		cmocka_unit_test(test_parse_oddities),
 	};
 	const struct CMUnitTest engine[] = {
 		cmocka_unit_test(test_normalise),
@@ -408,6 +506,7 @@ main(void)
 		cmocka_unit_test(test_lockout),
 		cmocka_unit_test(test_spoofed_number_keeps_password_use),
 		cmocka_unit_test(test_failure_cap),
+		cmocka_unit_test(test_oddities_engine),
 		cmocka_unit_test(test_gate_fails_closed),
 	};
 	int rc = cmocka_run_group_tests(parser, NULL, NULL);

@@ -1,0 +1,86 @@
+#!/bin/bash
+# tests/fuzz/run-long.sh: a long libFuzzer run of every harness of a
+# fuzzing build (configure --enable-fuzzing CC=clang; this script builds
+# nothing).  Run it from the top of that build:
+#
+#   tests/fuzz/run-long.sh MINUTES [NAME...]
+#
+# Each tests/fuzz/lf_NAME (all of them, or the NAMEs given) runs for
+# MINUTES on a copy of its seed corpus tests/fuzz/corpus/NAME (the seeds
+# are never written to), one after the other.  Prints one line per
+# harness: its final coverage (cov: edges, ft: features), executions,
+# minutes and result; a crash, leak or undefined behaviour leaves its
+# input in the work directory (printed) and makes the exit status 1.
+# FUZZ_KEEP=DIR keeps each grown corpus in DIR/NAME.
+set -u
+if [ $# -lt 1 ] || ! [[ $1 =~ ^[0-9]+([.][0-9]+)?$ ]]; then
+	echo "usage: $0 MINUTES [NAME...]" >&2
+	exit 2
+fi
+minutes=$1
+shift
+secs=$(awk -v m="$minutes" 'BEGIN { s = int(m * 60); print s < 1 ? 1 : s }')
+src=$(cd "$(dirname "$0")" && pwd)	# tests/fuzz of the source tree
+bin=$(cd "${FUZZ_BUILD:-.}" && pwd)/tests/fuzz
+
+if [ $# -gt 0 ]; then
+	names=("$@")
+else
+	names=()
+	for h in "$bin"/lf_*; do
+		[ -f "$h" ] && [ -x "$h" ] && names+=("${h##*/lf_}")
+	done
+fi
+if [ ${#names[@]} -eq 0 ]; then
+	echo "$0: no tests/fuzz/lf_* here: run it in a build configured" \
+	    "with --enable-fuzzing CC=clang" >&2
+	exit 2
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cellgate-fuzz.XXXXXX")
+export LSAN_OPTIONS="suppressions=$src/../lsan.supp:print_suppressions=0"
+status=0
+printf '%-10s %8s %8s %12s %7s  %s\n' harness cov ft execs minutes result
+for name in "${names[@]}"; do
+	h=$bin/lf_$name
+	if ! [ -x "$h" ]; then
+		printf '%-10s %8s %8s %12s %7s  %s\n' "$name" - - - - \
+		    "no such harness"
+		status=1
+		continue
+	fi
+	corpus=$work/$name/corpus
+	mkdir -p "$corpus"
+	cp "$src/corpus/$name"/* "$corpus"/ 2>/dev/null || true
+	log=$work/$name/log
+	(cd "$work/$name" && "$h" -max_total_time="$secs" -max_len=4096 \
+	    -print_final_stats=1 -artifact_prefix="$work/$name/" \
+	    "$corpus" >"$log" 2>&1)
+	rc=$?
+	last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
+	cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
+	ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+	[ -n "$execs" ] || execs=$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$last")
+	if [ $rc -eq 0 ]; then
+		result=ok
+	else
+		status=1
+		art=$(ls "$work/$name"/crash-* "$work/$name"/leak-* \
+		    "$work/$name"/timeout-* "$work/$name"/oom-* 2>/dev/null |
+		    head -n 1)
+		result="FAILED (exit $rc): ${art:-see $log}"
+	fi
+	printf '%-10s %8s %8s %12s %7s  %s\n' "$name" "${cov:--}" "${ft:--}" \
+	    "${execs:--}" "$minutes" "$result"
+	if [ -n "${FUZZ_KEEP:-}" ]; then
+		mkdir -p "$FUZZ_KEEP/$name"
+		cp "$corpus"/* "$FUZZ_KEEP/$name"/ 2>/dev/null || true
+	fi
+done
+if [ $status -eq 0 ]; then
+	rm -rf "$work"
+else
+	echo "logs and failing inputs: $work"
+fi
+exit $status
