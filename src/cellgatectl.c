@@ -52,6 +52,7 @@ usage(FILE *f)
 	    "      keys: name, role=user|admin|superadmin,\n"
 	    "      password=required|not-required,\n"
 	    "      call=ignore|hangup|hangup-reply, alarm_sms=on|off, alarm_call=on|off\n"
+	    "  cloud connect|disconnect   open / end an on-demand cloud session\n"
 	    "  pdu decode [--no-smsc] HEX...   decode SMS PDUs (no daemon)\n"
 	    "  pdu encode [--ucs2] [--class N] [--smsc N] [--status-report]\n"
 	    "             [--ref N] [--deliver [--time ISO-8601]] NUMBER TEXT\n"
@@ -519,6 +520,28 @@ cmd_modem(int fd, int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_cloud(int fd, int argc, char **argv)
+{
+	struct json_object *res;
+	const char *req;
+
+	if (argc == 2 && strcmp(argv[1], "connect") == 0)
+		req = "cloud.connect";
+	else if (argc == 2 && strcmp(argv[1], "disconnect") == 0)
+		req = "cloud.disconnect";
+	else
+		return usage(stderr), 2;
+	if (call(fd, req, NULL, &res) != 0)
+		return 1;
+	if (opt_json)
+		ctl_print_json(res);
+	else
+		print_tree(res, 0);
+	json_object_put(res);
+	return 0;
+}
+
 static const struct {
 	const char	*name;
 	int		(*fn)(int, int, char **);
@@ -533,6 +556,7 @@ static const struct {
 	{ "modem", cmd_modem },
 	{ "phonebook", cmd_phonebook },
 	{ "sms", cmd_sms },
+	{ "cloud", cmd_cloud },
 };
 
 int

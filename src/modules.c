@@ -6,6 +6,7 @@
  */
 #include "bridge.h"
 #include "calls.h"
+#include "cloud.h"
 #include "cmd.h"
 #include "ctl.h"
 #include "modem.h"
@@ -42,5 +43,11 @@ const struct module modules[] = {
 	  .commands = MODULE_TABLE(bridge_cmd_table),
 	  .init = bridge_init, .reload = bridge_reload,
 	  .shutdown = bridge_shutdown, .status = bridge_status },
+	{ .name = "cloud",
+	  .settings = MODULE_TABLE(cloud_settings_table),
+	  .commands = MODULE_TABLE(cloud_cmd_table),
+	  .requests = MODULE_TABLE(cloud_ctl_requests),
+	  .init = cloud_init, .shutdown = cloud_shutdown,
+	  .status = cloud_status },
 };
 const size_t modules_len = nitems(modules);

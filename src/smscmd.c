@@ -18,7 +18,8 @@
 #include "settings.h"
 #include "smscmd.h"
 
-static int smscmd_run(const char *, const char *, size_t, struct buf *);
+static int smscmd_run(enum auth_channel, const char *, const char *, size_t,
+    struct buf *);
 
 void
 smscmd_cut(struct buf *b, size_t max)
@@ -42,7 +43,7 @@ smscmd_handle(const char *sender, const char *text, size_t len,
 	int r;
 
 	buf_init(&reply, 64 * 1024);
-	r = smscmd_run(sender, text, len, &reply);
+	r = smscmd_run(CHAN_SMS, sender, text, len, &reply);
 	if (r == 1) {
 		smscmd_cut(&reply, SMSCMD_REPLY_MAX);
 		buf_add(out, reply.data, reply.len);
@@ -51,19 +52,32 @@ smscmd_handle(const char *sender, const char *text, size_t len,
 	return r;
 }
 
+int
+smscmd_handle_remote(enum auth_channel ch, const char *source,
+    const char *text, size_t len, struct buf *out)
+{
+	return smscmd_run(ch, source, text, len, out);
+}
+
 static int
-smscmd_run(const char *sender, const char *text, size_t len,
-    struct buf *reply)
+smscmd_run(enum auth_channel ch, const char *sender, const char *text,
+    size_t len, struct buf *reply)
 {
 	struct smscmd_msg *m;
 	struct phonebook_entry pb;
 	char number[PHONEBOOK_NUMBER_MAX + 1], key[64], esc[64];
 	const char *err;
 	enum auth_role role_pw = ROLE_NONE, role_pb = ROLE_NONE, role;
-	int listed = 0, send = 1;
+	int listed = 0, send = 1, shown = 0;
 
 	util_escape(esc, sizeof esc, sender, strlen(sender));
-	if (phonebook_normalise(sender, settings_get("auth.country_code"),
+	if (ch != CHAN_SMS)	/* no sender number: the password only */
+	{
+		snprintf(key, sizeof key, "%s:%.48s", auth_channel_name(ch),
+		    esc);
+		util_strlcpy(esc, key, sizeof esc);
+	}
+	else if (phonebook_normalise(sender, settings_get("auth.country_code"),
 	    number, sizeof number) == 0) {
 		util_strlcpy(key, number, sizeof key);
 		if (phonebook_find(number, &pb) == 0) {
@@ -75,13 +89,15 @@ smscmd_run(const char *sender, const char *text, size_t len,
 		util_strlcpy(key, esc, sizeof key);	/* alphanumeric */
 
 	if (auth_lockout_until(key) > 0) {
-		log_info("sms from %s ignored: locked out", esc);
+		log_info("%s from %s ignored: locked out",
+		    auth_channel_name(ch), esc);
 		return 0;
 	}
 	if ((m = malloc(sizeof *m)) == NULL)
 		return 0;
 	if (smscmd_parse(text, len, m, &err) == -1) {
-		log_info("sms from %s is not a command: %s", esc, err);
+		log_info("%s from %s is not a command: %s",
+		    auth_channel_name(ch), esc, err);
 		if (role_pb == ROLE_NONE) {
 			free(m);
 			return 0;
@@ -94,8 +110,9 @@ smscmd_run(const char *sender, const char *text, size_t len,
 		role_pw = auth_password_role(m->password);
 		explicit_bzero(m->password, sizeof m->password);
 		if (role_pw == ROLE_NONE) {
-			log_warnx("sms from %s: wrong password (%s form); no "
-			    "reply", esc, smscmd_form_name(m->form));
+			log_warnx("%s from %s: wrong password (%s form); no "
+			    "reply", auth_channel_name(ch), esc,
+			    smscmd_form_name(m->form));
 			auth_lockout_failure(key);
 			free(m);
 			return 0;
@@ -106,16 +123,17 @@ smscmd_run(const char *sender, const char *text, size_t len,
 	if (role == ROLE_NONE) {
 		/* counted like a wrong password (SPEC §4): a stranger
 		 * probing the device is soon ignored */
-		log_info("sms from %s: %s sender without password; no reply",
-		    esc, listed ? "listed" : "unknown");
+		log_info("%s from %s: %s sender without password; no "
+		    "reply", auth_channel_name(ch), esc, listed ? "listed" : "unknown");
 		auth_lockout_failure(key);
 		free(m);
 		return 0;
 	}
-	log_info("sms from %s: %d command(s) in %s form as %s", esc,
+	log_info("%s from %s: %d command(s) in %s form as %s",
+	    auth_channel_name(ch), esc,
 	    m->ncmds, smscmd_form_name(m->form), auth_role_name(role));
 	for (int i = 0; i < m->ncmds; i++) {
-		struct cmd_ctx ctx = { CHAN_SMS, role, key };
+		struct cmd_ctx ctx = { ch, role, key };
 		struct cmd_reply r;
 
 		/* a sender number is a filter, never proof */
@@ -127,13 +145,18 @@ smscmd_run(const char *sender, const char *text, size_t len,
 			    m->cmds[i].name);
 		else
 			cmd_run_parsed(&m->cmds[i], &ctx, &r);
-		if (i > 0)
-			buf_puts(reply, "\n");
-		cmd_reply_format(&r, CMD_STYLE_TEXT, reply);
+		if (!r.deferred) {	/* a deferred one answers later */
+			if (shown++ > 0)
+				buf_puts(reply, "\n");
+			cmd_reply_format(&r, CMD_STYLE_TEXT, reply);
+		}
 		cmd_reply_free(&r);
 	}
+	if (shown == 0)
+		send = 0;
 	if (m->risp) {
-		log_info("sms from %s: replies suppressed (RISP)", esc);
+		log_info("%s from %s: replies suppressed (RISP)",
+		    auth_channel_name(ch), esc);
 		send = 0;
 	}
 	free(m);
