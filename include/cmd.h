@@ -22,11 +22,14 @@ struct cmd_ctx {
 	enum auth_role		 role;
 	const char		*origin;	/* for the log: "uid 0", a number */
 };
+/* On CHAN_SMS, origin is the sender's number: where a reply the command
+ * gives later (cmd_reply_defer) is sent with sms_send(). */
 
 struct cmd_reply {
 	struct buf	 lines;		/* information lines, '\n' after each */
 	int		 ok;
 	char		 error[256];	/* reason, when !ok */
+	int		 deferred;	/* the answer comes later, not now */
 };
 
 #define CMD_OP(op)	(1u << (op))
@@ -61,6 +64,9 @@ void cmd_reply_line(struct cmd_reply *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 int cmd_reply_error(struct cmd_reply *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
+/* The command answers later on its channel (e.g. CONNECT# by SMS after
+ * the broker accepted): nothing is sent back now for it. */
+void cmd_reply_defer(struct cmd_reply *);
 
 /* Run one AT-form command text.  Always fills the reply; returns 0 when
  * the command succeeded. */

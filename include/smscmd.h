@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "atform.h"
+#include "auth.h"
 #include "util.h"
 
 #define SMSCMD_MAX_LEN		1600	/* ten concatenated parts */
@@ -67,5 +68,12 @@ void smscmd_redact_shape(const char *text, size_t len, struct buf *out);
  * sender, wrong password, lockout, RISP). */
 int smscmd_handle(const char *sender, const char *text, size_t len,
     struct buf *reply);
+
+/* The same for a remote channel without sender numbers (MQTT): no
+ * phonebook, the password inside the text is the only authority, and
+ * lockout is kept per channel and `source` (e.g. "mqtt:<topic>").  The
+ * reply is not cut to SMS length. */
+int smscmd_handle_remote(enum auth_channel, const char *source,
+    const char *text, size_t len, struct buf *reply);
 
 #endif

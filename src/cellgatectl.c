@@ -52,6 +52,7 @@ usage(FILE *f)
 	    "      keys: name, role=user|admin|superadmin,\n"
 	    "      password=required|not-required,\n"
 	    "      call=ignore|hangup|hangup-reply|temperature, alarm_sms=on|off, alarm_call=on|off\n"
+	    "  cloud connect|disconnect   open / end an on-demand cloud session\n"
 	    "  io list                    outputs, inputs, sensors: backend, state,\n"
 	    "                             last change, last error\n"
 	    "  io set NAME on|off         switch an output\n"
@@ -615,6 +616,28 @@ cmd_modem(int fd, int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_cloud(int fd, int argc, char **argv)
+{
+	struct json_object *res;
+	const char *req;
+
+	if (argc == 2 && strcmp(argv[1], "connect") == 0)
+		req = "cloud.connect";
+	else if (argc == 2 && strcmp(argv[1], "disconnect") == 0)
+		req = "cloud.disconnect";
+	else
+		return usage(stderr), 2;
+	if (call(fd, req, NULL, &res) != 0)
+		return 1;
+	if (opt_json)
+		ctl_print_json(res);
+	else
+		print_tree(res, 0);
+	json_object_put(res);
+	return 0;
+}
+
 static const struct {
 	const char	*name;
 	int		(*fn)(int, int, char **);
@@ -630,6 +653,7 @@ static const struct {
 	{ "phonebook", cmd_phonebook },
 	{ "sms", cmd_sms },
 	{ "io", cmd_io },
+	{ "cloud", cmd_cloud },
 };
 
 int

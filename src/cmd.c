@@ -53,6 +53,13 @@ cmd_reply_error(struct cmd_reply *r, const char *fmt, ...)
 	return -1;
 }
 
+void
+cmd_reply_defer(struct cmd_reply *r)
+{
+	r->ok = 1;
+	r->deferred = 1;
+}
+
 const struct cmd_entry *
 cmd_iter(size_t *pos)
 {

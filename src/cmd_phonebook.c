@@ -2,8 +2,8 @@
  * cmd_phonebook.c: the registry's security and status commands that the
  * SMS dialects reach: NUM (phonebook: list, store, delete), CMDPW / PWD
  * (the admin password; never readable), RES (factory reset: settings and
- * phonebook), and the verb-form STATUS (read from the modules' accessors)
- * and CONNECT.
+ * phonebook), and the verb-form STATUS (read from the modules' accessors;
+ * CONNECT is the cloud module's).
  */
 #include <stdio.h>
 #include <string.h>
@@ -123,13 +123,6 @@ cmd_phonebook_status(const struct cmd_entry *ce, const struct atform *f,
 	return 0;
 }
 
-static int
-cmd_connect(const struct cmd_entry *ce, const struct atform *f,
-    const struct cmd_ctx *ctx, struct cmd_reply *r)
-{
-	return cmd_reply_error(r, "CONNECT: cloud link not available");
-}
-
 #define QUERY	(CMD_OP(ATFORM_EXEC) | CMD_OP(ATFORM_QUERY))
 #define ACTION	(CMD_OP(ATFORM_EXEC))
 
@@ -146,8 +139,6 @@ const struct cmd_entry cmd_phonebook_table[] = {
 	{ "STATUS", NULL, QUERY, 0, 0, ROLE_USER, GROUP_NET, 0, "STATUS#",
 	  "modem, signal, operator, uptime, bridge and data link state",
 	  cmd_phonebook_status },
-	{ "CONNECT", NULL, ACTION, 0, 0, ROLE_ADMIN, GROUP_NET, 0, "CONNECT#",
-	  "connect to the cloud broker (not available yet)", cmd_connect },
 };
 
 const size_t cmd_phonebook_table_len = nitems(cmd_phonebook_table);

@@ -7,6 +7,7 @@
 #include "bridge.h"
 #include "calls.h"
 #include "datalink.h"
+#include "cloud.h"
 #include "cmd.h"
 #include "io.h"
 #include "ctl.h"
@@ -55,5 +56,11 @@ const struct module modules[] = {
 	  .requests = MODULE_TABLE(io_ctl_requests),
 	  .init = io_init, .reload = io_reload,
 	  .shutdown = io_shutdown, .status = io_status },
+	{ .name = "cloud",
+	  .settings = MODULE_TABLE(cloud_settings_table),
+	  .commands = MODULE_TABLE(cloud_cmd_table),
+	  .requests = MODULE_TABLE(cloud_ctl_requests),
+	  .init = cloud_init, .shutdown = cloud_shutdown,
+	  .status = cloud_status },
 };
 const size_t modules_len = nitems(modules);

@@ -19,7 +19,8 @@
 #include "settings.h"
 #include "smscmd.h"
 
-static int smscmd_run(const char *, const char *, size_t, struct buf *);
+static int smscmd_run(enum auth_channel, const char *, const char *, size_t,
+    struct buf *);
 
 static void
 smscmd_render(const struct smscmd_msg *m, struct buf *out)
@@ -100,7 +101,7 @@ smscmd_handle(const char *sender, const char *text, size_t len,
 	int r;
 
 	buf_init(&reply, 64 * 1024);
-	r = smscmd_run(sender, text, len, &reply);
+	r = smscmd_run(CHAN_SMS, sender, text, len, &reply);
 	if (r == 1) {
 		smscmd_cut(&reply, SMSCMD_REPLY_MAX);
 		buf_add(out, reply.data, reply.len);
@@ -109,20 +110,29 @@ smscmd_handle(const char *sender, const char *text, size_t len,
 	return r;
 }
 
+int
+smscmd_handle_remote(enum auth_channel ch, const char *source,
+    const char *text, size_t len, struct buf *out)
+{
+	return smscmd_run(ch, source, text, len, out);
+}
+
 static int
-smscmd_run(const char *sender, const char *text, size_t len,
-    struct buf *reply)
+smscmd_run(enum auth_channel ch, const char *sender, const char *text,
+    size_t len, struct buf *reply)
 {
 	struct smscmd_msg *m;
 	struct phonebook_entry pb;
 	char number[PHONEBOOK_NUMBER_MAX + 1], key[64], esc[64];
-	const char *err;
+	const char *err, *chan = auth_channel_name(ch);
 	enum auth_role role_pw = ROLE_NONE, role_pb = ROLE_NONE, role;
 	enum auth_result res;
-	int listed = 0, send = 1;
+	int listed = 0, send = 1, shown = 0;
 
 	util_escape(esc, sizeof esc, sender, strlen(sender));
-	if (phonebook_normalise(sender, phonebook_country_code(),
+	if (ch != CHAN_SMS)		/* no sender number: the password only */
+		util_strlcpy(key, esc, sizeof key);
+	else if (phonebook_normalise(sender, phonebook_country_code(),
 	    number, sizeof number) == 0) {
 		util_strlcpy(key, number, sizeof key);
 		if (phonebook_find(number, &pb) == 0) {
@@ -136,7 +146,7 @@ smscmd_run(const char *sender, const char *text, size_t len,
 	if ((m = malloc(sizeof *m)) == NULL)
 		return 0;
 	if (smscmd_parse(text, len, m, &err) == -1) {
-		log_info("sms from %s is not a command: %s", esc, err);
+		log_info("%s from %s is not a command: %s", chan, esc, err);
 		if (role_pb == ROLE_NONE) {
 			free(m);
 			return 0;
@@ -146,11 +156,11 @@ smscmd_run(const char *sender, const char *text, size_t len,
 		return 1;
 	}
 	/* the one gate: lockout, failure cap, password, audit */
-	res = auth_gate(CHAN_SMS, key, m->has_password ? m->password : NULL,
+	res = auth_gate(ch, key, m->has_password ? m->password : NULL,
 	    &role_pw);
 	explicit_bzero(m->password, sizeof m->password);
 	if (res != AUTH_OK && res != AUTH_NO_PASSWORD) {
-		log_info("sms from %s (%s form): %s; no reply", esc,
+		log_info("%s from %s (%s form): %s; no reply", chan, esc,
 		    smscmd_form_name(m->form), auth_gate_result_name(res));
 		free(m);
 		return 0;
@@ -160,16 +170,16 @@ smscmd_run(const char *sender, const char *text, size_t len,
 		/* counted like a wrong password (cellgate-sms(7), "The
 		 * authorisation gate"), in its own class: a stranger probing
 		 * the device is soon ignored */
-		log_info("sms from %s: %s sender without password; no reply",
-		    esc, listed ? "listed" : "unknown");
-		auth_gate_stranger(CHAN_SMS, key);
+		log_info("%s from %s: %s sender without password; no reply",
+		    chan, esc, listed ? "listed" : "unknown");
+		auth_gate_stranger(ch, key);
 		free(m);
 		return 0;
 	}
-	log_info("sms from %s: %d command(s) in %s form as %s", esc,
+	log_info("%s from %s: %d command(s) in %s form as %s", chan, esc,
 	    m->ncmds, smscmd_form_name(m->form), auth_role_name(role));
 	for (int i = 0; i < m->ncmds; i++) {
-		struct cmd_ctx ctx = { CHAN_SMS, role, key };
+		struct cmd_ctx ctx = { ch, role, key };
 		struct cmd_reply r;
 
 		/* a sender number is a filter, never proof */
@@ -181,13 +191,17 @@ smscmd_run(const char *sender, const char *text, size_t len,
 			    m->cmds[i].name);
 		else
 			cmd_run_parsed(&m->cmds[i], &ctx, &r);
-		if (i > 0)
-			buf_puts(reply, "\n");
-		cmd_reply_format(&r, CMD_STYLE_TEXT, reply);
+		if (!r.deferred) {	/* a deferred one answers later */
+			if (shown++ > 0)
+				buf_puts(reply, "\n");
+			cmd_reply_format(&r, CMD_STYLE_TEXT, reply);
+		}
 		cmd_reply_free(&r);
 	}
+	if (shown == 0)
+		send = 0;
 	if (m->risp) {
-		log_info("sms from %s: replies suppressed (RISP)", esc);
+		log_info("%s from %s: replies suppressed (RISP)", chan, esc);
 		send = 0;
 	}
 	free(m);

@@ -93,6 +93,13 @@ static const char *const store_migrations[] = {
 	"  received INTEGER NOT NULL,"
 	"  msg_id INTEGER);"
 	"CREATE INDEX sms_parts_msg ON sms_parts(number, ref, parts, msg_id);",
+	/* 4 -> 5: the cloud link's uplink event queue, kept until the
+	 * broker acknowledged each (src/cloud/cloud_queue.c) */
+	"CREATE TABLE cloud_events ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  kind TEXT NOT NULL,"
+	"  payload TEXT NOT NULL,"
+	"  time INTEGER NOT NULL);",
 };
 
 static void

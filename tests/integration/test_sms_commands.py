@@ -87,8 +87,8 @@ def test_forms_and_silence():
     check(sms(STRANGER, "STATUS#") is None, "unknown number: no reply")
     check(sms(STRANGER, "STATUS,PWD=wrong#") is None, "wrong password: no reply")
     r = sms(STRANGER, "CONNECT,PWD=%s#" % SUPER)
-    check(r == "ERROR: CONNECT: cloud link not available",
-          "CONNECT,PWD=...# (cloud-connect seed): %r" % r)
+    check(r == "ERROR: CONNECT: cloud.server is not set",
+          "CONNECT,PWD=...# (cloud-connect seed) without a broker: %r" % r)
     r = sms(STRANGER, "%s#AT+SOCKA=\"TCP\",\"test.usr.cn\",10000" % ADMIN)
     check(r == "OK", "USR AT form with the admin password: %r" % r)
     r = sms(STRANGER, "%s#AT+SOCKA?" % ADMIN)

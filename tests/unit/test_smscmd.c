@@ -284,7 +284,7 @@ test_authorisation(void **state)
 	assert_int_equal(sms("+4915100000001", "12345#AT+WKMOD?"), 1);
 	assert_string_equal(out, "+WKMOD:NET\nOK");
 	assert_int_equal(sms("+4915100000001", "CONNECT,PWD=super-pw#"), 1);
-	assert_string_equal(out, "ERROR: CONNECT: cloud link not available");
+	assert_string_equal(out, "ERROR: CONNECT: cloud link not running");
 	/* unknown command from an authorised sender: named in the error */
 	assert_int_equal(sms("+4915100000001", "FOO;12345"), 1);
 	assert_string_equal(out, "ERROR: unknown command FOO");
