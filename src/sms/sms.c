@@ -38,6 +38,21 @@ sms_today(void)
 	return (long long)mktime(&tm);
 }
 
+/* The module's setting handles (once). */
+static void
+sms_set_resolve(void)
+{
+	if (sms_set.daily_limit != NULL)
+		return;
+	sms_set.retries = settings_ref("sms.retries", SETTING_INT);
+	sms_set.retry_delay = settings_ref("sms.retry_delay", SETTING_INT);
+	sms_set.status_report = settings_ref("sms.status_report",
+	    SETTING_BOOL);
+	sms_set.concat_timeout = settings_ref("sms.concat_timeout",
+	    SETTING_INT);
+	sms_set.daily_limit = settings_ref("sms.daily_limit", SETTING_INT);
+}
+
 long long
 sms_send(const char *number, const char *text, size_t len,
     const char *coding, const char *origin, char *err, size_t errlen)
@@ -45,9 +60,11 @@ sms_send(const char *number, const char *text, size_t len,
 	struct pdu_encoded *enc;
 	char to[PHONEBOOK_NUMBER_MAX + 1];
 	const char *reason;
-	long long id, limit = settings_int(sms_set.daily_limit);
+	long long id, limit;
 	size_t n = strlen(number);
 
+	sms_set_resolve();	/* callable before the module's init */
+	limit = settings_int(sms_set.daily_limit);
 	if (phonebook_normalise(number, phonebook_country_code(), to,
 	    sizeof to) == -1) {
 		/* short codes and national numbers as given */
@@ -92,13 +109,7 @@ int
 sms_init(struct event_base *base, const struct conf *c, char *err,
     size_t errlen)
 {
-	sms_set.retries = settings_ref("sms.retries", SETTING_INT);
-	sms_set.retry_delay = settings_ref("sms.retry_delay", SETTING_INT);
-	sms_set.status_report = settings_ref("sms.status_report",
-	    SETTING_BOOL);
-	sms_set.concat_timeout = settings_ref("sms.concat_timeout",
-	    SETTING_INT);
-	sms_set.daily_limit = settings_ref("sms.daily_limit", SETTING_INT);
+	sms_set_resolve();
 	if (sms_store_out_recover() == -1) {
 		snprintf(err, errlen, "outbox: %s", store_errmsg());
 		return -1;

@@ -114,7 +114,7 @@ def test_wrong_password_silent():
                   for _, p, _, _ in replies),
           "wrong or missing password: no reply (%d before)" % before)
     log = D.read_log()
-    check(log.count("mqtt from mqtt:cmd: wrong password") >= 3,
+    check(log.count("auth: mqtt cmd: wrong password") >= 3,
           "wrong passwords logged for the mqtt channel")
     check("Sup3r" not in log and "nope0" not in log,
           "passwords not in the log")
@@ -185,7 +185,7 @@ def test_lockout_per_source():
                if json.loads(m[1]).get("request") == "lk-ok"],
           "wrong passwords counted: the fleet topic is locked out, even "
           "with the right password")
-    check("mqtt from mqtt:all ignored: locked out" in D.read_log(),
+    check("auth: mqtt all ignored: locked out" in D.read_log(),
           "lockout logged; the device's own cmd topic still answers")
 
 
