@@ -40,7 +40,7 @@
 #include "bridge_int.h"
 #include "conf.h"
 #include "log.h"
-#include "modem_int.h"		/* the USB selector's resolver only */
+#include "usb_sel.h"
 #include "util.h"
 
 #define BRIDGE_WATCH_MS		1000	/* retry while the directory is gone */

@@ -24,6 +24,7 @@
 #include "datalink_int.h"
 #include "log.h"
 #include "spawn.h"
+#include "usb_sel.h"
 #include "util.h"
 
 #define DLP_POLL_MS	1000
@@ -147,9 +148,9 @@ dlp_exit_cb(pid_t pid, int status, void *arg)
 static void
 dlp_spawn(void)
 {
-	const char *argv[DATALINK_PPP_ARGV_MAX];
+	const char *argv[DATALINK_PPP_ARGV_MAX], *port = dl.ppp_port;
 	struct datalink_apn a;
-	char text[1024], err[256];
+	char text[1024], err[256], tty[256];
 	int creds;
 
 	datalink_apn_current(&a);
@@ -164,6 +165,21 @@ dlp_spawn(void)
 		datalink_engine_report(UPLINK_FAILED, DATALINK_MISSING_APN,
 		    NULL, NULL, "set it with AT+APN=code");
 		return;
+	}
+	/* a USB selector names the port where it is now (re-read at each
+	 * start: ttyUSBn numbers move) */
+	if (modem_usb_is_selector(port)) {
+		if (modem_usb_resolve(MODEM_SYSFS_ROOT, port, tty, sizeof tty,
+		    err, sizeof err) == -1) {
+			explicit_bzero(&a, sizeof a);
+			dlp.failures++;
+			dlp_timer(dlp.ev_restart,
+			    datalink_backoff_ms(dlp.failures));
+			datalink_engine_report(UPLINK_FAILED,
+			    DATALINK_NET_ERROR, NULL, NULL, err);
+			return;
+		}
+		port = tty;
 	}
 	creds = a.has_credentials;
 	snprintf(dlp.files.chat, sizeof dlp.files.chat, "%s/ppp-chat",
@@ -184,7 +200,7 @@ dlp_spawn(void)
 	}
 	explicit_bzero(&a, sizeof a);
 	explicit_bzero(text, sizeof text);
-	datalink_ppp_argv(dl.ppp_port, &dlp.files, creds, 0, argv,
+	datalink_ppp_argv(port, &dlp.files, creds, 0, argv,
 	    nitems(argv));
 	if ((dlp.pid = spawn_argv(argv, "data: pppd", NULL, dlp_exit_cb, NULL,
 	    err, sizeof err)) == -1) {
@@ -196,7 +212,7 @@ dlp_spawn(void)
 	}
 	dlp_timer(dlp.ev_poll, DLP_POLL_MS);
 	datalink_engine_report(UPLINK_CONNECTING, "pppd dialling", NULL, NULL,
-	    dl.ppp_port);
+	    port);
 }
 
 int

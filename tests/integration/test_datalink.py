@@ -291,6 +291,18 @@ def test_ppp():
         check("data.ppp_port" in d["reason"], "no port: %r" % d["reason"])
     finally:
         r.close()
+    # a USB selector is looked up in sysfs at each start: none matches
+    r = Rig("generic", modem_conf(mode="ppp",
+                                  more='ppp_port = "usb:f00d:beef:03";'))
+    try:
+        d = r.wait_data(lambda d: d["state"] == "failed" and
+                        "usb:f00d:beef:03" in d.get("detail", ""),
+                        "ppp port selector not found")
+        check(d["reason"] == "Network connection error",
+              "a USB selector that matches no device: %r (%s)"
+              % (d["reason"], d.get("detail")))
+    finally:
+        r.close()
     if not os.access("/usr/sbin/pppd", os.X_OK):
         print("# pppd not installed: the pppd run is skipped")
         return
