@@ -1,7 +1,7 @@
 /*
  * bridge_int.h: what the bridge's own files share and nobody else uses:
- * the data port (bridge_port.c), the asynchronous resolver
- * (bridge_dns.c), sockets A and B (bridge_sock.c), the HTTPD client
+ * the data port (bridge_port.c), sockets A and B (bridge_sock.c, named
+ * hosts through the shared resolver, dns.h), the HTTPD client
  * (bridge_http.c), and the core (bridge.c) they report back to.
  */
 #ifndef CG_BRIDGE_INT_H
@@ -139,21 +139,6 @@ const char *bridge_port_error(void);	/* why it is absent, or NULL */
 int bridge_port_apply(const struct bridge_uart *, char *err, size_t errlen);
 const char *bridge_port_name(void);	/* for status, or NULL */
 int bridge_port_is_pty(void);
-
-/* --- bridge_dns.c --------------------------------------------------- */
-
-struct bridge_dns;
-/* res is only valid during the call; rc is 0 or a getaddrinfo error. */
-typedef void bridge_dns_cb(int rc, const struct addrinfo *res, void *arg);
-
-int bridge_dns_init(struct event_base *, char *err, size_t errlen);
-void bridge_dns_shutdown(void);
-/* Resolve asynchronously (numeric addresses answer at once, from the
- * loop).  NULL with err on failure to start. */
-struct bridge_dns *bridge_dns_start(const char *host, const char *port,
-    int socktype, bridge_dns_cb *, void *arg, char *err, size_t errlen);
-/* The callback will not be called; memory is freed when glibc is done. */
-void bridge_dns_cancel(struct bridge_dns *);
 
 /* --- bridge_sock.c -------------------------------------------------- */
 

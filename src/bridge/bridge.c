@@ -24,6 +24,7 @@
 
 #include "auth.h"
 #include "bridge_int.h"
+#include "dns.h"
 #include "climset.h"
 #include "phonebook.h"
 #include "sms.h"
@@ -964,7 +965,7 @@ bridge_init(struct event_base *base, const struct conf *c, char *err,
 	bridge_cfg_load();
 	buf_init(&bridge.frame, 8192);
 	bridge_esc_reset(&bridge.esc);
-	if (bridge_dns_init(base, err, errlen) == -1 ||
+	if (dns_init(base, err, errlen) == -1 ||
 	    bridge_http_init(base, err, errlen) == -1)
 		goto fail;
 	bridge.esc_ev = evtimer_new(base, bridge_esc_timer_cb, NULL);
@@ -1046,7 +1047,7 @@ bridge_shutdown(void)
 	bridge.port_rev = NULL;
 	bridge_port_close();
 	bridge.port = NULL;
-	bridge_dns_shutdown();
+	dns_shutdown();
 	if (bridge.esc_ev != NULL)
 		event_free(bridge.esc_ev);
 	if (bridge.frame_ev != NULL)

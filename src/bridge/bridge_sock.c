@@ -24,6 +24,7 @@
 #include <json-c/json.h>
 
 #include "bridge_int.h"
+#include "dns.h"
 #include "cmd.h"
 #include "ctl.h"
 #include "modem.h"
@@ -62,7 +63,7 @@ struct bridge_sock {
 	int			 is_short;
 	int			 short_timeout;
 
-	struct bridge_dns	*dns;
+	struct dns_req	*dns;
 	struct bufferevent	*bev;		/* TCP: connect, output queue */
 	int			 ufd;		/* UDP */
 	struct event		*rev;		/* readable (TCP and UDP) */
@@ -324,7 +325,7 @@ static void
 bridge_sock_close(struct bridge_sock *s, int keep_unsent)
 {
 	if (s->dns != NULL) {
-		bridge_dns_cancel(s->dns);
+		dns_cancel(s->dns);
 		s->dns = NULL;
 	}
 	if (s->rev != NULL) {
@@ -581,7 +582,7 @@ bridge_sock_connect(struct bridge_sock *s)
 		return;
 	event_del(s->retry_ev);
 	bridge_sock_set_state(s, BSOCK_RESOLVING);
-	s->dns = bridge_dns_start(s->host, s->port, s->udp ? SOCK_DGRAM :
+	s->dns = dns_start(s->host, s->port, s->udp ? SOCK_DGRAM :
 	    SOCK_STREAM, bridge_sock_resolved, s, err, sizeof err);
 	if (s->dns == NULL)
 		bridge_sock_fail(s, err);

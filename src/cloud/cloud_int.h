@@ -2,7 +2,7 @@
  * cloud_int.h: what the cloud module's files share: the settings
  * handles, the link (cloud_link.c), the uplink queue (cloud_queue.c), the
  * downlink (cloud_down.c), Home Assistant discovery (cloud_ha.c) and the
- * resolver (cloud_dns.c).  Nothing outside src/cloud/ includes it.
+ * resolver (src/dns.c, include/dns.h).  Nothing outside src/cloud/ includes it.
  */
 #ifndef CG_CLOUD_INT_H
 #define CG_CLOUD_INT_H
@@ -104,12 +104,5 @@ void cloud_connect_shutdown(void);
 /* Home Assistant discovery (cloud_ha.c). */
 void cloud_ha_publish(void);
 
-/* The resolver (cloud_dns.c): one request at a time, never blocking. */
-typedef void cloud_dns_cb(int gai_rc, const struct addrinfo *, void *arg);
-int cloud_dns_init(struct event_base *, char *err, size_t errlen);
-void cloud_dns_shutdown(void);
-int cloud_dns_start(const char *host, cloud_dns_cb *, void *arg, char *err,
-    size_t errlen);
-void cloud_dns_cancel(void);
 
 #endif

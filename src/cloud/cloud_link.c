@@ -40,6 +40,7 @@
 
 #include "cloud.h"
 #include "cloud_int.h"
+#include "dns.h"
 #include "log.h"
 #include "settings.h"
 #include "uplink.h"
@@ -513,9 +514,13 @@ cloud_link_connect(void)
 		cloud_io_end(rc, "connect");
 }
 
+/* The broker's name being resolved, or NULL. */
+static struct dns_req *cloud_dns;
+
 static void
 cloud_dns_done(int rc, const struct addrinfo *ai, void *arg)
 {
+	cloud_dns = NULL;
 	if (cl.state != CLOUD_RESOLVING)
 		return;
 	if (rc != 0 || ai == NULL) {
@@ -556,7 +561,8 @@ cloud_link_down(void)
 {
 	int was_up = cl.state == CLOUD_UP;
 
-	cloud_dns_cancel();
+	dns_cancel(cloud_dns);
+	cloud_dns = NULL;
 	cloud_link_destroy();
 	if (was_up && cl.on_change != NULL)
 		cl.on_change(0, cl.on_change_arg);
@@ -594,7 +600,7 @@ static void
 cloud_link_start(void)
 {
 	const struct uplink_info *u = uplink_current();
-	char err[256];
+	char err[256], port[8];
 
 	event_del(cl.retry_ev);
 	if (u->state != UPLINK_UP) {
@@ -607,8 +613,9 @@ cloud_link_start(void)
 		return;
 	}
 	cloud_link_set_state(CLOUD_RESOLVING);
-	if (cloud_dns_start(cl.host, cloud_dns_done, NULL, err,
-	    sizeof err) == -1)
+	snprintf(port, sizeof port, "%d", cl.port);
+	if ((cloud_dns = dns_start(cl.host, port, SOCK_STREAM, cloud_dns_done,
+	    NULL, err, sizeof err)) == NULL)
 		cloud_link_fail("%s", err);
 }
 
@@ -842,7 +849,7 @@ cloud_link_init(struct event_base *base, char *err, size_t errlen)
 		snprintf(err, errlen, "cloud: out of memory");
 		return -1;
 	}
-	if (cloud_dns_init(base, err, errlen) == -1)
+	if (dns_init(base, err, errlen) == -1)
 		return -1;
 	uplink_subscribe(cloud_uplink_changed, NULL);
 	return 0;
@@ -865,7 +872,9 @@ cloud_link_shutdown(void)
 		mosquitto_disconnect_v5(cl.mosq, 0, NULL);
 	}
 	cl.on_change = NULL;
-	cloud_dns_shutdown();
+	dns_cancel(cloud_dns);
+	cloud_dns = NULL;
+	dns_shutdown();
 	cloud_link_destroy();
 	if (cl.ssl_ctx != NULL)
 		SSL_CTX_free(cl.ssl_ctx);

@@ -1,6 +1,6 @@
 /*
- * bridge_dns.c: name resolution for the bridge's sockets without ever
- * blocking the loop.  glibc's getaddrinfo_a() resolves in the background
+ * dns.c: name resolution without ever blocking the loop, for every module
+ * that needs it (the bridge's sockets, the cloud link's broker).  glibc's getaddrinfo_a() resolves in the background
  * and signals completion with a real-time signal, which is blocked and
  * read from a signalfd watched by the loop; each completion scans the
  * pending requests.  Numeric addresses are answered at once (from the
@@ -19,39 +19,40 @@
 
 #include <event2/event.h>
 
-#include "bridge_int.h"
+#include "dns.h"
 #include "log.h"
 #include "util.h"
 
-#define BRIDGE_DNS_SIGNAL	(SIGRTMIN + 3)
-#define BRIDGE_DNS_HOST_MAX	256
+#define DNS_SIGNAL	(SIGRTMIN + 3)
+#define DNS_HOST_MAX	256
 
-struct bridge_dns {
+struct dns_req {
 	struct gaicb		 cb;
 	struct addrinfo		 hints;
 	struct sigevent		 sev;
-	char			 host[BRIDGE_DNS_HOST_MAX];
+	char			 host[DNS_HOST_MAX];
 	char			 port[8];
 	int			 numeric;	/* resolved at once */
 	int			 numeric_rc;
 	struct addrinfo		*numeric_res;
-	bridge_dns_cb		*done;
+	dns_cb		*done;
 	void			*arg;
-	struct bridge_dns	*next;
+	struct dns_req	*next;
 };
 
-static struct event_base *bridge_dns_base;
-static int bridge_dns_sfd = -1;
-static struct event *bridge_dns_ev;
-static struct event *bridge_dns_now_ev;	/* numeric answers */
-static struct bridge_dns *bridge_dns_list;
+static struct event_base *dns_base;
+static int dns_users;		/* modules that started the resolver */
+static int dns_sfd = -1;
+static struct event *dns_ev;
+static struct event *dns_now_ev;	/* numeric answers */
+static struct dns_req *dns_list;
 
 static void
-bridge_dns_unlink(struct bridge_dns *d)
+dns_unlink(struct dns_req *d)
 {
-	struct bridge_dns **pp;
+	struct dns_req **pp;
 
-	for (pp = &bridge_dns_list; *pp != NULL; pp = &(*pp)->next)
+	for (pp = &dns_list; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == d) {
 			*pp = d->next;
 			return;
@@ -59,7 +60,7 @@ bridge_dns_unlink(struct bridge_dns *d)
 }
 
 static void
-bridge_dns_free(struct bridge_dns *d)
+dns_free(struct dns_req *d)
 {
 	if (d->numeric) {
 		if (d->numeric_res != NULL)
@@ -71,11 +72,11 @@ bridge_dns_free(struct bridge_dns *d)
 
 /* Deliver every finished request. */
 static void
-bridge_dns_scan(void)
+dns_scan(void)
 {
-	struct bridge_dns *d, *next;
+	struct dns_req *d, *next;
 
-	for (d = bridge_dns_list; d != NULL; d = next) {
+	for (d = dns_list; d != NULL; d = next) {
 		int rc;
 
 		next = d->next;
@@ -83,50 +84,52 @@ bridge_dns_scan(void)
 			rc = d->numeric_rc;
 		else if ((rc = gai_error(&d->cb)) == EAI_INPROGRESS)
 			continue;
-		bridge_dns_unlink(d);
+		dns_unlink(d);
 		if (d->done != NULL)
 			d->done(rc, rc == 0 ? (d->numeric ? d->numeric_res :
 			    d->cb.ar_result) : NULL, d->arg);
-		bridge_dns_free(d);
-		next = bridge_dns_list;	/* the callback may have changed it */
+		dns_free(d);
+		next = dns_list;	/* the callback may have changed it */
 	}
 }
 
 static void
-bridge_dns_sig_cb(evutil_socket_t fd, short what, void *arg)
+dns_sig_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct signalfd_siginfo si;
 
 	while (read(fd, &si, sizeof si) == (ssize_t)sizeof si)
 		;
-	bridge_dns_scan();
+	dns_scan();
 }
 
 static void
-bridge_dns_now_cb(evutil_socket_t fd, short what, void *arg)
+dns_now_cb(evutil_socket_t fd, short what, void *arg)
 {
-	bridge_dns_scan();
+	dns_scan();
 }
 
 int
-bridge_dns_init(struct event_base *base, char *err, size_t errlen)
+dns_init(struct event_base *base, char *err, size_t errlen)
 {
 	sigset_t set;
 
-	bridge_dns_base = base;
+	if (dns_users++ > 0)
+		return 0;
+	dns_base = base;
 	sigemptyset(&set);
-	sigaddset(&set, BRIDGE_DNS_SIGNAL);
+	sigaddset(&set, DNS_SIGNAL);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
-	    (bridge_dns_sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) ==
+	    (dns_sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) ==
 	    -1) {
 		snprintf(err, errlen, "signalfd: %s", strerror(errno));
 		return -1;
 	}
-	bridge_dns_ev = event_new(base, bridge_dns_sfd, EV_READ | EV_PERSIST,
-	    bridge_dns_sig_cb, NULL);
-	bridge_dns_now_ev = event_new(base, -1, 0, bridge_dns_now_cb, NULL);
-	if (bridge_dns_ev == NULL || bridge_dns_now_ev == NULL ||
-	    event_add(bridge_dns_ev, NULL) == -1) {
+	dns_ev = event_new(base, dns_sfd, EV_READ | EV_PERSIST,
+	    dns_sig_cb, NULL);
+	dns_now_ev = event_new(base, -1, 0, dns_now_cb, NULL);
+	if (dns_ev == NULL || dns_now_ev == NULL ||
+	    event_add(dns_ev, NULL) == -1) {
 		snprintf(err, errlen, "cannot watch the resolver");
 		return -1;
 	}
@@ -134,13 +137,15 @@ bridge_dns_init(struct event_base *base, char *err, size_t errlen)
 }
 
 void
-bridge_dns_shutdown(void)
+dns_shutdown(void)
 {
-	struct bridge_dns *d;
+	struct dns_req *d;
 
+	if (dns_users == 0 || --dns_users > 0)
+		return;
 	/* Cancel what glibc still holds; wait (bounded) for what it can't
 	 * cancel, so its memory is not freed under its feet. */
-	for (d = bridge_dns_list; d != NULL; d = d->next) {
+	for (d = dns_list; d != NULL; d = d->next) {
 		d->done = NULL;
 		if (!d->numeric && gai_cancel(&d->cb) == EAI_NOTCANCELED) {
 			const struct gaicb *l[1] = { &d->cb };
@@ -149,31 +154,32 @@ bridge_dns_shutdown(void)
 			gai_suspend(l, 1, &ts);
 		}
 	}
-	while ((d = bridge_dns_list) != NULL) {
-		bridge_dns_list = d->next;
+	while ((d = dns_list) != NULL) {
+		dns_list = d->next;
 		if (d->numeric || gai_error(&d->cb) != EAI_INPROGRESS)
-			bridge_dns_free(d);
+			dns_free(d);
 		/* else: still running after the wait; left to the exit */
 	}
-	if (bridge_dns_ev != NULL)
-		event_free(bridge_dns_ev);
-	if (bridge_dns_now_ev != NULL)
-		event_free(bridge_dns_now_ev);
-	bridge_dns_ev = bridge_dns_now_ev = NULL;
-	if (bridge_dns_sfd != -1)
-		close(bridge_dns_sfd);
-	bridge_dns_sfd = -1;
+	if (dns_ev != NULL)
+		event_free(dns_ev);
+	if (dns_now_ev != NULL)
+		event_free(dns_now_ev);
+	dns_ev = dns_now_ev = NULL;
+	if (dns_sfd != -1)
+		close(dns_sfd);
+	dns_sfd = -1;
+	dns_base = NULL;
 }
 
-struct bridge_dns *
-bridge_dns_start(const char *host, const char *port, int socktype,
-    bridge_dns_cb *done, void *arg, char *err, size_t errlen)
+struct dns_req *
+dns_start(const char *host, const char *port, int socktype,
+    dns_cb *done, void *arg, char *err, size_t errlen)
 {
-	struct bridge_dns *d;
+	struct dns_req *d;
 	struct gaicb *list[1];
 	int rc;
 
-	if (bridge_dns_base == NULL) {
+	if (dns_base == NULL) {
 		snprintf(err, errlen, "resolver not started");
 		return NULL;
 	}
@@ -199,9 +205,9 @@ bridge_dns_start(const char *host, const char *port, int socktype,
 	d->hints.ai_flags &= ~AI_NUMERICHOST;
 	if (rc == 0) {
 		d->numeric = 1;
-		d->next = bridge_dns_list;
-		bridge_dns_list = d;
-		event_active(bridge_dns_now_ev, EV_TIMEOUT, 0);
+		d->next = dns_list;
+		dns_list = d;
+		event_active(dns_now_ev, EV_TIMEOUT, 0);
 		return d;
 	}
 	d->numeric_res = NULL;
@@ -209,7 +215,7 @@ bridge_dns_start(const char *host, const char *port, int socktype,
 	d->cb.ar_service = d->port;
 	d->cb.ar_request = &d->hints;
 	d->sev.sigev_notify = SIGEV_SIGNAL;
-	d->sev.sigev_signo = BRIDGE_DNS_SIGNAL;
+	d->sev.sigev_signo = DNS_SIGNAL;
 	d->sev.sigev_value.sival_ptr = d;
 	list[0] = &d->cb;
 	if ((rc = getaddrinfo_a(GAI_NOWAIT, list, 1, &d->sev)) != 0) {
@@ -218,13 +224,13 @@ bridge_dns_start(const char *host, const char *port, int socktype,
 		free(d);
 		return NULL;
 	}
-	d->next = bridge_dns_list;
-	bridge_dns_list = d;
+	d->next = dns_list;
+	dns_list = d;
 	return d;
 }
 
 void
-bridge_dns_cancel(struct bridge_dns *d)
+dns_cancel(struct dns_req *d)
 {
 	if (d == NULL)
 		return;
