@@ -10,7 +10,8 @@
 static int
 at_cmdline_namechar(char c)
 {
-	return isalnum((unsigned char)c) || strchr("!%-./:_", c) != NULL;
+	return isalnum((unsigned char)c) ||
+	    (c != '\0' && strchr("!%-./:_", c) != NULL);
 }
 
 static int
@@ -77,7 +78,7 @@ at_cmdline_parse(const char *s, size_t len, struct at_cmdline *cl,
 		}
 		if ((c = at_cmdline_add(cl, err)) == NULL)
 			return -1;
-		if (strchr("+^$%*#", ch) != NULL) {
+		if (ch != '\0' && strchr("+^$%*#", ch) != NULL) {
 			/* extended: prefix and name (spaces ignored), then
 			 * arguments up to ';' */
 			c->name[n++] = ch;

@@ -68,6 +68,10 @@ test_malformed(void **state)
 		assert_int_equal(parse(bad[i]), -1);
 		assert_non_null(err);
 	}
+	/* a NUL byte starts no command and is in no name (libFuzzer) */
+	assert_int_equal(at_cmdline_parse("AT\0+CSQ", 7, &cl, &err), -1);
+	assert_int_equal(at_cmdline_parse("AT+C\0Q", 7, &cl, &err), 0);
+	assert_string_equal(cl.cmds[0].name, "+C");
 }
 
 int
