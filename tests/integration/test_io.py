@@ -16,7 +16,8 @@ import os
 import subprocess
 import sys
 
-from cgtest import BUILDDIR, CELLGATECTL, Daemon, check, run_tests, wait_for
+from cgtest import (BUILDDIR, CELLGATECTL, CELLGATED, Daemon, check,
+                    run_tests, wait_for)
 from modemsim import Sim
 
 D = None
@@ -405,6 +406,26 @@ def test_slow_sensor_does_not_block():
              "the read arrives once the sensor answers")
 
 
+def test_check_config():
+    """Bad io sections are refused by --check-config with file and line."""
+    conf = path("bad.conf")
+    for body, line, why in (
+            ('  outputs = (\n    { name = "a"; file = "/tmp/a";'
+             ' gpio = "gpiochip0:1"; } );\n', 3, "only one backend"),
+            ('  outputs = ( { name = "a"; gpio = "cgtest-nochip:17"; } );\n',
+             2, "unknown chip"),
+            ('  outputs = ( { name = "a"; file = "/tmp/a"; } );\n'
+             '  inputs = (\n    { name = "a"; file = "/tmp/b"; } );\n',
+             4, "duplicate name")):
+        with open(conf, "w") as f:
+            f.write("io = {\n" + body + "};\n")
+        p = subprocess.run([CELLGATED, "--check-config", "-c", conf],
+                           capture_output=True, text=True, timeout=10)
+        check(p.returncode != 0 and "%s:%d:" % (conf, line) in p.stderr
+              and why in p.stderr, "--check-config refuses (%s): %r"
+              % (why, p.stderr))
+
+
 def test_ctl():
     rc, out, err = D.ctl("io", "set", "relay1", "on")
     check(rc == 0 and "relay1" in out and "on" in out, "io set: %r" % out)
@@ -468,7 +489,8 @@ def main():
         run_tests(test_commands, test_bad_input, test_input_alarm,
                   test_thermal_alarms, test_fun_a, test_temp_tres,
                   test_sensor_errors, test_w1, test_call_temperature,
-                  test_slow_sensor_does_not_block, test_ctl,
+                  test_slow_sensor_does_not_block, test_check_config,
+                  test_ctl,
                   test_rip_restart, test_startup_sms)
     finally:
         D.cleanup()
