@@ -41,6 +41,12 @@ static int sms_rx_offer(const char *, const uint8_t *, size_t);
 
 static struct event *sms_rx_expire_ev;
 static int sms_rx_running;
+/* item 3: a failed begin/commit pauses processing; a timer retries it
+ * with a doubling backoff (1 s .. 60 s) until a commit works */
+#define SMS_RX_RETRY_MAX_S	60
+static struct event *sms_rx_retry_ev;
+static int sms_rx_paused;
+static int sms_rx_backoff_s;
 /* The storage AT+CMGR/AT+CMGL/AT+CMGD use (CPMS <mem1>, <mem2>): kept
  * equal to where the modem stores new messages (<mem3>, or the storage a
  * +CMTI names), so a message is read and deleted where it arrived. */
@@ -344,6 +350,29 @@ sms_rx_ready(void *arg)
 		log_warnx("sms: cannot list stored messages now");
 }
 
+static void
+sms_rx_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	sms_rx_paused = 0;
+	sms_rx_process_new();
+}
+
+/* Pause processing and retry later, with a doubling backoff. */
+static void
+sms_rx_pause(void)
+{
+	struct timeval tv = { 0, 0 };
+
+	sms_rx_paused = 1;
+	sms_rx_backoff_s = sms_rx_backoff_s == 0 ? 1 :
+	    sms_rx_backoff_s >= SMS_RX_RETRY_MAX_S / 2 ? SMS_RX_RETRY_MAX_S :
+	    sms_rx_backoff_s * 2;
+	tv.tv_sec = sms_rx_backoff_s;
+	if (sms_rx_retry_ev != NULL)
+		event_add(sms_rx_retry_ev, &tv);
+	log_info("sms: processing retried in %d s", sms_rx_backoff_s);
+}
+
 /* Run every committed, not yet processed message. */
 void
 sms_rx_process_new(void)
@@ -353,7 +382,7 @@ sms_rx_process_new(void)
 	char *text;
 	int done = 0;
 
-	while (sms_rx_running &&
+	while (sms_rx_running && !sms_rx_paused &&
 	    sms_store_next_new(&id, number, sizeof number, &text) == 1) {
 		struct buf reply, redacted;
 		struct smscmd_msg *probe;
@@ -370,7 +399,7 @@ sms_rx_process_new(void)
 			log_warnx("sms: message %lld not processed now: %s",
 			    id, store_errmsg());
 			free(text);
-			sms_rx_running = 0;	/* retried at start */
+			sms_rx_pause();
 			break;
 		}
 		buf_init(&reply, SMSCMD_MAX_LEN);
@@ -411,8 +440,9 @@ sms_rx_process_new(void)
 			store_rollback();
 			log_warnx("sms: message %lld not processed: %s", id,
 			    store_errmsg());
-			sms_rx_running = 0;	/* retried at start */
-		}
+			sms_rx_pause();
+		} else
+			sms_rx_backoff_s = 0;
 		buf_free(&reply);
 		buf_free(&redacted);
 		free(text);
@@ -501,7 +531,10 @@ void
 sms_rx_start(struct event_base *base)
 {
 	sms_rx_running = 1;
+	sms_rx_paused = 0;
+	sms_rx_backoff_s = 0;
 	sms_rx_expire_ev = evtimer_new(base, sms_rx_expire_cb, NULL);
+	sms_rx_retry_ev = evtimer_new(base, sms_rx_retry_cb, NULL);
 	modem_urc_subscribe_as("sms", "+CMTI:", sms_rx_indication, NULL);
 	modem_urc_subscribe_as("sms", "+CDSI:", sms_rx_indication, NULL);
 	modem_urc_subscribe_as("sms", "+CMT:", sms_rx_direct, NULL);
@@ -518,5 +551,9 @@ sms_rx_stop(void)
 	if (sms_rx_expire_ev != NULL) {
 		event_free(sms_rx_expire_ev);
 		sms_rx_expire_ev = NULL;
+	}
+	if (sms_rx_retry_ev != NULL) {
+		event_free(sms_rx_retry_ev);
+		sms_rx_retry_ev = NULL;
 	}
 }
