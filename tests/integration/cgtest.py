@@ -254,3 +254,65 @@ class RawClient:
 
     def close(self):
         self.s.close()
+
+
+class SmsPeer:
+    """Phones on the simulated network, for tests that talk to the daemon
+    by SMS: messages are encoded with `cellgatectl pdu encode --deliver`
+    (each with its own service-centre time stamp, as a network gives, so
+    two equal texts are two messages), injected into the simulator, and
+    the daemon's replies read back from the simulator and decoded."""
+
+    def __init__(self, daemon, sim):
+        self.d = daemon
+        self.sim = sim
+        self.stamp = 0
+
+    def encode_deliver(self, sender, text):
+        import datetime
+        self.stamp += 1
+        t = datetime.datetime(2026, 1, 1) + \
+            datetime.timedelta(seconds=self.stamp)
+        p = subprocess.run([CELLGATECTL, "--json", "pdu", "encode",
+                            "--deliver", "--time",
+                            t.strftime("%Y-%m-%dT%H:%M:%S+01:00"),
+                            sender, text], capture_output=True, text=True,
+                           check=True)
+        return [x["pdu"] for x in json.loads(p.stdout)["parts"]]
+
+    @staticmethod
+    def decode(pdu):
+        p = subprocess.run([CELLGATECTL, "--json", "pdu", "decode", pdu],
+                           capture_output=True, text=True, check=True)
+        return json.loads(p.stdout)
+
+    def messages(self):
+        return self.d.ctl_json("sms", "list", "--limit", "10000")
+
+    def sent(self):
+        """Every message the simulator was given to send: (number, text)."""
+        return [(m["number"], m["text"]) for m in
+                map(self.decode, (s["pdu"] for s in self.sim.sent()))]
+
+    def sms(self, sender, text):
+        """Send one SMS; the reply the daemon sent to the sender, or None
+        for silence.  The reply is queued in the transaction that marks
+        the message processed, so once it is processed its reply (if any)
+        is in the log."""
+        self.sim.check("clear")
+        last = max([m["id"] for m in self.messages()] or [0])
+        for p in self.encode_deliver(sender, text):
+            self.sim.inject_sms(p)
+
+        def processed():
+            return next((m for m in self.messages()
+                         if m["direction"] == "in" and m["id"] > last
+                         and m["status"] != "new"), None)
+        msg = wait_for(processed, 20, "message processed")
+        out = [m for m in self.messages() if m["direction"] == "out"
+               and m["id"] > msg["id"] and m["number"] == sender]
+        if not out:
+            return None
+        wait_for(lambda: self.d.ctl_json("sms", "show", str(out[0]["id"]))
+                 ["status"] == "sent", 20, "reply sent")
+        return [t for n, t in self.sent() if n == sender][0]

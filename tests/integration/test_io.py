@@ -16,12 +16,13 @@ import os
 import subprocess
 import sys
 
-from cgtest import (BUILDDIR, CELLGATECTL, CELLGATED, Daemon, check,
-                    run_tests, wait_for)
+from cgtest import (BUILDDIR, CELLGATECTL, CELLGATED, Daemon, SmsPeer,
+                    check, run_tests, wait_for)
 from modemsim import Sim
 
 D = None
 SIM = None
+PEER = None
 DIR = None
 SUPER = "Sup3r-pw"
 ADMIN = "12345"
@@ -35,7 +36,6 @@ W1_GOOD = ("72 01 4b 46 7f ff 0e 10 57 : crc=57 YES\n"
 W1_BADCRC = ("72 01 4b 46 7f ff 0e 10 57 : crc=57 NO\n"
              "72 01 4b 46 7f ff 0e 10 57 t=23125\n")
 
-_stamp = [0]
 
 
 def path(name):
@@ -54,49 +54,17 @@ def read(name):
         return f.read().strip()
 
 
-def encode_deliver(sender, text):
-    _stamp[0] += 1
-    t = datetime.datetime(2026, 1, 1) + datetime.timedelta(seconds=_stamp[0])
-    p = subprocess.run([CELLGATECTL, "--json", "pdu", "encode", "--deliver",
-                        "--time", t.strftime("%Y-%m-%dT%H:%M:%S+01:00"),
-                        sender, text], capture_output=True, text=True,
-                       check=True)
-    return [x["pdu"] for x in json.loads(p.stdout)["parts"]]
-
-
-def decode(pdu):
-    p = subprocess.run([CELLGATECTL, "--json", "pdu", "decode", pdu],
-                       capture_output=True, text=True, check=True)
-    return json.loads(p.stdout)
-
-
 def messages():
-    return D.ctl_json("sms", "list", "--limit", "10000")
+    return PEER.messages()
 
 
 def sent():
-    return [(d["number"], d["text"]) for d in
-            map(decode, (s["pdu"] for s in SIM.sent()))]
+    return PEER.sent()
 
 
 def sms(sender, text):
     """Send one SMS; return the reply text, or None when none came."""
-    SIM.check("clear")
-    last = max([m["id"] for m in messages()] or [0])
-    for p in encode_deliver(sender, text):
-        SIM.inject_sms(p)
-
-    def processed():
-        return next((m for m in messages() if m["direction"] == "in"
-                     and m["id"] > last and m["status"] != "new"), None)
-    msg = wait_for(processed, 20, "message processed")
-    out = [m for m in messages() if m["direction"] == "out"
-           and m["id"] > msg["id"] and m["number"] == sender]
-    if not out:
-        return None
-    wait_for(lambda: D.ctl_json("sms", "show", str(out[0]["id"]))["status"]
-             == "sent", 20, "reply sent")
-    return [t for n, t in sent() if n == sender][0]
+    return PEER.sms(sender, text)
 
 
 def expect(text, reply, sender=OWNER):
@@ -446,7 +414,7 @@ def test_ctl():
 
 
 def main():
-    global D, SIM, DIR
+    global D, SIM, PEER, DIR
     D = Daemon()
     DIR = os.path.join(D.dir, "hw")
     os.mkdir(DIR)
@@ -457,6 +425,7 @@ def main():
     write("t1", "21500\n")
     write("w1_slave", W1_GOOD)
     SIM = Sim.start(BUILDDIR, "generic", D.dir)
+    PEER = SmsPeer(D, SIM)
     D.write_conf('modem = { device = "%s"; };\n'
                  'thermo = { interval = 1; };\n'
                  'io = {\n'

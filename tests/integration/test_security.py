@@ -12,7 +12,7 @@ command of a chained line by name (prompts refused, PINs never logged).
 import os
 import time
 
-from cgtest import BUILDDIR, Daemon, check, run_tests, wait_for
+from cgtest import BUILDDIR, Daemon, SmsPeer, check, run_tests, wait_for
 from bridge_util import Pty, TcpServer
 from modemsim import Sim
 import test_sms_commands as T
@@ -204,6 +204,7 @@ def main():
     D = Daemon()
     T.D = D
     T.SIM = Sim.start(BUILDDIR, "generic", D.dir)
+    T.PEER = SmsPeer(D, T.SIM)
     D.write_conf('modem = { device = "%s"; };\n'
                  'data_port = { pty = "%s"; };\n'
                  % (T.SIM.link, os.path.join(D.dir, "data")))

@@ -15,7 +15,8 @@ import json
 import os
 import subprocess
 
-from cgtest import BUILDDIR, CELLGATECTL, Daemon, check, run_tests, wait_for
+from cgtest import (BUILDDIR, CELLGATECTL, Daemon, SmsPeer, check,
+                    run_tests, wait_for)
 from modemsim import Sim
 
 D = None
@@ -26,57 +27,27 @@ OWNER = "+491701000001"      # listed, no password needed, admin role
 STRANGER = "+491709000009"
 
 
-_stamp = [0]
+PEER = None
 
 
 def encode_deliver(sender, text):
-    """Each message gets its own service-centre time stamp, as on a network
-    (a copy with the same stamp and text is a duplicate)."""
-    _stamp[0] += 1
-    t = datetime.datetime(2026, 1, 1) + datetime.timedelta(seconds=_stamp[0])
-    p = subprocess.run([CELLGATECTL, "--json", "pdu", "encode", "--deliver",
-                        "--time", t.strftime("%Y-%m-%dT%H:%M:%S+01:00"),
-                        sender, text], capture_output=True, text=True,
-                       check=True)
-    return [x["pdu"] for x in json.loads(p.stdout)["parts"]]
+    return PEER.encode_deliver(sender, text)
 
 
 def decode(pdu):
-    p = subprocess.run([CELLGATECTL, "--json", "pdu", "decode", pdu],
-                       capture_output=True, text=True, check=True)
-    return json.loads(p.stdout)
+    return SmsPeer.decode(pdu)
 
 
 def messages():
-    return D.ctl_json("sms", "list", "--limit", "10000")
+    return PEER.messages()
 
 
 def sms(sender, text):
-    """Send one SMS; return the reply text the daemon sent back, or None
-    when it answered nothing.  A reply is queued in the same transaction
-    that marks the message processed, so once the message is processed its
-    reply (if any) is in the log."""
-    SIM.check("clear")
-    last = max([m["id"] for m in messages()] or [0])
-    for p in encode_deliver(sender, text):
-        SIM.inject_sms(p)
-
-    def processed():
-        return next((m for m in messages() if m["direction"] == "in"
-                     and m["id"] > last and m["status"] != "new"), None)
-    msg = wait_for(processed, 20, "message processed")
-    out = [m for m in messages() if m["direction"] == "out"
-           and m["id"] > msg["id"] and m["number"] == sender]
-    if not out:
-        return None
-    wait_for(lambda: D.ctl_json("sms", "show", str(out[0]["id"]))["status"]
-             == "sent", 20, "reply sent")
-    return decode_sent()[0][1]
+    return PEER.sms(sender, text)
 
 
 def decode_sent():
-    return [(d["number"], d["text"]) for d in
-            map(decode, (s["pdu"] for s in SIM.sent()))]
+    return PEER.sent()
 
 
 def ready():
@@ -248,9 +219,10 @@ def test_system_reboot_command():
 
 
 def main():
-    global D, SIM
+    global D, SIM, PEER
     D = Daemon()
     SIM = Sim.start(BUILDDIR, "generic", D.dir)
+    PEER = SmsPeer(D, SIM)
     D.write_conf('modem = { device = "%s"; };\n' % SIM.link)
     D.start()
     wait_for(ready, 30, "modem ready")

@@ -14,7 +14,8 @@ import datetime
 import json
 import subprocess
 
-from cgtest import BUILDDIR, CELLGATECTL, Daemon, check, run_tests, wait_for
+from cgtest import (BUILDDIR, CELLGATECTL, Daemon, SmsPeer, check,
+                    run_tests, wait_for)
 from modemsim import Sim
 
 D = None
@@ -23,47 +24,15 @@ SUPER = "Sup3r-pw"
 ADMIN = "12345"
 STRANGER = "+491709000019"
 
-_stamp = [0]
-
-
-def encode_deliver(sender, text):
-    """SMS-DELIVER PDUs, each message with its own time stamp."""
-    _stamp[0] += 1
-    t = datetime.datetime(2026, 2, 1) + datetime.timedelta(seconds=_stamp[0])
-    p = subprocess.run([CELLGATECTL, "--json", "pdu", "encode", "--deliver",
-                        "--time", t.strftime("%Y-%m-%dT%H:%M:%S+01:00"),
-                        sender, text], capture_output=True, text=True,
-                       check=True)
-    return [x["pdu"] for x in json.loads(p.stdout)["parts"]]
-
-
-def messages():
-    return D.ctl_json("sms", "list", "--limit", "10000")
+PEER = None
 
 
 def sms(sender, text):
-    """Send one SMS; the reply the daemon sent, or None for silence (the
-    reply is queued in the transaction that marks the message processed)."""
-    SIM.check("clear")
-    last = max([m["id"] for m in messages()] or [0])
-    for p in encode_deliver(sender, text):
-        SIM.inject_sms(p)
-
-    def processed():
-        return next((m for m in messages() if m["direction"] == "in"
-                     and m["id"] > last and m["status"] != "new"), None)
-    msg = wait_for(processed, 20, "message processed")
-    out = [m for m in messages() if m["direction"] == "out"
-           and m["id"] > msg["id"] and m["number"] == sender]
-    if not out:
+    """The reply, or None for silence (then nothing at all was sent)."""
+    r = PEER.sms(sender, text)
+    if r is None:
         check(SIM.sent() == [], "silence: nothing sent")
-        return None
-    wait_for(lambda: D.ctl_json("sms", "show", str(out[0]["id"]))["status"]
-             == "sent", 20, "reply sent")
-    pdu = SIM.sent()[0]["pdu"]
-    p = subprocess.run([CELLGATECTL, "--json", "pdu", "decode", pdu],
-                       capture_output=True, text=True, check=True)
-    return json.loads(p.stdout)["text"]
+    return r
 
 
 def ready():
@@ -113,15 +82,16 @@ def test_pwd_starting_with_a_letter():
     r = sms(STRANGER, "%s#AT+WKMOD?" % ADMIN)
     check(r == "+WKMOD:NET\nOK", "the admin password is %s again: %r"
           % (ADMIN, r))
-    texts = [m["text"] or "" for m in messages()]
+    texts = [m["text"] or "" for m in PEER.messages()]
     check(not any("abc12" in t for t in texts),
           "the new password is not in the message log")
 
 
 def main():
-    global D, SIM
+    global D, SIM, PEER
     D = Daemon()
     SIM = Sim.start(BUILDDIR, "generic", D.dir)
+    PEER = SmsPeer(D, SIM)
     D.write_conf('modem = { device = "%s"; };\n' % SIM.link)
     D.start()
     wait_for(ready, 30, "modem ready")
