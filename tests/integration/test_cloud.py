@@ -19,7 +19,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cgtest import BUILDDIR, Daemon, check, run_tests, wait_for  # noqa: E402
 from modemsim import Sim  # noqa: E402
 from mqtt_util import Broker, Client, have_mosquitto  # noqa: E402
-import test_sms_commands as smsh  # noqa: E402
+from cgtest import SmsPeer  # noqa: E402
+smsh = SmsPeer(None, None)   # its daemon and simulator are set in main()
 
 DEV = "dev1"
 DEV_PW = "broker-pw-1"
@@ -137,7 +138,7 @@ def test_sms_event_and_send():
     check(text.startswith("OK "), "sms/send accepted: %r" % text)
 
     def sent():
-        return [x for x in smsh.decode_sent()
+        return [x for x in smsh.sent()
                 if x == ("+491709999999", "from the cloud")]
     wait_for(sent, 20, "the SMS sent by the modem")
     check(True, "sms/send -> the simulator's sent list")
@@ -207,9 +208,9 @@ def main():
         print("mosquitto not installed: skipped")
         sys.exit(77)
     D = Daemon()
-    smsh.D = D
+    smsh.d = D
     SIM = Sim.start(BUILDDIR, "generic", D.dir)
-    smsh.SIM = SIM
+    smsh.sim = SIM
     B = Broker(D.dir, {DEV: DEV_PW, "observer": OBS_PW}).start()
     try:
         D.write_conf(conf(B.port))

@@ -18,7 +18,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cgtest import BUILDDIR, Daemon, check, run_tests, wait_for  # noqa: E402
 from modemsim import Sim  # noqa: E402
 from mqtt_util import Broker, Client, have_mosquitto  # noqa: E402
-import test_sms_commands as smsh  # noqa: E402
+from cgtest import SmsPeer  # noqa: E402
+smsh = SmsPeer(None, None)   # its daemon and simulator are set in main()
 
 DEV = "dev2"
 DEV_PW = "broker-pw-2"
@@ -66,7 +67,7 @@ def deferred_reply(sender, text, timeout=60):
     m = wait_for(answer, timeout, "deferred answer")
     wait_for(lambda: D.ctl_json("sms", "show", str(m["id"]))["status"]
              == "sent", 20, "answer sent")
-    return smsh.decode_sent()[0][1]
+    return smsh.sent()[0][1]
 
 
 def test_connect_on_demand():
@@ -173,9 +174,9 @@ def main():
         print("mosquitto not installed: skipped")
         sys.exit(77)
     D = Daemon()
-    smsh.D = D
+    smsh.d = D
     SIM = Sim.start(BUILDDIR, "generic", D.dir)
-    smsh.SIM = SIM
+    smsh.sim = SIM
     B = Broker(D.dir, {DEV: DEV_PW, "observer": OBS_PW}, tls=True,
                persistence=True).start()
     try:
