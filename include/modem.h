@@ -63,6 +63,10 @@ typedef uint64_t modem_cmd;
 modem_cmd modem_submit_h(const char *owner, const char *cmd, const char *pdu,
     int timeout_ms, modem_done_fn *done, void *arg);
 int modem_cancel(modem_cmd);
+/* Call fn at the "> " prompt of a queued command, just before its PDU is
+ * written (see modem_prompt_fn); 0, or -1 when it is no longer queued.
+ * A done callback tells by r->stage how far the command got. */
+int modem_cmd_on_prompt(modem_cmd, modem_prompt_fn *, void *arg);
 
 /*
  * URC subscription by prefix ("+CMTI:", "RING", "+CLIP:"), compared
@@ -120,5 +124,8 @@ int modem_cmd_check(const char *cmd, char *err, size_t errlen);
 /* Does the command carry a secret (AT+CPIN=, AT+CPWD=, AT+CLCK=, also
  * chained)?  Then it is logged as "AT+CPIN=***". */
 int modem_cmd_is_secret(const char *cmd);
+/* Is it a read or delete of stored messages (AT+CMGR, +CMGD, +CMGL,
+ * +CPMS)?  Then it is queued ahead of other modules' commands. */
+int modem_cmd_is_storage(const char *cmd);
 
 #endif

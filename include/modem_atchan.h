@@ -33,6 +33,16 @@ enum modem_final {
 
 const char *modem_final_name(enum modem_final);
 
+/* How far a command got before it ended: what the modem may have seen.
+ * A command ended at MODEM_STAGE_QUEUED was never written (safe to send
+ * again); at MODEM_STAGE_PDU its PDU reached the port (it may have gone
+ * out even without an answer). */
+enum modem_stage {
+	MODEM_STAGE_QUEUED,	/* never written */
+	MODEM_STAGE_WRITTEN,	/* the command line was written */
+	MODEM_STAGE_PDU		/* the PDU after "> " was written too */
+};
+
 /*
  * A finished command, valid only during the done() callback.  lines are
  * the intermediate response lines in order (echo and URCs removed; the
@@ -46,11 +56,18 @@ struct modem_response {
 	enum modem_final	 final;
 	long			 code;
 	const char		*final_line;
+	enum modem_stage	 stage;
 	size_t			 nlines;
 	const char *const	*lines;
 };
 
 typedef void modem_done_fn(const struct modem_response *, void *arg);
+
+/* Called at the "> " prompt, just before the PDU is written (from inside
+ * atchan_feed): 0 writes it; -1 cancels the message with ESC instead (the
+ * command then ends MODEM_ERROR "ABORTED" at MODEM_STAGE_WRITTEN).  The
+ * place to commit "this PDU may now go out" before it can. */
+typedef int modem_prompt_fn(void *arg);
 
 #define MODEM_CMD_MAX		512	/* longest command line, bytes */
 #define MODEM_PDU_MAX		(2 * 180)	/* hex digits */
@@ -72,6 +89,9 @@ struct atchan_ops {
 #define ATCHAN_SECRET	0x01	/* log the command as "AT+CPIN=***" */
 #define ATCHAN_FRONT	0x02	/* queue ahead of others (recovery probes) */
 #define ATCHAN_QUIET	0x04	/* log at debug level only (polls) */
+#define ATCHAN_STORAGE	0x08	/* reads and deletes of stored messages:
+				 * ahead of everything but ATCHAN_FRONT,
+				 * in order among themselves */
 
 #define ATCHAN_LINES_MAX	1024	/* response lines kept per command */
 #define ATCHAN_RESP_MAX		(256 * 1024)	/* bytes kept per command */
@@ -85,6 +105,10 @@ void atchan_feed(struct atchan *, const uint8_t *, size_t);
  * 0, never reused), or 0 when it cannot be queued. */
 uint64_t atchan_submit(struct atchan *, const char *cmd, const char *pdu,
     int timeout_ms, unsigned flags, modem_done_fn *, void *arg);
+/* Set the prompt hook of a queued command (see modem_prompt_fn): 0, or
+ * -1 when it is no longer queued. */
+int atchan_set_prompt_hook(struct atchan *, uint64_t id, modem_prompt_fn *,
+    void *arg);
 /* The same, 0 or -1. */
 int atchan_send(struct atchan *, const char *cmd, const char *pdu,
     int timeout_ms, unsigned flags, modem_done_fn *, void *arg);

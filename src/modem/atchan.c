@@ -33,6 +33,10 @@ struct atcmd {
 	unsigned		 flags;
 	modem_done_fn		*done;
 	void			*arg;
+	modem_prompt_fn		*prompt;
+	void			*prompt_arg;
+	enum modem_stage	 stage;
+	int			 aborted;	/* ESC written at the prompt */
 	/* the response */
 	enum modem_final	 final;
 	long			 code;
@@ -183,6 +187,7 @@ atchan_deliver(struct atcmd *c)
 	r.final = c->final;
 	r.code = c->code;
 	r.final_line = c->final_line;
+	r.stage = c->stage;
 	r.nlines = c->nlines;
 	r.lines = lines;
 	if (c->done != NULL && !c->cancelled)
@@ -240,7 +245,13 @@ atchan_finish(struct atchan *ch, enum modem_final f, long code,
 	c->final = f;
 	c->code = code;
 	util_strlcpy(c->final_line, line, sizeof c->final_line);
-	if (c->broken && f == MODEM_OK) {
+	if (c->aborted) {
+		/* ESC at the prompt: the modem's answer to it is not the
+		 * message's */
+		c->final = MODEM_ERROR;
+		c->code = -1;
+		util_strlcpy(c->final_line, "ABORTED", sizeof c->final_line);
+	} else if (c->broken && f == MODEM_OK) {
 		/* an overlong line was lost: never act on a partial answer */
 		c->final = MODEM_ERROR;
 		util_strlcpy(c->final_line, "ERROR (response line too long)",
@@ -319,6 +330,38 @@ atchan_start(struct atchan *ch)
 	ch->nsent++;
 	if (ch->ops->write(line, n + 1, ch->arg) == -1)
 		atchan_finish(ch, MODEM_GONE, -1, "GONE");
+	else
+		c->stage = MODEM_STAGE_WRITTEN;
+}
+
+/* Queue order: ATCHAN_FRONT first (newest first), then ATCHAN_STORAGE,
+ * then the rest, each class in the order submitted. */
+static int
+atcmd_class(const struct atcmd *c)
+{
+	return (c->flags & ATCHAN_FRONT) ? 0 :
+	    (c->flags & ATCHAN_STORAGE) ? 1 : 2;
+}
+
+static void
+atchan_enqueue(struct atchan *ch, struct atcmd *c)
+{
+	struct atcmd *after = NULL, *q;
+	int cls = atcmd_class(c);
+
+	if (cls == 0) {
+		TAILQ_INSERT_HEAD(&ch->queue, c, entry);
+		return;
+	}
+	TAILQ_FOREACH(q, &ch->queue, entry) {
+		if (atcmd_class(q) > cls)
+			break;
+		after = q;
+	}
+	if (after == NULL)
+		TAILQ_INSERT_HEAD(&ch->queue, c, entry);
+	else
+		TAILQ_INSERT_AFTER(&ch->queue, after, c, entry);
 }
 
 uint64_t
@@ -351,10 +394,7 @@ atchan_submit(struct atchan *ch, const char *cmd, const char *pdu,
 	buf_init(&c->data, ATCHAN_RESP_MAX);
 	atchan_response_prefix(cmd, c->prefix, sizeof c->prefix);
 	atchan_logname(c);
-	if (flags & ATCHAN_FRONT)
-		TAILQ_INSERT_HEAD(&ch->queue, c, entry);
-	else
-		TAILQ_INSERT_TAIL(&ch->queue, c, entry);
+	atchan_enqueue(ch, c);
 	if (ch->cur == NULL)
 		atchan_kick(ch);
 	return c->id;
@@ -366,6 +406,23 @@ atchan_send(struct atchan *ch, const char *cmd, const char *pdu,
 {
 	return atchan_submit(ch, cmd, pdu, timeout_ms, flags, done, arg) != 0 ?
 	    0 : -1;
+}
+
+int
+atchan_set_prompt_hook(struct atchan *ch, uint64_t id, modem_prompt_fn *fn,
+    void *arg)
+{
+	struct atcmd *c;
+
+	if (ch == NULL || id == 0)
+		return -1;
+	TAILQ_FOREACH(c, &ch->queue, entry)
+		if (c->id == id) {
+			c->prompt = fn;
+			c->prompt_arg = arg;
+			return 0;
+		}
+	return -1;
 }
 
 int
@@ -589,7 +646,16 @@ atchan_token(const struct at_token *t, void *arg)
 			break;
 		}
 		ch->pdu_sent = 1;
+		if (c->prompt != NULL && !c->cancelled &&
+		    c->prompt(c->prompt_arg) == -1) {
+			/* the owner cannot record the send: do not send */
+			c->aborted = 1;
+			if (ch->ops->write("\x1b", 1, ch->arg) == -1)
+				atchan_finish(ch, MODEM_GONE, -1, "GONE");
+			break;
+		}
 		at_lexer_set_echo(&ch->lx, c->pdu, strlen(c->pdu));
+		c->stage = MODEM_STAGE_PDU;
 		if (ch->ops->write(c->pdu, strlen(c->pdu), ch->arg) == -1 ||
 		    ch->ops->write("\x1a", 1, ch->arg) == -1)
 			atchan_finish(ch, MODEM_GONE, -1, "GONE");

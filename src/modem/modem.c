@@ -158,6 +158,21 @@ modem_cmd_is_secret(const char *cmd)
 	return at_cmdline_find(&cl, secret) != -1;
 }
 
+/* Reads and deletes of stored messages (and the storage they use) go
+ * ahead of sends: storage drains even while slow sends wait. */
+int
+modem_cmd_is_storage(const char *cmd)
+{
+	static const char *const storage[] = { "+CMGR", "+CMGD", "+CMGL",
+	    "+CPMS", NULL };
+	struct at_cmdline cl;
+	const char *err;
+
+	if (at_cmdline_parse(cmd, strlen(cmd), &cl, &err) == -1)
+		return 0;
+	return at_cmdline_find(&cl, storage) != -1;
+}
+
 static int
 modem_pdu_check(const char *pdu)
 {
@@ -233,6 +248,8 @@ modem_submit_h(const char *owner, const char *cmd, const char *pdu,
 		return 0;
 	if (modem_cmd_is_secret(cmd))
 		flags |= ATCHAN_SECRET;
+	if (modem_cmd_is_storage(cmd))
+		flags |= ATCHAN_STORAGE;
 	if ((x = calloc(1, sizeof *x)) == NULL)
 		return 0;
 	x->id = ++modem_last_cmd;
@@ -249,6 +266,17 @@ modem_submit_h(const char *owner, const char *cmd, const char *pdu,
 		return 0;
 	}
 	return x->id;
+}
+
+int
+modem_cmd_on_prompt(modem_cmd id, modem_prompt_fn *fn, void *arg)
+{
+	struct modem_ext *x;
+
+	TAILQ_FOREACH(x, &modem_exts, entry)
+		if (x->id == id && x->done != NULL)
+			return atchan_set_prompt_hook(mdm.ch, x->atid, fn, arg);
+	return -1;
 }
 
 int

@@ -33,6 +33,7 @@ struct result {
 	char			 lines[8][256];
 	size_t			 nlines;
 	char			 final_line[64];
+	enum modem_stage	 stage;
 };
 
 static int
@@ -76,6 +77,7 @@ t_done(const struct modem_response *r, void *arg)
 	res->final = r->final;
 	res->code = r->code;
 	res->nlines = r->nlines;
+	res->stage = r->stage;
 	for (size_t i = 0; i < r->nlines && i < 8; i++)
 		util_strlcpy(res->lines[i], r->lines[i], sizeof res->lines[0]);
 	util_strlcpy(res->final_line, r->final_line, sizeof res->final_line);
@@ -279,6 +281,99 @@ test_prompt_timeout_esc(void **state)
 	assert_memory_equal(written.data + written.len - 1, "\x1b", 1);
 }
 
+/* how far a command got: never written, line written, PDU written */
+static void
+test_stage(void **state)
+{
+	struct result a = { 0 }, b = { 0 }, c = { 0 };
+
+	atchan_send(ch, "AT+CMGS=2", "0011", 1000, 0, t_done, &a);
+	atchan_send(ch, "AT+CMGS=2", "0011", 1000, 0, t_done, &b);
+	run();
+	feed("\r\n> ");
+	atchan_flush(ch, MODEM_GONE);
+	run();
+	assert_int_equal(a.stage, MODEM_STAGE_PDU);
+	assert_int_equal(b.stage, MODEM_STAGE_QUEUED);
+	atchan_send(ch, "AT+CMGS=2", "0011", 1000, 0, t_done, &c);
+	run();
+	atchan_flush(ch, MODEM_GONE);
+	run();
+	assert_int_equal(c.final, MODEM_GONE);
+	assert_int_equal(c.stage, MODEM_STAGE_WRITTEN);
+}
+
+static int prompt_calls, prompt_answer;
+static size_t prompt_written;
+
+static int
+t_prompt(void *arg)
+{
+	prompt_calls++;
+	prompt_written = written.len;
+	return prompt_answer;
+}
+
+/* the prompt hook runs before the PDU is written; -1 sends ESC instead
+ * and the modem's answer to ESC is not taken as the message's */
+static void
+test_prompt_hook(void **state)
+{
+	struct result a = { 0 }, b = { 0 };
+	uint64_t id;
+
+	prompt_calls = 0;
+	prompt_answer = 0;
+	id = atchan_submit(ch, "AT+CMGS=2", "0011", 1000, 0, t_done, &a);
+	assert_int_equal(atchan_set_prompt_hook(ch, id, t_prompt, NULL), 0);
+	run();
+	feed("\r\n> ");
+	assert_int_equal(prompt_calls, 1);
+	assert_int_equal(prompt_written, strlen("AT+CMGS=2\r"));
+	assert_string_equal(buf_str(&written), "AT+CMGS=2\r0011\x1a");
+	feed("\r\n+CMGS: 7\r\n\r\nOK\r\n");
+	assert_int_equal(a.final, MODEM_OK);
+	assert_int_equal(a.stage, MODEM_STAGE_PDU);
+	/* no longer queued */
+	assert_int_equal(atchan_set_prompt_hook(ch, id, t_prompt, NULL), -1);
+
+	buf_reset(&written);
+	prompt_answer = -1;
+	id = atchan_submit(ch, "AT+CMGS=2", "0011", 1000, 0, t_done, &b);
+	atchan_set_prompt_hook(ch, id, t_prompt, NULL);
+	run();
+	feed("\r\n> ");
+	assert_string_equal(buf_str(&written), "AT+CMGS=2\r\x1b");
+	feed("\r\nOK\r\n");
+	assert_int_equal(b.final, MODEM_ERROR);
+	assert_string_equal(b.final_line, "ABORTED");
+	assert_int_equal(b.stage, MODEM_STAGE_WRITTEN);
+}
+
+/* storage reads and deletes pass queued sends, keep their own order,
+ * and stay behind recovery probes */
+static void
+test_storage_first(void **state)
+{
+	struct result r[5];
+
+	memset(r, 0, sizeof r);
+	atchan_send(ch, "AT+CSQ", NULL, 1000, 0, t_done, &r[0]);
+	run();
+	atchan_send(ch, "AT+CMGS=2", "0011", 1000, 0, t_done, &r[1]);
+	atchan_send(ch, "AT+CMGR=3", NULL, 1000, ATCHAN_STORAGE, t_done,
+	    &r[2]);
+	atchan_send(ch, "AT+CMGD=3", NULL, 1000, ATCHAN_STORAGE, t_done,
+	    &r[3]);
+	atchan_send(ch, "AT", NULL, 1000, ATCHAN_FRONT, t_done, &r[4]);
+	run();
+	/* AT+CSQ was written at once; the rest in class order */
+	for (int i = 0; i < 4; i++)
+		feed("\r\nOK\r\n");
+	assert_string_equal(buf_str(&written),
+	    "AT+CSQ\rAT\rAT+CMGR=3\rAT+CMGD=3\rAT+CMGS=2\r");
+}
+
 static void
 test_flush(void **state)
 {
@@ -448,6 +543,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_timeout_then_next, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_prompt_timeout_esc, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_stage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prompt_hook, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_storage_first, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chunks_and_stray, setup,
