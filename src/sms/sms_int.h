@@ -1,6 +1,7 @@
 /*
  * sms_int.h: what the SMS module's files share: the store functions
- * (sms_store.c), the receive side (sms_rx.c) and the send side
+ * (sms_store.c), the receive side (sms_rx.c reads and deletes,
+ * sms_rx_save.c saves, sms_rx_run.c processes) and the send side
  * (sms_tx.c).
  */
 #ifndef CG_SMS_INT_H
@@ -65,11 +66,19 @@ int sms_store_count(const char *direction, const char *status);
 struct json_object *sms_store_list(int limit);
 struct json_object *sms_store_show(long long id);
 
-/* sms_rx.c */
+/* sms_rx.c: reads and deletes */
 void sms_rx_ready(void *);
 void sms_rx_start(struct event_base *);
 void sms_rx_stop(void);
+
+/* sms_rx_save.c: one PDU into the log (see there for the results) */
+int sms_rx_save(int index, const char *hex);
+
+/* sms_rx_run.c: processing what was saved */
+void sms_rx_run_start(struct event_base *);
+void sms_rx_run_stop(void);
 void sms_rx_process_new(void);
+void sms_rx_schedule_expiry(void);
 
 /* sms_tx.c */
 struct pdu_encoded;

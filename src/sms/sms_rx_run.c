@@ -1,0 +1,236 @@
+/*
+ * sms_rx_run.c: what happens to a committed message.  Each one not yet
+ * processed runs in one transaction with the commands it carries, its
+ * reply and its "processed" mark: as a command (smscmd), or offered to
+ * the sms_in_subscribe() subscribers (the bridge's SMS mode).  A failed
+ * transaction pauses processing and a timer retries it.  Also the timer
+ * that delivers incomplete concatenated messages with gaps.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+#include "settings.h"
+#include "smscmd.h"
+#include "store.h"
+#include "util.h"
+
+#include "sms.h"
+#include "sms_int.h"
+
+static int sms_rx_offer(const char *, const uint8_t *, size_t);
+
+static struct event *sms_rx_expire_ev;
+static int sms_rx_running;
+/* a failed begin/commit pauses processing; a timer retries it with a
+ * doubling backoff (1 s .. 60 s) until a commit works */
+#define SMS_RX_RETRY_MAX_S	60
+static struct event *sms_rx_retry_ev;
+static int sms_rx_paused;
+static int sms_rx_backoff_s;
+
+static void
+sms_rx_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	sms_rx_paused = 0;
+	sms_rx_process_new();
+}
+
+/* Pause processing and retry later, with a doubling backoff. */
+static void
+sms_rx_pause(void)
+{
+	struct timeval tv = { 0, 0 };
+
+	sms_rx_paused = 1;
+	sms_rx_backoff_s = sms_rx_backoff_s == 0 ? 1 :
+	    sms_rx_backoff_s >= SMS_RX_RETRY_MAX_S / 2 ? SMS_RX_RETRY_MAX_S :
+	    sms_rx_backoff_s * 2;
+	tv.tv_sec = sms_rx_backoff_s;
+	if (sms_rx_retry_ev != NULL)
+		event_add(sms_rx_retry_ev, &tv);
+	log_info("sms: processing retried in %d s", sms_rx_backoff_s);
+}
+
+/* Run every committed, not yet processed message. */
+void
+sms_rx_process_new(void)
+{
+	long long id;
+	char number[64];
+	char *text;
+	int done = 0;
+
+	while (sms_rx_running && !sms_rx_paused &&
+	    sms_store_next_new(&id, number, sizeof number, &text) == 1) {
+		struct buf reply, redacted;
+		struct smscmd_msg *probe;
+		const char *err;
+		char e[256];
+		size_t len = text != NULL ? strlen(text) : 0;
+		int send = 0, to_port = 0;
+
+		/* one transaction for the message, the commands it runs,
+		 * its reply and its "processed" mark: a stop anywhere in
+		 * between leaves all undone, and it runs again at start,
+		 * so its commands take effect once */
+		if (store_begin() == -1) {
+			log_warnx("sms: message %lld not processed now: %s",
+			    id, store_errmsg());
+			free(text);
+			sms_rx_pause();
+			break;
+		}
+		buf_init(&reply, SMSCMD_MAX_LEN);
+		/* "***" can stand for one byte: room for 4x the longest text
+		 * (item 6: it was cut at 6400 bytes, unmarked) */
+		buf_init(&redacted, 4 * (SMS_TEXT_MAX + sizeof SMS_CUT_MARKER));
+		/* the bridge's SMS mode takes DSTNUM's messages, except
+		 * commands that carry a password */
+		if (text != NULL && (probe = malloc(sizeof *probe)) != NULL) {
+			int cmd = smscmd_parse(text, len, probe, &err) == 0 &&
+			    probe->has_password;
+
+			explicit_bzero(probe, sizeof *probe);
+			free(probe);
+			if (!cmd)
+				to_port = sms_rx_offer(number,
+				    (const uint8_t *)text, len);
+		}
+		if (text != NULL && !to_port)
+			send = smscmd_handle(number, text, len, &reply);
+		if (text != NULL) {
+			smscmd_redact(text, len, &redacted);
+			buf_mark_cut(&redacted, SMS_CUT_MARKER);
+		}
+		/* a reply that needs UCS-2 fits fewer characters in ten
+		 * parts: cut it further if it must */
+		if (send && sms_send(number, buf_str(&reply), reply.len, "auto",
+		    "reply", e, sizeof e) == -1) {
+			smscmd_cut(&reply, 600);
+			if (sms_send(number, buf_str(&reply), reply.len, "auto",
+			    "reply", e, sizeof e) == -1)
+				log_warnx("sms: reply to %s not queued: %s",
+				    number, e);
+		}
+		if (sms_store_set_status(id, to_port ? "bridged" : "processed",
+		    text != NULL ? buf_str(&redacted) : NULL) == -1 ||
+		    store_commit() == -1) {
+			store_rollback();
+			log_warnx("sms: message %lld not processed: %s", id,
+			    store_errmsg());
+			sms_rx_pause();
+		} else
+			sms_rx_backoff_s = 0;
+		buf_free(&reply);
+		buf_free(&redacted);
+		free(text);
+		done++;
+	}
+	/* the raw text (with its password) is only in the write-ahead log
+	 * now: write the log out and truncate it */
+	if (done > 0 && store_checkpoint() == -1)
+		log_warnx("sms: %s", store_errmsg());
+	sms_tx_kick();
+}
+
+static void
+sms_rx_expire_cb(evutil_socket_t fd, short what, void *arg)
+{
+	long long timeout = settings_int(sms_set.concat_timeout);
+	int n;
+
+	if (sms_store_expire_parts((long long)time(NULL) - timeout,
+	    smscmd_redact, &n) == 0 && n > 0) {
+		log_info("sms: %d incomplete message(s) kept with gaps after "
+		    "%lld s (not run as commands)", n, timeout);
+		sms_rx_process_new();
+	}
+	sms_rx_schedule_expiry();
+}
+
+/* A timer for the oldest waiting part, only while parts wait. */
+void
+sms_rx_schedule_expiry(void)
+{
+	long long oldest = sms_store_oldest_part(), due;
+	struct timeval tv = { 0, 0 };
+
+	if (oldest == 0) {
+		event_del(sms_rx_expire_ev);
+		return;
+	}
+	due = oldest + settings_int(sms_set.concat_timeout) -
+	    (long long)time(NULL) + 1;
+	tv.tv_sec = due > 0 ? (time_t)due : 0;
+	event_add(sms_rx_expire_ev, &tv);
+}
+
+/* --- subscribers to incoming messages -------------------------------- */
+
+#define SMS_IN_SUBS_MAX	4
+
+static struct {
+	sms_in_fn	*fn;
+	void		*arg;
+} sms_in_subs[SMS_IN_SUBS_MAX];
+
+int
+sms_in_subscribe(sms_in_fn *fn, void *arg)
+{
+	for (size_t i = 0; i < SMS_IN_SUBS_MAX; i++)
+		if (sms_in_subs[i].fn == NULL) {
+			sms_in_subs[i].fn = fn;
+			sms_in_subs[i].arg = arg;
+			return 0;
+		}
+	return -1;
+}
+
+void
+sms_in_unsubscribe(sms_in_fn *fn, void *arg)
+{
+	for (size_t i = 0; i < SMS_IN_SUBS_MAX; i++)
+		if (sms_in_subs[i].fn == fn && sms_in_subs[i].arg == arg)
+			sms_in_subs[i].fn = NULL;
+}
+
+/* Offer a message to each subscriber in turn: 1 if one took it. */
+static int
+sms_rx_offer(const char *number, const uint8_t *data, size_t len)
+{
+	for (size_t i = 0; i < SMS_IN_SUBS_MAX; i++)
+		if (sms_in_subs[i].fn != NULL &&
+		    sms_in_subs[i].fn(number, data, len, sms_in_subs[i].arg))
+			return 1;
+	return 0;
+}
+
+void
+sms_rx_run_start(struct event_base *base)
+{
+	sms_rx_running = 1;
+	sms_rx_paused = 0;
+	sms_rx_backoff_s = 0;
+	sms_rx_expire_ev = evtimer_new(base, sms_rx_expire_cb, NULL);
+	sms_rx_retry_ev = evtimer_new(base, sms_rx_retry_cb, NULL);
+	sms_rx_schedule_expiry();
+}
+
+void
+sms_rx_run_stop(void)
+{
+	sms_rx_running = 0;
+	if (sms_rx_expire_ev != NULL) {
+		event_free(sms_rx_expire_ev);
+		sms_rx_expire_ev = NULL;
+	}
+	if (sms_rx_retry_ev != NULL) {
+		event_free(sms_rx_retry_ev);
+		sms_rx_retry_ev = NULL;
+	}
+}

@@ -1,0 +1,158 @@
+/*
+ * sms_rx_save.c: one received PDU into the message log.  Decoded (what
+ * cannot be decoded is kept raw), fingerprinted (sender, service-centre
+ * time, concatenation reference and part, text with passwords redacted),
+ * committed to SQLite or recognised as a copy already saved.  Parts of a
+ * concatenated message wait in SQLite for the rest; status reports update
+ * the outbox; WAP push and other data messages are kept out of the
+ * command path.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "events.h"
+#include "log.h"
+#include "pdu.h"
+#include "smscmd.h"
+#include "util.h"
+
+#include "sms_int.h"
+
+#define SMS_WAP_PORT		2948
+
+static void
+sms_rx_event(long long id, const char *number, const char *kind)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "direction", json_object_new_string("in"));
+	json_object_object_add(o, "id", json_object_new_int64(id));
+	json_object_object_add(o, "number", json_object_new_string(number));
+	json_object_object_add(o, "kind", json_object_new_string(kind));
+	events_publish("sms", o);
+}
+
+/* The fingerprint of one part or message: who, when, which part and,
+ * for a whole message, what (with passwords redacted: the fingerprint is
+ * kept, and must not keep a password).  A part needs no text: its
+ * sender, time stamp, reference and number identify it. */
+static void
+sms_rx_fingerprint(char *fp, size_t len, const struct pdu_msg *m,
+    const char *scts, const char *what)
+{
+	struct buf red;
+
+	buf_init(&red, 4 * SMSCMD_MAX_LEN);
+	if (what != NULL)
+		smscmd_redact(what, strlen(what), &red);
+	snprintf(fp, len, "%s%s|%s|%u|%u|%u|%s", m->addr.alpha ? "alpha:" : "",
+	    m->addr.str, scts,
+	    m->udh.concat ? m->udh.concat_ref : 0,
+	    m->udh.concat ? m->udh.concat_seq : 0,
+	    m->udh.concat ? m->udh.concat_parts : 0, buf_str(&red));
+	buf_free(&red);
+}
+
+/* Commit one DELIVER or STATUS-REPORT: 1 new, 0 a duplicate, 2 not ours
+ * (a message the user stored to send), -1 not committed (keep it on the
+ * modem). */
+static int
+sms_rx_commit(const struct pdu_msg *m, const char *hex)
+{
+	char from[PDU_ADDR_MAX + 16];
+	char scts[40] = "", fp[2048], data[2 * PDU_SEPTETS_MAX + 1];
+	const char *kind = "text", *status = "new", *text = m->text;
+	long long id = 0;
+	int r;
+
+	pdu_time_iso(&m->scts, scts, sizeof scts);
+	/* an alphanumeric sender is a name anyone can choose, even one that
+	 * reads "+4917...": marked, it never matches the phonebook */
+	snprintf(from, sizeof from, "%s%s", m->addr.alpha ? "alpha:" : "",
+	    m->addr.str);
+	if (m->type == PDU_STATUS_REPORT) {
+		const char *st = pdu_status_name(m->status);
+
+		snprintf(fp, sizeof fp, "report|%s|%s|%u|%s", from, scts,
+		    m->mr, st);
+		r = sms_store_in(fp, from, scts[0] ? scts : NULL, st,
+		    NULL, "gsm7", "status-report", "processed", &id);
+		if (r == 1) {
+			sms_store_delivery(m->mr, from, st);
+			log_info("sms: status report for message reference %u "
+			    "to %s: %s", m->mr, from, st);
+			sms_rx_event(id, from, "status-report");
+		}
+		return r;
+	}
+	if (m->type != PDU_DELIVER)
+		return 2;	/* a stored SUBMIT: the user's, not ours */
+	pdu_bin_to_hex(m->data, m->data_len, data, sizeof data);
+	if (m->udh.ports && m->udh.port_dst == SMS_WAP_PORT) {
+		kind = "wap";
+		status = "ignored";
+	} else if (m->coding == PDU_CODING_8BIT) {
+		kind = "data";
+		status = "ignored";
+		text = NULL;
+	} else if (m->msg_class == 0)
+		kind = "class0";
+	if (m->udh.concat && m->udh.concat_parts > 1 && text != NULL &&
+	    strcmp(status, "new") == 0) {
+		sms_rx_fingerprint(fp, sizeof fp, m, scts, NULL);
+		r = sms_store_part(fp, from, m->udh.concat_ref,
+		    m->udh.concat_parts, m->udh.concat_seq, text,
+		    scts[0] ? scts : NULL, &id);
+		if (r == 1) {
+			log_info("sms: part %u of %u from %s stored%s",
+			    m->udh.concat_seq, m->udh.concat_parts, from,
+			    id > 0 ? ": message complete" : "");
+			if (id > 0)
+				sms_rx_event(id, from, kind);
+			sms_rx_schedule_expiry();
+		}
+		return r;
+	}
+	sms_rx_fingerprint(fp, sizeof fp, m, scts, text != NULL ? text : data);
+	r = sms_store_in(fp, from, scts[0] ? scts : NULL, text,
+	    text == NULL || strcmp(kind, "wap") == 0 ? data : NULL,
+	    pdu_coding_name(m->coding), kind, status, &id);
+	if (r == 1) {
+		log_info("sms: message %lld from %s stored (%s)", id,
+		    from, kind);
+		sms_rx_event(id, from, kind);
+	}
+	(void)hex;
+	return r;
+}
+
+/* One PDU read from slot `index` (-1: delivered directly, not stored):
+ * 1 saved, 0 a copy of one saved before, 2 not ours (a message the user
+ * stored to send), -1 not saved (keep it on the modem). */
+int
+sms_rx_save(int index, const char *hex)
+{
+	struct pdu_msg *m = malloc(sizeof *m);
+	const char *reason;
+	char fp[1024], esc[64];
+	long long id;
+	int r;
+
+	if (m == NULL)
+		return -1;
+	if (pdu_decode_hex(hex, strlen(hex), PDU_F_LENIENT, m, &reason) == -1) {
+		/* keep what cannot be decoded: nothing is lost */
+		util_escape(esc, sizeof esc, hex, strlen(hex));
+		log_warnx("sms: slot %d holds an undecodable PDU (%s): %s",
+		    index, reason, esc);
+		snprintf(fp, sizeof fp, "raw|%.900s", hex);
+		r = sms_store_in(fp, "", NULL, NULL, hex, "raw", "invalid",
+		    "ignored", &id);
+	} else
+		r = sms_rx_commit(m, hex);
+	free(m);
+	return r;
+}
