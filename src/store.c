@@ -101,6 +101,10 @@ static const char *const store_migrations[] = {
 	"  kind TEXT NOT NULL,"
 	"  payload TEXT NOT NULL,"
 	"  time INTEGER NOT NULL);",
+	/* 5 -> 6: the message log shows an incoming message redacted from
+	 * its receipt; the text as received, needed to run its commands, is
+	 * kept apart until it is processed (src/sms/sms_store.c) */
+	"ALTER TABLE sms ADD COLUMN text_clear TEXT;",
 };
 
 static void
