@@ -9,7 +9,8 @@
  * sent.  While the message waits, neither the listings nor the
  * database's sms.text ever hold its password.  Once the fault is gone
  * the retry timer runs it once: the setting changes, one reply goes out,
- * the message is processed and its text as received is forgotten.
+ * the message is processed and its text as received is forgotten.  The
+ * same for a concatenated command; a plain message keeps its text.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +30,7 @@
 #include "auth.h"
 #include "ctl.h"
 #include "modem.h"
+#include "pdu.h"
 #include "settings.h"
 #include "sms.h"
 #include "store.h"
@@ -229,6 +231,52 @@ test_plain_text_kept(void **state)
 	sqlite3_finalize(st);
 }
 
+/* A concatenated command is shown redacted from its assembly too; the
+ * text as received waits apart until it is processed. */
+static void
+test_concatenated_redacted(void **state)
+{
+	struct pdu_encode_opts o;
+	struct pdu_encoded *e = malloc(sizeof *e);
+	char text[400], e2[256], line[64];
+	const char *why;
+	long long id;
+
+	assert_non_null(e);
+	assert_int_equal(auth_password_set(ROLE_SUPERADMIN, PW, e2,
+	    sizeof e2), 0);
+	snprintf(text, sizeof text, PW "#AT+STMSG=%0200d", 7);
+	memset(&o, 0, sizeof o);
+	o.concat_ref = 77;
+	assert_int_equal(pdu_encode_deliver(SENDER, text, strlen(text), &o, e,
+	    &why), 0);
+	assert_true(e->nparts > 1);
+	fault_on();
+	for (unsigned i = 0; i < e->nparts; i++) {
+		snprintf(line, sizeof line, "+CMT: ,%u", e->parts[i].tpdu_len);
+		urc(line, e->parts[i].hex);
+	}
+	id = count("SELECT max(id) FROM sms WHERE direction = 'in'");
+	assert_true(id > 0);
+	/* processing failed (too long a value, and the commit refused) */
+	assert_int_equal(count("SELECT count(*) FROM sms WHERE status = "
+	    "'new'"), 1);
+	assert_int_equal(count("SELECT count(*) FROM sms WHERE instr(text, '"
+	    PW "') > 0"), 0);
+	assert_int_equal(count("SELECT count(*) FROM sms WHERE instr("
+	    "text_clear, '" PW "') > 0"), 1);
+	assert_int_equal(count("SELECT count(*) FROM sms_parts WHERE instr("
+	    "text, '" PW "') > 0"), 0);
+	assert_false(json_has_pw(sms_store_list(10)));
+	assert_false(json_has_pw(sms_store_show(id)));
+	fault_off();
+	wait_processed(id);
+	assert_int_equal(count("SELECT count(*) FROM sms WHERE text_clear IS "
+	    "NOT NULL"), 0);
+	assert_int_equal(count("SELECT count(*) FROM t_seen"), 0);
+	free(e);
+}
+
 int
 main(void)
 {
@@ -237,6 +285,8 @@ main(void)
 		    test_failed_commit_changes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plain_text_kept, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_concatenated_redacted,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
