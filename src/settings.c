@@ -437,8 +437,8 @@ settings_undo(void *data, int undo)
 			settings_parse_num(d, s);
 			s->runtime = u->runtime;
 			log_info("setting %s back to %s: its change was not "
-			    "saved", d->name, (d->flags & SETTING_SECRET) ?
-			    "***" : u->value);
+			    "saved", d->name, (d->flags & (SETTING_SECRET |
+			    SETTING_SECRET_ARGS)) ? "***" : u->value);
 			settings_changed(d);
 		}
 	}
