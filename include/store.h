@@ -33,10 +33,31 @@ int store_done(struct sqlite3_stmt *);
 long long store_scalar(struct sqlite3_stmt *, long long dflt);
 
 /* Transactions, which nest (inner ones are savepoints); store_commit
- * returns -1 (and rolls back that level) on failure. */
+ * returns -1 (and rolls back that level) on failure.  A transaction that
+ * SQLite rolled back by itself (disk full, I/O error) runs no further
+ * statement: each fails until the caller's commit or rollback. */
 int store_begin(void);
 int store_commit(void);
 void store_rollback(void);
+/* The current nesting level: 0 none, 1 the outermost transaction, 2 and
+ * more its savepoints. */
+int store_txn_level(void);
+
+/*
+ * Memory that mirrors rows (a module's cache of what it wrote) follows
+ * the transactions: a module that changes such memory while a
+ * transaction is open records how to undo the change.  If the level the
+ * record was made at is rolled back (a savepoint, or the whole
+ * transaction, also by a failed commit), fn(data, 1) runs, newest record
+ * first; when the outermost transaction commits, fn(data, 0) runs (the
+ * change stays: free data).  A released savepoint's records belong to
+ * the level around it.  fn runs after the database's rollback, and may
+ * change memory and write to the store (at the level left open).
+ * 0 recorded; 1 no transaction is open (nothing to undo: the change is
+ * final, and data stays the caller's).
+ */
+typedef void store_undo_fn(void *data, int undo);
+int store_undo_push(store_undo_fn *fn, void *data);
 /* Write the log into the database file and truncate the log. */
 int store_checkpoint(void);
 /* Last error as text (names disk full and read-only cases plainly). */

@@ -6,6 +6,8 @@
  * password authentication is off, unless allow_default_password restores
  * the factory passwords of the seeds for bench tests: "1234" (superadmin,
  * cloud-connect), "usr.cn" and "12345" (admin: USR DTU, remote control).
+ * The hashes are kept in memory too; a change made inside a store
+ * transaction that is then rolled back is undone there as well.
  */
 #include <crypt.h>
 #include <stdio.h>
@@ -111,6 +113,27 @@ auth_password_role(const char *pw)
 	return admin ? ROLE_ADMIN : ROLE_NONE;
 }
 
+/* The hash a role had before a change inside an open transaction. */
+struct auth_password_undo {
+	enum auth_role	 role;
+	char		 hash[CRYPT_OUTPUT_SIZE];
+};
+
+static void
+auth_password_undo(void *data, int undo)
+{
+	struct auth_password_undo *u = data;
+
+	if (undo) {
+		util_strlcpy(auth_hash[u->role], u->hash,
+		    sizeof auth_hash[u->role]);
+		log_info("%s password change not saved: the previous one "
+		    "stays", auth_role_name(u->role));
+	}
+	explicit_bzero(u, sizeof *u);
+	free(u);
+}
+
 int
 auth_password_set(enum auth_role r, const char *pw, char *err, size_t errlen)
 {
@@ -153,6 +176,16 @@ auth_password_set(enum auth_role r, const char *pw, char *err, size_t errlen)
 		explicit_bzero(&cd, sizeof cd);
 		snprintf(err, errlen, "password not saved: %s", store_errmsg());
 		return -1;
+	}
+	if (store_txn_level() > 0) {
+		struct auth_password_undo *u = malloc(sizeof *u);
+
+		if (u == NULL)
+			fatal("malloc");
+		u->role = r;
+		util_strlcpy(u->hash, auth_hash[r], sizeof u->hash);
+		if (store_undo_push(auth_password_undo, u) != 0)
+			auth_password_undo(u, 0);
 	}
 	util_strlcpy(auth_hash[r], h, sizeof auth_hash[r]);
 	explicit_bzero(&cd, sizeof cd);

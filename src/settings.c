@@ -3,6 +3,9 @@
  * against a row's type and range, the three sources (default < config <
  * runtime), persistence of runtime values in SQLite before they take
  * effect, apply hooks, and the USR save/restore commands' semantics.
+ * A change made inside a store transaction is undone in memory (and its
+ * apply hook run again) when that transaction is rolled back, so memory
+ * and database agree after a failed commit.
  */
 #include <ctype.h>
 #include <limits.h>
@@ -409,13 +412,58 @@ settings_changed(const struct setting_def *d)
 		settings_observer(d);
 }
 
+/* What a setting was before a change inside an open transaction. */
+struct settings_undo {
+	size_t		 index;
+	char		*value;
+	int		 runtime;
+};
+
+/* The store's undo record: put the old value back when the transaction
+ * was rolled back (apply hook and observer follow), else forget it. */
+static void
+settings_undo(void *data, int undo)
+{
+	struct settings_undo *u = data;
+	const struct setting_def *d;
+	struct setting_state *s;
+
+	if (undo && settings_state != NULL) {
+		d = settings_at(u->index);
+		s = &settings_state[u->index];
+		if (strcmp(s->value, u->value) != 0 ||
+		    s->runtime != u->runtime) {
+			settings_replace(&s->value, u->value);
+			settings_parse_num(d, s);
+			s->runtime = u->runtime;
+			log_info("setting %s back to %s: its change was not "
+			    "saved", d->name, (d->flags & (SETTING_SECRET |
+			    SETTING_SECRET_ARGS)) ? "***" : u->value);
+			settings_changed(d);
+		}
+	}
+	free(u->value);
+	free(u);
+}
+
 /* Make `v` effective (from whichever source); announce if it changed. */
 static void
 settings_take(const struct setting_def *d, const char *v, int runtime)
 {
-	struct setting_state *s = &settings_state[settings_index(d)];
+	size_t i = settings_index(d);
+	struct setting_state *s = &settings_state[i];
 	int changed = strcmp(s->value, v) != 0 || s->runtime != runtime;
+	struct settings_undo *u;
 
+	if (changed && store_txn_level() > 0) {
+		if ((u = malloc(sizeof *u)) == NULL)
+			fatal("malloc");
+		u->index = i;
+		u->value = settings_strdup(s->value);
+		u->runtime = s->runtime;
+		if (store_undo_push(settings_undo, u) != 0)
+			settings_undo(u, 0);
+	}
 	settings_replace(&s->value, v);
 	settings_parse_num(d, s);
 	s->runtime = runtime;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -100,6 +101,10 @@ static const char *const store_migrations[] = {
 	"  kind TEXT NOT NULL,"
 	"  payload TEXT NOT NULL,"
 	"  time INTEGER NOT NULL);",
+	/* 5 -> 6: the message log shows an incoming message redacted from
+	 * its receipt; the text as received, needed to run its commands, is
+	 * kept apart until it is processed (src/sms/sms_store.c) */
+	"ALTER TABLE sms ADD COLUMN text_clear TEXT;",
 };
 
 static void
@@ -153,6 +158,88 @@ store_exec(const char *sql, const char *what)
 static int store_depth;
 static int store_rolled_back;	/* a failed commit undid its level */
 
+/* Undo records of memory changed inside the open levels, oldest first. */
+struct store_undo {
+	int		 level;
+	store_undo_fn	*fn;
+	void		*data;
+};
+static struct store_undo *store_undos;
+static size_t store_nundo, store_undo_cap;
+
+/* SQLite rolls a transaction back by itself on some errors (a full disk,
+ * an I/O error); what the caller runs next would then commit on its own,
+ * apart from the work it belongs with.  Refuse it instead. */
+static int
+store_txn_lost(const char *what)
+{
+	if (store_depth == 0 || store == NULL || !sqlite3_get_autocommit(store))
+		return 0;
+	snprintf(store_err, sizeof store_err, "%s: the transaction was "
+	    "rolled back by an earlier error", what);
+	return 1;
+}
+
+int
+store_txn_level(void)
+{
+	return store_depth;
+}
+
+int
+store_undo_push(store_undo_fn *fn, void *data)
+{
+	struct store_undo *u;
+
+	if (store_depth == 0)
+		return 1;
+	if (store_nundo == store_undo_cap) {
+		size_t cap = store_undo_cap == 0 ? 16 : 2 * store_undo_cap;
+
+		if ((u = realloc(store_undos, cap * sizeof *u)) == NULL)
+			fatal("realloc");
+		store_undos = u;
+		store_undo_cap = cap;
+	}
+	u = &store_undos[store_nundo++];
+	u->level = store_depth;
+	u->fn = fn;
+	u->data = data;
+	return 0;
+}
+
+/* Level `level` ended, rolled back (undo) or committed.  A committed
+ * savepoint's records move to the level around it; the others run, taken
+ * out first, so that one which changes memory again records it at the
+ * level still open. */
+static void
+store_undo_end(int level, int undo)
+{
+	struct store_undo *tail;
+	size_t from = store_nundo, n;
+
+	while (from > 0 && store_undos[from - 1].level >= level)
+		from--;
+	if ((n = store_nundo - from) == 0)
+		return;
+	if (!undo && level > 1) {
+		for (size_t i = from; i < store_nundo; i++)
+			store_undos[i].level = level - 1;
+		return;
+	}
+	if ((tail = calloc(n, sizeof *tail)) == NULL)
+		fatal("calloc");
+	memcpy(tail, store_undos + from, n * sizeof *tail);
+	store_nundo = from;
+	if (undo)
+		for (size_t i = n; i-- > 0;)
+			tail[i].fn(tail[i].data, 1);
+	else
+		for (size_t i = 0; i < n; i++)
+			tail[i].fn(tail[i].data, 0);
+	free(tail);
+}
+
 int
 store_begin(void)
 {
@@ -163,6 +250,9 @@ store_begin(void)
 		if (store_exec("BEGIN IMMEDIATE", "begin transaction") == -1)
 			return -1;
 	} else {
+		/* a savepoint outside a transaction would start one */
+		if (store_txn_lost("begin transaction"))
+			return -1;
 		snprintf(sql, sizeof sql, "SAVEPOINT sp%d", store_depth);
 		if (store_exec(sql, "begin transaction") == -1)
 			return -1;
@@ -184,15 +274,16 @@ store_commit(void)
 			return -1;
 		}
 		store_depth = 0;
+		store_undo_end(1, 0);
 		return 0;
 	}
 	snprintf(sql, sizeof sql, "RELEASE sp%d", store_depth - 1);
-	if (store_exec(sql, "commit") == -1) {
+	if (store_txn_lost("commit") || store_exec(sql, "commit") == -1) {
 		store_rollback();
 		store_rolled_back = 1;
 		return -1;
 	}
-	store_depth--;
+	store_undo_end(store_depth--, 0);
 	return 0;
 }
 
@@ -210,12 +301,15 @@ store_rollback(void)
 		store_depth--;
 		snprintf(sql, sizeof sql, "ROLLBACK TO sp%d; RELEASE sp%d",
 		    store_depth, store_depth);
-		sqlite3_exec(store, sql, NULL, NULL, NULL);
+		if (!store_txn_lost("rollback"))
+			sqlite3_exec(store, sql, NULL, NULL, NULL);
+		store_undo_end(store_depth + 1, 1);
 		return;
 	}
 	store_depth = 0;
 	if (!sqlite3_get_autocommit(store))
 		sqlite3_exec(store, "ROLLBACK", NULL, NULL, NULL);
+	store_undo_end(1, 1);
 }
 
 /* Copy the write-ahead log into the database file and empty the log
@@ -335,6 +429,14 @@ fail:
 void
 store_close(void)
 {
+	/* closing rolls an open transaction back; the memory it changed is
+	 * being dropped too, so its records are only freed */
+	store_depth = 0;
+	store_rolled_back = 0;
+	store_undo_end(1, 0);
+	free(store_undos);
+	store_undos = NULL;
+	store_nundo = store_undo_cap = 0;
 	if (store != NULL) {
 		sqlite3_close_v2(store);
 		store = NULL;
@@ -354,6 +456,8 @@ store_run(const char *sql, const char *a, const char *b, const char *what)
 	sqlite3_stmt *st;
 	int rc;
 
+	if (store_txn_lost(what))
+		return -1;
 	rc = sqlite3_prepare_v2(store, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		store_set_err(rc, what);
@@ -381,6 +485,10 @@ store_stmt(const char *sql, const char *types, ...)
 	va_list ap;
 	int i = 1, rc;
 
+	if (store_txn_lost("query")) {
+		log_warnx("store: %s", store_err);
+		return NULL;
+	}
 	if ((rc = sqlite3_prepare_v2(store, sql, -1, &st, NULL)) != SQLITE_OK) {
 		store_set_err(rc, "query");
 		log_warnx("store: %s", store_err);

@@ -26,20 +26,28 @@ struct sms_set {
 };
 extern struct sms_set sms_set;
 
-/* sms_store.c */
-int sms_store_in(const char *fp, const char *number, const char *scts,
-    const char *text, const char *data_hex, const char *coding,
-    const char *kind, const char *status, long long *id);
-int sms_store_part(const char *fp, const char *number, int ref, int parts,
-    int part, const char *text, const char *scts, long long *id);
 /* Writes `text` with any password in it replaced (the command
- * language's redaction, handed in by sms_rx.c). */
+ * language's redaction, handed in by sms_rx_save.c and sms_rx_run.c). */
 struct buf;
 typedef void sms_redact_fn(const char *text, size_t len, struct buf *out);
+
+/* sms_store.c */
+/* `text` is what the message says, `shown` what the log shows (its
+ * redacted form; NULL: text itself).  When they differ, text is kept
+ * apart only until the message is processed. */
+int sms_store_in(const char *fp, const char *number, const char *scts,
+    const char *text, const char *shown, const char *data_hex,
+    const char *coding, const char *kind, const char *status, long long *id);
+int sms_store_part(const char *fp, const char *number, int ref, int parts,
+    int part, const char *text, const char *scts, sms_redact_fn *,
+    long long *id);
 int sms_store_expire_parts(long long before, sms_redact_fn *, int *n);
 long long sms_store_oldest_part(void);
+/* The oldest message not processed, with its text as received. */
 int sms_store_next_new(long long *id, char *number, size_t numlen,
     char **text);
+/* Also forgets the text as received; `text` (not NULL) replaces the
+ * shown text. */
 int sms_store_set_status(long long id, const char *status,
     const char *text);
 long long sms_store_out_add(const char *number, const char *text,

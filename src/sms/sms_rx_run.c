@@ -3,8 +3,13 @@
  * processed runs in one transaction with the commands it carries, its
  * reply and its "processed" mark: as a command (smscmd), or offered to
  * the sms_in_subscribe() subscribers (the bridge's SMS mode).  A failed
- * transaction pauses processing and a timer retries it.  Also the timer
- * that delivers incomplete concatenated messages with gaps.
+ * transaction pauses processing and a timer retries it; it leaves
+ * nothing behind, in the database or in memory (settings and password
+ * hashes changed by its commands are put back by the store's undo
+ * records).  The log has shown the message redacted since its receipt;
+ * the text as received comes from sms_store_next_new() and is forgotten
+ * by the "processed" mark.  Also the timer that delivers incomplete
+ * concatenated messages with gaps.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -131,8 +136,8 @@ sms_rx_process_new(void)
 		free(text);
 		done++;
 	}
-	/* the raw text (with its password) is only in the write-ahead log
-	 * now: write the log out and truncate it */
+	/* the text as received (with its password) is only in the
+	 * write-ahead log now: write the log out and truncate it */
 	if (done > 0 && store_checkpoint() == -1)
 		log_warnx("sms: %s", store_errmsg());
 	sms_tx_kick();

@@ -65,6 +65,7 @@ sms_rx_commit(const struct pdu_msg *m, const char *hex)
 	char from[PDU_ADDR_MAX + 16];
 	char scts[40] = "", fp[2048], data[2 * PDU_SEPTETS_MAX + 1];
 	const char *kind = "text", *status = "new", *text = m->text;
+	struct buf shown;
 	long long id = 0;
 	int r;
 
@@ -78,7 +79,7 @@ sms_rx_commit(const struct pdu_msg *m, const char *hex)
 
 		snprintf(fp, sizeof fp, "report|%s|%s|%u|%s", from, scts,
 		    m->mr, st);
-		r = sms_store_in(fp, from, scts[0] ? scts : NULL, st,
+		r = sms_store_in(fp, from, scts[0] ? scts : NULL, st, NULL,
 		    NULL, "gsm7", "status-report", "processed", &id);
 		if (r == 1) {
 			sms_store_delivery(m->mr, from, st);
@@ -105,7 +106,7 @@ sms_rx_commit(const struct pdu_msg *m, const char *hex)
 		sms_rx_fingerprint(fp, sizeof fp, m, scts, NULL);
 		r = sms_store_part(fp, from, m->udh.concat_ref,
 		    m->udh.concat_parts, m->udh.concat_seq, text,
-		    scts[0] ? scts : NULL, &id);
+		    scts[0] ? scts : NULL, smscmd_redact, &id);
 		if (r == 1) {
 			log_info("sms: part %u of %u from %s stored%s",
 			    m->udh.concat_seq, m->udh.concat_parts, from,
@@ -117,9 +118,15 @@ sms_rx_commit(const struct pdu_msg *m, const char *hex)
 		return r;
 	}
 	sms_rx_fingerprint(fp, sizeof fp, m, scts, text != NULL ? text : data);
+	/* the log shows a message to be processed redacted from now on */
+	buf_init(&shown, 4 * SMSCMD_MAX_LEN);
+	if (text != NULL && strcmp(status, "new") == 0)
+		smscmd_redact(text, strlen(text), &shown);
 	r = sms_store_in(fp, from, scts[0] ? scts : NULL, text,
+	    shown.len > 0 ? buf_str(&shown) : NULL,
 	    text == NULL || strcmp(kind, "wap") == 0 ? data : NULL,
 	    pdu_coding_name(m->coding), kind, status, &id);
+	buf_free(&shown);
 	if (r == 1) {
 		log_info("sms: message %lld from %s stored (%s)", id,
 		    from, kind);
@@ -149,8 +156,8 @@ sms_rx_save(int index, const char *hex)
 		log_warnx("sms: slot %d holds an undecodable PDU (%s): %s",
 		    index, reason, esc);
 		snprintf(fp, sizeof fp, "raw|%.900s", hex);
-		r = sms_store_in(fp, "", NULL, NULL, hex, "raw", "invalid",
-		    "ignored", &id);
+		r = sms_store_in(fp, "", NULL, NULL, NULL, hex, "raw",
+		    "invalid", "ignored", &id);
 	} else
 		r = sms_rx_commit(m, hex);
 	free(m);

@@ -19,18 +19,22 @@
 
 #include "sms_int.h"
 
-/* 1 inserted (*id set), 0 a duplicate, -1 error. */
+/* 1 inserted (*id set), 0 a duplicate, -1 error.  sms.text holds what
+ * the log shows from the start; text_clear the text as received, only
+ * when it differs (a password in it) and only until it is processed. */
 int
 sms_store_in(const char *fp, const char *number, const char *scts,
-    const char *text, const char *data_hex, const char *coding,
-    const char *kind, const char *status, long long *id)
+    const char *text, const char *shown, const char *data_hex,
+    const char *coding, const char *kind, const char *status, long long *id)
 {
 	long long now = time(NULL);
+	int apart = shown != NULL && text != NULL && strcmp(shown, text) != 0;
 	sqlite3_stmt *st = store_stmt("INSERT OR IGNORE INTO sms(direction, "
 	    "number, text, data_hex, coding, kind, status, time, updated, scts, "
-	    "fingerprint) VALUES ('in', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
-	    "ttttttitt", number, text, data_hex, coding, kind, status, now,
-	    scts, fp);
+	    "fingerprint, text_clear) VALUES ('in', ?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?7, ?8, ?9, ?10)",
+	    "ttttttittt", number, shown != NULL ? shown : text, data_hex,
+	    coding, kind, status, now, scts, fp, apart ? text : NULL);
 
 	if (store_done(st) == -1)
 		return -1;
@@ -41,13 +45,14 @@ sms_store_in(const char *fp, const char *number, const char *scts,
 }
 
 /* Join the parts of (number, ref, parts) into one message; gaps marked.
- * A message that will never be processed is redacted now (redact). */
+ * The log shows it redacted; the text as received is kept (apart) only
+ * for a message that will be processed (status "new"). */
 static int
 sms_store_assemble(const char *number, int ref, int parts, const char *kind,
     const char *status, sms_redact_fn *redact, long long *id)
 {
 	sqlite3_stmt *st;
-	struct buf text;
+	struct buf text, red;
 	char fp[128], scts[40] = "";
 	int next = 1, rc;
 
@@ -79,18 +84,12 @@ sms_store_assemble(const char *number, int ref, int parts, const char *kind,
 	buf_mark_cut(&text, SMS_CUT_MARKER);	/* a cut is never silent */
 	snprintf(fp, sizeof fp, "concat|%s|%d|%d|%s|%lld", number, ref, parts,
 	    scts, (long long)time(NULL));
-	if (redact != NULL) {
-		/* never processed, so redact now */
-		struct buf red;
-
-		buf_init(&red, 4 * text.max);
-		redact(buf_str(&text), text.len, &red);
-		buf_reset(&text);
-		buf_add(&text, buf_str(&red), red.len);
-		buf_free(&red);
-	}
-	rc = sms_store_in(fp, number, scts[0] ? scts : NULL, buf_str(&text),
-	    NULL, "text", kind, status, id);
+	buf_init(&red, 4 * text.max);
+	redact(buf_str(&text), text.len, &red);
+	rc = sms_store_in(fp, number, scts[0] ? scts : NULL,
+	    strcmp(status, "new") == 0 ? buf_str(&text) : buf_str(&red),
+	    buf_str(&red), NULL, "text", kind, status, id);
+	buf_free(&red);
 	buf_free(&text);
 	if (rc != 1)
 		return -1;
@@ -104,7 +103,8 @@ sms_store_assemble(const char *number, int ref, int parts, const char *kind,
  * completed it, else 0), 0 a duplicate, -1 error.  One transaction. */
 int
 sms_store_part(const char *fp, const char *number, int ref, int parts,
-    int part, const char *text, const char *scts, long long *id)
+    int part, const char *text, const char *scts, sms_redact_fn *redact,
+    long long *id)
 {
 	long long have;
 
@@ -124,7 +124,7 @@ sms_store_part(const char *fp, const char *number, int ref, int parts,
 	    "WHERE number = ?1 AND ref = ?2 AND parts = ?3 AND msg_id IS NULL",
 	    "tdd", number, ref, parts), 0);
 	if (have == parts && sms_store_assemble(number, ref, parts, "text",
-	    "new", NULL, id) == -1)
+	    "new", redact, id) == -1)
 		goto fail;
 	if (store_commit() == -1)
 		return -1;
@@ -184,12 +184,13 @@ sms_store_oldest_part(void)
 }
 
 /* The oldest incoming message not yet processed: 1, 0 none, -1 error.
- * *text is malloc'ed (NULL for data messages). */
+ * *text, as received, is malloc'ed (NULL for data messages). */
 int
 sms_store_next_new(long long *id, char *number, size_t numlen, char **text)
 {
-	sqlite3_stmt *st = store_stmt("SELECT id, number, text FROM sms WHERE "
-	    "direction = 'in' AND status = 'new' ORDER BY id LIMIT 1", "");
+	sqlite3_stmt *st = store_stmt("SELECT id, number, coalesce(text_clear, "
+	    "text) FROM sms WHERE direction = 'in' AND status = 'new' ORDER BY "
+	    "id LIMIT 1", "");
 	int r = 0;
 
 	if (st == NULL)
@@ -206,17 +207,19 @@ sms_store_next_new(long long *id, char *number, size_t numlen, char **text)
 	return r;
 }
 
-/* Set an incoming message's status (and replace its text, e.g. with the
- * password redacted, when text is not NULL). */
+/* Set an incoming message's status and forget its text as received
+ * (and replace the shown text, e.g. with the password redacted, when
+ * text is not NULL). */
 int
 sms_store_set_status(long long id, const char *status, const char *text)
 {
 	if (text != NULL)
 		return store_done(store_stmt("UPDATE sms SET status = ?2, text = ?3, "
-		    "updated = ?4 WHERE id = ?1", "itti", id, status, text,
-		    (long long)time(NULL)));
-	return store_done(store_stmt("UPDATE sms SET status = ?2, updated = ?3 "
-	    "WHERE id = ?1", "iti", id, status, (long long)time(NULL)));
+		    "text_clear = NULL, updated = ?4 WHERE id = ?1", "itti", id,
+		    status, text, (long long)time(NULL)));
+	return store_done(store_stmt("UPDATE sms SET status = ?2, "
+	    "text_clear = NULL, updated = ?3 WHERE id = ?1", "iti", id, status,
+	    (long long)time(NULL)));
 }
 
 long long
@@ -364,6 +367,8 @@ sms_time(long long t)
 	return json_object_new_string(s);
 }
 
+/* Listings name their columns: the text as received (text_clear) is
+ * never among them. */
 #define SMS_LIST_COLS "id, direction, number, text, status, time"
 
 static struct json_object *

@@ -3,7 +3,8 @@
  * a real SQLite store in a scratch directory: checking and canonical
  * values, sources (default < config < runtime), persistence across a
  * reopen, user defaults and factory reset, AT-form queries, sets, tests,
- * roles, remote_lock and passwords.
+ * roles, remote_lock and passwords; memory (settings, password hashes)
+ * following the store's transactions and savepoints.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include <sqlite3.h>
 
 #include "auth.h"
 #include "cmd.h"
@@ -462,6 +465,173 @@ test_handles(void **state)
 	assert_int_equal(settings_bool(b), 1);
 }
 
+/* What the settings observer announced, in order. */
+static char announced[16][80];
+static int nannounced;
+
+static void
+announce(const struct setting_def *d)
+{
+	if (nannounced < (int)(sizeof announced / sizeof announced[0]))
+		snprintf(announced[nannounced++], sizeof announced[0],
+		    "%s=%s", d->name, settings_value(d));
+}
+
+/* The database's runtime value of a setting ("" when it has none). */
+static const char *
+db_value(const char *name)
+{
+	static char v[SETTING_VALUE_MAX + 1];
+	sqlite3_stmt *st = store_stmt("SELECT value FROM settings WHERE "
+	    "name = ?1", "t", name);
+
+	assert_non_null(st);
+	v[0] = '\0';
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(v, sizeof v, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* A row that breaks a deferred foreign key: the next COMMIT fails. */
+static void
+break_commit(void)
+{
+	assert_int_equal(sqlite3_exec(store_db(), "CREATE TABLE IF NOT EXISTS "
+	    "t_parent(id INTEGER PRIMARY KEY); CREATE TABLE IF NOT EXISTS "
+	    "t_child(p INTEGER REFERENCES t_parent(id) DEFERRABLE INITIALLY "
+	    "DEFERRED)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_done(store_stmt("INSERT INTO t_child VALUES "
+	    "(1)", "")), 0);
+}
+
+/* Memory follows the store's transactions: a change inside one that is
+ * rolled back (a savepoint, the whole, by a failed commit or by SQLite
+ * itself) is undone in memory too and announced again (apply hook and
+ * observer); what is committed stays, in memory as on disk. */
+static void
+test_memory_follows_transactions(void **state)
+{
+	const struct setting_def *n = S("sms.retries"), *dl =
+	    S("sms.retry_delay");
+	char err[256];
+
+	settings_set_observer(announce);
+	nannounced = 0;
+	assert_int_equal(store_txn_level(), 0);
+	/* a rolled-back savepoint inside a committed transaction */
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(settings_set_text(n, "5", err, sizeof err), 0);
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(store_txn_level(), 2);
+	assert_int_equal(settings_set_text(dl, "77", err, sizeof err), 0);
+	assert_int_equal(settings_set_text(n, "6", err, sizeof err), 0);
+	store_rollback();
+	assert_int_equal(settings_int(n), 5);
+	assert_string_equal(settings_value(dl), dl->def);
+	assert_int_equal(settings_source(dl), SOURCE_DEFAULT);
+	assert_int_equal(store_commit(), 0);
+	assert_int_equal(settings_int(n), 5);
+	assert_string_equal(db_value("sms.retries"), "5");
+	assert_string_equal(db_value("sms.retry_delay"), "");
+	assert_int_equal(nannounced, 5);
+	assert_string_equal(announced[0], "sms.retries=5");
+	assert_string_equal(announced[1], "sms.retry_delay=77");
+	assert_string_equal(announced[2], "sms.retries=6");
+	assert_string_equal(announced[3], "sms.retries=5");	/* newest first */
+	assert_string_equal(announced[4], "sms.retry_delay=30");
+	/* a released savepoint belongs to the transaction around it */
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(settings_set_text(dl, "88", err, sizeof err), 0);
+	assert_int_equal(store_commit(), 0);
+	assert_int_equal(settings_int(dl), 88);
+	store_rollback();
+	assert_int_equal(settings_int(dl), 30);
+	assert_string_equal(db_value("sms.retry_delay"), "");
+	/* a failed commit; the caller's rollback after it changes nothing */
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(settings_set_text(n, "7", err, sizeof err), 0);
+	break_commit();
+	assert_int_equal(store_commit(), -1);
+	assert_int_equal(store_txn_level(), 0);
+	assert_int_equal(settings_int(n), 5);
+	store_rollback();
+	assert_int_equal(settings_int(n), 5);
+	assert_string_equal(db_value("sms.retries"), "5");
+	/* a reset and a bulk change, rolled back */
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(settings_reset(n, err, sizeof err), 0);
+	assert_int_equal(settings_source(n), SOURCE_DEFAULT);
+	assert_int_equal(settings_set_text(dl, "99", err, sizeof err), 0);
+	assert_int_equal(settings_factory_reset(NULL, NULL, err, sizeof err),
+	    0);
+	assert_int_equal(settings_int(dl), 30);
+	store_rollback();
+	assert_int_equal(settings_int(n), 5);
+	assert_int_equal(settings_source(n), SOURCE_RUNTIME);
+	assert_int_equal(settings_int(dl), 30);
+	assert_int_equal(settings_source(dl), SOURCE_DEFAULT);
+	/* SQLite rolled the transaction back by itself: nothing more runs
+	 * in it (it would commit on its own), and memory follows */
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(settings_set_text(n, "8", err, sizeof err), 0);
+	assert_int_equal(sqlite3_exec(store_db(), "ROLLBACK", NULL, NULL,
+	    NULL), SQLITE_OK);
+	assert_int_equal(settings_set_text(dl, "66", err, sizeof err), -1);
+	assert_non_null(strstr(err, "rolled back"));
+	assert_int_equal(store_begin(), -1);
+	assert_int_equal(store_commit(), -1);
+	assert_int_equal(store_txn_level(), 0);
+	assert_int_equal(settings_int(n), 5);
+	assert_int_equal(settings_int(dl), 30);
+	assert_string_equal(db_value("sms.retry_delay"), "");
+	/* outside a transaction a change is final at once */
+	assert_int_equal(settings_set_text(dl, "45", err, sizeof err), 0);
+	store_rollback();
+	assert_int_equal(settings_int(dl), 45);
+	/* the database agrees after a reopen */
+	close_all();
+	open_all();
+	assert_int_equal(settings_int(n), 5);
+	assert_int_equal(settings_int(dl), 45);
+	assert_int_equal(settings_reset(n, err, sizeof err), 0);
+	assert_int_equal(settings_reset(dl, err, sizeof err), 0);
+	settings_set_observer(NULL);
+}
+
+/* The password hashes kept in memory follow a rollback too. */
+static void
+test_password_follows_rollback(void **state)
+{
+	struct conf c;
+	char err[256];
+
+	memset(&c, 0, sizeof c);
+	assert_int_equal(auth_password_init(&c, err, sizeof err), 0);
+	assert_int_equal(auth_password_set(ROLE_ADMIN, "before-pw", err,
+	    sizeof err), 0);
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(auth_password_set(ROLE_ADMIN, "after-pw", err,
+	    sizeof err), 0);
+	assert_int_equal(store_commit(), 0);
+	assert_int_equal(auth_password_role("after-pw"), ROLE_ADMIN);
+	store_rollback();
+	assert_int_equal(auth_password_role("after-pw"), ROLE_NONE);
+	assert_int_equal(auth_password_role("before-pw"), ROLE_ADMIN);
+	/* committed: it stays, and persists */
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(auth_password_set(ROLE_ADMIN, "after-pw", err,
+	    sizeof err), 0);
+	assert_int_equal(store_commit(), 0);
+	close_all();
+	open_all();
+	assert_int_equal(auth_password_init(&c, err, sizeof err), 0);
+	assert_int_equal(auth_password_role("after-pw"), ROLE_ADMIN);
+	assert_int_equal(auth_password_role("before-pw"), ROLE_NONE);
+}
+
 int
 main(void)
 {
@@ -474,6 +644,8 @@ main(void)
 		cmocka_unit_test(test_bulk_changes_respect_rights),
 		cmocka_unit_test(test_passwords),
 		cmocka_unit_test(test_handles),
+		cmocka_unit_test(test_memory_follows_transactions),
+		cmocka_unit_test(test_password_follows_rollback),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
