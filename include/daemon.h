@@ -29,6 +29,9 @@ const char *daemon_serial(void);
 
 /* Deferred actions, run from the loop after the current reply is out. */
 void daemon_request_restart(const char *why);
+/* Is a restart or reboot requested and not yet carried out (a request
+ * from a command whose transaction rolled back is withdrawn)? */
+int daemon_restart_pending(void);
 void daemon_request_reload(void);
 /* The same, and fn(0 or -1, why, arg) once the reload ran (from the
  * loop, never from inside this call), or with -1 if the daemon stops

@@ -230,22 +230,48 @@ daemon_deferred_cb(evutil_socket_t fd, short what, void *arg)
 	event_base_loopexit(daemon_evbase, NULL);
 }
 
+/* A request made by a command inside a transaction (an SMS's) is
+ * withdrawn when the transaction is rolled back: the command runs again
+ * at the retry, and asks again then. */
+static void
+daemon_request_undo(void *data, int undo)
+{
+	int *wanted = data;
+
+	if (undo && *wanted) {
+		*wanted = 0;
+		log_info("%s request withdrawn: the command that made it was "
+		    "not saved", wanted == &daemon_reboot_wanted ?
+		    "system reboot" : "restart");
+	}
+}
+
 void
 daemon_request_reboot(const char *why)
 {
 	log_info("system reboot requested by %s", why);
+	(void)store_undo_push(daemon_request_undo, &daemon_reboot_wanted);
 	daemon_reboot_wanted = 1;
 	daemon_restart_deadline = util_now_ms() + MODULE_BUSY_WAIT_MS;
-	event_active(daemon_ev_deferred, EV_TIMEOUT, 0);
+	if (daemon_ev_deferred != NULL)
+		event_active(daemon_ev_deferred, EV_TIMEOUT, 0);
 }
 
 void
 daemon_request_restart(const char *why)
 {
 	log_info("restart requested by %s", why);
+	(void)store_undo_push(daemon_request_undo, &daemon_restart_wanted);
 	daemon_restart_wanted = 1;
 	daemon_restart_deadline = util_now_ms() + MODULE_BUSY_WAIT_MS;
-	event_active(daemon_ev_deferred, EV_TIMEOUT, 0);
+	if (daemon_ev_deferred != NULL)
+		event_active(daemon_ev_deferred, EV_TIMEOUT, 0);
+}
+
+int
+daemon_restart_pending(void)
+{
+	return daemon_restart_wanted || daemon_reboot_wanted;
 }
 
 void

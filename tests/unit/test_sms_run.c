@@ -37,6 +37,7 @@
 #include "util.h"
 
 #include "config.h"
+#include "daemon.h"
 #include "fake_modem.h"
 #include "../../src/sms/sms_int.h"
 
@@ -213,6 +214,27 @@ test_failed_commit_changes_nothing(void **state)
 	settings_set_observer(NULL);
 }
 
+/* A restart asked for by a command whose transaction failed is
+ * withdrawn; the retry asks again. */
+static void
+test_failed_commit_withdraws_restart(void **state)
+{
+	char e[256];
+	long long id;
+
+	assert_int_equal(auth_password_set(ROLE_SUPERADMIN, PW, e, sizeof e),
+	    0);
+	fault_on();
+	list_one(4, SENDER, PW "#AT+Z");
+	id = count("SELECT max(id) FROM sms WHERE direction = 'in'");
+	assert_int_equal(count("SELECT count(*) FROM sms WHERE status = "
+	    "'new'"), 1);
+	assert_false(daemon_restart_pending());
+	fault_off();
+	wait_processed(id);
+	assert_true(daemon_restart_pending());
+}
+
 /* A message that is not a command keeps its text (nothing to redact). */
 static void
 test_plain_text_kept(void **state)
@@ -283,6 +305,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 		    test_failed_commit_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_failed_commit_withdraws_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plain_text_kept, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_concatenated_redacted,
