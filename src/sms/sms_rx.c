@@ -291,7 +291,8 @@ sms_rx_read_done(const struct modem_response *r, void *arg)
 {
 	struct sms_rx_slot *s = arg;
 
-	s->reads--;
+	if (s->reads > 0)
+		s->reads--;
 	if (r->final != MODEM_OK) {
 		log_warnx("sms: reading slot %d failed: %s", s->index,
 		    r->final_line);
@@ -440,11 +441,14 @@ sms_rx_list(const char *why)
 }
 
 /* At each (re)initialisation: read and delete where messages arrive,
- * then everything already stored.  The modem forgot its queue: no
- * command of ours is pending any more. */
+ * then everything already stored.  Every command queued before it ended
+ * with the initialisation (MODEM_GONE): no read, delete or listing of
+ * ours is pending any more; the generations stay. */
 void
 sms_rx_ready(void *arg)
 {
+	for (size_t i = 0; i < nitems(sms_rx_slots); i++)
+		sms_rx_slots[i].del_pending = sms_rx_slots[i].reads = 0;
 	sms_rx_mem[0] = '\0';
 	sms_rx_list_st.busy = 0;
 	sms_rx_list_st.delay_s = 0;
