@@ -5,6 +5,8 @@
  * reports itself full, and again whenever something may have been
  * missed (a read or delete that failed, an indication that could not be
  * queued): then after a short delay that doubles while it keeps failing.
+ * A return to MODEM_READY that ran no initialisation (a recovery that
+ * found the modem only slow) lists too: the modem event says so.
  * Listings are coalesced: one queued or in flight at a time, one more
  * afterwards if something was missed meanwhile.  Each PDU is handed to
  * sms_rx_save.c (decoded, committed to SQLite or recognised as a copy)
@@ -22,8 +24,10 @@
 #include <strings.h>
 
 #include <event2/event.h>
+#include <json-c/json.h>
 
 #include "at_parse.h"
+#include "events.h"
 #include "log.h"
 #include "modem.h"
 #include "store.h"
@@ -62,6 +66,7 @@ static struct {
 	int		 delay_s;
 	char		 mem[AT_MEM_MAX];	/* what the listing lists */
 	struct event	*ev_retry;
+	struct event	*ev_ready;	/* after a state change to ready */
 } sms_rx_list_st;
 
 static void sms_rx_list(const char *why);
@@ -440,6 +445,31 @@ sms_rx_list(const char *why)
 	sms_rx_list_st.busy = 1;
 }
 
+/* Just after the modem became ready: unless its ready hook (an
+ * initialisation) started a listing, a recovery skipped it; list. */
+static void
+sms_rx_ready_cb(evutil_socket_t fd, short what, void *arg)
+{
+	if (!sms_rx_list_st.busy && modem_state() == MODEM_READY)
+		sms_rx_list("modem ready again");
+}
+
+static void
+sms_rx_on_event(struct json_object *ev, void *arg)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(ev, "event", &v) ||
+	    strcmp(json_object_get_string(v), "modem") != 0 ||
+	    !json_object_object_get_ex(ev, "change", &v) ||
+	    strcmp(json_object_get_string(v), "state") != 0 ||
+	    !json_object_object_get_ex(ev, "state", &v) ||
+	    strcmp(json_object_get_string(v), "ready") != 0)
+		return;
+	if (sms_rx_list_st.ev_ready != NULL)
+		event_active(sms_rx_list_st.ev_ready, 0, 0);
+}
+
 /* At each (re)initialisation: read and delete where messages arrive,
  * then everything already stored.  Every command queued before it ended
  * with the initialisation (MODEM_GONE): no read, delete or listing of
@@ -462,9 +492,12 @@ sms_rx_start(struct event_base *base)
 		sms_rx_slots[i].index = -1;
 	memset(&sms_rx_list_st, 0, sizeof sms_rx_list_st);
 	sms_rx_list_st.ev_retry = evtimer_new(base, sms_rx_retry_cb, NULL);
-	if (sms_rx_list_st.ev_retry == NULL)
-		log_warnx("sms: no retry timer: a missed message waits for "
-		    "the next initialisation");
+	sms_rx_list_st.ev_ready = event_new(base, -1, 0, sms_rx_ready_cb,
+	    NULL);
+	if (sms_rx_list_st.ev_retry == NULL || sms_rx_list_st.ev_ready == NULL ||
+	    events_add_sink(sms_rx_on_event, NULL) == -1)
+		log_warnx("sms: no retry timer or modem events: a missed "
+		    "message waits for the next initialisation");
 	sms_rx_run_start(base);
 	modem_urc_subscribe_as("sms", "+CMTI:", sms_rx_indication, NULL);
 	modem_urc_subscribe_as("sms", "+CDSI:", sms_rx_indication, NULL);
@@ -480,9 +513,14 @@ sms_rx_start(struct event_base *base)
 void
 sms_rx_stop(void)
 {
+	events_remove_sink(sms_rx_on_event, NULL);
 	if (sms_rx_list_st.ev_retry != NULL) {
 		event_free(sms_rx_list_st.ev_retry);
 		sms_rx_list_st.ev_retry = NULL;
+	}
+	if (sms_rx_list_st.ev_ready != NULL) {
+		event_free(sms_rx_list_st.ev_ready);
+		sms_rx_list_st.ev_ready = NULL;
 	}
 	sms_rx_run_stop();
 }

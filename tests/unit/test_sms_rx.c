@@ -11,7 +11,8 @@
  * storage; identical messages in two slots are both stored (a repeat),
  * a slot read again before its delete was confirmed (also after a
  * restart) is a copy, and so is the stored copy of a +CMT; a listing
- * that shows a slot empty confirms its delete.
+ * that shows a slot empty confirms its delete; a return to ready with
+ * no initialisation (the modem event only) lists too, once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,8 +26,10 @@
 #include <cmocka.h>
 
 #include <event2/event.h>
+#include <json-c/json.h>
 #include <sqlite3.h>
 
+#include "events.h"
 #include "modem.h"
 #include "pdu.h"
 #include "sms.h"
@@ -306,6 +309,34 @@ test_listing_confirms_delete(void **state)
 	assert_int_equal(count(IN_ROWS), 2);
 }
 
+static void
+modem_event(const char *state)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "state", json_object_new_string(state));
+	json_object_object_add(o, "change", json_object_new_string("state"));
+	events_publish("modem", o);
+}
+
+/* Ready again after a recovery that ran no initialisation: listed; with
+ * the ready hook as well (an initialisation): listed once. */
+static void
+test_ready_without_init(void **state)
+{
+	modem_event("ready");
+	run();
+	assert_int_equal(nsent("AT+CPMS?"), 1);
+	answer_cpms(0);
+	answer(last("AT+CMGL=4"), MODEM_OK, -1, "OK", NULL);
+	modem_event("recovering");
+	run();
+	assert_int_equal(nsent("AT+CPMS?"), 1);
+	modem_event("ready");
+	ready();
+	assert_int_equal(nsent("AT+CPMS?"), 2);
+}
+
 static int
 setup_rx(void **state)
 {
@@ -336,6 +367,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_direct_and_stored,
 		    setup_rx, teardown),
 		cmocka_unit_test_setup_teardown(test_listing_confirms_delete,
+		    setup_rx, teardown),
+		cmocka_unit_test_setup_teardown(test_ready_without_init,
 		    setup_rx, teardown),
 	};
 
