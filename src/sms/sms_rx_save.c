@@ -27,6 +27,10 @@
 
 #define SMS_WAP_PORT		2948
 
+/* The "sms" event of the message being saved: published once its
+ * transaction committed (NULL: none). */
+static struct json_object *sms_rx_pending_event;
+
 static void
 sms_rx_event(long long id, const char *number, const char *kind)
 {
@@ -36,7 +40,20 @@ sms_rx_event(long long id, const char *number, const char *kind)
 	json_object_object_add(o, "id", json_object_new_int64(id));
 	json_object_object_add(o, "number", json_object_new_string(number));
 	json_object_object_add(o, "kind", json_object_new_string(kind));
-	events_publish("sms", o);
+	json_object_put(sms_rx_pending_event);
+	sms_rx_pending_event = o;
+}
+
+static void
+sms_rx_event_flush(int publish)
+{
+	struct json_object *o = sms_rx_pending_event;
+
+	sms_rx_pending_event = NULL;
+	if (publish && o != NULL)
+		events_publish("sms", o);
+	else
+		json_object_put(o);
 }
 
 /* The fingerprint of one part or message: who, when, which part and,
@@ -194,6 +211,7 @@ sms_rx_save(const char *mem, int index, const char *hex)
 
 	if (m == NULL)
 		return -1;
+	sms_rx_event_flush(0);
 	if (store_begin() == -1) {
 		free(m);
 		return -1;
@@ -215,9 +233,13 @@ sms_rx_save(const char *mem, int index, const char *hex)
 	free(m);
 	if (r == -1) {
 		store_rollback();
+		sms_rx_event_flush(0);
 		return -1;
 	}
-	if (store_commit() == -1)
+	if (store_commit() == -1) {
+		sms_rx_event_flush(0);
 		return -1;
+	}
+	sms_rx_event_flush(1);
 	return r;
 }
