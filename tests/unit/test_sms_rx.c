@@ -12,7 +12,8 @@
  * a slot read again before its delete was confirmed (also after a
  * restart) is a copy, and so is the stored copy of a +CMT; a listing
  * that shows a slot empty confirms its delete; a return to ready with
- * no initialisation (the modem event only) lists too, once.
+ * no initialisation (the modem event only) lists too, once; a message
+ * from before the ledger (an upgraded database) listed again is a copy.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -309,6 +310,27 @@ test_listing_confirms_delete(void **state)
 	assert_int_equal(count(IN_ROWS), 2);
 }
 
+/* A message committed before the ledger existed (an upgraded database)
+ * and listed again is a copy; one committed after it is not. */
+static void
+test_upgraded_database(void **state)
+{
+	list_one(3, "+491701234567", "from before the upgrade");
+	assert_int_equal(store_done(store_stmt("DELETE FROM sms_rx_slots",
+	    "")), 0);
+	assert_int_equal(store_done(store_stmt("UPDATE meta SET value = "
+	    "(SELECT max(id) FROM sms) WHERE key = 'sms_rx_slots_sms'", "")),
+	    0);
+	list_one(3, "+491701234567", "from before the upgrade");
+	assert_int_equal(count(IN_ROWS), 1);
+	assert_int_equal(store_done(store_stmt("UPDATE meta SET value = '0' "
+	    "WHERE key = 'sms_rx_slots_sms'", "")), 0);
+	assert_int_equal(store_done(store_stmt("DELETE FROM sms_rx_slots",
+	    "")), 0);
+	list_one(3, "+491701234567", "from before the upgrade");
+	assert_int_equal(count(IN_ROWS), 2);
+}
+
 static void
 modem_event(const char *state)
 {
@@ -369,6 +391,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_listing_confirms_delete,
 		    setup_rx, teardown),
 		cmocka_unit_test_setup_teardown(test_ready_without_init,
+		    setup_rx, teardown),
+		cmocka_unit_test_setup_teardown(test_upgraded_database,
 		    setup_rx, teardown),
 	};
 
