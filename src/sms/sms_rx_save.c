@@ -77,8 +77,8 @@ sms_rx_fingerprint(char *fp, size_t len, const struct pdu_msg *m,
 	buf_free(&red);
 }
 
-/* Where a PDU came from: a storage slot, or (mem "", slot -1) a direct
- * delivery. */
+/* Where a PDU came from: a storage slot (mem "" when the storage's name
+ * is not known), or (slot -1) a direct delivery. */
 struct sms_rx_src {
 	const char	*mem;
 	int		 slot;
@@ -94,10 +94,10 @@ sms_rx_place(const struct sms_rx_src *src, const char *fp, char *stored,
 
 	if (r == 1)
 		log_debug("sms: %s slot %d: a copy of a message saved before",
-		    src->mem[0] ? src->mem : "direct", src->slot);
+		    src->slot >= 0 ? src->mem : "direct", src->slot);
 	else if (r == 0 && strcmp(fp, stored) != 0)
 		log_info("sms: an identical message again (%s slot %d): "
-		    "a repeat, stored as such", src->mem[0] ? src->mem :
+		    "a repeat, stored as such", src->slot >= 0 ? src->mem :
 		    "direct", src->slot);
 	return r;
 }
@@ -201,7 +201,7 @@ sms_rx_commit(const struct sms_rx_src *src, const struct pdu_msg *m)
 int
 sms_rx_save(const char *mem, int index, const char *hex)
 {
-	struct sms_rx_src src = { index < 0 || mem == NULL ? "" : mem,
+	struct sms_rx_src src = { mem != NULL ? mem : "",
 	    index < 0 ? -1 : index };
 	struct pdu_msg *m = malloc(sizeof *m);
 	const char *reason;

@@ -21,6 +21,14 @@
 
 #define SMS_SLOTS_REPEAT_MAX	10000
 
+/* A slot of a storage whose name is unknown (AT+CPMS? not understood)
+ * is still a slot, never a direct delivery. */
+static const char *
+sms_slots_mem(const char *mem)
+{
+	return mem != NULL && mem[0] != '\0' ? mem : "?";
+}
+
 /* Is fp taken in the message log or among the parts? 1, 0, -1. */
 static int
 sms_slots_taken(const char *fp)
@@ -68,7 +76,7 @@ sms_slots_classify(const char *mem, int slot, const char *fp,
 {
 	long long n;
 
-	if (mem == NULL || mem[0] == '\0' || slot < 0) {
+	if (slot < 0) {
 		/* direct: the copy of a stored message still on the modem
 		 * that no direct delivery was paired with yet */
 		n = store_scalar(store_stmt("SELECT rowid FROM sms_rx_slots "
@@ -82,6 +90,7 @@ sms_slots_classify(const char *mem, int slot, const char *fp,
 			    -1 : 1;
 		return sms_slots_free_fp(fp, stored, storedlen);
 	}
+	mem = sms_slots_mem(mem);
 	/* the same slot read again before its delete was confirmed */
 	n = store_scalar(store_stmt("SELECT count(*) FROM sms_rx_slots WHERE "
 	    "mem = ?1 AND slot = ?2 AND fingerprint = ?3 AND deleted = 0",
@@ -120,7 +129,7 @@ sms_slots_record(const char *mem, int slot, const char *fp,
 {
 	long long now = time(NULL);
 
-	if (mem == NULL || mem[0] == '\0' || slot < 0)
+	if (slot < 0)
 		/* direct deliveries: 0 down to -N, newest lowest */
 		return store_done(store_stmt("INSERT INTO sms_rx_slots(mem, "
 		    "slot, fingerprint, stored, time) SELECT '', coalesce("
@@ -128,14 +137,14 @@ sms_slots_record(const char *mem, int slot, const char *fp,
 		    "mem = ''", "tti", fp, stored, now));
 	return store_done(store_stmt("INSERT OR REPLACE INTO sms_rx_slots(mem, "
 	    "slot, fingerprint, stored, time) VALUES (?1, ?2, ?3, ?4, ?5)",
-	    "tdtti", mem, slot, fp, stored, now));
+	    "tdtti", sms_slots_mem(mem), slot, fp, stored, now));
 }
 
 int
 sms_slots_deleted(const char *mem, int slot)
 {
 	return store_done(store_stmt("UPDATE sms_rx_slots SET deleted = 1 "
-	    "WHERE mem = ?1 AND slot = ?2", "td", mem, slot));
+	    "WHERE mem = ?1 AND slot = ?2", "td", sms_slots_mem(mem), slot));
 }
 
 int
@@ -145,7 +154,7 @@ sms_slots_reconcile(const char *mem, const int *listed, size_t n)
 	int slots[512], ns = 0, rc = 0;
 
 	st = store_stmt("SELECT slot FROM sms_rx_slots WHERE mem = ?1 AND "
-	    "deleted = 0", "t", mem);
+	    "deleted = 0", "t", sms_slots_mem(mem));
 	if (st == NULL)
 		return -1;
 	while (ns < (int)nitems(slots) && sqlite3_step(st) == SQLITE_ROW) {

@@ -12,8 +12,9 @@
  * "#n" suffix). */
 #define SMS_FP_MAX	2048
 
-/* Is the PDU with fingerprint fp, read from slot (mem, slot) (mem NULL
- * or slot -1: delivered directly by +CMT/+CDS), a copy of one already
+/* Is the PDU with fingerprint fp, read from slot (mem, slot) (slot -1:
+ * delivered directly by +CMT/+CDS; mem NULL or "": a storage whose name
+ * is not known), a copy of one already
  * committed?  1 a copy (nothing to store; a pairing is recorded), 0 a
  * new message: `stored` gets the fingerprint to store it under (fp, or
  * fp#2, fp#3, ... when fp is taken by an earlier message), -1 error. */

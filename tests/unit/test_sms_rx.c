@@ -331,6 +331,25 @@ test_upgraded_database(void **state)
 	assert_int_equal(count(IN_ROWS), 2);
 }
 
+/* A modem whose AT+CPMS? answer is not understood: its slots are still
+ * slots (a re-read is a copy), not direct deliveries. */
+static void
+test_storage_name_unknown(void **state)
+{
+	char hdr[64], hex[PDU_HEX_MAX + 1];
+
+	hdr_pdu(2, "+491701234567", "where am I", hdr, sizeof hdr, hex,
+	    sizeof hex, 1);
+	for (int round = 0; round < 2; round++) {
+		ready();
+		answer(last("AT+CPMS?"), MODEM_ERROR, -1, "ERROR", NULL);
+		answer(last("AT+CMGL=4"), MODEM_OK, -1, "OK", hdr, hex, NULL);
+	}
+	assert_int_equal(count(IN_ROWS), 1);
+	assert_int_equal(count("SELECT count(*) FROM sms_rx_slots WHERE "
+	    "mem = '?' AND slot = 2"), 1);
+}
+
 static void
 modem_event(const char *state)
 {
@@ -393,6 +412,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ready_without_init,
 		    setup_rx, teardown),
 		cmocka_unit_test_setup_teardown(test_upgraded_database,
+		    setup_rx, teardown),
+		cmocka_unit_test_setup_teardown(test_storage_name_unknown,
 		    setup_rx, teardown),
 	};
 
