@@ -51,8 +51,8 @@ static char sms_rx_mem[AT_MEM_MAX];
 struct sms_rx_slot {
 	char		mem[AT_MEM_MAX];
 	int		index;		/* -1: entry free */
-	int		del_pending;	/* an AT+CMGD of it queued/in flight */
-	int		reads;		/* AT+CMGR of it queued/in flight */
+	int		del_pending;	/* an AT+CMGD not ended yet */
+	int		reads;		/* AT+CMGR not ended yet */
 	unsigned	gen;		/* deletes of it completed */
 };
 static struct sms_rx_slot sms_rx_slots[SMS_RX_SLOTS_MAX];
@@ -64,9 +64,9 @@ static struct {
 	int		 busy;
 	int		 owed;
 	int		 delay_s;
-	char		 mem[AT_MEM_MAX];	/* what the listing lists */
+	char		 mem[AT_MEM_MAX];	/* the storage listed */
 	struct event	*ev_retry;
-	struct event	*ev_ready;	/* after a state change to ready */
+	struct event	*ev_ready;	/* the state became ready */
 } sms_rx_list_st;
 
 static void sms_rx_list(const char *why);
@@ -380,7 +380,7 @@ sms_rx_full(const char *line, const char *pdu, void *arg)
 	if (strncmp(line, "+CIEV:", 6) == 0) {
 		if (strncasecmp(p, "\"smsfull\",", 10) != 0 ||
 		    strtol(p + 10, NULL, 10) != 1)
-			return;		/* another indicator, or cleared */
+			return;	/* another indicator, or cleared */
 	} else if (strncmp(line, "+QIND:", 6) == 0 &&
 	    strncasecmp(p, "\"smsfull\"", 9) != 0)
 		return;
@@ -494,7 +494,8 @@ sms_rx_start(struct event_base *base)
 	sms_rx_list_st.ev_retry = evtimer_new(base, sms_rx_retry_cb, NULL);
 	sms_rx_list_st.ev_ready = event_new(base, -1, 0, sms_rx_ready_cb,
 	    NULL);
-	if (sms_rx_list_st.ev_retry == NULL || sms_rx_list_st.ev_ready == NULL ||
+	if (sms_rx_list_st.ev_retry == NULL ||
+	    sms_rx_list_st.ev_ready == NULL ||
 	    events_add_sink(sms_rx_on_event, NULL) == -1)
 		log_warnx("sms: no retry timer or modem events: a missed "
 		    "message waits for the next initialisation");
