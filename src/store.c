@@ -105,6 +105,25 @@ static const char *const store_migrations[] = {
 	 * its receipt; the text as received, needed to run its commands, is
 	 * kept apart until it is processed (src/sms/sms_store.c) */
 	"ALTER TABLE sms ADD COLUMN text_clear TEXT;",
+	/* 6 -> 7: the ledger of storage slots: what was committed from
+	 * each and whether its delete was confirmed, so that a slot read
+	 * again is a copy and an identical new message a repeat
+	 * (src/sms/sms_slots.c); rows committed before it are remembered
+	 * by their last ids */
+	"CREATE TABLE sms_rx_slots ("
+	"  mem TEXT NOT NULL,"
+	"  slot INTEGER NOT NULL,"
+	"  fingerprint TEXT NOT NULL,"
+	"  stored TEXT NOT NULL,"
+	"  deleted INTEGER NOT NULL DEFAULT 0,"
+	"  paired INTEGER NOT NULL DEFAULT 0,"
+	"  time INTEGER NOT NULL,"
+	"  PRIMARY KEY (mem, slot));"
+	"CREATE INDEX sms_rx_slots_fp ON sms_rx_slots(fingerprint);"
+	"INSERT OR REPLACE INTO meta(key, value) SELECT 'sms_rx_slots_sms', "
+	"  coalesce(max(id), 0) FROM sms;"
+	"INSERT OR REPLACE INTO meta(key, value) SELECT 'sms_rx_slots_parts', "
+	"  coalesce(max(rowid), 0) FROM sms_parts;",
 };
 
 static void

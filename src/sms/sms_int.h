@@ -80,7 +80,7 @@ void sms_rx_start(struct event_base *);
 void sms_rx_stop(void);
 
 /* sms_rx_save.c: one PDU into the log (see there for the results) */
-int sms_rx_save(int index, const char *hex);
+int sms_rx_save(const char *mem, int index, const char *hex);
 
 /* sms_rx_run.c: processing what was saved */
 void sms_rx_run_start(struct event_base *);

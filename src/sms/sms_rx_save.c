@@ -2,7 +2,9 @@
  * sms_rx_save.c: one received PDU into the message log.  Decoded (what
  * cannot be decoded is kept raw), fingerprinted (sender, service-centre
  * time, concatenation reference and part, text with passwords redacted),
- * committed to SQLite or recognised as a copy already saved.  Parts of a
+ * committed to SQLite or recognised as a copy already saved (the slot
+ * ledger of sms_slots.c tells a copy from a genuine repeat, which is
+ * stored under a fingerprint of its own).  Parts of a
  * concatenated message wait in SQLite for the rest; status reports update
  * the outbox; WAP push and other data messages are kept out of the
  * command path.
@@ -17,11 +19,17 @@
 #include "log.h"
 #include "pdu.h"
 #include "smscmd.h"
+#include "store.h"
 #include "util.h"
 
 #include "sms_int.h"
+#include "sms_slots.h"
 
 #define SMS_WAP_PORT		2948
+
+/* The "sms" event of the message being saved: published once its
+ * transaction committed (NULL: none). */
+static struct json_object *sms_rx_pending_event;
 
 static void
 sms_rx_event(long long id, const char *number, const char *kind)
@@ -32,7 +40,20 @@ sms_rx_event(long long id, const char *number, const char *kind)
 	json_object_object_add(o, "id", json_object_new_int64(id));
 	json_object_object_add(o, "number", json_object_new_string(number));
 	json_object_object_add(o, "kind", json_object_new_string(kind));
-	events_publish("sms", o);
+	json_object_put(sms_rx_pending_event);
+	sms_rx_pending_event = o;
+}
+
+static void
+sms_rx_event_flush(int publish)
+{
+	struct json_object *o = sms_rx_pending_event;
+
+	sms_rx_pending_event = NULL;
+	if (publish && o != NULL)
+		events_publish("sms", o);
+	else
+		json_object_put(o);
 }
 
 /* The fingerprint of one part or message: who, when, which part and,
@@ -56,14 +77,51 @@ sms_rx_fingerprint(char *fp, size_t len, const struct pdu_msg *m,
 	buf_free(&red);
 }
 
+/* Where a PDU came from: a storage slot (mem "" when the storage's name
+ * is not known), or (slot -1) a direct delivery. */
+struct sms_rx_src {
+	const char	*mem;
+	int		 slot;
+};
+
+/* Before storing fp: 1 a copy of a message saved before (store
+ * nothing), 0 new (stored: the fingerprint to store it under), -1. */
+static int
+sms_rx_place(const struct sms_rx_src *src, const char *fp, char *stored,
+    size_t len)
+{
+	int r = sms_slots_classify(src->mem, src->slot, fp, stored, len);
+
+	if (r == 1)
+		log_debug("sms: %s slot %d: a copy of a message saved before",
+		    src->slot >= 0 ? src->mem : "direct", src->slot);
+	else if (r == 0 && strcmp(fp, stored) != 0)
+		log_info("sms: an identical message again (%s slot %d): "
+		    "a repeat, stored as such", src->slot >= 0 ? src->mem :
+		    "direct", src->slot);
+	return r;
+}
+
+/* After storing: r as the store gave it (1 new: recorded in the ledger,
+ * 0 a copy, -1). */
+static int
+sms_rx_placed(const struct sms_rx_src *src, const char *fp,
+    const char *stored, int r)
+{
+	if (r == 1 && sms_slots_record(src->mem, src->slot, fp, stored) == -1)
+		return -1;
+	return r;
+}
+
 /* Commit one DELIVER or STATUS-REPORT: 1 new, 0 a duplicate, 2 not ours
  * (a message the user stored to send), -1 not committed (keep it on the
  * modem). */
 static int
-sms_rx_commit(const struct pdu_msg *m, const char *hex)
+sms_rx_commit(const struct sms_rx_src *src, const struct pdu_msg *m)
 {
 	char from[PDU_ADDR_MAX + 16];
-	char scts[40] = "", fp[2048], data[2 * PDU_SEPTETS_MAX + 1];
+	char scts[40] = "", fp[SMS_FP_MAX - 16], stored[SMS_FP_MAX];
+	char data[2 * PDU_SEPTETS_MAX + 1];
 	const char *kind = "text", *status = "new", *text = m->text;
 	struct buf shown;
 	long long id = 0;
@@ -79,8 +137,11 @@ sms_rx_commit(const struct pdu_msg *m, const char *hex)
 
 		snprintf(fp, sizeof fp, "report|%s|%s|%u|%s", from, scts,
 		    m->mr, st);
-		r = sms_store_in(fp, from, scts[0] ? scts : NULL, st, NULL,
-		    NULL, "gsm7", "status-report", "processed", &id);
+		if ((r = sms_rx_place(src, fp, stored, sizeof stored)) != 0)
+			return r == 1 ? 0 : -1;
+		r = sms_rx_placed(src, fp, stored, sms_store_in(stored, from,
+		    scts[0] ? scts : NULL, st, NULL, NULL, "gsm7",
+		    "status-report", "processed", &id));
 		if (r == 1) {
 			sms_store_delivery(m->mr, from, st);
 			log_info("sms: status report for message reference %u "
@@ -104,9 +165,11 @@ sms_rx_commit(const struct pdu_msg *m, const char *hex)
 	if (m->udh.concat && m->udh.concat_parts > 1 && text != NULL &&
 	    strcmp(status, "new") == 0) {
 		sms_rx_fingerprint(fp, sizeof fp, m, scts, NULL);
-		r = sms_store_part(fp, from, m->udh.concat_ref,
-		    m->udh.concat_parts, m->udh.concat_seq, text,
-		    scts[0] ? scts : NULL, smscmd_redact, &id);
+		if ((r = sms_rx_place(src, fp, stored, sizeof stored)) != 0)
+			return r == 1 ? 0 : -1;
+		r = sms_rx_placed(src, fp, stored, sms_store_part(stored, from,
+		    m->udh.concat_ref, m->udh.concat_parts, m->udh.concat_seq,
+		    text, scts[0] ? scts : NULL, smscmd_redact, &id));
 		if (r == 1) {
 			log_info("sms: part %u of %u from %s stored%s",
 			    m->udh.concat_seq, m->udh.concat_parts, from,
@@ -118,48 +181,72 @@ sms_rx_commit(const struct pdu_msg *m, const char *hex)
 		return r;
 	}
 	sms_rx_fingerprint(fp, sizeof fp, m, scts, text != NULL ? text : data);
+	if ((r = sms_rx_place(src, fp, stored, sizeof stored)) != 0)
+		return r == 1 ? 0 : -1;
 	/* the log shows a message to be processed redacted from now on */
 	buf_init(&shown, 4 * SMSCMD_MAX_LEN);
 	if (text != NULL && strcmp(status, "new") == 0)
 		smscmd_redact(text, strlen(text), &shown);
-	r = sms_store_in(fp, from, scts[0] ? scts : NULL, text,
+	r = sms_rx_placed(src, fp, stored, sms_store_in(stored, from,
+	    scts[0] ? scts : NULL, text,
 	    shown.len > 0 ? buf_str(&shown) : NULL,
 	    text == NULL || strcmp(kind, "wap") == 0 ? data : NULL,
-	    pdu_coding_name(m->coding), kind, status, &id);
+	    pdu_coding_name(m->coding), kind, status, &id));
 	buf_free(&shown);
 	if (r == 1) {
 		log_info("sms: message %lld from %s stored (%s)", id,
 		    from, kind);
 		sms_rx_event(id, from, kind);
 	}
-	(void)hex;
 	return r;
 }
 
-/* One PDU read from slot `index` (-1: delivered directly, not stored):
- * 1 saved, 0 a copy of one saved before, 2 not ours (a message the user
- * stored to send), -1 not saved (keep it on the modem). */
+/* One PDU read from slot `index` of storage `mem` (index -1: delivered
+ * directly, not stored): 1 saved, 0 a copy of one saved before, 2 not
+ * ours (a message the user stored to send), -1 not saved (keep it on
+ * the modem).  The message and its ledger row in one transaction. */
 int
-sms_rx_save(int index, const char *hex)
+sms_rx_save(const char *mem, int index, const char *hex)
 {
+	struct sms_rx_src src = { mem != NULL ? mem : "",
+	    index < 0 ? -1 : index };
 	struct pdu_msg *m = malloc(sizeof *m);
 	const char *reason;
-	char fp[1024], esc[64];
+	char fp[SMS_FP_MAX - 16], stored[SMS_FP_MAX], esc[64];
 	long long id;
 	int r;
 
 	if (m == NULL)
 		return -1;
+	sms_rx_event_flush(0);
+	if (store_begin() == -1) {
+		free(m);
+		return -1;
+	}
 	if (pdu_decode_hex(hex, strlen(hex), PDU_F_LENIENT, m, &reason) == -1) {
 		/* keep what cannot be decoded: nothing is lost */
 		util_escape(esc, sizeof esc, hex, strlen(hex));
 		log_warnx("sms: slot %d holds an undecodable PDU (%s): %s",
 		    index, reason, esc);
 		snprintf(fp, sizeof fp, "raw|%.900s", hex);
-		r = sms_store_in(fp, "", NULL, NULL, NULL, hex, "raw",
-		    "invalid", "ignored", &id);
+		if ((r = sms_rx_place(&src, fp, stored, sizeof stored)) == 0)
+			r = sms_rx_placed(&src, fp, stored, sms_store_in(stored,
+			    "", NULL, NULL, NULL, hex, "raw", "invalid",
+			    "ignored", &id));
+		else if (r == 1)
+			r = 0;
 	} else
-		r = sms_rx_commit(m, hex);
+		r = sms_rx_commit(&src, m);
 	free(m);
+	if (r == -1) {
+		store_rollback();
+		sms_rx_event_flush(0);
+		return -1;
+	}
+	if (store_commit() == -1) {
+		sms_rx_event_flush(0);
+		return -1;
+	}
+	sms_rx_event_flush(1);
 	return r;
 }

@@ -54,9 +54,11 @@ sms_store_assemble(const char *number, int ref, int parts, const char *kind,
 	sqlite3_stmt *st;
 	struct buf text, red;
 	char fp[128], scts[40] = "";
+	long long first = 0;
 	int next = 1, rc;
 
-	st = store_stmt("SELECT part, text, scts FROM sms_parts WHERE number = ?1 "
+	st = store_stmt("SELECT part, text, scts, rowid FROM sms_parts "
+	    "WHERE number = ?1 "
 	    "AND ref = ?2 AND parts = ?3 AND msg_id IS NULL ORDER BY part",
 	    "tdd", number, ref, parts);
 	if (st == NULL)
@@ -65,6 +67,8 @@ sms_store_assemble(const char *number, int ref, int parts, const char *kind,
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		int part = sqlite3_column_int(st, 0);
 
+		if (first == 0 || sqlite3_column_int64(st, 3) < first)
+			first = sqlite3_column_int64(st, 3);
 		if (part < next)
 			continue;
 		if (part > next)
@@ -82,8 +86,10 @@ sms_store_assemble(const char *number, int ref, int parts, const char *kind,
 	if (next <= parts)
 		buf_puts(&text, SMS_GAP_MARKER);
 	buf_mark_cut(&text, SMS_CUT_MARKER);	/* a cut is never silent */
-	snprintf(fp, sizeof fp, "concat|%s|%d|%d|%s|%lld", number, ref, parts,
-	    scts, (long long)time(NULL));
+	/* a repeat of the message, assembled in the same second, has parts
+	 * of its own: their first row tells them apart */
+	snprintf(fp, sizeof fp, "concat|%s|%d|%d|%s|%lld|%lld", number, ref,
+	    parts, scts, (long long)time(NULL), first);
 	buf_init(&red, 4 * text.max);
 	redact(buf_str(&text), text.len, &red);
 	rc = sms_store_in(fp, number, scts[0] ? scts : NULL,
