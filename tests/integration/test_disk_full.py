@@ -114,17 +114,21 @@ def test_command_sms_disk_full():
         d.ctl("passwd", "superadmin", input=SUPER + "\n")
         d.ctl("settings", "set", "STMSG", "before")
         name = d.ctl_json("settings", "get", "STMSG")["name"]
-        # one message, injected again (the same PDU: a copy, run once)
-        # with a little more room each time, until it is saved but its
-        # processing cannot be committed
+        # one message, announced again (+CMTI for its slot: the same
+        # copy, run once) with a little more room each time, until it is
+        # saved but its processing cannot be committed
         pdu = peer.encode_deliver(SENDER, "%s#AT+STMSG=after-sms" % SUPER)[0]
         fill(filler)
         paused = None
+        slot = None
         for step in range(64):
             size = os.path.getsize(filler)
             os.truncate(filler, max(0, size - 4096))
             n_log = d.read_log().count("not saved")
-            sim.inject_sms(pdu)
+            if slot is None:
+                slot = sim.inject_sms(pdu)
+            else:
+                sim.urc('+CMTI: "SM",%d' % slot)
             wait_for(lambda: d.read_log().count("not saved") > n_log or
                      any(m["direction"] == "in" for m in peer.messages()),
                      20, "the message saved or refused")
