@@ -169,7 +169,7 @@ cloud_down_switch(const struct mosquitto_message *m, int n)
 		cloud_log_refused(m->topic, m, "expected ON or OFF");
 		return;
 	}
-	snprintf(text, sizeof text, "OUT=%d,%s", n, on);
+	snprintf(text, sizeof text, "AT+OUT=%d,%s", n, on);
 	cmd_reply_init(&r);
 	if (cmd_run(text, strlen(text), &ctx, &r) == 0)
 		cloud_status_changed();

@@ -841,10 +841,14 @@ cloud_link_publish(const char *topic, const void *payload, size_t len,
 int
 cloud_link_subscribe(const char *topic)
 {
+	int rc;
+
 	if (cl.mosq == NULL)
 		return -1;
-	return mosquitto_subscribe_v5(cl.mosq, NULL, topic, 1, 0, NULL) ==
-	    MOSQ_ERR_SUCCESS ? 0 : -1;
+	cloud_io_begin();
+	rc = mosquitto_subscribe_v5(cl.mosq, NULL, topic, 1, 0, NULL);
+	cloud_io_end(rc, "subscribe");	/* armed for writing */
+	return rc == MOSQ_ERR_SUCCESS ? 0 : -1;
 }
 
 int

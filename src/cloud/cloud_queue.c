@@ -12,7 +12,7 @@
  * Also the retained `status` topic: published after CONNACK, then on a
  * change at most every CLOUD_STATUS_MIN_S seconds, and only when its
  * payload differs from the one last published (the modem's command
- * counters are left out of it).
+ * counters and state age are left out of it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,8 +234,10 @@ cloud_queue_sink(struct json_object *ev, void *arg)
 			break;
 	if (cloud_kinds[i] == NULL)
 		return;
+	/* the status report's sections that follow these events (an SMS
+	 * in or out moves the sms section's counts) */
 	if (strcmp(kind, "modem") == 0 || strcmp(kind, "data") == 0 ||
-	    strcmp(kind, "io") == 0)
+	    strcmp(kind, "io") == 0 || strcmp(kind, "sms") == 0)
 		cloud_status_changed();
 	p = json_object_new_object();
 	if (strcmp(kind, "sms") == 0) {
@@ -440,9 +442,11 @@ cloud_queue_link(int up)
 
 /* ---- retained status ---- */
 
-/* Fields of the modem section left out of the retained status. */
+/* Fields of the modem section left out of the retained status: its
+ * command counters, and the age of its state in seconds (stale as soon
+ * as it is retained, and different every second). */
 static const char *const cloud_status_volatile[] = {
-	"commands", "queue", NULL
+	"commands", "queue", "since", NULL
 };
 
 static void
@@ -464,8 +468,8 @@ cloud_status_send(void)
 			json_object_object_add(o, sections[i],
 			    json_object_get(v));
 	/* the link's own section would change with every publish, and the
-	 * modem's command counters with every AT command: neither is a
-	 * change worth a retained message */
+	 * modem's counters and state age all the time: none is a change
+	 * worth a retained message */
 	json_object_object_del(o, "cloud");
 	if (json_object_object_get_ex(o, "modem", &v))
 		for (int i = 0; cloud_status_volatile[i] != NULL; i++)
