@@ -108,7 +108,7 @@ cloud_apply(const struct setting_def *d)
 		return;
 	if (d == cloud_s_ha_discovery || d == cloud_s_ha_control) {
 		if (cloud_link_up())
-			cloud_down_subscribe();
+			cloud_down_subscribe_ha();
 		if (settings_bool(cloud_s_ha_discovery))
 			cloud_ha_publish();
 		return;

@@ -11,6 +11,8 @@
  * `ha/out<N>/set` (a Home Assistant switch, ON or OFF) runs OUT<N> only
  * while cloud.ha_control is on, as the MQTT channel with the user role
  * (see cloud_ha.c); otherwise it is ignored and logged.
+ * A retained message on a command topic is ignored (the broker would
+ * replay it at every connect and it would run again each time).
  * Malformed payloads (too long, binary, bad JSON) are logged escaped and
  * answered with an error only where the sender proved who it is;
  * otherwise they are ignored.
@@ -25,8 +27,8 @@
 
 #include "auth.h"
 #include "cloud.h"
-#include "cmd.h"
 #include "cloud_int.h"
+#include "cmd.h"
 #include "log.h"
 #include "settings.h"
 #include "sms.h"
@@ -44,6 +46,14 @@ cloud_down_subscribe(void)
 	cloud_link_subscribe(cloud_topic(t, sizeof t, "cmd"));
 	cloud_link_subscribe(cloud_topic(t, sizeof t, "sms/send"));
 	cloud_link_subscribe(CLOUD_FLEET_CMD);
+	cloud_down_subscribe_ha();
+}
+
+void
+cloud_down_subscribe_ha(void)
+{
+	char t[CLOUD_TOPIC_MAX];
+
 	if (settings_bool(cloud_s_ha_discovery))
 		cloud_link_subscribe(CLOUD_HA_STATUS);
 	if (settings_bool(cloud_s_ha_control))
@@ -196,7 +206,11 @@ cloud_down_message(const struct mosquitto_message *m,
 	    &corr, &corrlen, false);
 	mosquitto_property_read_string(props, MQTT_PROP_RESPONSE_TOPIC, &resp,
 	    false);
-	if ((n = cloud_ha_output_topic(m->topic)) > 0)
+	if (m->retain && strcmp(m->topic, CLOUD_HA_STATUS) != 0)
+		/* a command kept by the broker would run again at every
+		 * connect: commands are live messages only */
+		cloud_log_refused(m->topic, m, "retained");
+	else if ((n = cloud_ha_output_topic(m->topic)) > 0)
 		cloud_down_switch(m, n);
 	else if (strcmp(m->topic, cloud_topic(t, sizeof t, "cmd")) == 0)
 		cloud_down_cmd(m, "cmd", corr, corrlen, resp);

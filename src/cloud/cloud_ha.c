@@ -17,7 +17,6 @@
  * without a command topic (read-only).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>

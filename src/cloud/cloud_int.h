@@ -95,6 +95,8 @@ void cloud_status_publish_now(void);
 struct mosquitto_message;
 struct mqtt5__property;
 void cloud_down_subscribe(void);
+/* The Home Assistant topics only, as cloud.ha_* say (a setting changed). */
+void cloud_down_subscribe_ha(void);
 void cloud_down_message(const struct mosquitto_message *,
     const struct mqtt5__property *props);
 /* CONNECT# sessions waiting for their SMS answer. */

@@ -10,7 +10,8 @@ the retained status not published again for a change undone within its
 rate limit nor for the modem's command counters; Home Assistant discovery
 of the outputs as switches, their command topic refused until the local
 setting cloud.ha_control allows it, then honoured with auth.remote_lock
-still applying; cloud.password never shown on any channel.
+still applying; cloud.password never shown on any channel; a retained
+command runs when published, not again when the broker replays it.
 """
 import json
 import os
@@ -157,6 +158,25 @@ def test_status_unchanged():
     toggle(2, False)
     s, v = status_with(0)
     check(v == 0, "a real change is published")
+
+
+def test_retained_cmd():
+    wait_for(lambda: cloud()["state"] == "up", 20, "link up")
+    topic = "cellgate/%s/cmd" % DEV
+    OBS.publish(topic, "%s#AT+CLOUDID?" % ADMIN, retain=True, corr="ret-1")
+    OBS.wait(lambda t, p: t.endswith("/reply")
+             and json.loads(p)["request"] == "ret-1", 10, "live reply")
+    check(True, "a retained command published live runs once")
+    set_("cloud.keepalive", "3")     # a reconnect: the broker replays it
+    wait_for(lambda: "message on %s ignored (retained" % topic
+             in D.read_log(), 20, "replay ignored")
+    OBS.publish(topic, "%s#AT+CLOUDID?" % ADMIN, corr="ret-2")
+    OBS.wait(lambda t, p: t.endswith("/reply")
+             and json.loads(p)["request"] == "ret-2", 10, "reply")
+    check(not [m for m in OBS.take("cellgate/%s/reply" % DEV)
+               if json.loads(m[1])["request"] == "ret-1"],
+          "replayed at the reconnect: ignored, not run again")
+    OBS.publish(topic, b"", retain=True)     # the broker forgets it
 
 
 def test_mintime():
@@ -310,7 +330,7 @@ def main():
         OBS = Client(B.port, "observer", OBS_PW)
         OBS.subscribe("cellgate/%s/#" % DEV)
         run_tests(test_queue_cap, test_status_unchanged, test_ha_switch,
-                  test_password_hidden, test_mintime)
+                  test_password_hidden, test_retained_cmd, test_mintime)
     finally:
         D.cleanup()
         SIM.stop()
