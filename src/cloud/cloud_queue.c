@@ -51,9 +51,9 @@ static struct {
 	long long		 dropped;	/* since the database began */
 	uint64_t		 next_upload;	/* ms: cloud.mintime */
 	int			 batch;		/* an upload is under way */
-	long long		 drop_seq;	/* the newest `dropped` row */
+	long long		 drop_seq;	/* newest `dropped` row */
 	long long		 drop_count;	/* its count */
-	int			 drop_open;	/* not yet published: updatable */
+	int			 drop_open;	/* unpublished: updatable */
 	uint64_t		 status_last;
 	char			*status_sent;
 } q;
