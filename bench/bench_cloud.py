@@ -65,6 +65,8 @@ class CountingProxy:
         while True:
             c, _ = self.ls.accept()
             s = socket.create_connection(("127.0.0.1", self.target))
+            for x in (c, s):    # forwards each read at once, as the ends
+                x.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             threading.Thread(target=self._pump, args=(c, s, True),
                              daemon=True).start()
             threading.Thread(target=self._pump, args=(s, c, False),
