@@ -6,8 +6,9 @@
  * cellgate/<id>/event/<kind> and each row is deleted on its PUBACK.  After
  * a reconnect or a restart, everything not acknowledged is sent again from
  * the oldest (at least once; `seq` lets a consumer drop repeats).  Beyond
- * cloud.queue_max rows the oldest are deleted and a `dropped` event counts
- * them.  cloud.mintime > 0 opens at most one upload per interval.
+ * cloud.queue_max rows the oldest not yet sent are deleted and one
+ * `dropped` event counts them.  cloud.mintime > 0 opens at most one
+ * upload per interval.
  *
  * Also the retained `status` topic: published after CONNACK, then on a
  * change at most every CLOUD_STATUS_MIN_S seconds, and only when its
