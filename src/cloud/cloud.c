@@ -25,13 +25,13 @@
 #include "uplink.h"
 #include "util.h"
 
-#define CLOUD_CONNECT_WAIT	90	/* s: CONNECT#'s bounded wait */
 #define CLOUD_WAITERS		8
 
 const struct setting_def *cloud_s_enable, *cloud_s_id, *cloud_s_password,
     *cloud_s_user, *cloud_s_server, *cloud_s_tls, *cloud_s_ca_file,
     *cloud_s_keepalive, *cloud_s_mintime, *cloud_s_idle_timeout,
-    *cloud_s_ha_discovery, *cloud_s_queue_max;
+    *cloud_s_ha_discovery, *cloud_s_queue_max, *cloud_s_connect_wait,
+    *cloud_s_ha_control;
 
 static int cloud_running;
 static struct event *cloud_wait_ev;
@@ -106,11 +106,15 @@ cloud_apply(const struct setting_def *d)
 {
 	if (!cloud_running)
 		return;
-	if (d == cloud_s_ha_discovery) {
-		if (settings_bool(d))
+	if (d == cloud_s_ha_discovery || d == cloud_s_ha_control) {
+		if (cloud_link_up())
+			cloud_down_subscribe_ha();
+		if (settings_bool(cloud_s_ha_discovery))
 			cloud_ha_publish();
 		return;
 	}
+	if (d == cloud_s_connect_wait)
+		return;		/* read at the next CONNECT# */
 	if (d == cloud_s_mintime || d == cloud_s_queue_max ||
 	    d == cloud_s_idle_timeout) {
 		cloud_link_touch();
@@ -161,6 +165,14 @@ const struct setting_def cloud_settings_table[] = {
 	  GROUP_NET, ROLE_ADMIN, 0, NULL, cloud_apply,
 	  "uplink events kept while the broker is unreachable (the oldest "
 	  "are dropped beyond)" },
+	{ "cloud.connect_wait", NULL, SETTING_INT, 10, 600, NULL, "90",
+	  GROUP_NET, ROLE_ADMIN, 0, NULL, cloud_apply,
+	  "seconds CONNECT# by SMS waits for the broker before it answers "
+	  "Network connection error" },
+	{ "cloud.ha_control", NULL, SETTING_BOOL, 0, 0, NULL, "off",
+	  GROUP_SECURITY, ROLE_ADMIN, SETTING_NO_REMOTE, NULL, cloud_apply,
+	  "Home Assistant switches may set the outputs (anyone who may "
+	  "publish on cellgate/<id>/ha/+/set gets the user role for OUT)" },
 };
 const size_t cloud_settings_table_len = nitems(cloud_settings_table);
 
@@ -249,8 +261,8 @@ cloud_wait_cb(evutil_socket_t fd, short what, void *arg)
 {
 	const struct uplink_info *u = uplink_current();
 
-	log_warnx("cloud: CONNECT: no connection within %d s (%s)",
-	    CLOUD_CONNECT_WAIT, cloud_link_error());
+	log_warnx("cloud: CONNECT: no connection within %lld s (%s)",
+	    settings_int(cloud_s_connect_wait), cloud_link_error());
 	cloud_answer_all(u->state != UPLINK_UP &&
 	    strcmp(u->reason, "Missing APN") == 0 ? "Missing APN" :
 	    "Network connection error");
@@ -270,7 +282,7 @@ cloud_cmd_connect(const struct cmd_entry *ce, const struct atform *f,
     const struct cmd_ctx *ctx, struct cmd_reply *r)
 {
 	char text[400];
-	struct timeval tv = { CLOUD_CONNECT_WAIT, 0 };
+	struct timeval tv = { (time_t)settings_int(cloud_s_connect_wait), 0 };
 	const struct uplink_info *u = uplink_current();
 	int i;
 
@@ -376,7 +388,8 @@ cloud_status(void)
 	    settings_bool(cloud_s_enable)));
 	json_object_object_add(o, "id",
 	    json_object_new_string(cloud_device_id()));
-	if (cloud_link_port() != 0) {
+	if (settings_value(cloud_s_server)[0] != '\0' &&
+	    cloud_link_port() != 0) {
 		snprintf(broker, sizeof broker, "%s:%d", cloud_link_address(),
 		    cloud_link_port());
 		json_object_object_add(o, "broker",
@@ -427,6 +440,9 @@ cloud_init(struct event_base *base, const struct conf *conf, char *err,
 	cloud_s_ha_discovery = settings_ref("cloud.ha_discovery",
 	    SETTING_BOOL);
 	cloud_s_queue_max = settings_ref("cloud.queue_max", SETTING_INT);
+	cloud_s_connect_wait = settings_ref("cloud.connect_wait",
+	    SETTING_INT);
+	cloud_s_ha_control = settings_ref("cloud.ha_control", SETTING_BOOL);
 	memset(cloud_waiters, 0, sizeof cloud_waiters);
 	if ((cloud_wait_ev = evtimer_new(base, cloud_wait_cb, NULL)) == NULL) {
 		snprintf(err, errlen, "cloud: out of memory");

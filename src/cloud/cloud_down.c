@@ -8,6 +8,11 @@
  * correlation data, and also to the response topic when one is given.
  * `sms/send` queues an SMS (a correct password is required; the daily cap
  * applies).  `homeassistant/status` = online re-sends the discovery.
+ * `ha/out<N>/set` (a Home Assistant switch, ON or OFF) runs OUT<N> only
+ * while cloud.ha_control is on, as the MQTT channel with the user role
+ * (see cloud_ha.c); otherwise it is ignored and logged.
+ * A retained message on a command topic is ignored (the broker would
+ * replay it at every connect and it would run again each time).
  * Malformed payloads (too long, binary, bad JSON) are logged escaped and
  * answered with an error only where the sender proved who it is;
  * otherwise they are ignored.
@@ -23,6 +28,7 @@
 #include "auth.h"
 #include "cloud.h"
 #include "cloud_int.h"
+#include "cmd.h"
 #include "log.h"
 #include "settings.h"
 #include "sms.h"
@@ -40,8 +46,18 @@ cloud_down_subscribe(void)
 	cloud_link_subscribe(cloud_topic(t, sizeof t, "cmd"));
 	cloud_link_subscribe(cloud_topic(t, sizeof t, "sms/send"));
 	cloud_link_subscribe(CLOUD_FLEET_CMD);
+	cloud_down_subscribe_ha();
+}
+
+void
+cloud_down_subscribe_ha(void)
+{
+	char t[CLOUD_TOPIC_MAX];
+
 	if (settings_bool(cloud_s_ha_discovery))
 		cloud_link_subscribe(CLOUD_HA_STATUS);
+	if (settings_bool(cloud_s_ha_control))
+		cloud_link_subscribe(cloud_topic(t, sizeof t, "ha/+/set"));
 }
 
 static void
@@ -142,6 +158,34 @@ cloud_down_sms(const struct mosquitto_message *m, const void *corr,
 	explicit_bzero(&s, sizeof s);
 }
 
+/* A Home Assistant switch: OUT<n>:ON|OFF as the user role, or nothing. */
+static void
+cloud_down_switch(const struct mosquitto_message *m, int n)
+{
+	struct cmd_ctx ctx = { CHAN_MQTT, ROLE_USER, "ha switch" };
+	struct cmd_reply r;
+	char text[32];
+	const char *on;
+
+	if (!settings_bool(cloud_s_ha_control)) {
+		cloud_log_refused(m->topic, m, "cloud.ha_control is off");
+		return;
+	}
+	if (m->payloadlen == 2 && memcmp(m->payload, "ON", 2) == 0)
+		on = "ON";
+	else if (m->payloadlen == 3 && memcmp(m->payload, "OFF", 3) == 0)
+		on = "OFF";
+	else {
+		cloud_log_refused(m->topic, m, "expected ON or OFF");
+		return;
+	}
+	snprintf(text, sizeof text, "AT+OUT=%d,%s", n, on);
+	cmd_reply_init(&r);
+	if (cmd_run(text, strlen(text), &ctx, &r) == 0)
+		cloud_status_changed();
+	cmd_reply_free(&r);
+}
+
 void
 cloud_down_message(const struct mosquitto_message *m,
     const mosquitto_property *props)
@@ -150,6 +194,7 @@ cloud_down_message(const struct mosquitto_message *m,
 	void *corr = NULL;
 	uint16_t corrlen = 0;
 	char *resp = NULL;
+	int n;
 
 	if (m->topic == NULL || m->payloadlen < 0)
 		return;
@@ -161,7 +206,13 @@ cloud_down_message(const struct mosquitto_message *m,
 	    &corr, &corrlen, false);
 	mosquitto_property_read_string(props, MQTT_PROP_RESPONSE_TOPIC, &resp,
 	    false);
-	if (strcmp(m->topic, cloud_topic(t, sizeof t, "cmd")) == 0)
+	if (m->retain && strcmp(m->topic, CLOUD_HA_STATUS) != 0)
+		/* a command kept by the broker would run again at every
+		 * connect: commands are live messages only */
+		cloud_log_refused(m->topic, m, "retained");
+	else if ((n = cloud_ha_output_topic(m->topic)) > 0)
+		cloud_down_switch(m, n);
+	else if (strcmp(m->topic, cloud_topic(t, sizeof t, "cmd")) == 0)
 		cloud_down_cmd(m, "cmd", corr, corrlen, resp);
 	else if (strcmp(m->topic, CLOUD_FLEET_CMD) == 0)
 		cloud_down_cmd(m, "all", corr, corrlen, resp);

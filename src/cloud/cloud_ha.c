@@ -1,11 +1,20 @@
 /*
  * cloud_ha.c: Home Assistant MQTT discovery (cloud.ha_discovery=on):
  * retained configs under homeassistant/<component>/<id>_<object>/config
- * for the signal, the modem state, the last SMS received, and whatever
- * the status report's io section lists (outputs as switch, inputs as
- * binary_sensor, temperatures as sensor).  All share the device and the
- * availability topic; they are sent after CONNACK and again whenever
- * homeassistant/status says online (Home Assistant restarted).
+ * for the signal, the modem state, the last SMS received, and each item
+ * of the status report's io section: an output as a switch, an input as
+ * a binary_sensor, a temperature sensor as a sensor.  All share the
+ * device and the availability topic; they are sent after CONNACK and
+ * again whenever homeassistant/status says online (Home Assistant
+ * restarted).
+ *
+ * A switch's command topic is cellgate/<id>/ha/out<N>/set (payload ON or
+ * OFF).  A broker login is not a role: the daemon honours that topic only
+ * while cloud.ha_control is on (off by default, changed only locally),
+ * and then runs OUT<N>:ON|OFF through the command registry as the MQTT
+ * channel with the user role, so auth.remote_lock still applies
+ * (cloud_down.c).  With cloud.ha_control off the switches are published
+ * without a command topic (read-only).
  */
 #include <stdio.h>
 #include <string.h>
@@ -36,8 +45,7 @@ cloud_ha_device(const char *id)
 
 static void
 cloud_ha_one(const char *component, const char *object, const char *name,
-    const char *state_sub, const char *template, const char *extra_key,
-    const char *extra_val)
+    const char *state_sub, const char *template, const char *const *extra)
 {
 	const char *id = cloud_device_id();
 	struct json_object *o = json_object_new_object();
@@ -53,9 +61,9 @@ cloud_ha_one(const char *component, const char *object, const char *name,
 	    json_object_new_string(template));
 	json_object_object_add(o, "availability_topic", json_object_new_string(
 	    cloud_topic(t, sizeof t, "availability")));
-	if (extra_key != NULL)
-		json_object_object_add(o, extra_key,
-		    json_object_new_string(extra_val));
+	for (; extra != NULL && extra[0] != NULL; extra += 2)
+		json_object_object_add(o, extra[0],
+		    json_object_new_string(extra[1]));
 	json_object_object_add(o, "device", cloud_ha_device(id));
 	snprintf(topic, sizeof topic, "homeassistant/%s/%s/config", component,
 	    uid);
@@ -64,45 +72,84 @@ cloud_ha_one(const char *component, const char *object, const char *name,
 	json_object_put(o);
 }
 
-/* Entries of the io section: an array of objects with a "name", or an
- * object keyed by name. */
-static void
-cloud_ha_io(struct json_object *io, const char *key, const char *component)
+int
+cloud_ha_output_topic(const char *topic)
 {
-	struct json_object *list;
-	char object[80], tmpl[160];
+	char prefix[CLOUD_TOPIC_MAX];
+	const char *p, *errstr;
+	char num[8];
+	size_t n, len;
+	long long v;
 
-	if (io == NULL || !json_object_object_get_ex(io, key, &list))
+	cloud_topic(prefix, sizeof prefix, "ha/out");
+	len = strlen(prefix);
+	if (strncmp(topic, prefix, len) != 0)
+		return 0;
+	p = topic + len;
+	n = strspn(p, "0123456789");
+	if (n == 0 || n >= sizeof num || strcmp(p + n, "/set") != 0)
+		return 0;
+	memcpy(num, p, n);
+	num[n] = '\0';
+	v = util_strtonum(num, 1, 99, &errstr);
+	return errstr == NULL ? (int)v : 0;
+}
+
+/* The io section's items: {name, kind, index, value, ...}. */
+static void
+cloud_ha_io(struct json_object *io)
+{
+	struct json_object *items, *e, *v;
+	char object[48], tmpl[200], cmd[CLOUD_TOPIC_MAX], sub[32];
+	const char *kind, *name;
+	size_t n;
+	int index;
+
+	if (io == NULL || !json_object_object_get_ex(io, "items", &items) ||
+	    !json_object_is_type(items, json_type_array))
 		return;
-	if (json_object_is_type(list, json_type_object)) {
-		json_object_object_foreach(list, name, v) {
-			(void)v;
-			snprintf(object, sizeof object, "%s_%s", key, name);
-			snprintf(tmpl, sizeof tmpl,
-			    "{{ value_json.io.%s['%s'].value }}", key, name);
-			cloud_ha_one(component, object, name, "status", tmpl,
-			    NULL, NULL);
-		}
-	} else if (json_object_is_type(list, json_type_array)) {
-		size_t n = json_object_array_length(list);
+	n = json_object_array_length(items);
+	for (size_t i = 0; i < n; i++) {
+		e = json_object_array_get_idx(items, i);
+		if (!json_object_object_get_ex(e, "kind", &v))
+			continue;
+		kind = json_object_get_string(v);
+		index = json_object_object_get_ex(e, "index", &v) ?
+		    json_object_get_int(v) : 0;
+		name = json_object_object_get_ex(e, "name", &v) ?
+		    json_object_get_string(v) : kind;
+		/* "items" is a method name in templates: subscripted */
+		if (strcmp(kind, "output") == 0) {
+			const char *extra[] = { "payload_on", "ON",
+			    "payload_off", "OFF", "command_topic", cmd, NULL };
 
-		for (size_t i = 0; i < n; i++) {
-			struct json_object *e = json_object_array_get_idx(list,
-			    i), *nm;
-			const char *name = json_object_object_get_ex(e, "name",
-			    &nm) ? json_object_get_string(nm) : NULL;
-			char label[64];
+			snprintf(object, sizeof object, "out%d", index);
+			snprintf(tmpl, sizeof tmpl, "{{ 'ON' if value_json.io"
+			    "['items'][%zu].value == 1 else 'OFF' }}", i);
+			snprintf(sub, sizeof sub, "ha/out%d/set", index);
+			cloud_topic(cmd, sizeof cmd, sub);
+			if (!settings_bool(cloud_s_ha_control))
+				extra[4] = NULL;	/* read-only */
+			cloud_ha_one("switch", object, name, "status", tmpl,
+			    extra);
+		} else if (strcmp(kind, "input") == 0) {
+			const char *extra[] = { "payload_on", "ON",
+			    "payload_off", "OFF", NULL };
 
-			if (name == NULL) {
-				snprintf(label, sizeof label, "%s %zu", key,
-				    i + 1);
-				name = label;
-			}
-			snprintf(object, sizeof object, "%s_%zu", key, i + 1);
-			snprintf(tmpl, sizeof tmpl,
-			    "{{ value_json.io.%s[%zu].value }}", key, i);
-			cloud_ha_one(component, object, name, "status", tmpl,
-			    NULL, NULL);
+			snprintf(object, sizeof object, "in%d", index);
+			snprintf(tmpl, sizeof tmpl, "{{ 'ON' if value_json.io"
+			    "['items'][%zu].value == 1 else 'OFF' }}", i);
+			cloud_ha_one("binary_sensor", object, name, "status",
+			    tmpl, extra);
+		} else if (strcmp(kind, "sensor") == 0) {
+			const char *extra[] = { "device_class", "temperature",
+			    "unit_of_measurement", "\xc2\xb0""C", NULL };
+
+			snprintf(object, sizeof object, "temp%d", index);
+			snprintf(tmpl, sizeof tmpl, "{{ value_json.io['items']"
+			    "[%zu].value }}", i);
+			cloud_ha_one("sensor", object, name, "status", tmpl,
+			    extra);
 		}
 	}
 }
@@ -115,15 +162,13 @@ cloud_ha_publish(void)
 	if (!cloud_link_up())
 		return;
 	cloud_ha_one("sensor", "signal", "Signal", "status",
-	    "{{ value_json.modem.signal }}", NULL, NULL);
+	    "{{ value_json.modem.signal }}", NULL);
 	cloud_ha_one("sensor", "modem_state", "Modem state", "status",
-	    "{{ value_json.modem.state }}", NULL, NULL);
+	    "{{ value_json.modem.state }}", NULL);
 	cloud_ha_one("sensor", "last_sms", "Last SMS", "event/sms",
-	    "{{ value_json.text }}", NULL, NULL);
+	    "{{ value_json.text }}", NULL);
 	st = status_json();
 	json_object_object_get_ex(st, "io", &io);
-	cloud_ha_io(io, "outputs", "switch");
-	cloud_ha_io(io, "inputs", "binary_sensor");
-	cloud_ha_io(io, "temperatures", "sensor");
+	cloud_ha_io(io);
 	json_object_put(st);
 }

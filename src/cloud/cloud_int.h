@@ -22,7 +22,8 @@ struct setting_def;
 extern const struct setting_def *cloud_s_enable, *cloud_s_id,
     *cloud_s_password, *cloud_s_user, *cloud_s_server, *cloud_s_tls,
     *cloud_s_ca_file, *cloud_s_keepalive, *cloud_s_mintime,
-    *cloud_s_idle_timeout, *cloud_s_ha_discovery, *cloud_s_queue_max;
+    *cloud_s_idle_timeout, *cloud_s_ha_discovery, *cloud_s_queue_max,
+    *cloud_s_connect_wait, *cloud_s_ha_control;
 
 /* The device id in topics: cloud.id, else the IMEI, else the serial. */
 const char *cloud_device_id(void);
@@ -94,6 +95,8 @@ void cloud_status_publish_now(void);
 struct mosquitto_message;
 struct mqtt5__property;
 void cloud_down_subscribe(void);
+/* The Home Assistant topics only, as cloud.ha_* say (a setting changed). */
+void cloud_down_subscribe_ha(void);
 void cloud_down_message(const struct mosquitto_message *,
     const struct mqtt5__property *props);
 /* CONNECT# sessions waiting for their SMS answer. */
@@ -103,6 +106,8 @@ void cloud_connect_shutdown(void);
 
 /* Home Assistant discovery (cloud_ha.c). */
 void cloud_ha_publish(void);
+/* "cellgate/<id>/ha/out<N>/set": the output number N, or 0. */
+int cloud_ha_output_topic(const char *topic);
 
 
 #endif

@@ -4,7 +4,7 @@
  *
  * idle -> (wait_uplink) -> resolving -> connecting -> up -> backoff -> ...
  *
- * - The broker's name is resolved by cloud_dns.c, then libmosquitto
+ * - The broker's name is resolved by src/dns.c, then libmosquitto
  *   connects to the numeric address (its own connect would resolve
  *   synchronously).  With TLS the context is ours (MOSQ_OPT_SSL_CTX): the
  *   configured host name is set on its verify parameters, so OpenSSL
@@ -18,6 +18,8 @@
  *   library's want-write flag stays set then and would spin).
  * - mosquitto_loop_misc() runs from a timer due when the next PINGREQ is
  *   (keepalive after the last traffic), not from a periodic tick.
+ * - TCP_NODELAY on the socket: QoS 1 messages and PUBACKs are small and
+ *   must not wait for Nagle's algorithm.
  * - Reconnects come from a timer with exponential backoff.
  * - An on-demand session (cloud.enable=off) ends after cloud.idle_timeout
  *   seconds without traffic.
@@ -25,6 +27,8 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,6 +452,18 @@ cloud_tls_ctx(char *err, size_t errlen)
 	return ctx;
 }
 
+/* Small packets go out at once (a failure only costs latency). */
+static void
+cloud_link_nodelay(void)
+{
+	int fd, one = 1;
+
+	if (cl.mosq == NULL || (fd = mosquitto_socket(cl.mosq)) < 0)
+		return;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == -1)
+		log_warnx("cloud: TCP_NODELAY: %s", strerror(errno));
+}
+
 static void
 cloud_link_connect(void)
 {
@@ -500,6 +516,7 @@ cloud_link_connect(void)
 	cloud_io_begin();
 	rc = mosquitto_connect_bind_async(cl.mosq, cl.address, cl.port, (int)k,
 	    NULL);
+	cloud_link_nodelay();
 	if (rc == MOSQ_ERR_ERRNO)
 		cloud_link_fail("connect to %s port %d: %s", cl.address,
 		    cl.port, strerror(errno));
@@ -824,10 +841,14 @@ cloud_link_publish(const char *topic, const void *payload, size_t len,
 int
 cloud_link_subscribe(const char *topic)
 {
+	int rc;
+
 	if (cl.mosq == NULL)
 		return -1;
-	return mosquitto_subscribe_v5(cl.mosq, NULL, topic, 1, 0, NULL) ==
-	    MOSQ_ERR_SUCCESS ? 0 : -1;
+	cloud_io_begin();
+	rc = mosquitto_subscribe_v5(cl.mosq, NULL, topic, 1, 0, NULL);
+	cloud_io_end(rc, "subscribe");	/* armed for writing */
+	return rc == MOSQ_ERR_SUCCESS ? 0 : -1;
 }
 
 int

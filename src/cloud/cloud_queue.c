@@ -6,11 +6,14 @@
  * cellgate/<id>/event/<kind> and each row is deleted on its PUBACK.  After
  * a reconnect or a restart, everything not acknowledged is sent again from
  * the oldest (at least once; `seq` lets a consumer drop repeats).  Beyond
- * cloud.queue_max rows the oldest are deleted and a `dropped` event counts
- * them.  cloud.mintime > 0 opens at most one upload per interval.
+ * cloud.queue_max rows the oldest not yet sent are deleted and one
+ * `dropped` event counts them.  cloud.mintime > 0 opens at most one
+ * upload per interval.
  *
- * Also the retained `status` topic, refreshed on change at most every
- * CLOUD_STATUS_MIN_S seconds.
+ * Also the retained `status` topic: published after CONNACK, then on a
+ * change at most every CLOUD_STATUS_MIN_S seconds, and only when its
+ * payload differs from the one last published (the modem's command
+ * counters and state age are left out of it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +52,9 @@ static struct {
 	long long		 dropped;	/* since the database began */
 	uint64_t		 next_upload;	/* ms: cloud.mintime */
 	int			 batch;		/* an upload is under way */
+	long long		 drop_seq;	/* newest `dropped` row */
+	long long		 drop_count;	/* its count */
+	int			 drop_open;	/* unpublished: updatable */
 	uint64_t		 status_last;
 	char			*status_sent;
 } q;
@@ -131,29 +137,83 @@ cloud_queue_insert(const char *kind, const char *payload, long long ms)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Beyond cloud.queue_max: the oldest go, counted by a `dropped` event. */
+/*
+ * Beyond cloud.queue_max: the oldest events not yet sent go, and one
+ * `dropped` event waiting in the queue counts them: {"count": dropped
+ * since the last such event was sent, "total": since the database began,
+ * "last_seq": the newest seq dropped}.  While it is not yet published it
+ * is updated in place (it is never dropped itself); once published, the
+ * next overflow starts a new one.
+ */
+static int
+cloud_queue_drop_put(long long n, long long last, long long ms)
+{
+	sqlite3_stmt *st;
+	char payload[128];
+	long long count = n;
+	int rc;
+
+	if (q.drop_open) {		/* not published yet: updated */
+		count += q.drop_count;
+		snprintf(payload, sizeof payload, "{\"count\":%lld,\"total\":"
+		    "%lld,\"last_seq\":%lld}", count, q.dropped + n, last);
+		if (sqlite3_prepare_v2(store_db(), "UPDATE cloud_events SET "
+		    "payload = ?1 WHERE seq = ?2", -1, &st, NULL) != SQLITE_OK)
+			return -1;
+		sqlite3_bind_text(st, 1, payload, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, q.drop_seq);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return -1;
+		if (sqlite3_changes(store_db()) == 1) {
+			q.drop_count = count;
+			return 0;
+		}
+		count = n;		/* gone meanwhile: a new one */
+	}
+	snprintf(payload, sizeof payload, "{\"count\":%lld,\"total\":%lld,"
+	    "\"last_seq\":%lld}", count, q.dropped + n, last);
+	if (cloud_queue_insert("dropped", payload, ms) == -1)
+		return -1;
+	q.drop_seq = sqlite3_last_insert_rowid(store_db());
+	q.drop_count = count;
+	q.drop_open = 1;
+	q.count++;
+	return 0;
+}
+
 static void
 cloud_queue_cap(long long ms)
 {
-	long long max = settings_int(cloud_s_queue_max), n;
-	char sql[160], payload[96], num[32];
+	long long max = settings_int(cloud_s_queue_max), n, last;
+	int fresh = !q.drop_open;
+	char sql[256], num[32];
 
 	if (q.count <= max)
 		return;
-	n = q.count - max + 1;		/* room for the dropped event too */
-	snprintf(sql, sizeof sql, "DELETE FROM cloud_events WHERE seq IN "
-	    "(SELECT seq FROM cloud_events ORDER BY seq LIMIT %lld)", n);
+	n = q.count - max + fresh;	/* room for a new dropped event */
+	snprintf(sql, sizeof sql, "SELECT max(seq) FROM (SELECT seq FROM "
+	    "cloud_events WHERE seq > %lld AND kind != 'dropped' ORDER BY seq "
+	    "LIMIT %lld)", q.last_seq, n);
+	if ((last = cloud_queue_scalar(sql)) <= 0)
+		return;		/* nothing that may go (all in flight) */
+	snprintf(sql, sizeof sql, "DELETE FROM cloud_events WHERE seq > %lld "
+	    "AND seq <= %lld AND kind != 'dropped'", q.last_seq, last);
 	if (store_run(sql, NULL, NULL, "cloud queue cap") == -1)
 		return;
+	n = sqlite3_changes(store_db());
+	q.count -= n;
+	if (cloud_queue_drop_put(n, last, ms) == -1) {
+		log_warnx("cloud: dropped event not queued: %s",
+		    store_errmsg());
+		return;
+	}
 	q.dropped += n;
 	snprintf(num, sizeof num, "%lld", q.dropped);
 	store_meta_put("cloud.dropped", num);
-	snprintf(payload, sizeof payload, "{\"count\":%lld,\"total\":%lld}", n,
-	    q.dropped);
-	cloud_queue_insert("dropped", payload, ms);
 	log_warnx("cloud: uplink queue full (%lld): %lld oldest events "
-	    "dropped", max, n);
-	q.count = cloud_queue_scalar("SELECT count(*) FROM cloud_events");
+	    "dropped (up to seq %lld)", max, n, last);
 }
 
 static void
@@ -175,8 +235,10 @@ cloud_queue_sink(struct json_object *ev, void *arg)
 			break;
 	if (cloud_kinds[i] == NULL)
 		return;
+	/* the status report's sections that follow these events (an SMS
+	 * in or out moves the sms section's counts) */
 	if (strcmp(kind, "modem") == 0 || strcmp(kind, "data") == 0 ||
-	    strcmp(kind, "io") == 0)
+	    strcmp(kind, "io") == 0 || strcmp(kind, "sms") == 0)
 		cloud_status_changed();
 	p = json_object_new_object();
 	if (strcmp(kind, "sms") == 0) {
@@ -327,6 +389,8 @@ cloud_queue_flush(void)
 		free(payload);
 		if (mid < 0)
 			break;
+		if (seq == q.drop_seq)
+			q.drop_open = 0;	/* its text is out now */
 		q.inflight[q.ninflight].mid = mid;
 		q.inflight[q.ninflight].seq = seq;
 		q.ninflight++;
@@ -351,7 +415,8 @@ cloud_queue_acked(int mid)
 			continue;
 		snprintf(seq, sizeof seq, "%lld", q.inflight[i].seq);
 		if (store_run("DELETE FROM cloud_events WHERE seq = ?1", seq,
-		    NULL, "cloud event acknowledged") == 0 && q.count > 0)
+		    NULL, "cloud event acknowledged") == 0 &&
+		    sqlite3_changes(store_db()) > 0 && q.count > 0)
 			q.count--;
 		q.inflight[i] = q.inflight[--q.ninflight];
 		cloud_link_touch();
@@ -363,7 +428,10 @@ cloud_queue_acked(int mid)
 void
 cloud_queue_link(int up)
 {
-	/* everything unacknowledged goes again, from the oldest */
+	/* everything unacknowledged goes again, from the oldest; an upload
+	 * cut short goes on as soon as the link is back */
+	if (!up && q.batch && q.count > 0)
+		q.next_upload = 0;
 	q.ninflight = 0;
 	q.last_seq = 0;
 	q.batch = 0;
@@ -374,6 +442,13 @@ cloud_queue_link(int up)
 }
 
 /* ---- retained status ---- */
+
+/* Fields of the modem section left out of the retained status: its
+ * command counters, and the age of its state in seconds (stale as soon
+ * as it is retained, and different every second). */
+static const char *const cloud_status_volatile[] = {
+	"commands", "queue", "since", NULL
+};
 
 static void
 cloud_status_send(void)
@@ -393,10 +468,17 @@ cloud_status_send(void)
 		if (json_object_object_get_ex(st, sections[i], &v))
 			json_object_object_add(o, sections[i],
 			    json_object_get(v));
-	/* the link's own section would change with every publish */
+	/* the link's own section would change with every publish, and the
+	 * modem's counters and state age all the time: none is a change
+	 * worth a retained message */
 	json_object_object_del(o, "cloud");
+	if (json_object_object_get_ex(o, "modem", &v))
+		for (int i = 0; cloud_status_volatile[i] != NULL; i++)
+			json_object_object_del(v, cloud_status_volatile[i]);
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	if (q.status_sent == NULL || strcmp(q.status_sent, s) != 0) {
+	if (q.status_sent != NULL && strcmp(q.status_sent, s) == 0)
+		log_debug("cloud: status unchanged, not published again");
+	else {
 		cloud_topic(topic, sizeof topic, "status");
 		if (cloud_link_publish(topic, s, strlen(s), 1, NULL, 0,
 		    NULL) >= 0) {

@@ -3,7 +3,8 @@ MQTT v5 client (Python standard library only) to watch and drive it.
 
 Broker: its own config in a temp dir, a free loopback port, anonymous
 clients refused, a password file made with mosquitto_passwd, optionally a
-TLS listener with a CA and a server certificate made by openssl.
+TLS listener with a CA and a server certificate made by openssl, and
+optionally TCP_NODELAY on its client sockets (mosquitto's default is off).
 
 Client: CONNECT with a login, SUBSCRIBE, PUBLISH with QoS 0/1 and the
 v5 correlation data / response topic properties, and a receive queue of
@@ -52,7 +53,8 @@ def make_certs(d, cn="localhost", san="DNS:localhost"):
 class Broker:
     """A mosquitto on loopback with a password file (and TLS)."""
 
-    def __init__(self, workdir, users, tls=False, persistence=False):
+    def __init__(self, workdir, users, tls=False, persistence=False,
+                 nodelay=False):
         self.dir = os.path.join(workdir, "broker")
         os.makedirs(self.dir, exist_ok=True)
         self.port = free_port()
@@ -75,6 +77,7 @@ class Broker:
                  "persistence_location " + self.dir + "/",
                  "log_dest file " + self.log,
                  "log_type all",
+                 "set_tcp_nodelay %s" % ("true" if nodelay else "false"),
                  "listener %d 127.0.0.1" % self.port]
         if tls:
             self.ca, cert, key = make_certs(self.dir)
@@ -195,6 +198,8 @@ class Client:
                  tls_ca=None, host="127.0.0.1", server_name=None,
                  clean=True):
         s = socket.create_connection((host, port), 5)
+        # a PUBACK and the next PUBLISH must not wait for Nagle
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if tls_ca:
             ctx = ssl.create_default_context(cafile=tls_ca)
             s = ctx.wrap_socket(s, server_hostname=server_name or "localhost")

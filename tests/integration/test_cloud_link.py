@@ -4,7 +4,9 @@ A real mosquitto (password file, persistence so that a watcher's kept
 session survives the broker's restart) and a daemon on the simulated
 modem.  Covers: CONNECT# from an unauthorised sender (silence, no link);
 CONNECT,PWD=x# with cloud.enable=off -> the exact SMS answer after
-CONNACK, then the idle drop after cloud.idle_timeout; uplink events made
+CONNACK, then the idle drop after cloud.idle_timeout; CONNECT# with the
+broker unreachable -> `Network connection error` after cloud.connect_wait;
+uplink events made
 while the broker is stopped, then a daemon restart, then more, all
 delivered after the broker returns, each once and in order; TLS with the
 right host name up, with a wrong one refused; `cellgatectl cloud`.
@@ -12,12 +14,13 @@ right host name up, with a wrong one refused; `cellgatectl cloud`.
 import json
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from cgtest import BUILDDIR, Daemon, check, run_tests, wait_for  # noqa: E402
 from modemsim import Sim  # noqa: E402
-from mqtt_util import Broker, Client, have_mosquitto  # noqa: E402
+from mqtt_util import Broker, Client, free_port, have_mosquitto  # noqa: E402
 from cgtest import SmsPeer  # noqa: E402
 smsh = SmsPeer(None, None)   # its daemon and simulator are set in main()
 
@@ -100,6 +103,26 @@ def test_connect_on_demand():
     check(rc == 0 and cloud()["state"] == "idle",
           "cellgatectl cloud disconnect: %s" % err)
     obs.close()
+
+
+def test_connect_unreachable():
+    # nothing listens there: refused at once, retried with backoff until
+    # cloud.connect_wait runs out
+    set_("cloud.server", "127.0.0.1:%d" % free_port())
+    set_("cloud.connect_wait", "10")
+    t0 = time.monotonic()
+    r = deferred_reply(STRANGER, "CONNECT,PWD=%s#" % ADMIN, timeout=40)
+    waited = time.monotonic() - t0
+    check(r == "Network connection error",
+          "CONNECT# with the broker unreachable: %r" % r)
+    check(waited >= 10, "answered after cloud.connect_wait (%.1f s)" % waited)
+    check("CONNECT: no connection within 10 s" in D.read_log(),
+          "the bounded wait logged with the reason")
+    rc, out, err = D.ctl("settings", "set", "cloud.connect_wait", "5")
+    check(rc != 0, "cloud.connect_wait below 10 s refused: %s" % err.strip())
+    rc, out, err = D.ctl("cloud", "disconnect")
+    set_("cloud.server", "127.0.0.1:%d" % B.port)
+    wait_for(lambda: cloud()["state"] == "idle", 20, "idle")
 
 
 def texts(msgs):
@@ -188,7 +211,8 @@ def main():
         D.ctl("passwd", "admin", input=ADMIN + "\n")
         wait_for(lambda: D.ctl_json("status")["modem"]["state"] == "ready",
                  30, "modem ready")
-        run_tests(test_connect_on_demand, test_outage_and_restart, test_tls)
+        run_tests(test_connect_on_demand, test_connect_unreachable,
+                  test_outage_and_restart, test_tls)
     finally:
         D.cleanup()
         SIM.stop()
