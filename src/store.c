@@ -100,6 +100,13 @@ static const char *const store_migrations[] = {
 	"  kind TEXT NOT NULL,"
 	"  payload TEXT NOT NULL,"
 	"  time INTEGER NOT NULL);",
+	/* 5 -> 6: how far an outgoing message's current part got
+	 * (src/sms/sms_tx.c): 'none' nothing of it written, 'sent-pdu'
+	 * its PDU written after AT+CMGS, 'write-pdu' written after
+	 * AT+CMGW (slot not known yet), 'stored' in the modem's storage
+	 * at store_index */
+	"ALTER TABLE sms ADD COLUMN progress TEXT NOT NULL DEFAULT 'none';"
+	"ALTER TABLE sms ADD COLUMN store_index INTEGER;",
 };
 
 static void
