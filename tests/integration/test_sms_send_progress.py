@@ -3,9 +3,10 @@ its PDU may have gone out.  The real cellgated against cellgate-modemsim,
 driven from outside (`cellgatectl sms send`, the simulator's faults, its
 list of what went to the network, SIGKILL):
 
-- a recovery (the modem restarts) or a port loss while a message waits in
-  the AT queue with its AT+CMGS line written and no prompt: sent after,
-  exactly once, none uncertain;
+- a recovery (the modem restarts, or a command it never answers) or a
+  port loss while a message waits in the AT queue, or with its AT+CMGS
+  line written and no prompt yet: sent after, exactly once, none
+  uncertain, no attempt counted;
 - SIGKILL while the daemon waits for the "> " prompt: sent once after the
   restart;
 - SIGKILL after the PDU was written and before +CMGS: uncertain, never
@@ -70,13 +71,38 @@ def test_recovery_before_pdu():
     check(show(mid)["progress"] == "none",
           "waiting for the prompt: nothing of the PDU written")
     SIM.hang(False)
-    SIM.reboot()
+    SIM.urc("RDY")      # a restart sign: initialised again
     wait_for(lambda: status_is(mid, "sent", "uncertain", "failed"), 60,
              "message done after the recovery")
     m = show(mid)
     check(m["status"] == "sent", "sent after the recovery (%s)" % m["status"])
     check(sent_to(num) == 1, "went out exactly once (%d)" % sent_to(num))
     check(m["attempts"] == 0, "no attempt counted for an unsent command")
+
+
+def test_recovery_while_queued():
+    """AT+CMGS waits in the AT queue behind a command the modem never
+    answers; its timeout starts a recovery, which flushes the queue."""
+    import subprocess
+    from cgtest import CELLGATECTL
+    SIM.clear()
+    SIM.hang(True)
+    raw = subprocess.Popen([CELLGATECTL, "-s", D.socket, "modem", "at",
+                            "AT+CGMI"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    wait_for(lambda: command_seen("AT+CGMI"), 20, "a command in flight")
+    mid, num = send("queued behind it")
+    wait_for(lambda: "starting recovery" in D.read_log(), 30,
+             "the recovery")
+    SIM.hang(False)
+    raw.wait(30)
+    wait_for(lambda: status_is(mid, "sent", "uncertain", "failed"), 60,
+             "message done after the recovery")
+    m = show(mid)
+    check(m["status"] == "sent", "sent after the recovery (%s)" % m["status"])
+    check(sent_to(num) == 1, "went out exactly once (%d)" % sent_to(num))
+    check(m["attempts"] == 0, "no attempt counted for a command never "
+          "written")
 
 
 def test_port_loss_before_pdu():
@@ -195,7 +221,8 @@ def teardown():
 if __name__ == "__main__":
     setup()
     try:
-        run_tests(test_recovery_before_pdu, test_port_loss_before_pdu,
+        run_tests(test_recovery_before_pdu, test_recovery_while_queued,
+                  test_port_loss_before_pdu,
                   test_kill_at_prompt, test_kill_after_pdu,
                   test_storage_kill_after_cmss, test_storage_write_lost)
     finally:
