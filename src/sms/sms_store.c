@@ -313,7 +313,8 @@ sms_store_out_update(const struct sms_out *o, const char *status,
 /* At start, for each message left 'sending' (the daemon stopped with it
  * in flight), by how far its current part got: nothing written, or only
  * written to the modem's storage with its slot unknown: queued again (it
- * never went out); its PDU written after AT+CMGS: it may have gone out,
+ * never went out; a copy in storage is looked for first); its PDU
+ * written after AT+CMGS: it may have gone out,
  * so 'uncertain', never sent again; in storage at a known slot: queued,
  * and the send side reads the slot back before anything else (sent, or
  * sent from storage now, or uncertain when the copy is gone). */
@@ -338,7 +339,8 @@ sms_store_out_recover(void)
 		goto fail;
 	stored = sqlite3_changes(store_db());
 	if (store_done(store_stmt("UPDATE sms SET status = 'queued', "
-	    "next_try = 0, progress = 'none', store_index = NULL, updated = ?1 "
+	    "next_try = 0, progress = CASE progress WHEN 'write-pdu' THEN "
+	    "'write-pdu' ELSE 'none' END, store_index = NULL, updated = ?1 "
 	    "WHERE direction = 'out' AND status = 'sending'", "i", now)) == -1)
 		goto fail;
 	requeued = sqlite3_changes(store_db());

@@ -10,7 +10,9 @@
  * sms.send_via_storage the part goes through the modem's storage
  * (AT+CMGW, its slot committed, AT+CMSS, AT+CMGD): a lost answer or a
  * restart is then resolved by reading the slot back (STO SENT: sent; STO
- * UNSENT: AT+CMSS again; gone: uncertain).  Concatenated parts are sent
+ * UNSENT: AT+CMSS again; gone: uncertain); a copy written whose slot is
+ * not known is looked for among the unsent ones (AT+CMGL=2) and sent
+ * from there, or written again.  Concatenated parts are sent
  * in order and a retry resumes at the first part not yet accepted, so no
  * part goes out twice.  Nothing polls: a deferred event runs when a
  * message is queued or the modem becomes ready, a timer when a retry is
@@ -178,9 +180,7 @@ sms_tx_unsent(const struct modem_response *r)
 		    "be saved");
 	else
 		return 0;
-	if (strcmp(sms_tx_cur.progress, "stored") != 0)
-		sms_tx_set_progress("none", -1);
-	sms_tx_requeue(delay, why);
+	sms_tx_requeue(delay, why);	/* its progress is as before */
 	return 1;
 }
 
@@ -373,13 +373,12 @@ sms_tx_write_done(const struct modem_response *r, void *arg)
 	if (r->final == MODEM_OK || (r->stage == MODEM_STAGE_PDU &&
 	    (r->final == MODEM_TIMEOUT || r->final == MODEM_GONE))) {
 		/* a copy may be in storage at a slot not known; it never
-		 * goes out by itself: written again (an attempt, unless the
-		 * modem went away, so a modem that never answers AT+CMGW
-		 * does not fill its storage) */
+		 * goes out by itself: looked for at the next try (an
+		 * attempt, unless the modem went away) */
 		snprintf(why, sizeof why, "AT+CMGW gave no slot (%s); "
-		    "written again", r->final_line);
+		    "looked for in storage", r->final_line);
 		log_warnx("sms: message %lld: %s", sms_tx_cur.id, why);
-		sms_tx_set_progress("none", -1);
+		sms_tx_set_progress("write-pdu", -1);
 		if (r->final == MODEM_GONE) {
 			sms_tx_requeue(0, why);
 			return;
@@ -498,6 +497,44 @@ sms_tx_check_done(const struct modem_response *r, void *arg)
 	    why);
 }
 
+/* AT+CMGL=2 (STO UNSENT) after an AT+CMGW whose slot is not known: the
+ * copy found is sent from there; none found, the part is written again. */
+static void
+sms_tx_find_done(const struct modem_response *r, void *arg)
+{
+	const struct pdu_part *p = &sms_tx_enc->parts[sms_tx_cur.parts_sent];
+	struct at_sms_hdr h;
+	const char *err;
+	char why[160];
+
+	if (r->final == MODEM_TIMEOUT || r->final == MODEM_GONE) {
+		sms_tx_why(r, why, sizeof why);
+		sms_tx_requeue(r->final == MODEM_GONE ? 0 :
+		    settings_int(sms_set.retry_delay), why);
+		return;
+	}
+	for (size_t i = 0; r->final == MODEM_OK && i + 1 < r->nlines; i++) {
+		if (at_parse_sms_hdr(r->lines[i], strlen(r->lines[i]), 0, &h,
+		    &err) == -1 || h.kind != AT_SMS_CMGL)
+			continue;
+		if (h.stat != 2 || h.index < 0 ||
+		    !sms_tx_same_pdu(r->lines[i + 1], p->hex)) {
+			i++;
+			continue;
+		}
+		sms_tx_set_progress("stored", (int)h.index);
+		if (sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) ==
+		    -1)
+			break;		/* never send an unrecorded slot */
+		log_info("sms: message %lld: its copy is in slot %ld",
+		    sms_tx_cur.id, h.index);
+		sms_tx_cmss();
+		return;
+	}
+	sms_tx_set_progress("none", -1);
+	sms_tx_part();
+}
+
 static void
 sms_tx_part(void)
 {
@@ -511,7 +548,10 @@ sms_tx_part(void)
 		snprintf(cmd, sizeof cmd, "AT+CMGR=%d", sms_tx_cur.store_index);
 		r = sms_tx_submit(cmd, NULL, SMS_TX_STORE_TIMEOUT_MS,
 		    sms_tx_check_done, SMS_TX_SEND);
-	} else if (settings_bool(sms_set.send_via_storage)) {
+	} else if (strcmp(sms_tx_cur.progress, "write-pdu") == 0)
+		r = sms_tx_submit("AT+CMGL=2", NULL, SMS_TX_STORE_TIMEOUT_MS,
+		    sms_tx_find_done, SMS_TX_SEND);
+	else if (settings_bool(sms_set.send_via_storage)) {
 		snprintf(cmd, sizeof cmd, "AT+CMGW=%u", p->tpdu_len);
 		r = sms_tx_submit(cmd, p->hex, SMS_TX_STORE_TIMEOUT_MS,
 		    sms_tx_write_done, SMS_TX_WRITE);
@@ -572,8 +612,9 @@ sms_tx_cb(evutil_socket_t fd, short what, void *arg)
 		sms_tx_cur.parts_sent = 0;	/* the encoding changed */
 		sms_tx_set_progress("none", -1);
 	}
-	if (strcmp(sms_tx_cur.progress, "stored") != 0 ||
-	    sms_tx_cur.store_index < 0)
+	if ((strcmp(sms_tx_cur.progress, "stored") != 0 ||
+	    sms_tx_cur.store_index < 0) &&
+	    strcmp(sms_tx_cur.progress, "write-pdu") != 0)
 		sms_tx_set_progress("none", -1);	/* nothing written */
 	if (sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) == -1) {
 		log_warnx("sms: message %lld not marked sending; not sent",

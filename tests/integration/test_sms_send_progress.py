@@ -14,7 +14,8 @@ list of what went to the network, SIGKILL):
 - with sms.send_via_storage: the AT+CMSS answer lost and SIGKILL: after
   the restart the stored copy reads STO SENT, so the message is `sent`
   (once), and the copy is deleted; a message whose AT+CMGW answer was lost
-  is written again and sent once, never uncertain.
+  is found among the unsent copies (AT+CMGL=2) and sent once from there,
+  never uncertain.
 """
 import json
 
@@ -198,8 +199,11 @@ def test_storage_write_lost():
     wait_for(lambda: status_is(mid, "sent", "uncertain", "failed"), 30,
              "message done after the restart")
     check(show(mid)["status"] == "sent",
-          "written again and sent, not uncertain (%s)" % show(mid)["status"])
+          "sent, not uncertain (%s)" % show(mid)["status"])
     check(sent_to(num) == 1, "went out exactly once (%d)" % sent_to(num))
+    check(sum(1 for c in SIM.commands() if c.startswith("AT+CMGW=")) == 1,
+          "the copy found among the unsent ones, not written again")
+    wait_for(lambda: SIM.storage() == [], 20, "the stored copy deleted")
     D.ctl("settings", "set", "sms.send_via_storage", "off")
 
 

@@ -461,11 +461,13 @@ test_storage_other_message(void **state)
 }
 
 /* An AT+CMGW answer lost after its PDU: the copy never goes out by
- * itself, so the message is written again, never uncertain. */
+ * itself, so the message is never uncertain: the copy is looked for
+ * among the unsent ones (AT+CMGL=2) and sent from there, or the message
+ * is written again. */
 static void
 test_storage_write_lost(void **state)
 {
-	char err[128], status[32];
+	char err[128], status[32], hdr[64], pdu[MODEM_PDU_MAX + 1];
 	int attempts, i;
 	long long id;
 
@@ -475,6 +477,7 @@ test_storage_write_lost(void **state)
 	run();
 	i = last("AT+CMGW=");
 	assert_int_equal(prompt(i), 0);
+	util_strlcpy(pdu, fq[i].pdu, sizeof pdu);
 	f_state = MODEM_ABSENT;
 	answer(i, MODEM_GONE, -1, "GONE", NULL);
 	out_row(id, status, sizeof status, &attempts, NULL, 0);
@@ -482,15 +485,36 @@ test_storage_write_lost(void **state)
 	assert_int_equal(attempts, 0);
 	f_state = MODEM_READY;
 	ready();
-	assert_int_equal(nsent("AT+CMGW="), 2);
-	/* and a restart with the slot not known: written again */
+	assert_int_equal(nsent("AT+CMGW="), 1);
+	i = last("AT+CMGL=2");
+	assert_true(i >= 0);
+	snprintf(hdr, sizeof hdr, "+CMGL: 7,2,,%zu", strlen(pdu) / 2 - 1);
+	answer(i, MODEM_OK, -1, "OK", "+CMGL: 3,2,,5", "0011000B91", hdr, pdu,
+	    NULL);
+	i = last("AT+CMSS=7");
+	assert_true(i >= 0);
+	answer(i, MODEM_OK, -1, "OK", "+CMSS: 12", NULL);
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "sent");
+	assert_true(last("AT+CMGD=7") > i);
+
+	/* a restart with the slot not known, and no copy found: written
+	 * again */
+	id = sms_send("+491709999990", "lost again", 10, "auto", "test", err,
+	    sizeof err);
+	run();
 	i = last("AT+CMGW=");
 	assert_int_equal(prompt(i), 0);
 	sms_shutdown();
 	start();
+	i = last("AT+CMGL=2");
+	assert_true(i >= 0);
+	answer(i, MODEM_OK, -1, "OK", NULL);
 	out_row(id, status, sizeof status, &attempts, NULL, 0);
 	assert_string_equal(status, "sending");
 	assert_int_equal(nsent("AT+CMGW="), 3);
+	assert_int_equal(count("SELECT count(*) FROM sms WHERE status = "
+	    "'uncertain'"), 0);
 	set_storage("off");
 }
 
