@@ -23,7 +23,7 @@ struct json_object;
 struct sms_set {
 	const struct setting_def *retries, *retry_delay, *status_report,
 				 *concat_timeout, *daily_limit,
-			 *send_via_storage;
+				 *send_via_storage;
 };
 extern struct sms_set sms_set;
 

@@ -296,7 +296,8 @@ sms_store_out_update(const struct sms_out *o, const char *status,
 	if (o->store_index >= 0)
 		st = store_stmt("UPDATE sms SET status = ?2, attempts = ?3, "
 		    "next_try = ?4, parts_sent = ?5, mr = ?6, error = ?7, "
-		    "updated = ?8, progress = ?9, store_index = ?10 WHERE id = ?1",
+		    "updated = ?8, progress = ?9, store_index = ?10 WHERE "
+		    "id = ?1",
 		    "itdidttitd", o->id, status, o->attempts, next_try,
 		    o->parts_sent, o->mr, error, (long long)time(NULL),
 		    o->progress, o->store_index);
@@ -314,8 +315,8 @@ sms_store_out_update(const struct sms_out *o, const char *status,
  * in flight), by how far its current part got: nothing written, or only
  * written to the modem's storage with its slot unknown: queued again (it
  * never went out; a copy in storage is looked for first); its PDU
- * written after AT+CMGS: it may have gone out,
- * so 'uncertain', never sent again; in storage at a known slot: queued,
+ * written after AT+CMGS: it may have gone out, so 'uncertain', never
+ * sent again; in storage at a known slot: queued,
  * and the send side reads the slot back before anything else (sent, or
  * sent from storage now, or uncertain when the copy is gone). */
 int
