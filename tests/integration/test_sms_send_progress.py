@@ -207,6 +207,23 @@ def test_storage_write_lost():
     D.ctl("settings", "set", "sms.send_via_storage", "off")
 
 
+def test_storage_long_message():
+    """Three parts through storage: each written, sent and deleted."""
+    SIM.clear()
+    D.ctl("settings", "set", "sms.send_via_storage", "on")
+    mid, num = send("part " * 80)
+    wait_for(lambda: status_is(mid, "sent", "uncertain", "failed"), 30,
+             "long message done")
+    m = show(mid)
+    check(m["status"] == "sent" and m["parts_sent"] == m["parts"] == 3,
+          "all %s parts sent (%s)" % (m["parts"], m["status"]))
+    check(sent_to(num) == 3, "each part went out once (%d PDUs)"
+          % sent_to(num))
+    check(len(m["mr"].split()) == 3, "a reference per part (%s)" % m["mr"])
+    wait_for(lambda: SIM.storage() == [], 20, "the stored copies deleted")
+    D.ctl("settings", "set", "sms.send_via_storage", "off")
+
+
 def setup():
     global D, SIM
     D = Daemon(log_level="debug")
@@ -228,6 +245,7 @@ if __name__ == "__main__":
         run_tests(test_recovery_before_pdu, test_recovery_while_queued,
                   test_port_loss_before_pdu,
                   test_kill_at_prompt, test_kill_after_pdu,
-                  test_storage_kill_after_cmss, test_storage_write_lost)
+                  test_storage_kill_after_cmss, test_storage_write_lost,
+                  test_storage_long_message)
     finally:
         teardown()
