@@ -15,7 +15,7 @@ list of what went to the network, SIGKILL):
   the restart the stored copy reads STO SENT, so the message is `sent`
   (once), and the copy is deleted; a message whose AT+CMGW answer was lost
   is found among the unsent copies (AT+CMGL=2) and sent once from there,
-  never uncertain.
+  never uncertain; a long message goes part by part, each copy deleted.
 """
 import json
 
