@@ -44,7 +44,7 @@ def main():
     seeds = [int(s) for s in args[2:]] or [1, 2, 3]
     total = dict((f, 0) for f in FIELDS)
     extra = dict(logged_twice=0, unanswered=0, disagree=0, drops=0,
-                 copies_left=0)
+                 copies_left=0, at_prompt=0)
     print("seed, " + HEADER + ", seconds")
     for seed in seeds:
         t0 = time.monotonic()
@@ -65,10 +65,11 @@ def main():
     print("total, " + line(total))
     print("uncertain: %.1f%% of replies; also logged twice %d, "
           "unanswered %d, log/list disagree %d, port drops %d, "
-          "copies left in storage %d"
+          "copies left in storage %d, kills at a prompt (after the "
+          "commit, before the PDU) %d"
           % (100.0 * total["uncertain"] / max(total["messages"], 1),
              extra["logged_twice"], extra["unanswered"], extra["disagree"],
-             extra["drops"], extra["copies_left"]))
+             extra["drops"], extra["copies_left"], extra["at_prompt"]))
 
 
 if __name__ == "__main__":

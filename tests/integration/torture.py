@@ -22,6 +22,12 @@ simulator's sent list holds what went out by AT+CMGS and AT+CMSS):
   uncertain     its reply ended `uncertain`
   uncertain but unsent  ... and no PDU to its sender reached the modem
   unanswered    the command ran, the reply is neither sent nor uncertain
+and per run:
+  at prompt     "> " prompts the modem gave that got no PDU: kills that
+                landed after the daemon committed "the PDU goes out now"
+                and before it wrote the PDU.  Such a reply is uncertain
+                and unsent, and only such a one: uncertain but unsent
+                <= at prompt.
 The RNG is seeded and the seed printed, so a failing run can be replayed.
 
 Options for the bench (the short test uses neither): drop_every=N makes
@@ -179,7 +185,8 @@ class Torture:
                  drops=self.drops, lost=0,
                  logged_twice=0, run_twice=0, replied_twice=0, uncertain=0,
                  uncertain_unsent=0, unanswered=0, disagree=0,
-                 copies_left=len(self.sim.storage()))
+                 copies_left=len(self.sim.storage()),
+                 at_prompt=self.sim.state()["prompts_abandoned"])
         listed = {(m["direction"], m["number"]) for m in msgs}
         for s in self.senders:
             ins = [x for x in rows if x[0] == "in" and x[1] == s]
