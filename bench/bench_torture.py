@@ -8,12 +8,14 @@ seed and the total:
     uncertain but unsent
 
 Run from a build tree:
-    python3 bench/bench_torture.py [--drops N] [--capacity N]
+    python3 bench/bench_torture.py [--drops N] [--capacity N] [--storage]
         [ROUNDS [BURST [SEED...]]]
 (defaults: 40 rounds x 5 messages, seeds 1 2 3).  --drops N: every Nth
 round drops the modem's port during a send (USB unplug) instead of the
 SIGKILL; kills then counts only the SIGKILLs and the port drops are
-printed after the total.  --capacity N: a SIM of N slots.  Targets (issue 12, not a
+printed after the total.  --capacity N: a SIM of N slots.  --storage:
+replies sent through the modem's storage (sms.send_via_storage); the
+copies marked sent left in storage by a kill are printed after the total.  Targets (issue 12, not a
 test threshold): 0 lost, 0 run twice, 0 replied twice, uncertain <= 1% of
 replies.
 """
@@ -29,21 +31,27 @@ from torture import FIELDS, HEADER, Torture, line  # noqa: E402
 
 def main():
     args = sys.argv[1:]
-    opts = {"--drops": 0, "--capacity": None}
+    opts = {"--drops": 0, "--capacity": None, "--storage": False}
     while args and args[0] in opts:
+        if args[0] == "--storage":
+            opts["--storage"] = True
+            args = args[1:]
+            continue
         opts[args[0]] = int(args[1])
         args = args[2:]
     rounds = int(args[0]) if len(args) > 0 else 40
     burst = int(args[1]) if len(args) > 1 else 5
     seeds = [int(s) for s in args[2:]] or [1, 2, 3]
     total = dict((f, 0) for f in FIELDS)
-    extra = dict(logged_twice=0, unanswered=0, disagree=0, drops=0)
+    extra = dict(logged_twice=0, unanswered=0, disagree=0, drops=0,
+                 copies_left=0, at_prompt=0)
     print("seed, " + HEADER + ", seconds")
     for seed in seeds:
         t0 = time.monotonic()
         t = Torture(os.environ["CG_BUILDDIR"], seed, rounds, burst,
                     log=lambda s: None, drop_every=opts["--drops"],
-                    capacity=opts["--capacity"])
+                    capacity=opts["--capacity"],
+                    via_storage=opts["--storage"])
         try:
             r = t.run()
         finally:
@@ -56,10 +64,12 @@ def main():
             extra[f] += r[f]
     print("total, " + line(total))
     print("uncertain: %.1f%% of replies; also logged twice %d, "
-          "unanswered %d, log/list disagree %d, port drops %d"
+          "unanswered %d, log/list disagree %d, port drops %d, "
+          "copies left in storage %d, kills at a prompt (after the "
+          "commit, before the PDU) %d"
           % (100.0 * total["uncertain"] / max(total["messages"], 1),
              extra["logged_twice"], extra["unanswered"], extra["disagree"],
-             extra["drops"]))
+             extra["drops"], extra["copies_left"], extra["at_prompt"]))
 
 
 if __name__ == "__main__":

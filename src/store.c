@@ -124,6 +124,13 @@ static const char *const store_migrations[] = {
 	"  coalesce(max(id), 0) FROM sms;"
 	"INSERT OR REPLACE INTO meta(key, value) SELECT 'sms_rx_slots_parts', "
 	"  coalesce(max(rowid), 0) FROM sms_parts;",
+	/* 7 -> 8: how far an outgoing message's current part got
+	 * (src/sms/sms_tx.c): 'none' nothing of it written, 'sent-pdu'
+	 * its PDU written after AT+CMGS, 'write-pdu' written after
+	 * AT+CMGW (slot not known yet), 'stored' in the modem's storage
+	 * at store_index */
+	"ALTER TABLE sms ADD COLUMN progress TEXT NOT NULL DEFAULT 'none';"
+	"ALTER TABLE sms ADD COLUMN store_index INTEGER;",
 };
 
 static void

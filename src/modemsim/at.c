@@ -571,6 +571,8 @@ at_pdu_end(struct sim *sim, int cancelled)
 	    "sent", sim->pdu_len, sim->pdu_overflow ? ", too long" : "");
 	if (sim->hang)
 		return;
+	if (cancelled || sim->pdu_overflow)
+		sim->prompts_abandoned++;
 	resp = evbuffer_new();
 	if (cancelled)
 		r = AT_OK;

@@ -402,13 +402,17 @@ at_sms_pdu_done(struct sim *sim, const char *hex, size_t hexlen,
 	char		 pdu[SIM_PDU_HEX_MAX + 1];
 	int		 first, stat, idx, mr;
 
-	if (hexlen > SIM_PDU_HEX_MAX)
+	if (hexlen > SIM_PDU_HEX_MAX) {
+		sim->prompts_abandoned++;
 		return (AT_CMS(CMS_INVALID_PDU_PARAM));
+	}
 	memcpy(pdu, hex, hexlen);
 	pdu[hexlen] = '\0';
 	if (storage_check_hex(pdu, pdu, sizeof pdu) != NULL ||
-	    storage_tpdu_len(pdu) != sim->cmgs_len)
+	    storage_tpdu_len(pdu) != sim->cmgs_len) {
+		sim->prompts_abandoned++;
 		return (AT_CMS(CMS_INVALID_PDU_PARAM));
+	}
 	/* The first TPDU octet must say SMS-SUBMIT (MTI 01). */
 	first = storage_octet(pdu, 1 + storage_octet(pdu, 0));
 	if (first < 0 || (first & 0x3) != 1)

@@ -674,6 +674,7 @@ control_state(struct sim *sim, char *args, struct json *j, char *err,
 	json_int(j, "storage_total", sim->nslots);
 	json_int(j, "held", (long long)sim->nheld);
 	json_bool(j, "memfull", sim->memfull);
+	json_int(j, "prompts_abandoned", sim->prompts_abandoned);
 	return (0);
 }
 

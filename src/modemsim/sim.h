@@ -205,6 +205,10 @@ struct sim {
 	int			 cmgw_stat;	/* -1: PDU for +CMGS, else
 						 * +CMGW with this stat */
 	char			 cmgs_line[64];
+	/* "> " prompts that ended with no well-formed PDU (ESC, too long,
+	 * not a PDU of the announced length): a client that stopped at
+	 * the prompt */
+	int			 prompts_abandoned;
 	TAILQ_HEAD(, sim_delayed) delayed;
 
 	/* volatile modem settings (reset by ATZ, reboot) */

@@ -51,6 +51,8 @@ sms_set_resolve(void)
 	sms_set.concat_timeout = settings_ref("sms.concat_timeout",
 	    SETTING_INT);
 	sms_set.daily_limit = settings_ref("sms.daily_limit", SETTING_INT);
+	sms_set.send_via_storage = settings_ref("sms.send_via_storage",
+	    SETTING_BOOL);
 }
 
 long long
@@ -123,7 +125,8 @@ void
 sms_shutdown(void)
 {
 	/* no callback of ours after this: not even for a message in
-	 * flight (it stays "sending": uncertain at the next start) */
+	 * flight (it stays "sending": at the next start it is queued
+	 * again, or uncertain if its PDU was written after AT+CMGS) */
 	modem_unsubscribe_all("sms");
 	sms_tx_stop();
 	sms_rx_stop();
@@ -175,6 +178,13 @@ const struct setting_def sms_settings_table[] = {
 	{ .name = "sms.status_report", .type = SETTING_BOOL, .def = "off",
 	  .group = GROUP_SYSTEM, .role = ROLE_ADMIN,
 	  .help = "request delivery reports for outgoing messages" },
+	{ .name = "sms.send_via_storage", .type = SETTING_BOOL, .def = "off",
+	  .group = GROUP_SYSTEM, .role = ROLE_ADMIN,
+	  .help = "send through the modem's storage (AT+CMGW, then AT+CMSS): "
+	  "after a crash or a lost answer the stored copy's STO SENT / "
+	  "STO UNSENT status says whether it went out, so a message is "
+	  "uncertain only when that copy is gone; uses one storage slot "
+	  "while sending" },
 };
 const size_t sms_settings_table_len = nitems(sms_settings_table);
 

@@ -22,7 +22,8 @@ struct json_object;
 /* The module's settings, resolved once by sms_init(). */
 struct sms_set {
 	const struct setting_def *retries, *retry_delay, *status_report,
-				 *concat_timeout, *daily_limit;
+				 *concat_timeout, *daily_limit,
+				 *send_via_storage;
 };
 extern struct sms_set sms_set;
 
@@ -61,12 +62,20 @@ struct sms_out {
 	int		parts;
 	int		parts_sent;
 	char		mr[64];
+	/* how far the current part got: "none", "sent-pdu" (its PDU was
+	 * written after AT+CMGS: it may be out), "write-pdu" (written
+	 * after AT+CMGW, slot not known), "stored" (in the modem's
+	 * storage at store_index, sent or not) */
+	char		progress[12];
+	int		store_index;	/* -1: none */
 };
 int sms_store_out_next(long long now, struct sms_out *);
 long long sms_store_out_next_try(void);
 int sms_store_out_due(long long now);
-int sms_store_out_update(long long id, const char *status, int attempts,
-    long long next_try, int parts_sent, const char *mr, const char *error);
+/* Commit o's attempts, parts_sent, mr, progress and store_index with
+ * status, next_try and error. */
+int sms_store_out_update(const struct sms_out *o, const char *status,
+    long long next_try, const char *error);
 int sms_store_out_recover(void);
 long long sms_store_out_count_since(long long since);
 int sms_store_delivery(int mr, const char *number, const char *delivery);

@@ -248,7 +248,8 @@ int
 sms_store_out_next(long long now, struct sms_out *o)
 {
 	sqlite3_stmt *st = store_stmt("SELECT id, number, text, coding, attempts, "
-	    "parts, parts_sent, mr FROM sms WHERE direction = 'out' AND "
+	    "parts, parts_sent, mr, progress, store_index FROM sms WHERE "
+	    "direction = 'out' AND "
 	    "status = 'queued' AND next_try <= ?1 ORDER BY id LIMIT 1", "i",
 	    now);
 	int r = 0;
@@ -268,6 +269,10 @@ sms_store_out_next(long long now, struct sms_out *o)
 		o->parts_sent = sqlite3_column_int(st, 6);
 		util_strlcpy(o->mr, (const char *)sqlite3_column_text(st, 7),
 		    sizeof o->mr);
+		util_strlcpy(o->progress, (const char *)sqlite3_column_text(st,
+		    8), sizeof o->progress);
+		o->store_index = sqlite3_column_type(st, 9) == SQLITE_NULL ?
+		    -1 : sqlite3_column_int(st, 9);
 		r = o->text != NULL ? 1 : -1;
 	}
 	sqlite3_finalize(st);
@@ -292,29 +297,78 @@ sms_store_out_next_try(void)
 }
 
 int
-sms_store_out_update(long long id, const char *status, int attempts,
-    long long next_try, int parts_sent, const char *mr, const char *error)
+sms_store_out_update(const struct sms_out *o, const char *status,
+    long long next_try, const char *error)
 {
-	return store_done(store_stmt("UPDATE sms SET status = ?2, attempts = ?3, "
-	    "next_try = ?4, parts_sent = ?5, mr = ?6, error = ?7, updated = ?8 "
-	    "WHERE id = ?1", "itdidtti", id, status, attempts, next_try,
-	    parts_sent, mr, error, (long long)time(NULL)));
+	sqlite3_stmt *st;
+
+	if (o->store_index >= 0)
+		st = store_stmt("UPDATE sms SET status = ?2, attempts = ?3, "
+		    "next_try = ?4, parts_sent = ?5, mr = ?6, error = ?7, "
+		    "updated = ?8, progress = ?9, store_index = ?10 WHERE "
+		    "id = ?1",
+		    "itdidttitd", o->id, status, o->attempts, next_try,
+		    o->parts_sent, o->mr, error, (long long)time(NULL),
+		    o->progress, o->store_index);
+	else
+		st = store_stmt("UPDATE sms SET status = ?2, attempts = ?3, "
+		    "next_try = ?4, parts_sent = ?5, mr = ?6, error = ?7, "
+		    "updated = ?8, progress = ?9, store_index = NULL WHERE "
+		    "id = ?1", "itdidttit", o->id, status, o->attempts,
+		    next_try, o->parts_sent, o->mr, error,
+		    (long long)time(NULL), o->progress);
+	return store_done(st);
 }
 
-/* At start: a message left 'sending' may or may not have gone out (the
- * daemon stopped between AT+CMGS and the commit): say so, never resend. */
+/* At start, for each message left 'sending' (the daemon stopped with it
+ * in flight), by how far its current part got: nothing written, or only
+ * written to the modem's storage with its slot unknown: queued again (it
+ * never went out; a copy in storage is looked for first); its PDU
+ * written after AT+CMGS: it may have gone out, so 'uncertain', never
+ * sent again; in storage at a known slot: queued,
+ * and the send side reads the slot back before anything else (sent, or
+ * sent from storage now, or uncertain when the copy is gone). */
 int
 sms_store_out_recover(void)
 {
-	int r = store_done(store_stmt("UPDATE sms SET status = 'uncertain', "
-	    "error = 'the daemon stopped while sending', updated = ?1 WHERE "
-	    "direction = 'out' AND status = 'sending'", "i",
-	    (long long)time(NULL)));
+	long long now = time(NULL);
+	int requeued, unsure, stored;
 
-	if (r == 0 && sqlite3_changes(store_db()) > 0)
-		log_warnx("sms: %d message(s) were being sent when the daemon "
-		    "stopped: marked uncertain", sqlite3_changes(store_db()));
-	return r;
+	if (store_begin() == -1)
+		return -1;
+	if (store_done(store_stmt("UPDATE sms SET status = 'uncertain', "
+	    "error = 'the daemon stopped after the PDU was written', "
+	    "updated = ?1 WHERE direction = 'out' AND status = 'sending' AND "
+	    "progress = 'sent-pdu'", "i", now)) == -1)
+		goto fail;
+	unsure = sqlite3_changes(store_db());
+	if (store_done(store_stmt("UPDATE sms SET status = 'queued', "
+	    "next_try = 0, updated = ?1 WHERE direction = 'out' AND "
+	    "status = 'sending' AND progress = 'stored' AND store_index IS "
+	    "NOT NULL", "i", now)) == -1)
+		goto fail;
+	stored = sqlite3_changes(store_db());
+	if (store_done(store_stmt("UPDATE sms SET status = 'queued', "
+	    "next_try = 0, progress = CASE progress WHEN 'write-pdu' THEN "
+	    "'write-pdu' ELSE 'none' END, store_index = NULL, updated = ?1 "
+	    "WHERE direction = 'out' AND status = 'sending'", "i", now)) == -1)
+		goto fail;
+	requeued = sqlite3_changes(store_db());
+	if (store_commit() == -1)
+		return -1;
+	if (requeued > 0)
+		log_info("sms: %d message(s) were about to be sent when the "
+		    "daemon stopped, none written: queued again", requeued);
+	if (stored > 0)
+		log_info("sms: %d message(s) were in the modem's storage when "
+		    "the daemon stopped: read back before sending", stored);
+	if (unsure > 0)
+		log_warnx("sms: %d message(s) were written to the modem when "
+		    "the daemon stopped: marked uncertain", unsure);
+	return 0;
+fail:
+	store_rollback();
+	return -1;
 }
 
 /* Outgoing messages counted against the daily cap since `since`. */
@@ -416,7 +470,8 @@ sms_store_show(long long id)
 	struct json_object *o = NULL;
 	sqlite3_stmt *st = store_stmt("SELECT id, direction, number, text, "
 	    "status, time, updated, data_hex, coding, kind, scts, attempts, "
-	    "parts, parts_sent, mr, error, delivery, origin FROM sms WHERE "
+	    "parts, parts_sent, mr, error, delivery, origin, progress, "
+	    "store_index FROM sms WHERE "
 	    "id = ?1", "i", id);
 
 	if (st == NULL)

@@ -1,13 +1,25 @@
 /*
  * sms_tx.c: the send side: one message in flight, its state committed at
  * every step (queued -> sending -> sent, or back to queued with a later
- * try after +CMS ERROR, or failed after sms.retries, or uncertain when the
- * modem went silent after the PDU was written).  Concatenated parts are
- * sent in order and a retry resumes at the first part not yet accepted,
- * so no part goes out twice.  Nothing polls: a deferred event runs when a
+ * try after +CMS ERROR, or failed after sms.retries, or uncertain when
+ * the modem went silent after the PDU was written).  How far the current
+ * part got is committed where it matters: "the PDU may now go out" in the
+ * "> " prompt hook, before the PDU is written, so a command that never
+ * got that far (still queued, flushed by a recovery or a port loss, no
+ * prompt) is simply sent again and never called uncertain.  With
+ * sms.send_via_storage the part goes through the modem's storage
+ * (AT+CMGW, its slot committed, AT+CMSS, AT+CMGD): a lost answer or a
+ * restart is then resolved by reading the slot back (STO SENT: sent; STO
+ * UNSENT: AT+CMSS again; gone: uncertain); a copy written whose slot is
+ * not known is looked for among the unsent ones (AT+CMGL=2) and sent
+ * from there, or written again.  Concatenated parts are sent
+ * in order and a retry resumes at the first part not yet accepted, so no
+ * part goes out twice.  Nothing polls: a deferred event runs when a
  * message is queued or the modem becomes ready, a timer when a retry is
  * due.
  */
+#include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,15 +33,25 @@
 #include "log.h"
 #include "cmd.h"
 #include "ctl.h"
-#include "settings.h"
 #include "modem.h"
 #include "pdu.h"
 #include "settings.h"
+#include "store.h"
 #include "util.h"
 
 #include "sms_int.h"
 
 #define SMS_TX_TIMEOUT_MS	60000
+#define SMS_TX_STORE_TIMEOUT_MS	30000
+#define SMS_CMS_INVALID_INDEX	321
+
+/* What the prompt hook commits: the PDU goes out (AT+CMGS) or into the
+ * modem's storage (AT+CMGW). */
+enum sms_tx_via { SMS_TX_SEND, SMS_TX_WRITE };
+static const char *const sms_tx_via_progress[] = {
+	[SMS_TX_SEND] = "sent-pdu",
+	[SMS_TX_WRITE] = "write-pdu",
+};
 
 static struct event *sms_tx_ev;
 static int sms_tx_busy;
@@ -55,13 +77,23 @@ sms_tx_event(const char *status, const char *error)
 }
 
 static void
-sms_tx_finish(const char *status, int attempts, long long next_try,
-    const char *error)
+sms_tx_set_progress(const char *progress, int store_index)
 {
-	if (sms_store_out_update(sms_tx_cur.id, status, attempts, next_try,
-	    sms_tx_cur.parts_sent, sms_tx_cur.mr, error) == -1)
-		log_warnx("sms: message %lld: status %s not saved",
-		    sms_tx_cur.id, status);
+	util_strlcpy(sms_tx_cur.progress, progress,
+	    sizeof sms_tx_cur.progress);
+	sms_tx_cur.store_index = store_index;
+}
+
+/* The message leaves the send side with `status`: 0, or -1 when that
+ * could not be committed. */
+static int
+sms_tx_finish(const char *status, long long next_try, const char *error)
+{
+	int rc = sms_store_out_update(&sms_tx_cur, status, next_try, error);
+
+	if (rc == -1)
+		log_warnx("sms: message %lld: status %s not saved (%s)",
+		    sms_tx_cur.id, status, store_errmsg());
 	log_info("sms: message %lld to %s: %s%s%s", sms_tx_cur.id,
 	    sms_tx_cur.number, status, error ? ": " : "", error ? error : "");
 	sms_tx_event(status, error);
@@ -69,56 +101,438 @@ sms_tx_finish(const char *status, int attempts, long long next_try,
 	sms_tx_cur.text = NULL;
 	sms_tx_busy = 0;
 	sms_tx_kick();
+	return rc;
+}
+
+/* Back to the queue, no attempt counted: nothing went out. */
+static void
+sms_tx_requeue(int delay, const char *why)
+{
+	sms_tx_finish("queued", (long long)time(NULL) + delay, why);
+}
+
+/* Delete the stored copy in `index` (its fate is committed). */
+static void
+sms_tx_delete(int index)
+{
+	char cmd[32];
+
+	snprintf(cmd, sizeof cmd, "AT+CMGD=%d", index);
+	if (modem_submit(cmd, NULL, SMS_TX_STORE_TIMEOUT_MS, NULL, NULL) == -1)
+		log_warnx("sms: cannot queue the delete of stored copy %d",
+		    index);
 }
 
 static void
-sms_tx_done(const struct modem_response *r, void *arg)
+sms_tx_why(const struct modem_response *r, char *why, size_t len)
+{
+	if (r->final == MODEM_CMS_ERROR)
+		snprintf(why, len, "%s (%s)", r->final_line,
+		    at_cms_error_text((int)r->code));
+	else
+		snprintf(why, len, "%s", r->final_line);
+}
+
+/* The modem refused (an error answer): another try later, or failed
+ * after sms.retries (then its stored copy, if any, is deleted). */
+static void
+sms_tx_refused(const struct modem_response *r)
 {
 	char why[160];
-	int attempts = sms_tx_cur.attempts + 1;
+	int index = sms_tx_cur.store_index;
+
+	sms_tx_why(r, why, sizeof why);
+	sms_tx_cur.attempts++;
+	if (sms_tx_cur.attempts > settings_int(sms_set.retries)) {
+		sms_tx_set_progress("none", -1);
+		if (sms_tx_finish("failed", 0, why) == 0 && index >= 0)
+			sms_tx_delete(index);
+		return;
+	}
+	sms_tx_finish("queued", (long long)time(NULL) +
+	    (settings_int(sms_set.retry_delay) << (sms_tx_cur.attempts - 1)),
+	    why);
+}
+
+/* A command whose PDU never reached the modem and that the modem did not
+ * refuse: never written, flushed by a recovery or a port loss, no
+ * prompt, or cancelled by the prompt hook.  Queued again, no attempt
+ * counted: 1, or 0 when r is not such an end. */
+static int
+sms_tx_unsent(const struct modem_response *r)
+{
+	char why[160];
+	int delay = settings_int(sms_set.retry_delay);
+
+	if (r->stage == MODEM_STAGE_PDU)
+		return 0;
+	if (r->final == MODEM_GONE) {
+		snprintf(why, sizeof why, "not written: the modem went away "
+		    "(%s); sent again", r->stage == MODEM_STAGE_QUEUED ?
+		    "still queued" : "before the prompt");
+		delay = 0;	/* when the modem is ready again */
+	} else if (r->final == MODEM_TIMEOUT)
+		snprintf(why, sizeof why, "no prompt from the modem (%s); "
+		    "sent again", r->final_line);
+	else if (r->final == MODEM_ERROR &&
+	    strcmp(r->final_line, "ABORTED") == 0)
+		snprintf(why, sizeof why, "not sent: its progress could not "
+		    "be saved");
+	else
+		return 0;
+	sms_tx_requeue(delay, why);	/* its progress is as before */
+	return 1;
+}
+
+/* The current part went out (mr -1: not known): the next part, or sent.
+ * A stored copy is deleted once that is committed. */
+static void
+sms_tx_part_sent(int mr)
+{
+	int index = sms_tx_cur.store_index;
+	size_t n = strlen(sms_tx_cur.mr);
+
+	snprintf(sms_tx_cur.mr + n, sizeof sms_tx_cur.mr - n, "%s%d",
+	    n > 0 ? " " : "", mr);
+	sms_tx_cur.parts_sent++;
+	sms_tx_set_progress("none", -1);
+	if (sms_tx_cur.parts_sent < (int)sms_tx_enc->nparts) {
+		if (sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) ==
+		    -1)
+			log_warnx("sms: progress of %lld not saved",
+			    sms_tx_cur.id);
+		else if (index >= 0)
+			sms_tx_delete(index);
+		sms_tx_part();
+		return;
+	}
+	if (sms_tx_finish("sent", 0, NULL) == 0 && index >= 0)
+		sms_tx_delete(index);
+}
+
+/* At the "> " prompt, before the PDU is written: commit that it may now
+ * go out (or into storage).  -1 cancels it when that cannot be saved. */
+static int
+sms_tx_prompt(void *arg)
+{
+	enum sms_tx_via via = (enum sms_tx_via)(intptr_t)arg;
+	char was[sizeof sms_tx_cur.progress];
+
+	util_strlcpy(was, sms_tx_cur.progress, sizeof was);
+	sms_tx_set_progress(sms_tx_via_progress[via], -1);
+	if (sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) == -1) {
+		log_warnx("sms: message %lld: cannot record that its PDU goes "
+		    "out (%s): not sent now", sms_tx_cur.id, store_errmsg());
+		util_strlcpy(sms_tx_cur.progress, was,
+		    sizeof sms_tx_cur.progress);
+		return -1;
+	}
+	return 0;
+}
+
+/* Queue one command of the current part; pdu (not NULL) goes out at the
+ * prompt once its progress is committed.  0, or -1 nothing queued. */
+static int
+sms_tx_submit(const char *cmd, const char *pdu, int timeout_ms,
+    modem_done_fn *done, enum sms_tx_via via)
+{
+	modem_cmd h;
+
+	h = modem_submit_h("sms", cmd, pdu, timeout_ms, done, NULL);
+	if (h == 0)
+		return -1;
+	if (pdu != NULL && modem_cmd_on_prompt(h, sms_tx_prompt,
+	    (void *)(intptr_t)via) == -1) {
+		/* just queued: cannot happen; never send it unrecorded */
+		modem_cancel(h);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+sms_tx_not_queued(void)
+{
+	/* not written: safe to try again later */
+	sms_tx_requeue(settings_int(sms_set.retry_delay),
+	    "the modem is not available");
+}
+
+static void
+sms_tx_send_done(const struct modem_response *r, void *arg)
+{
+	char why[160];
+	const char *err;
+	int mr = -1, v;
 
 	if (r->final == MODEM_OK) {
-		const char *err;
-		int mr = -1, v;
-
 		for (size_t i = 0; i < r->nlines; i++)
 			if (at_parse_cmgs(r->lines[i], strlen(r->lines[i]), &v,
 			    &err) == 0)
 				mr = v;
-		sms_tx_cur.parts_sent++;
-		snprintf(sms_tx_cur.mr + strlen(sms_tx_cur.mr),
-		    sizeof sms_tx_cur.mr - strlen(sms_tx_cur.mr), "%s%d",
-		    sms_tx_cur.mr[0] ? " " : "", mr);
-		if (sms_tx_cur.parts_sent < (int)sms_tx_enc->nparts) {
-			if (sms_store_out_update(sms_tx_cur.id, "sending",
-			    sms_tx_cur.attempts, 0, sms_tx_cur.parts_sent,
-			    sms_tx_cur.mr, NULL) == -1)
-				log_warnx("sms: progress of %lld not saved",
-				    sms_tx_cur.id);
-			sms_tx_part();
-			return;
-		}
-		sms_tx_finish("sent", sms_tx_cur.attempts, 0, NULL);
+		sms_tx_part_sent(mr);
+		return;
+	}
+	if (r->stage == MODEM_STAGE_PDU && (r->final == MODEM_TIMEOUT ||
+	    r->final == MODEM_GONE)) {
+		/* the PDU may have gone out: never send it again */
+		snprintf(why, sizeof why, "no answer from the modem after "
+		    "the PDU was written (%s)", r->final_line);
+		sms_tx_cur.attempts++;
+		sms_tx_finish("uncertain", 0, why);
+		return;
+	}
+	if (sms_tx_unsent(r))
+		return;
+	sms_tx_set_progress("none", -1);
+	sms_tx_refused(r);
+}
+
+static void
+sms_tx_cmss_done(const struct modem_response *r, void *arg)
+{
+	char why[160];
+	const char *err;
+	int mr = -1, v;
+
+	if (r->final == MODEM_OK) {
+		for (size_t i = 0; i < r->nlines; i++)
+			if (at_parse_cmgs(r->lines[i], strlen(r->lines[i]), &v,
+			    &err) == 0)
+				mr = v;
+		sms_tx_part_sent(mr);
 		return;
 	}
 	if (r->final == MODEM_TIMEOUT || r->final == MODEM_GONE) {
-		/* the PDU may have gone out: never send it again */
-		snprintf(why, sizeof why, "no answer from the modem (%s)",
-		    r->final_line);
-		sms_tx_finish("uncertain", attempts, 0, why);
+		/* written, it may have gone out: the stored copy says,
+		 * read back before anything else is done with it */
+		snprintf(why, sizeof why, "no answer to AT+CMSS (%s); the "
+		    "stored copy is read back", r->final_line);
+		sms_tx_requeue(r->final == MODEM_GONE ? 0 :
+		    settings_int(sms_set.retry_delay), why);
 		return;
 	}
-	if (r->final == MODEM_CMS_ERROR)
-		snprintf(why, sizeof why, "%s (%s)", r->final_line,
-		    at_cms_error_text((int)r->code));
-	else
-		snprintf(why, sizeof why, "%s", r->final_line);
-	if (attempts > settings_int(sms_set.retries)) {
-		sms_tx_finish("failed", attempts, 0, why);
+	sms_tx_refused(r);
+}
+
+/* Send the stored copy of the current part. */
+static void
+sms_tx_cmss(void)
+{
+	char cmd[32];
+
+	snprintf(cmd, sizeof cmd, "AT+CMSS=%d", sms_tx_cur.store_index);
+	if (sms_tx_submit(cmd, NULL, SMS_TX_TIMEOUT_MS, sms_tx_cmss_done,
+	    SMS_TX_SEND) == -1)
+		sms_tx_not_queued();
+}
+
+/* The slot of "+CMGW: <index>", or -1. */
+static int
+sms_tx_cmgw_index(const struct modem_response *r)
+{
+	const char *errstr;
+	long long v;
+
+	for (size_t i = 0; i < r->nlines; i++) {
+		const char *p = r->lines[i];
+
+		if (strncmp(p, "+CMGW:", 6) != 0)
+			continue;
+		p += 6;
+		while (*p == ' ')
+			p++;
+		v = util_strtonum(p, 0, 100000, &errstr);
+		if (errstr == NULL)
+			return (int)v;
+	}
+	return -1;
+}
+
+static void
+sms_tx_write_done(const struct modem_response *r, void *arg)
+{
+	char why[160];
+	int index;
+
+	if (r->final == MODEM_OK && (index = sms_tx_cmgw_index(r)) >= 0) {
+		sms_tx_set_progress("stored", index);
+		if (sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) ==
+		    -1) {
+			/* never send a copy whose slot is not on record */
+			snprintf(why, sizeof why, "its slot %d in the modem's "
+			    "storage could not be saved (%s)", index,
+			    store_errmsg());
+			sms_tx_set_progress("none", -1);
+			sms_tx_requeue(settings_int(sms_set.retry_delay), why);
+			return;
+		}
+		sms_tx_cmss();
 		return;
 	}
-	sms_tx_finish("queued", attempts, (long long)time(NULL) +
-	    (settings_int(sms_set.retry_delay) << (attempts - 1)), why);
+	if (r->final == MODEM_OK || (r->stage == MODEM_STAGE_PDU &&
+	    (r->final == MODEM_TIMEOUT || r->final == MODEM_GONE))) {
+		/* a copy may be in storage at a slot not known; it never
+		 * goes out by itself: looked for at the next try (an
+		 * attempt, unless the modem went away) */
+		snprintf(why, sizeof why, "AT+CMGW gave no slot (%s); "
+		    "looked for in storage", r->final_line);
+		log_warnx("sms: message %lld: %s", sms_tx_cur.id, why);
+		sms_tx_set_progress("write-pdu", -1);
+		if (r->final == MODEM_GONE) {
+			sms_tx_requeue(0, why);
+			return;
+		}
+		sms_tx_refused(r);
+		return;
+	}
+	if (sms_tx_unsent(r))
+		return;
+	sms_tx_set_progress("none", -1);
+	sms_tx_refused(r);
+}
+
+static int
+sms_tx_hexval(const char *s)
+{
+	int v = 0;
+
+	for (int i = 0; i < 2; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 16 + (isdigit((unsigned char)s[i]) ? s[i] - '0' :
+		    tolower((unsigned char)s[i]) - 'a' + 10);
+	}
+	return v;
+}
+
+/* Is the stored PDU `got` the part's PDU `want` (hex, SMSC part first)?
+ * The SMSC part is not compared (the modem may fill it in), nor TP-MR
+ * (the modem may set it when it sends). */
+static int
+sms_tx_same_pdu(const char *got, const char *want)
+{
+	size_t gl = strlen(got), wl = strlen(want), go, wo;
+	int g0 = gl >= 2 ? sms_tx_hexval(got) : -1;
+	int w0 = wl >= 2 ? sms_tx_hexval(want) : -1;
+
+	if (g0 < 0 || w0 < 0)
+		return 0;
+	go = 2 + 2 * (size_t)g0;
+	wo = 2 + 2 * (size_t)w0;
+	if (go > gl || wo > wl || gl - go != wl - wo || wl - wo < 4)
+		return 0;
+	for (size_t i = 0; i < wl - wo; i++)
+		if (i != 2 && i != 3 && tolower((unsigned char)got[go + i]) !=
+		    tolower((unsigned char)want[wo + i]))
+			return 0;
+	return 1;
+}
+
+/* The stored copy is gone or is another message: it may have gone out. */
+static void
+sms_tx_copy_gone(const char *what)
+{
+	char why[160];
+
+	snprintf(why, sizeof why, "the stored copy in slot %d %s: it may "
+	    "have been sent", sms_tx_cur.store_index, what);
+	sms_tx_cur.attempts++;
+	sms_tx_finish("uncertain", 0, why);
+}
+
+/* AT+CMGR=<slot> of the current part's stored copy. */
+static void
+sms_tx_check_done(const struct modem_response *r, void *arg)
+{
+	const struct pdu_part *p = &sms_tx_enc->parts[sms_tx_cur.parts_sent];
+	struct at_sms_hdr h;
+	const char *err, *pdu = NULL;
+	char why[160];
+	int stat = -1;
+
+	if (r->final == MODEM_OK) {
+		for (size_t i = 0; i + 1 < r->nlines; i++)
+			if (at_parse_sms_hdr(r->lines[i], strlen(r->lines[i]),
+			    0, &h, &err) == 0 && h.kind == AT_SMS_CMGR) {
+				stat = h.stat;
+				pdu = r->lines[i + 1];
+				break;
+			}
+		if (pdu == NULL) {
+			sms_tx_copy_gone("is empty");
+			return;
+		}
+		if (!sms_tx_same_pdu(pdu, p->hex)) {
+			sms_tx_copy_gone("holds another message");
+			return;
+		}
+		if (stat == 3) {
+			log_info("sms: message %lld: the stored copy in slot "
+			    "%d says sent (STO SENT)", sms_tx_cur.id,
+			    sms_tx_cur.store_index);
+			sms_tx_part_sent(-1);
+		} else if (stat == 2)
+			sms_tx_cmss();		/* STO UNSENT: send it now */
+		else
+			sms_tx_copy_gone("is not a message to send");
+		return;
+	}
+	if (r->final == MODEM_CMS_ERROR && r->code == SMS_CMS_INVALID_INDEX) {
+		sms_tx_copy_gone("is empty");
+		return;
+	}
+	sms_tx_why(r, why, sizeof why);
+	if (r->final == MODEM_TIMEOUT || r->final == MODEM_GONE) {
+		sms_tx_requeue(r->final == MODEM_GONE ? 0 :
+		    settings_int(sms_set.retry_delay), why);
+		return;
+	}
+	if (++sms_tx_cur.attempts > settings_int(sms_set.retries)) {
+		sms_tx_copy_gone("cannot be read");
+		return;
+	}
+	sms_tx_finish("queued", (long long)time(NULL) +
+	    (settings_int(sms_set.retry_delay) << (sms_tx_cur.attempts - 1)),
+	    why);
+}
+
+/* AT+CMGL=2 (STO UNSENT) after an AT+CMGW whose slot is not known: the
+ * copy found is sent from there; none found, the part is written again. */
+static void
+sms_tx_find_done(const struct modem_response *r, void *arg)
+{
+	const struct pdu_part *p = &sms_tx_enc->parts[sms_tx_cur.parts_sent];
+	struct at_sms_hdr h;
+	const char *err;
+	char why[160];
+
+	if (r->final == MODEM_TIMEOUT || r->final == MODEM_GONE) {
+		sms_tx_why(r, why, sizeof why);
+		sms_tx_requeue(r->final == MODEM_GONE ? 0 :
+		    settings_int(sms_set.retry_delay), why);
+		return;
+	}
+	for (size_t i = 0; r->final == MODEM_OK && i + 1 < r->nlines; i++) {
+		if (at_parse_sms_hdr(r->lines[i], strlen(r->lines[i]), 0, &h,
+		    &err) == -1 || h.kind != AT_SMS_CMGL)
+			continue;
+		if (h.stat != 2 || h.index < 0 ||
+		    !sms_tx_same_pdu(r->lines[i + 1], p->hex)) {
+			i++;
+			continue;
+		}
+		sms_tx_set_progress("stored", (int)h.index);
+		if (sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) ==
+		    -1)
+			break;		/* never send an unrecorded slot */
+		log_info("sms: message %lld: its copy is in slot %ld",
+		    sms_tx_cur.id, h.index);
+		sms_tx_cmss();
+		return;
+	}
+	sms_tx_set_progress("none", -1);
+	sms_tx_part();
 }
 
 static void
@@ -126,15 +540,28 @@ sms_tx_part(void)
 {
 	const struct pdu_part *p = &sms_tx_enc->parts[sms_tx_cur.parts_sent];
 	char cmd[32];
+	int r;
 
-	snprintf(cmd, sizeof cmd, "AT+CMGS=%u", p->tpdu_len);
-	if (modem_submit_h("sms", cmd, p->hex, SMS_TX_TIMEOUT_MS,
-	    sms_tx_done, NULL) == 0) {
-		/* not written: safe to try again later */
-		sms_tx_finish("queued", sms_tx_cur.attempts,
-		    (long long)time(NULL) + settings_int(sms_set.retry_delay),
-		    "the modem is not available");
+	if (strcmp(sms_tx_cur.progress, "stored") == 0 &&
+	    sms_tx_cur.store_index >= 0) {
+		/* in storage since before: what does the copy say? */
+		snprintf(cmd, sizeof cmd, "AT+CMGR=%d", sms_tx_cur.store_index);
+		r = sms_tx_submit(cmd, NULL, SMS_TX_STORE_TIMEOUT_MS,
+		    sms_tx_check_done, SMS_TX_SEND);
+	} else if (strcmp(sms_tx_cur.progress, "write-pdu") == 0)
+		r = sms_tx_submit("AT+CMGL=2", NULL, SMS_TX_STORE_TIMEOUT_MS,
+		    sms_tx_find_done, SMS_TX_SEND);
+	else if (settings_bool(sms_set.send_via_storage)) {
+		snprintf(cmd, sizeof cmd, "AT+CMGW=%u", p->tpdu_len);
+		r = sms_tx_submit(cmd, p->hex, SMS_TX_STORE_TIMEOUT_MS,
+		    sms_tx_write_done, SMS_TX_WRITE);
+	} else {
+		snprintf(cmd, sizeof cmd, "AT+CMGS=%u", p->tpdu_len);
+		r = sms_tx_submit(cmd, p->hex, SMS_TX_TIMEOUT_MS,
+		    sms_tx_send_done, SMS_TX_SEND);
 	}
+	if (r == -1)
+		sms_tx_not_queued();
 }
 
 /* Encode for sending; the concatenation reference comes from the id. */
@@ -178,13 +605,18 @@ sms_tx_cb(evutil_socket_t fd, short what, void *arg)
 	sms_tx_busy = 1;
 	if (sms_tx_encode(sms_tx_cur.number, sms_tx_cur.text,
 	    sms_tx_cur.coding, sms_tx_cur.id, sms_tx_enc, &reason) == -1) {
-		sms_tx_finish("failed", sms_tx_cur.attempts, 0, reason);
+		sms_tx_finish("failed", 0, reason);
 		return;
 	}
-	if (sms_tx_cur.parts_sent >= (int)sms_tx_enc->nparts)
+	if (sms_tx_cur.parts_sent >= (int)sms_tx_enc->nparts) {
 		sms_tx_cur.parts_sent = 0;	/* the encoding changed */
-	if (sms_store_out_update(sms_tx_cur.id, "sending", sms_tx_cur.attempts,
-	    0, sms_tx_cur.parts_sent, sms_tx_cur.mr, NULL) == -1) {
+		sms_tx_set_progress("none", -1);
+	}
+	if ((strcmp(sms_tx_cur.progress, "stored") != 0 ||
+	    sms_tx_cur.store_index < 0) &&
+	    strcmp(sms_tx_cur.progress, "write-pdu") != 0)
+		sms_tx_set_progress("none", -1);	/* nothing written */
+	if (sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) == -1) {
 		log_warnx("sms: message %lld not marked sending; not sent",
 		    sms_tx_cur.id);
 		free(sms_tx_cur.text);

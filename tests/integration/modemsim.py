@@ -384,6 +384,8 @@ class Sim:
         return self.check("storage")["slots"]
 
     def state(self):
+        """The modem's state; prompts_abandoned: "> " prompts that got
+        no well-formed PDU (ESC, too long, not a PDU)."""
         return self.check("state")
 
     def clear(self):

@@ -11,7 +11,8 @@ everything is left to drain, and the outcome is judged from outside only:
 the SQLite file opened read-only, `cellgatectl --json sms list`, and the
 simulator's list of PDUs it received with AT+CMGS.
 
-Per message (one sender each, so everything is attributable):
+Per message (one sender each, so everything is attributable; the
+simulator's sent list holds what went out by AT+CMGS and AT+CMSS):
   lost          not in the log at all (neither in SQLite nor sms list)
   logged twice  more than one incoming row for it
   run twice     more than one reply queued for it (the reply is queued in
@@ -21,13 +22,22 @@ Per message (one sender each, so everything is attributable):
   uncertain     its reply ended `uncertain`
   uncertain but unsent  ... and no PDU to its sender reached the modem
   unanswered    the command ran, the reply is neither sent nor uncertain
+and per run:
+  at prompt     "> " prompts the modem gave that got no PDU: kills that
+                landed after the daemon committed "the PDU goes out now"
+                and before it wrote the PDU.  Such a reply is uncertain
+                and unsent, and only such a one: uncertain but unsent
+                <= at prompt.
 The RNG is seeded and the seed printed, so a failing run can be replayed.
 
 Options for the bench (the short test uses neither): drop_every=N makes
 every Nth round drop the modem's port at its next AT+CMGS PDU (the
 simulator's "drop" fault: a USB unplug while sending) and plug it back,
 instead of the SIGKILL; capacity=N gives the SIM N slots, so bursts fill
-it and the network holds and retries messages.
+it and the network holds and retries messages; via_storage=True sends the
+replies through the modem's storage (sms.send_via_storage: AT+CMGW,
+AT+CMSS), where a copy marked sent whose delete a kill interrupted stays
+in storage: counted as "copies left", not waited for.
 """
 import datetime
 import json
@@ -61,7 +71,8 @@ def decode_number(pdu):
 
 class Torture:
     def __init__(self, builddir, seed, rounds, burst, profile="generic",
-                 delay_ms=5, log=print, drop_every=0, capacity=None):
+                 delay_ms=5, log=print, drop_every=0, capacity=None,
+                 via_storage=False):
         self.seed = seed
         self.rng = random.Random(seed)
         self.rounds = rounds
@@ -73,6 +84,7 @@ class Torture:
         if capacity is not None:
             self.sim.capacity(capacity)
         self.drop_every = drop_every
+        self.via_storage = via_storage
         self.drops = 0
         self.d.write_conf('modem = { device = "%s"; };\n' % self.sim.link)
         self.senders = []
@@ -101,7 +113,8 @@ class Torture:
     def round(self, n):
         drop = self.drop_every and n % self.drop_every == self.drop_every - 1
         if drop:
-            self.sim.fault("AT+CMGS", "drop")
+            self.sim.fault("AT+CMSS" if self.via_storage else "AT+CMGS",
+                           "drop")
         base = self.ncmds()
         # about 6 AT lines per message (CMTI read, delete, CMGS, PDU...)
         target = base + self.rng.randint(0, 6 * self.burst)
@@ -137,7 +150,13 @@ class Torture:
         return (len(ins) >= len(self.senders)
                 and all(m["status"] != "new" for m in ins)
                 and all(m["status"] in FINAL_OUT for m in outs)
-                and self.sim.storage() == [] and msgs)
+                and self.left_in_storage() == [] and msgs)
+
+    def left_in_storage(self):
+        """Stored messages still to be handled: all of them, except (when
+        sending through storage) copies marked sent (STO SENT)."""
+        return [x for x in self.sim.storage()
+                if not (self.via_storage and x["stat"] == 3)]
 
     def run(self):
         self.log("# torture: seed %d, %d rounds x %d messages"
@@ -145,6 +164,8 @@ class Torture:
         self.start_daemon()
         self.d.ctl("passwd", "admin", input=PASSWORD + "\n")
         self.d.ctl("settings", "set", "sms.daily_limit", "10000")
+        if self.via_storage:
+            self.d.ctl("settings", "set", "sms.send_via_storage", "on")
         for n in range(self.rounds):
             self.round(n)
         self.replug()
@@ -163,7 +184,9 @@ class Torture:
         r = dict(messages=len(self.senders), kills=self.kills,
                  drops=self.drops, lost=0,
                  logged_twice=0, run_twice=0, replied_twice=0, uncertain=0,
-                 uncertain_unsent=0, unanswered=0, disagree=0)
+                 uncertain_unsent=0, unanswered=0, disagree=0,
+                 copies_left=len(self.sim.storage()),
+                 at_prompt=self.sim.state()["prompts_abandoned"])
         listed = {(m["direction"], m["number"]) for m in msgs}
         for s in self.senders:
             ins = [x for x in rows if x[0] == "in" and x[1] == s]

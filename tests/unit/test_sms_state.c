@@ -12,9 +12,12 @@
  * cannot be committed is not deleted; a non-command message reaches the
  * sms_in_subscribe() subscriber (and not after it left); a command SMS
  * is dispatched and its reply sent (+CMGS reference kept); +CMS ERROR
- * retries then fails after sms.retries; no answer marks "uncertain"; the
- * shutdown drops every subscription and command of the module, and a
- * message in flight then is uncertain at the next start.
+ * retries then fails after sms.retries; no answer after the PDU marks
+ * "uncertain"; the shutdown drops every subscription and command of the
+ * module; a message whose PDU was not written is sent again after a
+ * restart or a flush, one whose PDU was written is uncertain; the
+ * prompt hook commits before the PDU goes out; sending through storage
+ * (sms.send_via_storage) and reading the stored copy back.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -44,6 +47,22 @@
 
 #include "config.h"
 #include "fake_modem.h"
+
+/* The outbox row's progress (and its storage slot, -1 none). */
+static void
+out_progress(long long id, char *progress, size_t len, int *index)
+{
+	sqlite3_stmt *st = store_stmt("SELECT progress, store_index FROM sms "
+	    "WHERE id = ?1", "i", id);
+
+	assert_non_null(st);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	util_strlcpy(progress, (const char *)sqlite3_column_text(st, 0), len);
+	if (index != NULL)
+		*index = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int(st, 1);
+	sqlite3_finalize(st);
+}
 
 /* ---- the tests ---- */
 
@@ -172,6 +191,7 @@ test_no_answer_uncertain(void **state)
 	id = sms_send("+491709999998", "maybe", 5, "auto", "test", err,
 	    sizeof err);
 	run();
+	assert_int_equal(prompt(last("AT+CMGS=")), 0);
 	answer(last("AT+CMGS="), MODEM_TIMEOUT, -1, "TIMEOUT", NULL);
 	out_row(id, status, sizeof status, &attempts, NULL, 0);
 	assert_string_equal(status, "uncertain");
@@ -180,8 +200,9 @@ test_no_answer_uncertain(void **state)
 	assert_int_equal(nsent("AT+CMGS="), 1);
 }
 
-/* Stopped with a message in flight: no callback afterwards (the late
- * answer is dropped), and at the next start the message is uncertain. */
+/* Stopped with a message whose command was queued but whose PDU was
+ * never written: no callback afterwards (the late answer is dropped),
+ * and at the next start it is queued again and sent, not uncertain. */
 static void
 test_shutdown_in_flight(void **state)
 {
@@ -203,7 +224,298 @@ test_shutdown_in_flight(void **state)
 	assert_string_equal(status, "sending");
 	start();
 	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "sending");
+	assert_int_equal(attempts, 0);
+	assert_int_equal(nsent("AT+CMGS="), 2);
+	i = last("AT+CMGS=");
+	assert_int_equal(prompt(i), 0);
+	answer(i, MODEM_OK, -1, "OK", "+CMGS: 8", NULL);
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "sent");
+}
+
+/* Stopped after the prompt hook let the PDU out: uncertain at the next
+ * start, never sent again. */
+static void
+test_shutdown_after_pdu(void **state)
+{
+	char err[128], status[32], progress[16];
+	int attempts, i;
+	long long id;
+
+	id = sms_send("+491709999996", "written", 7, "auto", "test", err,
+	    sizeof err);
+	run();
+	i = last("AT+CMGS=");
+	assert_int_equal(prompt(i), 0);
+	assert_int_equal(fq[i].stage, MODEM_STAGE_PDU);
+	/* committed before the PDU was written */
+	out_progress(id, progress, sizeof progress, NULL);
+	assert_string_equal(progress, "sent-pdu");
+	sms_shutdown();
+	start();
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
 	assert_string_equal(status, "uncertain");
+	ready();
+	assert_int_equal(nsent("AT+CMGS="), 1);
+}
+
+/* A recovery or a port loss flushes the queue: a send never written, or
+ * written without its PDU, is sent again, no attempt counted. */
+static void
+test_flushed_sent_again(void **state)
+{
+	char err[128], status[32];
+	int attempts, i;
+	long long id;
+
+	id = sms_send("+491709999995", "flushed", 7, "auto", "test", err,
+	    sizeof err);
+	run();
+	i = last("AT+CMGS=");
+	fq[i].stage = MODEM_STAGE_QUEUED;
+	f_state = MODEM_RECOVERING;	/* the flush comes with a recovery */
+	answer(i, MODEM_GONE, -1, "GONE", NULL);
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "queued");
+	assert_int_equal(attempts, 0);
+	/* the modem is ready again: sent at once */
+	f_state = MODEM_READY;
+	ready();
+	assert_int_equal(nsent("AT+CMGS="), 2);
+	i = last("AT+CMGS=");
+	fq[i].stage = MODEM_STAGE_WRITTEN;	/* the line, no prompt yet */
+	f_state = MODEM_ABSENT;		/* the port is gone */
+	answer(i, MODEM_GONE, -1, "GONE", NULL);
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "queued");
+	assert_int_equal(attempts, 0);
+	f_state = MODEM_READY;
+	ready();
+	i = last("AT+CMGS=");
+	assert_int_equal(nsent("AT+CMGS="), 3);
+	assert_int_equal(prompt(i), 0);
+	answer(i, MODEM_OK, -1, "OK", "+CMGS: 3", NULL);
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "sent");
+	assert_int_equal(count("SELECT count(*) FROM sms WHERE status = "
+	    "'uncertain'"), 0);
+}
+
+/* The prompt hook cannot commit: the PDU is not written (ESC), and the
+ * message waits for a later try. */
+static void
+test_prompt_commit_fails(void **state)
+{
+	char err[128], status[32];
+	int attempts, i;
+	long long id;
+
+	id = sms_send("+491709999994", "not recorded", 12, "auto", "test",
+	    err, sizeof err);
+	run();
+	i = last("AT+CMGS=");
+	assert_int_equal(store_done(store_stmt("CREATE TRIGGER t_ro BEFORE "
+	    "UPDATE ON sms BEGIN SELECT RAISE(ABORT, 'test: refused'); END",
+	    "")), 0);
+	assert_int_equal(prompt(i), -1);
+	assert_int_equal(fq[i].stage, MODEM_STAGE_WRITTEN);
+	assert_int_equal(store_done(store_stmt("DROP TRIGGER t_ro", "")), 0);
+	answer(i, MODEM_ERROR, -1, "ABORTED", NULL);
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "queued");
+	assert_int_equal(attempts, 0);
+	/* and it is not lost at a restart either */
+	sms_shutdown();
+	start();
+	assert_int_equal(count("SELECT count(*) FROM sms WHERE status = "
+	    "'uncertain'"), 0);
+}
+
+static void
+set_storage(const char *v)
+{
+	char e[256];
+
+	assert_int_equal(settings_set_text(settings_find(
+	    "sms.send_via_storage"), v, e, sizeof e), 0);
+}
+
+/* Through storage: AT+CMGW (slot committed), AT+CMSS, AT+CMGD. */
+static void
+test_via_storage(void **state)
+{
+	char err[128], status[32], mr[32], progress[16];
+	int attempts, i, index;
+	long long id;
+
+	set_storage("on");
+	id = sms_send("+491709999993", "stored", 6, "auto", "test", err,
+	    sizeof err);
+	run();
+	assert_int_equal(nsent("AT+CMGS="), 0);
+	i = last("AT+CMGW=");
+	assert_true(i >= 0);
+	assert_true(strlen(fq[i].pdu) > 0);
+	assert_int_equal(prompt(i), 0);
+	out_progress(id, progress, sizeof progress, NULL);
+	assert_string_equal(progress, "write-pdu");
+	answer(i, MODEM_OK, -1, "OK", "+CMGW: 4", NULL);
+	out_progress(id, progress, sizeof progress, &index);
+	assert_string_equal(progress, "stored");
+	assert_int_equal(index, 4);
+	i = last("AT+CMSS=4");
+	assert_true(i >= 0);
+	assert_int_equal(nsent("AT+CMGD="), 0);
+	answer(i, MODEM_OK, -1, "OK", "+CMSS: 9", NULL);
+	out_row(id, status, sizeof status, &attempts, mr, sizeof mr);
+	assert_string_equal(status, "sent");
+	assert_string_equal(mr, "9");
+	assert_true(last("AT+CMGD=4") > i);
+	set_storage("off");
+}
+
+/* The stored copy of a message sent through storage, read back after a
+ * restart: stat is the PDU from AT+CMGW, or NULL for an empty slot. */
+static long long
+storage_restart(int stat, int same, char *status, size_t slen)
+{
+	char err[128], hdr[64], pdu[MODEM_PDU_MAX + 1];
+	int attempts, i;
+	long long id;
+
+	set_storage("on");
+	id = sms_send("+491709999992", "read back", 9, "auto", "test", err,
+	    sizeof err);
+	run();
+	i = last("AT+CMGW=");
+	assert_int_equal(prompt(i), 0);
+	util_strlcpy(pdu, fq[i].pdu, sizeof pdu);
+	answer(i, MODEM_OK, -1, "OK", "+CMGW: 6", NULL);
+	i = last("AT+CMSS=6");
+	assert_true(i >= 0);
+	fq[i].stage = MODEM_STAGE_WRITTEN;
+	/* the daemon stops before the answer */
+	sms_shutdown();
+	start();
+	assert_int_equal(nsent("AT+CMSS="), 1);
+	i = last("AT+CMGR=6");
+	assert_true(i >= 0);
+	if (!same)
+		pdu[strlen(pdu) - 1] = pdu[strlen(pdu) - 1] == '0' ? '1' : '0';
+	snprintf(hdr, sizeof hdr, "+CMGR: %d,,%zu", stat,
+	    strlen(pdu) / 2 - 1);
+	if (stat < 0)
+		answer(i, MODEM_CMS_ERROR, 321, "+CMS ERROR: 321", NULL);
+	else
+		answer(i, MODEM_OK, -1, "OK", hdr, pdu, NULL);
+	out_row(id, status, slen, &attempts, NULL, 0);
+	set_storage("off");
+	return id;
+}
+
+static void
+test_storage_sto_sent(void **state)
+{
+	char status[32];
+
+	storage_restart(3, 1, status, sizeof status);
+	assert_string_equal(status, "sent");
+	assert_int_equal(nsent("AT+CMSS="), 1);
+	assert_true(last("AT+CMGD=6") > last("AT+CMGR=6"));
+}
+
+static void
+test_storage_sto_unsent(void **state)
+{
+	char status[32];
+	long long id;
+	int attempts;
+
+	id = storage_restart(2, 1, status, sizeof status);
+	assert_string_equal(status, "sending");
+	assert_int_equal(nsent("AT+CMSS=6"), 2);
+	answer(last("AT+CMSS=6"), MODEM_OK, -1, "OK", "+CMSS: 11", NULL);
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "sent");
+}
+
+static void
+test_storage_copy_gone(void **state)
+{
+	char status[32];
+
+	storage_restart(-1, 1, status, sizeof status);
+	assert_string_equal(status, "uncertain");
+	assert_int_equal(nsent("AT+CMSS="), 1);
+}
+
+static void
+test_storage_other_message(void **state)
+{
+	char status[32];
+
+	storage_restart(2, 0, status, sizeof status);
+	assert_string_equal(status, "uncertain");
+	assert_int_equal(nsent("AT+CMSS="), 1);
+}
+
+/* An AT+CMGW answer lost after its PDU: the copy never goes out by
+ * itself, so the message is never uncertain: the copy is looked for
+ * among the unsent ones (AT+CMGL=2) and sent from there, or the message
+ * is written again. */
+static void
+test_storage_write_lost(void **state)
+{
+	char err[128], status[32], hdr[64], pdu[MODEM_PDU_MAX + 1];
+	int attempts, i;
+	long long id;
+
+	set_storage("on");
+	id = sms_send("+491709999991", "lost write", 10, "auto", "test", err,
+	    sizeof err);
+	run();
+	i = last("AT+CMGW=");
+	assert_int_equal(prompt(i), 0);
+	util_strlcpy(pdu, fq[i].pdu, sizeof pdu);
+	f_state = MODEM_ABSENT;
+	answer(i, MODEM_GONE, -1, "GONE", NULL);
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "queued");
+	assert_int_equal(attempts, 0);
+	f_state = MODEM_READY;
+	ready();
+	assert_int_equal(nsent("AT+CMGW="), 1);
+	i = last("AT+CMGL=2");
+	assert_true(i >= 0);
+	snprintf(hdr, sizeof hdr, "+CMGL: 7,2,,%zu", strlen(pdu) / 2 - 1);
+	answer(i, MODEM_OK, -1, "OK", "+CMGL: 3,2,,5", "0011000B91", hdr, pdu,
+	    NULL);
+	i = last("AT+CMSS=7");
+	assert_true(i >= 0);
+	answer(i, MODEM_OK, -1, "OK", "+CMSS: 12", NULL);
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "sent");
+	assert_true(last("AT+CMGD=7") > i);
+
+	/* a restart with the slot not known, and no copy found: written
+	 * again */
+	id = sms_send("+491709999990", "lost again", 10, "auto", "test", err,
+	    sizeof err);
+	run();
+	i = last("AT+CMGW=");
+	assert_int_equal(prompt(i), 0);
+	sms_shutdown();
+	start();
+	i = last("AT+CMGL=2");
+	assert_true(i >= 0);
+	answer(i, MODEM_OK, -1, "OK", NULL);
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "sending");
+	assert_int_equal(nsent("AT+CMGW="), 3);
+	assert_int_equal(count("SELECT count(*) FROM sms WHERE status = "
+	    "'uncertain'"), 0);
+	set_storage("off");
 }
 
 int
@@ -221,6 +533,24 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_no_answer_uncertain,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_in_flight,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shutdown_after_pdu,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flushed_sent_again,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prompt_commit_fails,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_via_storage,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_storage_sto_sent,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_storage_sto_unsent,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_storage_copy_gone,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_storage_other_message,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_storage_write_lost,
 		    setup, teardown),
 	};
 
