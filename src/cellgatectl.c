@@ -132,10 +132,15 @@ static void
 print_setting(struct json_object *s)
 {
 	const char *alias = str_or(s, "alias", NULL);
+	struct json_object *set;
+	const char *value = str_or(s, "value", NULL);
 
+	if (value == NULL)	/* a secret: only whether it is set */
+		value = json_object_object_get_ex(s, "set", &set) &&
+		    json_object_get_boolean(set) ? "(set)" : "(not set)";
 	printf("%s%s%s%s = %s (%s)\n", str_or(s, "name", "?"),
 	    alias ? " [AT+" : "", alias ? alias : "", alias ? "]" : "",
-	    str_or(s, "value", "***"), str_or(s, "source", "?"));
+	    value, str_or(s, "source", "?"));
 }
 
 static int

@@ -174,8 +174,11 @@ cmd_setting(const struct setting_def *d, const struct atform *f,
 	case ATFORM_QUERY:
 		if (cmd_allowed(label, ROLE_USER, d->group, ctx, r) == -1)
 			return -1;
-		if (d->flags & SETTING_SECRET)
-			return cmd_reply_error(r, "%s cannot be read", label);
+		if (d->flags & SETTING_SECRET) {	/* only whether it is set */
+			cmd_reply_line(r, "+%s:%s", label,
+			    settings_value(d)[0] != '\0' ? "set" : "not set");
+			return 0;
+		}
 		cmd_reply_line(r, "+%s:%s", label, settings_value(d));
 		return 0;
 	case ATFORM_TEST:

@@ -80,6 +80,9 @@ ctl_setting_json(const struct setting_def *d)
 	    json_object_new_string(d->alias) : NULL);
 	json_object_object_add(o, "value", (d->flags & SETTING_SECRET) ?
 	    NULL : json_object_new_string(settings_value(d)));
+	if (d->flags & SETTING_SECRET)	/* only whether it is set */
+		json_object_object_add(o, "set", json_object_new_boolean(
+		    settings_value(d)[0] != '\0'));
 	json_object_object_add(o, "source", json_object_new_string(
 	    settings_source_name(settings_source(d))));
 	json_object_object_add(o, "type",

@@ -283,15 +283,22 @@ def test_password_hidden():
     m = OBS.wait(lambda t, p: t.endswith("/reply")
                  and json.loads(p)["request"] == "pa-1", 10, "reply")
     text = json.loads(m[1])["text"]
-    check(DEV_PW not in text, "AT+CLOUDPA? does not show it: %r" % text)
+    check(text == "+CLOUDPA:set\nOK", "AT+CLOUDPA? says only that it is "
+          "set: %r" % text)
     rc, out, err = D.ctl("settings", "get", "cloud.password")
     check(rc == 0 and DEV_PW not in out, "settings get: %r" % out)
+    check("= (set) (config)" in out, "settings get says it is set")
     st = D.ctl_json("settings", "get", "cloud.password")
-    check(st["value"] is None, "settings get --json: value null")
+    check(st["value"] is None and st["set"] is True,
+          "settings get --json: value null, set true")
+    st = D.ctl_json("settings", "get", "data.password")
+    check(st["value"] is None and st["set"] is False,
+          "an empty secret: set false")
     rc, out, err = D.ctl("settings", "list")
     check(DEV_PW not in out, "settings list does not show it")
     rc, reply = D.at("AT+CLOUDPA?")
-    check(DEV_PW not in reply, "cellgatectl at AT+CLOUDPA?: %r" % reply)
+    check(reply == "+CLOUDPA:set\nOK", "cellgatectl at AT+CLOUDPA?: %r"
+          % reply)
     OBS.publish("cellgate/%s/cmd" % DEV, "%s#AT+CLOUDPA=%s" %
                 (ADMIN, DEV_PW), corr="pa-2")
     OBS.wait(lambda t, p: t.endswith("/reply")
