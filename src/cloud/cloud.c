@@ -282,12 +282,13 @@ cloud_cmd_connect(const struct cmd_entry *ce, const struct atform *f,
     const struct cmd_ctx *ctx, struct cmd_reply *r)
 {
 	char text[400];
-	struct timeval tv = { (time_t)settings_int(cloud_s_connect_wait), 0 };
+	struct timeval tv = { 0, 0 };
 	const struct uplink_info *u = uplink_current();
 	int i;
 
 	if (!cloud_running)
 		return cmd_reply_error(r, "CONNECT: cloud link not running");
+	tv.tv_sec = (time_t)settings_int(cloud_s_connect_wait);
 	if (settings_value(cloud_s_server)[0] == '\0')
 		return cmd_reply_error(r, "CONNECT: cloud.server is not set");
 	cloud_link_session(1);
