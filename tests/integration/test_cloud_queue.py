@@ -259,8 +259,14 @@ def test_ha_switch():
     OBS.publish(cmd, "ON")
     wait_for(lambda: out_value(1) == "1", 10, "output 1 on")
     check(True, "ha/out1/set ON switches output 1")
-    check("command AT+OUT=1,ON from mqtt ha switch (user): OK"
-          in D.read_log(), "run through the registry as the user role")
+    line = "command AT+OUT=1,ON from mqtt ha switch (user): OK"
+    try:
+        wait_for(lambda: line in D.read_log(), 10, "the command's log line")
+    except Exception:
+        pass
+    check(line in D.read_log(), "run through the registry as the user "
+          "role: %r" % [x for x in D.read_log().splitlines()
+                        if "AT+OUT" in x][-3:])
     OBS.publish(cmd, "TOGGLE")
     OBS.publish("cellgate/%s/ha/out9/set" % DEV, "OFF")
     set_("auth.remote_lock", "1")
