@@ -301,6 +301,8 @@ int	 at_parse_msgind(const char *, size_t, struct at_msgind *,
 
 /* +CMGS: <mr>[,<scts>] and +CMSS: <mr> */
 int	 at_parse_cmgs(const char *, size_t, int *, const char **);
+/* +CMGW: <index> */
+int	 at_parse_cmgw(const char *, size_t, int *, const char **);
 
 /* SMS headers: +CMGL, +CMGR, +CMT, +CDS, +CBM (PDU or text mode) */
 enum at_sms_hdr_kind {

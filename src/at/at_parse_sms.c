@@ -227,6 +227,23 @@ at_parse_cmgs(const char *line, size_t len, int *mr, const char **cause)
 	return 0;
 }
 
+/* +CMGW: <index> (the slot a written message was stored in) */
+int
+at_parse_cmgw(const char *line, size_t len, int *index, const char **cause)
+{
+	struct at_params	pp;
+	long			v;
+
+	if (at_split_after(line, len, "+CMGW:", &pp, cause) != 0)
+		return -1;
+	if (pp.n != 1)
+		return at_fail(cause, "bad field count");
+	if (pp.v[0].quoted || at_param_int(&pp.v[0], 0, 65535, &v) != 0)
+		return at_fail(cause, "bad index");
+	*index = (int)v;
+	return 0;
+}
+
 int
 at_sms_stat_from_text(const char *s, size_t len)
 {

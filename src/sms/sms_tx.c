@@ -30,6 +30,7 @@
 
 #include "at_parse.h"
 #include "events.h"
+#include "hex.h"
 #include "log.h"
 #include "cmd.h"
 #include "ctl.h"
@@ -331,21 +332,13 @@ sms_tx_cmss(void)
 static int
 sms_tx_cmgw_index(const struct modem_response *r)
 {
-	const char *errstr;
-	long long v;
+	const char *err;
+	int v;
 
-	for (size_t i = 0; i < r->nlines; i++) {
-		const char *p = r->lines[i];
-
-		if (strncmp(p, "+CMGW:", 6) != 0)
-			continue;
-		p += 6;
-		while (*p == ' ')
-			p++;
-		v = util_strtonum(p, 0, 100000, &errstr);
-		if (errstr == NULL)
-			return (int)v;
-	}
+	for (size_t i = 0; i < r->nlines; i++)
+		if (at_parse_cmgw(r->lines[i], strlen(r->lines[i]), &v,
+		    &err) == 0)
+			return v;
 	return -1;
 }
 
@@ -392,18 +385,14 @@ sms_tx_write_done(const struct modem_response *r, void *arg)
 	sms_tx_refused(r);
 }
 
+/* The byte of the two hex digits at s, or -1. */
 static int
 sms_tx_hexval(const char *s)
 {
-	int v = 0;
+	int hi = hex_val((unsigned char)s[0]);
+	int lo = hi >= 0 ? hex_val((unsigned char)s[1]) : -1;
 
-	for (int i = 0; i < 2; i++) {
-		if (!isxdigit((unsigned char)s[i]))
-			return -1;
-		v = v * 16 + (isdigit((unsigned char)s[i]) ? s[i] - '0' :
-		    tolower((unsigned char)s[i]) - 'a' + 10);
-	}
-	return v;
+	return lo >= 0 ? hi * 16 + lo : -1;
 }
 
 /* Is the stored PDU `got` the part's PDU `want` (hex, SMSC part first)?

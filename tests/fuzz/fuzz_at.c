@@ -59,6 +59,7 @@ fuzz_parsers(const char *s, size_t len)
 	(void)at_parse_cnmi_test(s, len, &cnmi, NULL);
 	(void)at_parse_msgind(s, len, &ind, NULL);
 	(void)at_parse_cmgs(s, len, &i, NULL);
+	(void)at_parse_cmgw(s, len, &i, NULL);
 	(void)at_parse_sms_hdr(s, len, 0, &hdr, NULL);
 	(void)at_parse_sms_hdr(s, len, 1, &hdr, NULL);
 	(void)at_parse_clip(s, len, &clip, NULL);

@@ -479,6 +479,17 @@ test_sms(void **state)
 	assert_int_equal(at_parse_cmgs(L("+CMGS:"), &mr, NULL), -1);
 	assert_int_equal(mr, 5);
 
+	assert_int_equal(at_parse_cmgw(L("+CMGW: 12"), &mr, NULL), 0);
+	assert_int_equal(mr, 12);
+	mr = 5;
+	assert_int_equal(at_parse_cmgw(L("+CMGW:"), &mr, NULL), -1);
+	assert_int_equal(at_parse_cmgw(L("+CMGW: 70000"), &mr, NULL), -1);
+	assert_int_equal(at_parse_cmgw(L("+CMGW: \"3\""), &mr, NULL), -1);
+	assert_int_equal(at_parse_cmgw(L("+CMGW: 3,4"), &mr, NULL), -1);
+	assert_int_equal(at_parse_cmgw(L("+CMGW: -1"), &mr, NULL), -1);
+	assert_int_equal(at_parse_cmgw(L("+CMGS: 3"), &mr, NULL), -1);
+	assert_int_equal(mr, 5);
+
 	/* headers, PDU mode */
 	assert_int_equal(at_parse_sms_hdr(L("+CMGL: 2,1,,159"), 0, &h, NULL),
 	    0);
