@@ -216,9 +216,37 @@ cloud_queue_cap(long long ms)
 	    "dropped (up to seq %lld)", max, n, last);
 }
 
+/* What the queue's memory was before an event went in: a rollback of
+ * the transaction it went in with (its own, or the one of the SMS or
+ * setting that raised it) takes the row away again, so the count is
+ * read back and the dropped event's state put back. */
+struct cloud_queue_before {
+	long long	dropped, drop_seq, drop_count;
+	int		drop_open;
+};
+
+static void
+cloud_queue_undo(void *data, int undo)
+{
+	struct cloud_queue_before *b = data;
+
+	if (undo) {
+		q.count = cloud_queue_scalar("SELECT count(*) FROM "
+		    "cloud_events");
+		if (q.count < 0)
+			q.count = 0;
+		q.dropped = b->dropped;
+		q.drop_seq = b->drop_seq;
+		q.drop_count = b->drop_count;
+		q.drop_open = b->drop_open;
+	}
+	free(b);
+}
+
 static void
 cloud_queue_sink(struct json_object *ev, void *arg)
 {
+	struct cloud_queue_before *b;
 	struct json_object *name, *p, *v;
 	const char *kind;
 	struct timespec ts;
@@ -291,14 +319,18 @@ cloud_queue_sink(struct json_object *ev, void *arg)
 		json_object_put(p);
 		return;
 	}
+	if ((b = malloc(sizeof *b)) == NULL)
+		fatal("malloc");
+	b->dropped = q.dropped;
+	b->drop_seq = q.drop_seq;
+	b->drop_count = q.drop_count;
+	b->drop_open = q.drop_open;
+	(void)store_undo_push(cloud_queue_undo, b);	/* a level is open */
 	q.count++;
 	cloud_queue_cap(ms);
-	if (store_commit() == -1) {
+	if (store_commit() == -1)
 		log_warnx("cloud: event %s not queued: %s", kind,
 		    store_errmsg());
-		q.count = cloud_queue_scalar("SELECT count(*) FROM "
-		    "cloud_events");
-	}
 	json_object_put(p);
 	cloud_queue_kick();
 }
