@@ -109,8 +109,7 @@ cloud_apply(const struct setting_def *d)
 	if (d == cloud_s_ha_discovery || d == cloud_s_ha_control) {
 		if (cloud_link_up())
 			cloud_down_subscribe_ha();
-		if (settings_bool(cloud_s_ha_discovery))
-			cloud_ha_publish();
+		cloud_ha_sync();
 		return;
 	}
 	if (d == cloud_s_connect_wait)
@@ -417,8 +416,7 @@ cloud_link_changed(int up, void *arg)
 	cloud_queue_link(up);
 	if (up) {
 		cloud_status_publish_now();
-		if (settings_bool(cloud_s_ha_discovery))
-			cloud_ha_publish();
+		cloud_ha_sync();
 	}
 	cloud_connect_link(up);
 }

@@ -6,7 +6,11 @@
  * a binary_sensor, a temperature sensor as a sensor.  All share the
  * device and the availability topic; they are sent after CONNACK and
  * again whenever homeassistant/status says online (Home Assistant
- * restarted).
+ * restarted).  The configs published are remembered (store meta
+ * cloud.ha_configs): one no longer wanted, an io item gone from the
+ * config file or every one when cloud.ha_discovery is turned off, gets
+ * an empty retained payload, which removes the entity from Home Assistant
+ * (sent when the link is up: at once, or after the next CONNACK).
  *
  * A switch's command topic is cellgate/<id>/ha/out<N>/set (payload ON or
  * OFF).  A broker login is not a role: the daemon honours that topic only
@@ -22,9 +26,17 @@
 #include <json-c/json.h>
 
 #include "cloud_int.h"
+#include "log.h"
 #include "settings.h"
 #include "status.h"
+#include "store.h"
 #include "util.h"
+
+#define CLOUD_HA_META	"cloud.ha_configs"
+#define CLOUD_HA_LIST	8192	/* "component/uid" words, space-separated */
+
+/* The configs published in this round, "component/uid" each. */
+static struct buf *cloud_ha_now;
 
 static struct json_object *
 cloud_ha_device(const char *id)
@@ -70,6 +82,54 @@ cloud_ha_one(const char *component, const char *object, const char *name,
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	cloud_link_publish(topic, s, strlen(s), 1, NULL, 0, NULL);
 	json_object_put(o);
+	if (cloud_ha_now != NULL)
+		buf_printf(cloud_ha_now, "%s%s/%s", cloud_ha_now->len > 0 ?
+		    " " : "", component, uid);
+}
+
+/* Is `word` one of the space-separated words of `list`? */
+static int
+cloud_ha_listed(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+	const char *p = list;
+
+	while ((p = strstr(p, word)) != NULL) {
+		if ((p == list || p[-1] == ' ') &&
+		    (p[len] == ' ' || p[len] == '\0'))
+			return 1;
+		p += len;
+	}
+	return 0;
+}
+
+/* An empty retained config for each one published before and not in
+ * `now`: Home Assistant removes those entities.  One that could not be
+ * sent stays in `now`, to be removed next time. */
+static void
+cloud_ha_remove_stale(const char *before, struct buf *now)
+{
+	char topic[CLOUD_TOPIC_MAX], word[CLOUD_TOPIC_MAX];
+	const char *p = before;
+	size_t n;
+
+	for (;;) {
+		p += strspn(p, " ");
+		if ((n = strcspn(p, " ")) == 0)
+			break;
+		if (n < sizeof word) {
+			memcpy(word, p, n);
+			word[n] = '\0';
+			if (!cloud_ha_listed(buf_str(now), word) &&
+			    snprintf(topic, sizeof topic, "homeassistant/%s/"
+			    "config", word) < (int)sizeof topic &&
+			    cloud_link_publish(topic, "", 0, 1, NULL, 0,
+			    NULL) < 0)
+				buf_printf(now, "%s%s", now->len > 0 ? " " : "",
+				    word);
+		}
+		p += n;
+	}
 }
 
 int
@@ -154,21 +214,41 @@ cloud_ha_io(struct json_object *io)
 	}
 }
 
+/*
+ * Brings the broker's discovery configs in line with the settings: all
+ * of them (again) with cloud.ha_discovery on, and removes the ones
+ * published before that are no longer wanted.
+ */
 void
-cloud_ha_publish(void)
+cloud_ha_sync(void)
 {
 	struct json_object *st, *io = NULL;
+	char before[CLOUD_HA_LIST];
+	struct buf now;
 
 	if (!cloud_link_up())
 		return;
-	cloud_ha_one("sensor", "signal", "Signal", "status",
-	    "{{ value_json.modem.signal }}", NULL);
-	cloud_ha_one("sensor", "modem_state", "Modem state", "status",
-	    "{{ value_json.modem.state }}", NULL);
-	cloud_ha_one("sensor", "last_sms", "Last SMS", "event/sms",
-	    "{{ value_json.text }}", NULL);
-	st = status_json();
-	json_object_object_get_ex(st, "io", &io);
-	cloud_ha_io(io);
-	json_object_put(st);
+	if (store_meta_get(CLOUD_HA_META, before, sizeof before) != 0)
+		before[0] = '\0';
+	buf_init(&now, CLOUD_HA_LIST - 1);
+	if (settings_bool(cloud_s_ha_discovery)) {
+		cloud_ha_now = &now;
+		cloud_ha_one("sensor", "signal", "Signal", "status",
+		    "{{ value_json.modem.signal }}", NULL);
+		cloud_ha_one("sensor", "modem_state", "Modem state", "status",
+		    "{{ value_json.modem.state }}", NULL);
+		cloud_ha_one("sensor", "last_sms", "Last SMS", "event/sms",
+		    "{{ value_json.text }}", NULL);
+		st = status_json();
+		json_object_object_get_ex(st, "io", &io);
+		cloud_ha_io(io);
+		json_object_put(st);
+		cloud_ha_now = NULL;
+	}
+	cloud_ha_remove_stale(before, &now);
+	if (strcmp(before, buf_str(&now)) != 0 &&
+	    store_meta_put(CLOUD_HA_META, buf_str(&now)) == -1)
+		log_warnx("cloud: the discovery configs published not "
+		    "recorded: %s", store_errmsg());
+	buf_free(&now);
 }

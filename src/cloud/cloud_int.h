@@ -105,7 +105,9 @@ void cloud_connect_uplink_failed(const char *reason);
 void cloud_connect_shutdown(void);
 
 /* Home Assistant discovery (cloud_ha.c). */
-void cloud_ha_publish(void);
+/* Publishes the discovery configs wanted and removes the ones no longer
+ * wanted (both only while the link is up). */
+void cloud_ha_sync(void);
 /* "cellgate/<id>/ha/out<N>/set": the output number N, or 0. */
 int cloud_ha_output_topic(const char *topic);
 

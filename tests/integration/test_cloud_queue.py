@@ -283,6 +283,51 @@ def test_ha_switch():
     check(D.proc.poll() is None, "daemon alive")
 
 
+def retained_configs():
+    """The discovery configs a client subscribing now is given: a
+    marker published after the SUBSCRIBE comes after every retained
+    message the broker holds."""
+    c = Client(B.port, "observer", OBS_PW, client_id="ha-late")
+    c.subscribe("homeassistant/#")
+    c.publish("homeassistant/marker", "end")
+    c.wait(lambda t, p: t == "homeassistant/marker", 10, "marker")
+    got = sorted(m[0] for m in c.msgs if m[0].endswith("/config"))
+    c.close()
+    return got
+
+
+def test_ha_removed():
+    wait_for(lambda: cloud()["state"] == "up", 20, "link up")
+    before = retained_configs()
+    check(len(before) >= 5, "discovery on: configs retained: %r" % before)
+    OBS.pump()
+    OBS.msgs = [m for m in OBS.msgs if not m[0].startswith("homeassistant/")]
+    set_("cloud.ha_discovery", "off")
+    for t in before:
+        OBS.wait(lambda tt, p, t=t: tt == t and p == b"", 10,
+                 "the empty config of " + t)
+    check(True, "discovery off: an empty retained config for each (%d)"
+          % len(before))
+    check(retained_configs() == [], "no config left on the broker")
+    # turned off while the link is down: removed after the next CONNACK
+    set_("cloud.ha_discovery", "on")
+    wait_for(lambda: len(retained_configs()) == len(before), 10,
+             "configs published again")
+    set_("cloud.server", "127.0.0.1:%d" % free_port())
+    wait_for(lambda: cloud()["state"] != "up", 20, "link down")
+    set_("cloud.ha_discovery", "off")
+    check(len(retained_configs()) == len(before),
+          "still on the broker while the link is down")
+    set_("cloud.server", "127.0.0.1:%d" % B.port)
+    wait_for(lambda: cloud()["state"] == "up", 30, "link up again")
+    wait_for(lambda: retained_configs() == [], 10,
+             "removed after the reconnect")
+    check(True, "turned off while offline: removed after CONNACK")
+    set_("cloud.ha_discovery", "on")
+    wait_for(lambda: len(retained_configs()) == len(before), 10,
+             "configs published again")
+
+
 def test_password_hidden():
     OBS.publish("cellgate/%s/cmd" % DEV, "%s#AT+CLOUDPA?" % ADMIN,
                 corr="pa-1")
@@ -343,7 +388,8 @@ def main():
         OBS = Client(B.port, "observer", OBS_PW)
         OBS.subscribe("cellgate/%s/#" % DEV)
         run_tests(test_queue_cap, test_status_unchanged, test_ha_switch,
-                  test_password_hidden, test_retained_cmd, test_mintime)
+                  test_ha_removed, test_password_hidden, test_retained_cmd,
+                  test_mintime)
     finally:
         D.cleanup()
         SIM.stop()
