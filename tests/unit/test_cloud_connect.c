@@ -18,46 +18,11 @@
 #include <sqlite3.h>
 
 #include "cloud.h"
+#include "cloud_fixture.h"
 #include "cmd.h"
 #include "settings.h"
 #include "store.h"
 #include "uplink.h"
-
-static char dir[64];
-static struct event_base *base;
-
-static int
-setup(void **state)
-{
-	char dbpath[300], e[256];
-
-	snprintf(dir, sizeof dir, "/tmp/cg-cloud-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(dbpath, sizeof dbpath, "%s/cellgate.db", dir);
-	assert_int_equal(store_open(dbpath, e, sizeof e), 0);
-	settings_init();
-	/* a closed port: the broker itself is never reached here */
-	assert_int_equal(settings_set_text(settings_find("cloud.server"),
-	    "127.0.0.1:1", e, sizeof e), 0);
-	assert_non_null(base = event_base_new());
-	assert_int_equal(cloud_init(base, NULL, e, sizeof e), 0);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	char p[300];
-
-	cloud_shutdown();
-	uplink_reset();
-	event_base_free(base);
-	settings_shutdown();
-	store_close();
-	snprintf(p, sizeof p, "rm -rf %s", dir);
-	(void)!system(p);
-	return 0;
-}
 
 static void
 uplink(enum uplink_state st, const char *reason)
@@ -161,12 +126,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_missing_apn, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_network_error, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_not_by_sms, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_missing_apn,
+		    cloud_fixture_setup, cloud_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_network_error,
+		    cloud_fixture_setup, cloud_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_not_by_sms,
+		    cloud_fixture_setup, cloud_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,51 +19,10 @@
 #include <sqlite3.h>
 
 #include "cloud.h"
+#include "cloud_fixture.h"
 #include "events.h"
 #include "settings.h"
 #include "store.h"
-
-static char dir[64];
-static struct event_base *base;
-
-static void
-set(const char *name, const char *value)
-{
-	char e[256];
-
-	assert_int_equal(settings_set_text(settings_find(name), value, e,
-	    sizeof e), 0);
-}
-
-static int
-setup(void **state)
-{
-	char dbpath[300], e[256];
-
-	snprintf(dir, sizeof dir, "/tmp/cg-cloudq-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(dbpath, sizeof dbpath, "%s/cellgate.db", dir);
-	assert_int_equal(store_open(dbpath, e, sizeof e), 0);
-	settings_init();
-	set("cloud.server", "127.0.0.1:1");	/* a closed port */
-	assert_non_null(base = event_base_new());
-	assert_int_equal(cloud_init(base, NULL, e, sizeof e), 0);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	char p[300];
-
-	cloud_shutdown();
-	event_base_free(base);
-	settings_shutdown();
-	store_close();
-	snprintf(p, sizeof p, "rm -rf %s", dir);
-	(void)!system(p);
-	return 0;
-}
 
 static long long
 scalar(const char *sql)
@@ -154,7 +113,7 @@ test_failed_commit(void **state)
 static void
 test_dropped_rolled_back(void **state)
 {
-	set("cloud.queue_max", "10");	/* the least it takes */
+	cloud_fixture_set("cloud.queue_max", "10");	/* the least it takes */
 	for (int i = 0; i < 10; i++)
 		io_event(i % 2);
 	assert_count(10);
@@ -185,12 +144,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_outer_rollback, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_failed_commit, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_outer_rollback,
+		    cloud_fixture_setup, cloud_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_failed_commit,
+		    cloud_fixture_setup, cloud_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_dropped_rolled_back,
-		    setup, teardown),
+		    cloud_fixture_setup, cloud_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
