@@ -7,6 +7,12 @@
  * slot read again before its delete was confirmed, or a direct delivery
  * and its stored copy; any other message with a known fingerprint is a
  * genuine repeat and is stored under fp#2, fp#3, ...
+ *
+ * A direct delivery's row serves only to recognise its stored copy, which
+ * the modem lists at once or at the next start: a paired one is done and
+ * goes, an unpaired one goes after SMS_SLOTS_DIRECT_KEEP_S, and at most
+ * SMS_SLOTS_DIRECT_MAX are kept (a modem that stores no copies, the usual
+ * +CNMI=2,2, would otherwise add a row for every message).
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +26,8 @@
 #include "sms_slots.h"
 
 #define SMS_SLOTS_REPEAT_MAX	10000
+#define SMS_SLOTS_DIRECT_MAX	1000
+#define SMS_SLOTS_DIRECT_KEEP_S	(30 * 86400)
 
 /* A slot of a storage whose name is unknown (AT+CPMS? not understood)
  * is still a slot, never a direct delivery. */
@@ -131,10 +139,15 @@ sms_slots_record(const char *mem, int slot, const char *fp,
 
 	if (slot < 0)
 		/* direct deliveries: 0 down to -N, newest lowest */
-		return store_done(store_stmt("INSERT INTO sms_rx_slots(mem, "
+		return store_done(store_stmt("DELETE FROM sms_rx_slots WHERE "
+		    "mem = '' AND (paired = 1 OR time < ?1 OR slot > (SELECT "
+		    "min(slot) FROM sms_rx_slots WHERE mem = '') + ?2)", "ii",
+		    now - SMS_SLOTS_DIRECT_KEEP_S,
+		    (long long)SMS_SLOTS_DIRECT_MAX - 2)) == -1 ||
+		    store_done(store_stmt("INSERT INTO sms_rx_slots(mem, "
 		    "slot, fingerprint, stored, time) SELECT '', coalesce("
 		    "min(slot), 0) - 1, ?1, ?2, ?3 FROM sms_rx_slots WHERE "
-		    "mem = ''", "tti", fp, stored, now));
+		    "mem = ''", "tti", fp, stored, now)) == -1 ? -1 : 0;
 	return store_done(store_stmt("INSERT OR REPLACE INTO sms_rx_slots(mem, "
 	    "slot, fingerprint, stored, time) VALUES (?1, ?2, ?3, ?4, ?5)",
 	    "tdtti", sms_slots_mem(mem), slot, fp, stored, now));

@@ -13,7 +13,8 @@
  * restart) is a copy, and so is the stored copy of a +CMT; a listing
  * that shows a slot empty confirms its delete; a return to ready with
  * no initialisation (the modem event only) lists too, once; a message
- * from before the ledger (an upgraded database) listed again is a copy.
+ * from before the ledger (an upgraded database) listed again is a copy;
+ * the direct deliveries' rows of the ledger stay bounded.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -294,6 +295,52 @@ test_direct_and_stored(void **state)
 	assert_int_equal(count(IN_ROWS), 2);
 }
 
+#define DIRECT_ROWS "SELECT count(*) FROM sms_rx_slots WHERE mem = ''"
+
+static void
+direct(const char *text)
+{
+	char hex[PDU_HEX_MAX + 1];
+	unsigned len;
+
+	deliver_pdu("+491701234567", text, hex, sizeof hex, &len);
+	urc("+CMT: ,20", hex);
+}
+
+/* The direct deliveries' ledger stays bounded: a row whose stored copy
+ * was seen goes, so does one older than 30 days, and at most 1000 are
+ * kept; a copy listed while its row is kept is still a copy. */
+static void
+test_direct_ledger_bounded(void **state)
+{
+	direct("d1");
+	direct("d2");
+	assert_int_equal(count(DIRECT_ROWS), 2);
+	list_one(6, "+491701234567", "d1");	/* d1's stored copy */
+	assert_int_equal(count(IN_ROWS), 2);
+	direct("d3");
+	assert_int_equal(count(DIRECT_ROWS), 2);	/* d2, d3 */
+	assert_int_equal(count("SELECT count(*) FROM sms_rx_slots WHERE "
+	    "mem = '' AND paired = 1"), 0);
+	/* d2 delivered 31 days ago */
+	assert_int_equal(sqlite3_exec(store_db(), "UPDATE sms_rx_slots SET "
+	    "time = time - 31 * 86400 WHERE fingerprint = (SELECT fingerprint "
+	    "FROM sms WHERE text = 'd2')", NULL, NULL, NULL), SQLITE_OK);
+	direct("d4");
+	assert_int_equal(count(DIRECT_ROWS), 2);	/* d3, d4 */
+	/* a long run of messages the modem never stored */
+	assert_int_equal(sqlite3_exec(store_db(), "WITH RECURSIVE n(i) AS "
+	    "(SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) "
+	    "INSERT INTO sms_rx_slots(mem, slot, fingerprint, stored, time) "
+	    "SELECT '', (SELECT min(slot) FROM sms_rx_slots WHERE mem = '') "
+	    "- i, 'old' || i, 'old' || i, strftime('%s', 'now') FROM n",
+	    NULL, NULL, NULL), SQLITE_OK);
+	direct("d5");
+	assert_int_equal(count(DIRECT_ROWS), 1000);
+	list_one(7, "+491701234567", "d5");	/* the newest: still paired */
+	assert_int_equal(count(IN_ROWS), 5);
+}
+
 /* A delete whose answer was lost: a listing that shows the slot empty
  * confirms it, so the same message in that slot later is a repeat. */
 static void
@@ -406,6 +453,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_restart_copy,
 		    setup_rx, teardown),
 		cmocka_unit_test_setup_teardown(test_direct_and_stored,
+		    setup_rx, teardown),
+		cmocka_unit_test_setup_teardown(test_direct_ledger_bounded,
 		    setup_rx, teardown),
 		cmocka_unit_test_setup_teardown(test_listing_confirms_delete,
 		    setup_rx, teardown),
