@@ -131,6 +131,12 @@ static const char *const store_migrations[] = {
 	 * at store_index */
 	"ALTER TABLE sms ADD COLUMN progress TEXT NOT NULL DEFAULT 'none';"
 	"ALTER TABLE sms ADD COLUMN store_index INTEGER;",
+	/* 8 -> 9: stored copies of sent (or failed) parts whose delete the
+	 * modem has not confirmed yet (src/sms/sms_tx_copies.c) */
+	"CREATE TABLE sms_tx_copies ("
+	"  slot INTEGER PRIMARY KEY,"
+	"  pdu TEXT NOT NULL,"
+	"  time INTEGER NOT NULL);",
 };
 
 static void

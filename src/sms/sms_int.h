@@ -105,5 +105,14 @@ void sms_tx_start(struct event_base *);
 void sms_tx_stop(void);
 void sms_tx_kick(void);
 int sms_tx_busy_now(void);
+/* Is the stored PDU `got` the one written, `want` (the message reference
+ * aside, which the modem may set when it sends)? */
+int sms_tx_same_pdu(const char *got, const char *want);
+
+/* sms_tx_copies.c: stored copies of finished parts, deleted until gone */
+int sms_tx_copies_add(int slot, const char *hex);
+void sms_tx_copies_delete(int slot);
+void sms_tx_copies_ready(void *);
+void sms_tx_copies_stop(void);
 
 #endif

@@ -12,7 +12,8 @@
  * restart is then resolved by reading the slot back (STO SENT: sent; STO
  * UNSENT: AT+CMSS again; gone: uncertain); a copy written whose slot is
  * not known is looked for among the unsent ones (AT+CMGL=2) and sent
- * from there, or written again.  Concatenated parts are sent
+ * from there, or written again; a sent or failed part's copy is deleted
+ * (sms_tx_copies.c).  Concatenated parts are sent
  * in order and a retry resumes at the first part not yet accepted, so no
  * part goes out twice.  Nothing polls: a deferred event runs when a
  * message is queued or the modem becomes ready, a timer when a retry is
@@ -60,6 +61,8 @@ static struct sms_out sms_tx_cur;
 static struct pdu_encoded *sms_tx_enc;
 
 static void sms_tx_part(void);
+static int sms_tx_commit_part(const char *status, const char *error,
+    int index, const char *hex);
 
 static void
 sms_tx_event(const char *status, const char *error)
@@ -112,18 +115,6 @@ sms_tx_requeue(int delay, const char *why)
 	sms_tx_finish("queued", (long long)time(NULL) + delay, why);
 }
 
-/* Delete the stored copy in `index` (its fate is committed). */
-static void
-sms_tx_delete(int index)
-{
-	char cmd[32];
-
-	snprintf(cmd, sizeof cmd, "AT+CMGD=%d", index);
-	if (modem_submit(cmd, NULL, SMS_TX_STORE_TIMEOUT_MS, NULL, NULL) == -1)
-		log_warnx("sms: cannot queue the delete of stored copy %d",
-		    index);
-}
-
 static void
 sms_tx_why(const struct modem_response *r, char *why, size_t len)
 {
@@ -146,8 +137,8 @@ sms_tx_refused(const struct modem_response *r)
 	sms_tx_cur.attempts++;
 	if (sms_tx_cur.attempts > settings_int(sms_set.retries)) {
 		sms_tx_set_progress("none", -1);
-		if (sms_tx_finish("failed", 0, why) == 0 && index >= 0)
-			sms_tx_delete(index);
+		(void)sms_tx_commit_part("failed", why, index,
+		    sms_tx_enc->parts[sms_tx_cur.parts_sent].hex);
 		return;
 	}
 	sms_tx_finish("queued", (long long)time(NULL) +
@@ -187,28 +178,59 @@ sms_tx_unsent(const struct modem_response *r)
 
 /* The current part went out (mr -1: not known): the next part, or sent.
  * A stored copy is deleted once that is committed. */
+/*
+ * Commit the message's status ("sending": the next part follows; else it
+ * leaves the send side) together with the record that its stored copy in
+ * slot `index` (-1: none), PDU `hex`, is to be deleted, then queue that
+ * delete (sms_tx_copies.c tries again until the modem confirms it).  0 or
+ * -1 (not committed; no delete).
+ */
+static int
+sms_tx_commit_part(const char *status, const char *error, int index,
+    const char *hex)
+{
+	int tracked = index >= 0 && store_begin() == 0, rc;
+
+	if (tracked && sms_tx_copies_add(index, hex) == -1) {
+		log_warnx("sms: stored copy %d not recorded: %s", index,
+		    store_errmsg());
+		store_rollback();
+		tracked = 0;
+	}
+	rc = strcmp(status, "sending") == 0 ?
+	    sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) :
+	    sms_tx_finish(status, 0, error);
+	if (tracked) {
+		if (rc == -1)
+			store_rollback();
+		else if (store_commit() == -1)
+			rc = -1;
+	}
+	if (rc == 0 && index >= 0)
+		sms_tx_copies_delete(index);
+	return rc;
+}
+
 static void
 sms_tx_part_sent(int mr)
 {
 	int index = sms_tx_cur.store_index;
 	size_t n = strlen(sms_tx_cur.mr);
+	const char *hex;
 
 	snprintf(sms_tx_cur.mr + n, sizeof sms_tx_cur.mr - n, "%s%d",
 	    n > 0 ? " " : "", mr);
 	sms_tx_cur.parts_sent++;
 	sms_tx_set_progress("none", -1);
+	hex = sms_tx_enc->parts[sms_tx_cur.parts_sent - 1].hex;
 	if (sms_tx_cur.parts_sent < (int)sms_tx_enc->nparts) {
-		if (sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) ==
-		    -1)
+		if (sms_tx_commit_part("sending", NULL, index, hex) == -1)
 			log_warnx("sms: progress of %lld not saved",
 			    sms_tx_cur.id);
-		else if (index >= 0)
-			sms_tx_delete(index);
 		sms_tx_part();
 		return;
 	}
-	if (sms_tx_finish("sent", 0, NULL) == 0 && index >= 0)
-		sms_tx_delete(index);
+	(void)sms_tx_commit_part("sent", NULL, index, hex);
 }
 
 /* At the "> " prompt, before the PDU is written: commit that it may now
@@ -398,7 +420,7 @@ sms_tx_hexval(const char *s)
 /* Is the stored PDU `got` the part's PDU `want` (hex, SMSC part first)?
  * The SMSC part is not compared (the modem may fill it in), nor TP-MR
  * (the modem may set it when it sends). */
-static int
+int
 sms_tx_same_pdu(const char *got, const char *want)
 {
 	size_t gl = strlen(got), wl = strlen(want), go, wo;
@@ -642,6 +664,7 @@ sms_tx_start(struct event_base *base)
 		fatal("calloc");
 	sms_tx_ev = evtimer_new(base, sms_tx_cb, NULL);
 	modem_ready_subscribe_as("sms", sms_tx_ready, NULL);
+	modem_ready_subscribe_as("sms", sms_tx_copies_ready, NULL);
 	sms_tx_kick();
 }
 
@@ -657,4 +680,5 @@ sms_tx_stop(void)
 	free(sms_tx_enc);
 	sms_tx_enc = NULL;
 	sms_tx_busy = 0;
+	sms_tx_copies_stop();
 }

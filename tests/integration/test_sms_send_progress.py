@@ -15,7 +15,8 @@ list of what went to the network, SIGKILL):
   the restart the stored copy reads STO SENT, so the message is `sent`
   (once), and the copy is deleted; a message whose AT+CMGW answer was lost
   is found among the unsent copies (AT+CMGL=2) and sent once from there,
-  never uncertain; a long message goes part by part, each copy deleted.
+  never uncertain; a long message goes part by part, each copy deleted;
+  a copy whose delete the modem refused is deleted after the next ready.
 """
 import json
 
@@ -224,6 +225,32 @@ def test_storage_long_message():
     D.ctl("settings", "set", "sms.send_via_storage", "off")
 
 
+def test_storage_delete_failed():
+    """The delete of a sent part's copy refused: tried again after the
+    next ready (here after the port was lost and came back), the slot
+    read back first."""
+    SIM.clear()
+    D.ctl("settings", "set", "sms.send_via_storage", "on")
+    SIM.fail("AT+CMGD", "ERROR")
+    mid, num = send("delete refused")
+    wait_for(lambda: status_is(mid, "sent", "uncertain", "failed"), 30,
+             "message done")
+    check(show(mid)["status"] == "sent", "sent (%s)" % show(mid)["status"])
+    wait_for(lambda: command_seen("AT+CMGD="), 20, "the delete tried")
+    st = SIM.storage()
+    check(len(st) == 1, "the refused delete left the copy: %r" % st)
+    slot = st[0]["index"] if st else None
+    SIM.unplug()
+    SIM.replug()
+    wait_for(lambda: SIM.storage() == [], 60,
+             "the copy deleted after the modem came back")
+    check(slot is None or command_seen("AT+CMGR=%d" % slot),
+          "read back before the delete")
+    check(sent_to(num) == 1, "went out once (%d)" % sent_to(num))
+    wait_for(ready, 60, "modem ready")
+    D.ctl("settings", "set", "sms.send_via_storage", "off")
+
+
 def setup():
     global D, SIM
     D = Daemon(log_level="debug")
@@ -246,6 +273,6 @@ if __name__ == "__main__":
                   test_port_loss_before_pdu,
                   test_kill_at_prompt, test_kill_after_pdu,
                   test_storage_kill_after_cmss, test_storage_write_lost,
-                  test_storage_long_message)
+                  test_storage_long_message, test_storage_delete_failed)
     finally:
         teardown()

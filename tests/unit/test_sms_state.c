@@ -17,7 +17,8 @@
  * module; a message whose PDU was not written is sent again after a
  * restart or a flush, one whose PDU was written is uncertain; the
  * prompt hook commits before the PDU goes out; sending through storage
- * (sms.send_via_storage) and reading the stored copy back.
+ * (sms.send_via_storage) and reading the stored copy back; a sent
+ * part's copy deleted until the modem confirms it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -375,23 +376,41 @@ test_via_storage(void **state)
 	set_storage("off");
 }
 
+/* Send `text` through storage: AT+CMGW answered with `slot`; the PDU
+ * written goes to pdu (NULL: not wanted).  The message's id. */
+static long long
+write_stored(const char *to, const char *text, int slot, char *pdu,
+    size_t pdulen)
+{
+	char err[128], line[32];
+	long long id;
+	int i;
+
+	id = sms_send(to, text, strlen(text), "auto", "test", err,
+	    sizeof err);
+	assert_true(id > 0);
+	run();
+	i = last("AT+CMGW=");
+	assert_true(i >= 0);
+	assert_int_equal(prompt(i), 0);
+	if (pdu != NULL)
+		util_strlcpy(pdu, fq[i].pdu, pdulen);
+	snprintf(line, sizeof line, "+CMGW: %d", slot);
+	answer(i, MODEM_OK, -1, "OK", line, NULL);
+	return id;
+}
+
 /* The stored copy of a message sent through storage, read back after a
  * restart: stat is the PDU from AT+CMGW, or NULL for an empty slot. */
 static long long
 storage_restart(int stat, int same, char *status, size_t slen)
 {
-	char err[128], hdr[64], pdu[MODEM_PDU_MAX + 1];
+	char hdr[64], pdu[MODEM_PDU_MAX + 1];
 	int attempts, i;
 	long long id;
 
 	set_storage("on");
-	id = sms_send("+491709999992", "read back", 9, "auto", "test", err,
-	    sizeof err);
-	run();
-	i = last("AT+CMGW=");
-	assert_int_equal(prompt(i), 0);
-	util_strlcpy(pdu, fq[i].pdu, sizeof pdu);
-	answer(i, MODEM_OK, -1, "OK", "+CMGW: 6", NULL);
+	id = write_stored("+491709999992", "read back", 6, pdu, sizeof pdu);
 	i = last("AT+CMSS=6");
 	assert_true(i >= 0);
 	fq[i].stage = MODEM_STAGE_WRITTEN;
@@ -518,6 +537,58 @@ test_storage_write_lost(void **state)
 	set_storage("off");
 }
 
+#define COPIES	"SELECT count(*) FROM sms_tx_copies"
+
+/* A sent part's stored copy is deleted until the modem confirms it: a
+ * failed delete is tried again after the next ready, the slot read back
+ * first (one read at a time); a slot that holds something else by then
+ * (the delete had been done before a stop) is only forgotten. */
+static void
+test_storage_copy_deleted(void **state)
+{
+	char status[32], hdr[64], pdu[MODEM_PDU_MAX + 1];
+	char other[PDU_HEX_MAX + 1];
+	unsigned len;
+	int attempts;
+	long long id;
+
+	set_storage("on");
+	id = write_stored("+491709999989", "copy kept", 4, pdu, sizeof pdu);
+	answer(last("AT+CMSS=4"), MODEM_OK, -1, "OK", "+CMSS: 7", NULL);
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "sent");
+	assert_int_equal(count(COPIES), 1);
+	answer(last("AT+CMGD=4"), MODEM_ERROR, -1, "ERROR", NULL);
+	assert_int_equal(count(COPIES), 1);
+	ready();
+	ready();
+	assert_int_equal(nsent("AT+CMGR=4"), 1);
+	snprintf(hdr, sizeof hdr, "+CMGR: 3,,%zu", strlen(pdu) / 2 - 1);
+	answer(last("AT+CMGR=4"), MODEM_OK, -1, "OK", hdr, pdu, NULL);
+	assert_int_equal(nsent("AT+CMGD=4"), 2);
+	answer(last("AT+CMGD=4"), MODEM_OK, -1, "OK", NULL);
+	assert_int_equal(count(COPIES), 0);
+	ready();
+	assert_int_equal(nsent("AT+CMGR=4"), 1);
+
+	/* stopped with the delete queued; by the next ready the slot holds
+	 * a message received */
+	(void)write_stored("+491709999988", "copy gone", 5, NULL, 0);
+	answer(last("AT+CMSS=5"), MODEM_OK, -1, "OK", "+CMSS: 8", NULL);
+	assert_true(last("AT+CMGD=5") >= 0);
+	sms_shutdown();
+	start();
+	assert_int_equal(count(COPIES), 1);
+	ready();
+	deliver_pdu("+491701234567", "arrived meanwhile", other, sizeof other,
+	    &len);
+	snprintf(hdr, sizeof hdr, "+CMGR: 0,,%u", len);
+	answer(last("AT+CMGR=5"), MODEM_OK, -1, "OK", hdr, other, NULL);
+	assert_int_equal(nsent("AT+CMGD=5"), 1);
+	assert_int_equal(count(COPIES), 0);
+	set_storage("off");
+}
+
 int
 main(void)
 {
@@ -549,6 +620,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_storage_copy_gone,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_storage_other_message,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_storage_copy_deleted,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_storage_write_lost,
 		    setup, teardown),

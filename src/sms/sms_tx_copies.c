@@ -1,0 +1,197 @@
+/*
+ * sms_tx_copies.c: the stored copies of parts sent through the modem's
+ * storage (sms.send_via_storage), from the moment their fate is
+ * committed until the modem confirms their delete (table
+ * sms_tx_copies).  A delete that fails, gets no answer or is cut short by
+ * a stop is tried again after the next ready: the slot is read back first
+ * (AT+CMGR) and deleted only while it still holds that copy (STO SENT,
+ * or STO UNSENT for a part that failed); a slot that is empty or holds
+ * anything else is forgotten,
+ * so a message the network put into a freed slot is never deleted.  A
+ * slot has at most one read or delete in flight, so it is never deleted
+ * twice for one read.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "at_parse.h"
+#include "log.h"
+#include "modem.h"
+#include "store.h"
+
+#include "sms_int.h"
+
+#define SMS_COPIES_TIMEOUT_MS	30000
+#define SMS_COPIES_MAX		64	/* slots handled at once */
+#define SMS_CMS_INVALID_INDEX	321
+
+/* Slots with an AT+CMGR or AT+CMGD of this file in flight. */
+static int sms_copies_busy[SMS_COPIES_MAX];
+static size_t sms_copies_nbusy;
+
+static int
+sms_copies_is_busy(int slot)
+{
+	for (size_t i = 0; i < sms_copies_nbusy; i++)
+		if (sms_copies_busy[i] == slot)
+			return 1;
+	return 0;
+}
+
+static int
+sms_copies_take(int slot)
+{
+	if (sms_copies_is_busy(slot) || sms_copies_nbusy == SMS_COPIES_MAX)
+		return -1;
+	sms_copies_busy[sms_copies_nbusy++] = slot;
+	return 0;
+}
+
+static void
+sms_copies_release(int slot)
+{
+	for (size_t i = 0; i < sms_copies_nbusy; i++)
+		if (sms_copies_busy[i] == slot) {
+			sms_copies_busy[i] = sms_copies_busy[--sms_copies_nbusy];
+			return;
+		}
+}
+
+static void
+sms_copies_forget(int slot)
+{
+	if (store_done(store_stmt("DELETE FROM sms_tx_copies WHERE slot = ?1",
+	    "d", slot)) == -1)
+		log_warnx("sms: stored copy %d not forgotten: %s", slot,
+		    store_errmsg());
+}
+
+int
+sms_tx_copies_add(int slot, const char *hex)
+{
+	return store_done(store_stmt("INSERT OR REPLACE INTO sms_tx_copies"
+	    "(slot, pdu, time) VALUES (?1, ?2, ?3)", "dti", slot, hex,
+	    (long long)time(NULL)));
+}
+
+static void
+sms_copies_deleted(const struct modem_response *r, void *arg)
+{
+	int slot = (int)(intptr_t)arg;
+
+	sms_copies_release(slot);
+	if (r->final == MODEM_OK || (r->final == MODEM_CMS_ERROR &&
+	    r->code == SMS_CMS_INVALID_INDEX)) {
+		sms_copies_forget(slot);
+		return;
+	}
+	log_warnx("sms: deleting the stored copy in slot %d failed (%s): "
+	    "tried again after the next ready", slot, r->final_line);
+}
+
+void
+sms_tx_copies_delete(int slot)
+{
+	char cmd[32];
+
+	if (sms_copies_take(slot) == -1)
+		return;		/* being read or deleted already */
+	snprintf(cmd, sizeof cmd, "AT+CMGD=%d", slot);
+	if (modem_submit(cmd, NULL, SMS_COPIES_TIMEOUT_MS, sms_copies_deleted,
+	    (void *)(intptr_t)slot) == -1) {
+		sms_copies_release(slot);
+		log_warnx("sms: cannot queue the delete of stored copy %d",
+		    slot);
+	}
+}
+
+/* The copy's PDU as committed, or NULL. */
+static char *
+sms_copies_pdu(int slot)
+{
+	sqlite3_stmt *st = store_stmt("SELECT pdu FROM sms_tx_copies WHERE "
+	    "slot = ?1", "d", slot);
+	char *pdu = NULL;
+
+	if (st == NULL)
+		return NULL;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		pdu = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return pdu;
+}
+
+static void
+sms_copies_read(const struct modem_response *r, void *arg)
+{
+	int slot = (int)(intptr_t)arg, stat = -1;
+	const char *err, *got = NULL;
+	struct at_sms_hdr h;
+	char *want;
+
+	sms_copies_release(slot);
+	if (r->final == MODEM_CMS_ERROR && r->code == SMS_CMS_INVALID_INDEX) {
+		sms_copies_forget(slot);	/* empty: deleted before */
+		return;
+	}
+	if (r->final != MODEM_OK)
+		return;		/* the next ready tries again */
+	for (size_t i = 0; i + 1 < r->nlines; i++)
+		if (at_parse_sms_hdr(r->lines[i], strlen(r->lines[i]), 0, &h,
+		    &err) == 0 && h.kind == AT_SMS_CMGR) {
+			stat = h.stat;
+			got = r->lines[i + 1];
+			break;
+		}
+	if ((want = sms_copies_pdu(slot)) == NULL)
+		return;
+	if (got != NULL && (stat == 2 || stat == 3) &&
+	    sms_tx_same_pdu(got, want))
+		sms_tx_copies_delete(slot);
+	else {
+		log_info("sms: slot %d no longer holds the sent copy: "
+		    "forgotten", slot);
+		sms_copies_forget(slot);
+	}
+	free(want);
+}
+
+/* After a ready: the copies whose delete is not confirmed, read back. */
+void
+sms_tx_copies_ready(void *arg)
+{
+	sqlite3_stmt *st;
+	int slots[SMS_COPIES_MAX], n = 0;
+	char cmd[32];
+
+	/* not a slot an unfinished message's copy may be in again (the send
+	 * side reads that one back itself) */
+	st = store_stmt("SELECT slot FROM sms_tx_copies WHERE slot NOT IN "
+	    "(SELECT store_index FROM sms WHERE direction = 'out' AND "
+	    "progress = 'stored' AND store_index IS NOT NULL) ORDER BY time "
+	    "LIMIT ?1", "d", SMS_COPIES_MAX);
+	if (st == NULL)
+		return;
+	while (n < SMS_COPIES_MAX && sqlite3_step(st) == SQLITE_ROW)
+		slots[n++] = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	for (int i = 0; i < n; i++) {
+		if (sms_copies_take(slots[i]) == -1)
+			continue;
+		snprintf(cmd, sizeof cmd, "AT+CMGR=%d", slots[i]);
+		if (modem_submit(cmd, NULL, SMS_COPIES_TIMEOUT_MS,
+		    sms_copies_read, (void *)(intptr_t)slots[i]) == -1)
+			sms_copies_release(slots[i]);
+	}
+}
+
+void
+sms_tx_copies_stop(void)
+{
+	sms_copies_nbusy = 0;
+}
