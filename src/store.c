@@ -188,7 +188,11 @@ store_exec(const char *sql, const char *what)
  * ones are savepoints, so a caller can wrap work that itself uses
  * transactions (e.g. an SMS and the commands it runs) into one. */
 static int store_depth;
-static int store_rolled_back;	/* a failed commit undid its level */
+/* A failed commit undid its level: the caller's store_rollback() right
+ * after it has nothing left to do.  Any other use of the store comes
+ * first clears it, so that a rollback of the level around is not taken
+ * for that one. */
+static int store_rolled_back;
 
 /* Undo records of memory changed inside the open levels, oldest first. */
 struct store_undo {
@@ -488,6 +492,7 @@ store_run(const char *sql, const char *a, const char *b, const char *what)
 	sqlite3_stmt *st;
 	int rc;
 
+	store_rolled_back = 0;
 	if (store_txn_lost(what))
 		return -1;
 	rc = sqlite3_prepare_v2(store, sql, -1, &st, NULL);
@@ -517,6 +522,7 @@ store_stmt(const char *sql, const char *types, ...)
 	va_list ap;
 	int i = 1, rc;
 
+	store_rolled_back = 0;
 	if (store_txn_lost("query")) {
 		log_warnx("store: %s", store_err);
 		return NULL;

@@ -109,7 +109,7 @@ cloud_apply(const struct setting_def *d)
 	if (d == cloud_s_ha_discovery || d == cloud_s_ha_control) {
 		if (cloud_link_up())
 			cloud_down_subscribe_ha();
-		cloud_ha_sync();
+		cloud_ha_sync_soon();
 		return;
 	}
 	if (d == cloud_s_connect_wait)
@@ -416,7 +416,7 @@ cloud_link_changed(int up, void *arg)
 	cloud_queue_link(up);
 	if (up) {
 		cloud_status_publish_now();
-		cloud_ha_sync();
+		cloud_ha_sync_soon();
 	}
 	cloud_connect_link(up);
 }
@@ -448,7 +448,8 @@ cloud_init(struct event_base *base, const struct conf *conf, char *err,
 		return -1;
 	}
 	if (cloud_link_init(base, err, errlen) == -1 ||
-	    cloud_queue_init(base, err, errlen) == -1)
+	    cloud_queue_init(base, err, errlen) == -1 ||
+	    cloud_ha_init(base, err, errlen) == -1)
 		return -1;
 	cloud_link_on_change(cloud_link_changed, NULL);
 	cloud_running = 1;
@@ -462,6 +463,7 @@ cloud_shutdown(void)
 	if (!cloud_running)
 		return;
 	cloud_running = 0;
+	cloud_ha_shutdown();
 	cloud_queue_shutdown();
 	cloud_link_shutdown();
 	cloud_connect_shutdown();

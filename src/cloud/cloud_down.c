@@ -221,7 +221,7 @@ cloud_down_message(const struct mosquitto_message *m,
 	else if (strcmp(m->topic, CLOUD_HA_STATUS) == 0) {
 		if (m->payloadlen == 6 && memcmp(m->payload, "online", 6) == 0 &&
 		    settings_bool(cloud_s_ha_discovery))
-			cloud_ha_sync();
+			cloud_ha_sync_soon();
 	} else
 		cloud_log_refused(m->topic, m, "unexpected topic");
 	free(corr);

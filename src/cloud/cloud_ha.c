@@ -7,10 +7,13 @@
  * device and the availability topic; they are sent after CONNACK and
  * again whenever homeassistant/status says online (Home Assistant
  * restarted).  The configs published are remembered (store meta
- * cloud.ha_configs): one no longer wanted, an io item gone from the
- * config file or every one when cloud.ha_discovery is turned off, gets
- * an empty retained payload, which removes the entity from Home Assistant
- * (sent when the link is up: at once, or after the next CONNACK).
+ * cloud.ha_configs, "component/uid" words): one no longer wanted, an io
+ * item gone from the config file or every one when cloud.ha_discovery is
+ * turned off, gets an empty retained payload, which removes the entity
+ * from Home Assistant.  That is sent when the link is up (at once, or
+ * after the next CONNACK) and again after every CONNACK (a QoS 1 message
+ * not acknowledged when a clean session ends is lost): a removed config
+ * stays in the list as "-component/uid" until it is published again.
  *
  * A switch's command topic is cellgate/<id>/ha/out<N>/set (payload ON or
  * OFF).  A broker login is not a role: the daemon honours that topic only
@@ -23,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <event2/event.h>
 #include <json-c/json.h>
 
 #include "cloud_int.h"
@@ -37,6 +41,7 @@
 
 /* The configs published in this round, "component/uid" each. */
 static struct buf *cloud_ha_now;
+static struct event *cloud_ha_ev;
 
 static struct json_object *
 cloud_ha_device(const char *id)
@@ -103,9 +108,9 @@ cloud_ha_listed(const char *list, const char *word)
 	return 0;
 }
 
-/* An empty retained config for each one published before and not in
- * `now`: Home Assistant removes those entities.  One that could not be
- * sent stays in `now`, to be removed next time. */
+/* An empty retained config for each one published before (or removed
+ * before: "-" first) and not in `now`, where it is kept as removed: Home
+ * Assistant removes those entities. */
 static void
 cloud_ha_remove_stale(const char *before, struct buf *now)
 {
@@ -117,16 +122,21 @@ cloud_ha_remove_stale(const char *before, struct buf *now)
 		p += strspn(p, " ");
 		if ((n = strcspn(p, " ")) == 0)
 			break;
-		if (n < sizeof word) {
+		if (*p == '-') {
+			p++;
+			n--;
+		}
+		if (n > 0 && n < sizeof word) {
 			memcpy(word, p, n);
 			word[n] = '\0';
 			if (!cloud_ha_listed(buf_str(now), word) &&
 			    snprintf(topic, sizeof topic, "homeassistant/%s/"
-			    "config", word) < (int)sizeof topic &&
-			    cloud_link_publish(topic, "", 0, 1, NULL, 0,
-			    NULL) < 0)
-				buf_printf(now, "%s%s", now->len > 0 ? " " : "",
-				    word);
+			    "config", word) < (int)sizeof topic) {
+				cloud_link_publish(topic, "", 0, 1, NULL, 0,
+				    NULL);
+				buf_printf(now, "%s-%s", now->len > 0 ? " " :
+				    "", word);
+			}
 		}
 		p += n;
 	}
@@ -219,8 +229,8 @@ cloud_ha_io(struct json_object *io)
  * of them (again) with cloud.ha_discovery on, and removes the ones
  * published before that are no longer wanted.
  */
-void
-cloud_ha_sync(void)
+static void
+cloud_ha_sync(evutil_socket_t fd, short what, void *arg)
 {
 	struct json_object *st, *io = NULL;
 	char before[CLOUD_HA_LIST];
@@ -251,4 +261,30 @@ cloud_ha_sync(void)
 		log_warnx("cloud: the discovery configs published not "
 		    "recorded: %s", store_errmsg());
 	buf_free(&now);
+}
+
+void
+cloud_ha_sync_soon(void)
+{
+	if (cloud_ha_ev != NULL)
+		event_active(cloud_ha_ev, EV_TIMEOUT, 0);
+}
+
+int
+cloud_ha_init(struct event_base *base, char *err, size_t errlen)
+{
+	if ((cloud_ha_ev = evtimer_new(base, cloud_ha_sync, NULL)) == NULL) {
+		snprintf(err, errlen, "cloud: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void
+cloud_ha_shutdown(void)
+{
+	if (cloud_ha_ev != NULL) {
+		event_free(cloud_ha_ev);
+		cloud_ha_ev = NULL;
+	}
 }

@@ -105,9 +105,12 @@ void cloud_connect_uplink_failed(const char *reason);
 void cloud_connect_shutdown(void);
 
 /* Home Assistant discovery (cloud_ha.c). */
-/* Publishes the discovery configs wanted and removes the ones no longer
- * wanted (both only while the link is up). */
-void cloud_ha_sync(void);
+int cloud_ha_init(struct event_base *, char *err, size_t errlen);
+void cloud_ha_shutdown(void);
+/* Publish the discovery configs wanted and remove the ones no longer
+ * wanted (both only while the link is up), from the loop: after the
+ * transaction a setting changed in has ended. */
+void cloud_ha_sync_soon(void);
 /* "cellgate/<id>/ha/out<N>/set": the output number N, or 0. */
 int cloud_ha_output_topic(const char *topic);
 

@@ -72,6 +72,7 @@ static struct {
 	int			 backoff;
 	int			 dead;		/* lost inside a callback */
 	int			 closing;	/* clean disconnect under way */
+	int			 offline_mid;	/* its "offline", not acked yet */
 	int			 session;	/* on-demand session */
 	int			 wanted;
 	int			 in_cb;		/* inside a libmosquitto callback */
@@ -390,6 +391,13 @@ cloud_on_publish(struct mosquitto *m, void *obj, int mid, int reason,
 	if (reason >= 0x80)
 		log_warnx("cloud: broker refused message %d: %s", mid,
 		    mosquitto_reason_string(reason));
+	if (cl.closing && cl.offline_mid != 0 && mid == cl.offline_mid) {
+		/* everything before it is acknowledged too: nothing is left
+		 * to read, so the socket closes cleanly after the DISCONNECT */
+		cl.offline_mid = 0;
+		mosquitto_disconnect_v5(m, 0, NULL);
+		return;
+	}
 	cl.in_cb = 1;
 	cloud_queue_acked(mid);
 	cl.in_cb = 0;
@@ -567,10 +575,28 @@ cloud_link_destroy(void)
 		mosquitto_destroy(cl.mosq);	/* closes the socket */
 		cl.mosq = NULL;
 	}
-	cl.tcp_pending = cl.dead = cl.closing = 0;
+	cl.tcp_pending = cl.dead = cl.closing = cl.offline_mid = 0;
 	event_del(cl.misc_ev);
 	event_del(cl.timeout_ev);
 	event_del(cl.close_ev);
+}
+
+/* A clean stop still being written when a new session is wanted: what
+ * the socket takes now is written first (the DISCONNECT, without which
+ * the broker would publish the will "offline", maybe after the new
+ * session's "online"), then it goes. */
+static void
+cloud_link_close_now(void)
+{
+	if (cl.mosq != NULL && mosquitto_socket(cl.mosq) != -1) {
+		cloud_io_begin();
+		if (cl.offline_mid != 0) {
+			cl.offline_mid = 0;
+			mosquitto_disconnect_v5(cl.mosq, 0, NULL);
+		}
+		(void)mosquitto_loop_write(cl.mosq, 1);
+	}
+	cloud_link_destroy();
 }
 
 static void
@@ -636,8 +662,11 @@ cloud_link_start(void)
 		cloud_link_fail("%s", err);
 }
 
-/* A clean stop: "offline" (the will is not sent on a DISCONNECT), then
- * DISCONNECT; the socket closes once it is written. */
+/* A clean stop: "offline" (the will is not sent on a DISCONNECT), then,
+ * once the broker acknowledged it (so no answer of the broker's is left
+ * unread, which would make closing the socket reset the connection and
+ * the broker publish the will as well), DISCONNECT; the socket closes
+ * once it is written, or after CLOUD_CLOSE_WAIT. */
 static void
 cloud_link_stop(void)
 {
@@ -650,10 +679,12 @@ cloud_link_stop(void)
 	if (was_up && cl.mosq != NULL) {
 		cloud_topic(topic, sizeof topic, "availability");
 		cloud_io_begin();
-		mosquitto_publish_v5(cl.mosq, NULL, topic, 7, "offline", 1,
-		    true, NULL);
 		cl.closing = 1;
-		mosquitto_disconnect_v5(cl.mosq, 0, NULL);
+		if (mosquitto_publish_v5(cl.mosq, &cl.offline_mid, topic, 7,
+		    "offline", 1, true, NULL) != MOSQ_ERR_SUCCESS) {
+			cl.offline_mid = 0;
+			mosquitto_disconnect_v5(cl.mosq, 0, NULL);
+		}
 		if (cl.on_change != NULL)
 			cl.on_change(0, cl.on_change_arg);
 		cloud_link_set_state(CLOUD_IDLE);
@@ -779,13 +810,13 @@ cloud_link_update(int reconnect)
 	if (reconnect && cl.state != CLOUD_IDLE && cl.state != CLOUD_BACKOFF) {
 		cloud_link_stop();
 		if (cloud_link_is_closing())
-			cloud_link_destroy();
+			cloud_link_close_now();
 	}
 	if (cl.state == CLOUD_IDLE || cl.state == CLOUD_WAIT_UPLINK ||
 	    (reconnect && cl.state == CLOUD_BACKOFF)) {
 		cl.backoff = 0;
 		if (cloud_link_is_closing())
-			cloud_link_destroy();
+			cloud_link_close_now();
 		cloud_link_start();
 	}
 }

@@ -310,8 +310,13 @@ cloud_queue_sink(struct json_object *ev, void *arg)
 	(void)v;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	if (store_begin() == -1 ||
-	    cloud_queue_insert(kind, json_object_to_json_string_ext(p,
+	if (store_begin() == -1) {
+		log_warnx("cloud: event %s not queued: %s", kind,
+		    store_errmsg());
+		json_object_put(p);
+		return;
+	}
+	if (cloud_queue_insert(kind, json_object_to_json_string_ext(p,
 	    JSON_C_TO_STRING_PLAIN), ms) == -1) {
 		log_warnx("cloud: event %s not queued: %s", kind,
 		    store_errmsg());
@@ -328,9 +333,11 @@ cloud_queue_sink(struct json_object *ev, void *arg)
 	(void)store_undo_push(cloud_queue_undo, b);	/* a level is open */
 	q.count++;
 	cloud_queue_cap(ms);
-	if (store_commit() == -1)
+	if (store_commit() == -1) {
 		log_warnx("cloud: event %s not queued: %s", kind,
 		    store_errmsg());
+		store_rollback();	/* done by the commit: ends it */
+	}
 	json_object_put(p);
 	cloud_queue_kick();
 }

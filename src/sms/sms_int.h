@@ -112,7 +112,9 @@ int sms_tx_same_pdu(const char *got, const char *want);
 /* sms_tx_copies.c: stored copies of finished parts, deleted until gone */
 int sms_tx_copies_add(int slot, const char *hex);
 void sms_tx_copies_delete(int slot);
+void sms_tx_copies_check(int slot);
 void sms_tx_copies_ready(void *);
+void sms_tx_copies_start(struct event_base *);
 void sms_tx_copies_stop(void);
 
 #endif

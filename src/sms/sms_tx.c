@@ -182,8 +182,9 @@ sms_tx_unsent(const struct modem_response *r)
  * Commit the message's status ("sending": the next part follows; else it
  * leaves the send side) together with the record that its stored copy in
  * slot `index` (-1: none), PDU `hex`, is to be deleted, then queue that
- * delete (sms_tx_copies.c tries again until the modem confirms it).  0 or
- * -1 (not committed; no delete).
+ * delete (sms_tx_copies.c tries again until the modem confirms it); a
+ * failed part's slot, which the modem may have refused as empty, is read
+ * back first.  0 or -1 (not committed; no delete).
  */
 static int
 sms_tx_commit_part(const char *status, const char *error, int index,
@@ -206,8 +207,12 @@ sms_tx_commit_part(const char *status, const char *error, int index,
 		else if (store_commit() == -1)
 			rc = -1;
 	}
-	if (rc == 0 && index >= 0)
-		sms_tx_copies_delete(index);
+	if (rc == 0 && index >= 0) {
+		if (strcmp(status, "failed") == 0)
+			sms_tx_copies_check(index);	/* may be gone */
+		else
+			sms_tx_copies_delete(index);	/* just sent from */
+	}
 	return rc;
 }
 
@@ -448,6 +453,7 @@ sms_tx_copy_gone(const char *what)
 
 	snprintf(why, sizeof why, "the stored copy in slot %d %s: it may "
 	    "have been sent", sms_tx_cur.store_index, what);
+	sms_tx_set_progress("none", -1);	/* not ours any more */
 	sms_tx_cur.attempts++;
 	sms_tx_finish("uncertain", 0, why);
 }
@@ -616,6 +622,7 @@ sms_tx_cb(evutil_socket_t fd, short what, void *arg)
 	sms_tx_busy = 1;
 	if (sms_tx_encode(sms_tx_cur.number, sms_tx_cur.text,
 	    sms_tx_cur.coding, sms_tx_cur.id, sms_tx_enc, &reason) == -1) {
+		sms_tx_set_progress("none", -1);
 		sms_tx_finish("failed", 0, reason);
 		return;
 	}
@@ -664,6 +671,7 @@ sms_tx_start(struct event_base *base)
 		fatal("calloc");
 	sms_tx_ev = evtimer_new(base, sms_tx_cb, NULL);
 	modem_ready_subscribe_as("sms", sms_tx_ready, NULL);
+	sms_tx_copies_start(base);
 	modem_ready_subscribe_as("sms", sms_tx_copies_ready, NULL);
 	sms_tx_kick();
 }

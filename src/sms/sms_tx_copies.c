@@ -3,7 +3,8 @@
  * storage (sms.send_via_storage), from the moment their fate is
  * committed until the modem confirms their delete (table
  * sms_tx_copies).  A delete that fails, gets no answer or is cut short by
- * a stop is tried again after the next ready: the slot is read back first
+ * a stop is tried again after the next ready, or SMS_COPIES_RETRY_S
+ * later, whichever comes first: the slot is read back first
  * (AT+CMGR) and deleted only while it still holds that copy (STO SENT,
  * or STO UNSENT for a part that failed); a slot that is empty or holds
  * anything else is forgotten,
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
 #include <sqlite3.h>
 
 #include "at_parse.h"
@@ -29,6 +31,9 @@
 #define SMS_COPIES_TIMEOUT_MS	30000
 #define SMS_COPIES_MAX		64	/* slots handled at once */
 #define SMS_CMS_INVALID_INDEX	321
+#define SMS_COPIES_RETRY_S	300	/* a refused read or delete */
+
+static struct event *sms_copies_retry_ev;
 
 /* Slots with an AT+CMGR or AT+CMGD of this file in flight. */
 static int sms_copies_busy[SMS_COPIES_MAX];
@@ -62,6 +67,17 @@ sms_copies_release(int slot)
 		}
 }
 
+/* Read the copies back again later (a read or delete was refused). */
+static void
+sms_copies_retry(void)
+{
+	struct timeval tv = { SMS_COPIES_RETRY_S, 0 };
+
+	if (sms_copies_retry_ev != NULL &&
+	    !evtimer_pending(sms_copies_retry_ev, NULL))
+		evtimer_add(sms_copies_retry_ev, &tv);
+}
+
 static void
 sms_copies_forget(int slot)
 {
@@ -91,7 +107,9 @@ sms_copies_deleted(const struct modem_response *r, void *arg)
 		return;
 	}
 	log_warnx("sms: deleting the stored copy in slot %d failed (%s): "
-	    "tried again after the next ready", slot, r->final_line);
+	    "tried again later", slot, r->final_line);
+	if (r->final != MODEM_GONE)
+		sms_copies_retry();	/* GONE: the next ready does */
 }
 
 void
@@ -102,8 +120,8 @@ sms_tx_copies_delete(int slot)
 	if (sms_copies_take(slot) == -1)
 		return;		/* being read or deleted already */
 	snprintf(cmd, sizeof cmd, "AT+CMGD=%d", slot);
-	if (modem_submit(cmd, NULL, SMS_COPIES_TIMEOUT_MS, sms_copies_deleted,
-	    (void *)(intptr_t)slot) == -1) {
+	if (modem_submit_h("sms", cmd, NULL, SMS_COPIES_TIMEOUT_MS,
+	    sms_copies_deleted, (void *)(intptr_t)slot) == 0) {
 		sms_copies_release(slot);
 		log_warnx("sms: cannot queue the delete of stored copy %d",
 		    slot);
@@ -139,8 +157,11 @@ sms_copies_read(const struct modem_response *r, void *arg)
 		sms_copies_forget(slot);	/* empty: deleted before */
 		return;
 	}
-	if (r->final != MODEM_OK)
-		return;		/* the next ready tries again */
+	if (r->final != MODEM_OK) {
+		if (r->final != MODEM_GONE)
+			sms_copies_retry();	/* GONE: the next ready does */
+		return;
+	}
 	for (size_t i = 0; i + 1 < r->nlines; i++)
 		if (at_parse_sms_hdr(r->lines[i], strlen(r->lines[i]), 0, &h,
 		    &err) == 0 && h.kind == AT_SMS_CMGR) {
@@ -161,37 +182,63 @@ sms_copies_read(const struct modem_response *r, void *arg)
 	free(want);
 }
 
+/* Read slot back, and delete it if it still holds the copy. */
+void
+sms_tx_copies_check(int slot)
+{
+	char cmd[32];
+
+	if (sms_copies_take(slot) == -1)
+		return;		/* being read or deleted already */
+	snprintf(cmd, sizeof cmd, "AT+CMGR=%d", slot);
+	if (modem_submit_h("sms", cmd, NULL, SMS_COPIES_TIMEOUT_MS,
+	    sms_copies_read, (void *)(intptr_t)slot) == 0)
+		sms_copies_release(slot);
+}
+
 /* After a ready: the copies whose delete is not confirmed, read back. */
 void
 sms_tx_copies_ready(void *arg)
 {
 	sqlite3_stmt *st;
 	int slots[SMS_COPIES_MAX], n = 0;
-	char cmd[32];
 
-	/* not a slot an unfinished message's copy may be in again (the send
-	 * side reads that one back itself) */
+	/* not a slot an unfinished message's copy is in (the send side
+	 * reads that one back itself) */
 	st = store_stmt("SELECT slot FROM sms_tx_copies WHERE slot NOT IN "
-	    "(SELECT store_index FROM sms WHERE direction = 'out' AND "
-	    "progress = 'stored' AND store_index IS NOT NULL) ORDER BY time "
-	    "LIMIT ?1", "d", SMS_COPIES_MAX);
+	    "(SELECT store_index FROM sms WHERE direction = 'out' AND status "
+	    "IN ('queued', 'sending') AND progress = 'stored' AND "
+	    "store_index IS NOT NULL) ORDER BY time LIMIT ?1", "d",
+	    SMS_COPIES_MAX);
 	if (st == NULL)
 		return;
 	while (n < SMS_COPIES_MAX && sqlite3_step(st) == SQLITE_ROW)
 		slots[n++] = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	for (int i = 0; i < n; i++) {
-		if (sms_copies_take(slots[i]) == -1)
-			continue;
-		snprintf(cmd, sizeof cmd, "AT+CMGR=%d", slots[i]);
-		if (modem_submit(cmd, NULL, SMS_COPIES_TIMEOUT_MS,
-		    sms_copies_read, (void *)(intptr_t)slots[i]) == -1)
-			sms_copies_release(slots[i]);
-	}
+	for (int i = 0; i < n; i++)
+		sms_tx_copies_check(slots[i]);
+}
+
+static void
+sms_copies_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	if (modem_state() == MODEM_READY)
+		sms_tx_copies_ready(NULL);
+}
+
+void
+sms_tx_copies_start(struct event_base *base)
+{
+	sms_copies_nbusy = 0;
+	sms_copies_retry_ev = evtimer_new(base, sms_copies_retry_cb, NULL);
 }
 
 void
 sms_tx_copies_stop(void)
 {
+	if (sms_copies_retry_ev != NULL) {
+		event_free(sms_copies_retry_ev);
+		sms_copies_retry_ev = NULL;
+	}
 	sms_copies_nbusy = 0;
 }

@@ -206,6 +206,26 @@ test_nested_transactions(void **state)
 
 		assert_int_equal(store_meta_get("gone", v, sizeof v), -1);
 	}
+	/* an inner commit that fails (SQLite rolled the transaction back
+	 * by itself) undoes its level; the caller's rollback right after it
+	 * is a no-op, and a rollback of the level around, when the inner
+	 * caller did not roll back, still ends that one */
+	for (int inner_rolls_back = 0; inner_rolls_back < 2;
+	    inner_rolls_back++) {
+		assert_int_equal(store_begin(), 0);
+		assert_int_equal(store_begin(), 0);
+		assert_int_equal(sqlite3_exec(store_db(), "ROLLBACK", NULL, NULL,
+		    NULL), SQLITE_OK);
+		assert_int_equal(store_commit(), -1);
+		assert_int_equal(store_txn_level(), 1);
+		if (inner_rolls_back)
+			store_rollback();
+		assert_int_equal(store_txn_level(), 1);
+		assert_int_equal(store_meta_put("lost", "x"), -1);
+		store_rollback();
+		assert_int_equal(store_txn_level(), 0);
+		assert_int_equal(store_meta_put("after", "y"), 0);
+	}
 	close_all();
 	open_all();
 	assert_string_equal(settings_get("bridge.welcome"), "outer");

@@ -589,6 +589,50 @@ test_storage_copy_deleted(void **state)
 	set_storage("off");
 }
 
+/* A part refused for good: its copy's slot is read back before the
+ * delete (the refusal may mean the slot is empty, and a message received
+ * may be in it by now). */
+static void
+test_storage_failed_copy(void **state)
+{
+	char status[32], hdr[64], pdu[MODEM_PDU_MAX + 1];
+	int attempts, i, unsent;
+	long long id;
+
+	set_storage("on");
+	for (unsent = 1; unsent >= 0; unsent--) {
+		fn = 0;
+		id = write_stored("+491709999987", "refused", 3, pdu,
+		    sizeof pdu);
+		snprintf(hdr, sizeof hdr, "+CMGR: 2,,%zu", strlen(pdu) / 2 - 1);
+		answer(last("AT+CMSS=3"), MODEM_CMS_ERROR, 500,
+		    "+CMS ERROR: 500", NULL);
+		assert_int_equal(store_done(store_stmt("UPDATE sms SET "
+		    "next_try = 0 WHERE id = ?1", "i", id)), 0);
+		ready();
+		answer(last("AT+CMGR=3"), MODEM_OK, -1, "OK", hdr, pdu, NULL);
+		answer(last("AT+CMSS=3"), MODEM_CMS_ERROR, 500,
+		    "+CMS ERROR: 500", NULL);
+		out_row(id, status, sizeof status, &attempts, NULL, 0);
+		assert_string_equal(status, "failed");
+		assert_int_equal(count(COPIES), 1);
+		assert_int_equal(nsent("AT+CMGD=3"), 0);
+		i = last("AT+CMGR=3");
+		assert_int_equal(nsent("AT+CMGR=3"), 2);
+		if (unsent) {
+			answer(i, MODEM_OK, -1, "OK", hdr, pdu, NULL);
+			assert_int_equal(nsent("AT+CMGD=3"), 1);
+			answer(last("AT+CMGD=3"), MODEM_OK, -1, "OK", NULL);
+		} else {
+			answer(i, MODEM_CMS_ERROR, 321, "+CMS ERROR: 321",
+			    NULL);
+			assert_int_equal(nsent("AT+CMGD=3"), 0);
+		}
+		assert_int_equal(count(COPIES), 0);
+	}
+	set_storage("off");
+}
+
 int
 main(void)
 {
@@ -622,6 +666,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_storage_other_message,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_storage_copy_deleted,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_storage_failed_copy,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_storage_write_lost,
 		    setup, teardown),
