@@ -112,20 +112,28 @@ sms_copies_deleted(const struct modem_response *r, void *arg)
 		sms_copies_retry();	/* GONE: the next ready does */
 }
 
-void
-sms_tx_copies_delete(int slot)
+/* "<verb>=<slot>" (AT+CMGR, AT+CMGD), unless the slot has one of ours
+ * in flight already. */
+static void
+sms_copies_submit(const char *verb, int slot, modem_done_fn *done)
 {
 	char cmd[32];
 
 	if (sms_copies_take(slot) == -1)
-		return;		/* being read or deleted already */
-	snprintf(cmd, sizeof cmd, "AT+CMGD=%d", slot);
-	if (modem_submit_h("sms", cmd, NULL, SMS_COPIES_TIMEOUT_MS,
-	    sms_copies_deleted, (void *)(intptr_t)slot) == 0) {
+		return;
+	snprintf(cmd, sizeof cmd, "%s=%d", verb, slot);
+	if (modem_submit_h("sms", cmd, NULL, SMS_COPIES_TIMEOUT_MS, done,
+	    (void *)(intptr_t)slot) == 0) {
 		sms_copies_release(slot);
-		log_warnx("sms: cannot queue the delete of stored copy %d",
+		log_warnx("sms: cannot queue %s for stored copy %d", verb,
 		    slot);
 	}
+}
+
+void
+sms_tx_copies_delete(int slot)
+{
+	sms_copies_submit("AT+CMGD", slot, sms_copies_deleted);
 }
 
 /* The copy's PDU as committed, or NULL. */
@@ -186,14 +194,7 @@ sms_copies_read(const struct modem_response *r, void *arg)
 void
 sms_tx_copies_check(int slot)
 {
-	char cmd[32];
-
-	if (sms_copies_take(slot) == -1)
-		return;		/* being read or deleted already */
-	snprintf(cmd, sizeof cmd, "AT+CMGR=%d", slot);
-	if (modem_submit_h("sms", cmd, NULL, SMS_COPIES_TIMEOUT_MS,
-	    sms_copies_read, (void *)(intptr_t)slot) == 0)
-		sms_copies_release(slot);
+	sms_copies_submit("AT+CMGR", slot, sms_copies_read);
 }
 
 /* After a ready: the copies whose delete is not confirmed, read back. */
