@@ -10,8 +10,10 @@
  *
  * A direct delivery's row serves only to recognise its stored copy, which
  * the modem lists at once or at the next start: a paired one is done and
- * goes, an unpaired one goes after SMS_SLOTS_DIRECT_KEEP_S, and at most
- * SMS_SLOTS_DIRECT_MAX are kept (a modem that stores no copies, the usual
+ * goes, an unpaired one goes after SMS_SLOTS_DIRECT_KEEP_S unless it is
+ * among the newest SMS_SLOTS_DIRECT_KEEP_MIN (a clock set at boot, from
+ * 1970, makes every row look old), and at most SMS_SLOTS_DIRECT_MAX are
+ * kept (a modem that stores no copies, the usual
  * +CNMI=2,2, would otherwise add a row for every message).
  */
 #include <stdio.h>
@@ -28,6 +30,7 @@
 #define SMS_SLOTS_REPEAT_MAX	10000
 #define SMS_SLOTS_DIRECT_MAX	1000
 #define SMS_SLOTS_DIRECT_KEEP_S	(30 * 86400)
+#define SMS_SLOTS_DIRECT_KEEP_MIN 100	/* kept whatever the clock says */
 
 /* A slot of a storage whose name is unknown (AT+CPMS? not understood)
  * is still a slot, never a direct delivery. */
@@ -140,9 +143,11 @@ sms_slots_record(const char *mem, int slot, const char *fp,
 	if (slot < 0)
 		/* direct deliveries: 0 down to -N, newest lowest */
 		return store_done(store_stmt("DELETE FROM sms_rx_slots WHERE "
-		    "mem = '' AND (paired = 1 OR time < ?1 OR slot > (SELECT "
-		    "min(slot) FROM sms_rx_slots WHERE mem = '') + ?2)", "ii",
+		    "mem = '' AND (paired = 1 OR slot > (SELECT min(slot) "
+		    "FROM sms_rx_slots WHERE mem = '') + (CASE WHEN time < ?1 "
+		    "THEN ?2 ELSE ?3 END))", "iii",
 		    now - SMS_SLOTS_DIRECT_KEEP_S,
+		    (long long)SMS_SLOTS_DIRECT_KEEP_MIN - 1,
 		    (long long)SMS_SLOTS_DIRECT_MAX - 2)) == -1 ||
 		    store_done(store_stmt("INSERT INTO sms_rx_slots(mem, "
 		    "slot, fingerprint, stored, time) SELECT '', coalesce("

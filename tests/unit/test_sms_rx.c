@@ -308,8 +308,9 @@ direct(const char *text)
 }
 
 /* The direct deliveries' ledger stays bounded: a row whose stored copy
- * was seen goes, so does one older than 30 days, and at most 1000 are
- * kept; a copy listed while its row is kept is still a copy. */
+ * was seen goes, so does one older than 30 days unless among the newest
+ * 100, and at most 1000 are kept; a copy listed while its row is kept is
+ * still a copy. */
 static void
 test_direct_ledger_bounded(void **state)
 {
@@ -322,12 +323,20 @@ test_direct_ledger_bounded(void **state)
 	assert_int_equal(count(DIRECT_ROWS), 2);	/* d2, d3 */
 	assert_int_equal(count("SELECT count(*) FROM sms_rx_slots WHERE "
 	    "mem = '' AND paired = 1"), 0);
-	/* d2 delivered 31 days ago */
+	/* a month old, with 150 more as old: all but the newest 100 go */
 	assert_int_equal(sqlite3_exec(store_db(), "UPDATE sms_rx_slots SET "
-	    "time = time - 31 * 86400 WHERE fingerprint = (SELECT fingerprint "
-	    "FROM sms WHERE text = 'd2')", NULL, NULL, NULL), SQLITE_OK);
+	    "time = time - 31 * 86400 WHERE mem = '';"
+	    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+	    "WHERE i < 150) INSERT INTO sms_rx_slots(mem, slot, fingerprint, "
+	    "stored, time) SELECT '', (SELECT min(slot) FROM sms_rx_slots "
+	    "WHERE mem = '') - i, 'aged' || i, 'aged' || i, "
+	    "strftime('%s', 'now') - 31 * 86400 FROM n",
+	    NULL, NULL, NULL), SQLITE_OK);
 	direct("d4");
-	assert_int_equal(count(DIRECT_ROWS), 2);	/* d3, d4 */
+	assert_int_equal(count(DIRECT_ROWS), 101);
+	assert_int_equal(count("SELECT count(*) FROM sms_rx_slots WHERE "
+	    "mem = '' AND fingerprint IN (SELECT fingerprint FROM sms WHERE "
+	    "text IN ('d2', 'd3'))"), 0);
 	/* a long run of messages the modem never stored */
 	assert_int_equal(sqlite3_exec(store_db(), "WITH RECURSIVE n(i) AS "
 	    "(SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) "
