@@ -307,6 +307,22 @@ direct(const char *text)
 	urc("+CMT: ,20", hex);
 }
 
+/* n more direct deliveries in the ledger, newer than any there, made
+ * age_s seconds ago. */
+static void
+add_direct_rows(int n, long long age_s)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof sql, "WITH RECURSIVE n(i) AS (SELECT 1 UNION "
+	    "ALL SELECT i + 1 FROM n WHERE i < %d) INSERT INTO sms_rx_slots"
+	    "(mem, slot, fingerprint, stored, time) SELECT '', (SELECT "
+	    "min(slot) FROM sms_rx_slots WHERE mem = '') - i, 'bulk' || i, "
+	    "'bulk' || i, strftime('%%s', 'now') - %lld FROM n", n, age_s);
+	assert_int_equal(sqlite3_exec(store_db(), sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+}
+
 /* The direct deliveries' ledger stays bounded: a row whose stored copy
  * was seen goes, so does one older than 30 days unless among the newest
  * 100, and at most 1000 are kept; a copy listed while its row is kept is
@@ -325,25 +341,16 @@ test_direct_ledger_bounded(void **state)
 	    "mem = '' AND paired = 1"), 0);
 	/* a month old, with 150 more as old: all but the newest 100 go */
 	assert_int_equal(sqlite3_exec(store_db(), "UPDATE sms_rx_slots SET "
-	    "time = time - 31 * 86400 WHERE mem = '';"
-	    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-	    "WHERE i < 150) INSERT INTO sms_rx_slots(mem, slot, fingerprint, "
-	    "stored, time) SELECT '', (SELECT min(slot) FROM sms_rx_slots "
-	    "WHERE mem = '') - i, 'aged' || i, 'aged' || i, "
-	    "strftime('%s', 'now') - 31 * 86400 FROM n",
-	    NULL, NULL, NULL), SQLITE_OK);
+	    "time = time - 31 * 86400 WHERE mem = ''", NULL, NULL, NULL),
+	    SQLITE_OK);
+	add_direct_rows(150, 31 * 86400);
 	direct("d4");
 	assert_int_equal(count(DIRECT_ROWS), 101);
 	assert_int_equal(count("SELECT count(*) FROM sms_rx_slots WHERE "
 	    "mem = '' AND fingerprint IN (SELECT fingerprint FROM sms WHERE "
 	    "text IN ('d2', 'd3'))"), 0);
 	/* a long run of messages the modem never stored */
-	assert_int_equal(sqlite3_exec(store_db(), "WITH RECURSIVE n(i) AS "
-	    "(SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) "
-	    "INSERT INTO sms_rx_slots(mem, slot, fingerprint, stored, time) "
-	    "SELECT '', (SELECT min(slot) FROM sms_rx_slots WHERE mem = '') "
-	    "- i, 'old' || i, 'old' || i, strftime('%s', 'now') FROM n",
-	    NULL, NULL, NULL), SQLITE_OK);
+	add_direct_rows(1500, 0);
 	direct("d5");
 	assert_int_equal(count(DIRECT_ROWS), 1000);
 	list_one(7, "+491701234567", "d5");	/* the newest: still paired */
