@@ -1,5 +1,5 @@
 /*
- * dns.h: asynchronous name resolution on the loop (src/dns.c), shared by
+ * dns.h: asynchronous name resolution on the loop (src/core/dns.c), shared by
  * the modules that connect to named hosts.  Each user calls dns_init() at
  * its start and dns_shutdown() at its stop (the resolver lives while one
  * user does), and cancels its own requests.

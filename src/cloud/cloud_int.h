@@ -2,7 +2,7 @@
  * cloud_int.h: what the cloud module's files share: the settings
  * handles, the link (cloud_link.c), the uplink queue (cloud_queue.c), the
  * downlink (cloud_down.c), Home Assistant discovery (cloud_ha.c) and the
- * resolver (src/dns.c, include/dns.h).  Nothing outside src/cloud/ includes it.
+ * resolver (src/core/dns.c, include/dns.h).  Nothing outside src/cloud/ includes it.
  */
 #ifndef CG_CLOUD_INT_H
 #define CG_CLOUD_INT_H

@@ -4,7 +4,7 @@
  *
  * idle -> (wait_uplink) -> resolving -> connecting -> up -> backoff -> ...
  *
- * - The broker's name is resolved by src/dns.c, then libmosquitto
+ * - The broker's name is resolved by src/core/dns.c, then libmosquitto
  *   connects to the numeric address (its own connect would resolve
  *   synchronously).  With TLS the context is ours (MOSQ_OPT_SSL_CTX): the
  *   configured host name is set on its verify parameters, so OpenSSL

@@ -12,7 +12,7 @@
 
 #include <event2/event.h>
 
-#include "modem_int.h"
+#include "../../src/modem/modem_int.h"
 #include "util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "modem_int.h"
+#include "../../src/modem/modem_int.h"
 
 static enum quirk_ev
 P(const struct quirk *q, const char *line, struct quirk_event *ev)

@@ -21,7 +21,7 @@
 #include <event2/event.h>
 
 #include "conf.h"
-#include "modem_int.h"
+#include "../../src/modem/modem_int.h"
 #include "settings.h"
 #include "store.h"
 #include "util.h"

@@ -25,7 +25,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "modem_int.h"
+#include "../../src/modem/modem_int.h"
 
 static char root[] = "/tmp/cgtest-usb-XXXXXX";
 
