@@ -17,14 +17,30 @@ struct json_object;
 struct event_base;
 struct ctl_conn;
 
-/* max_clients connections in all, max_per_uid from one peer uid. */
-int ctl_init(struct event_base *, const char *path, const char *group,
-    int max_clients, int max_per_uid, char *err, size_t errlen);
+/* The reload's outcome: rc 0 or -1 with why, called from the loop. */
+typedef void ctl_reload_done_fn(int rc, const char *why, void *arg);
+
+/* What the daemon hands the control socket at start: where to listen,
+ * the caps (max_clients connections in all, max_per_uid from one peer
+ * uid) and how to ask for a reload (-1 if it cannot be queued; else
+ * done() follows once it ran). */
+struct ctl_params {
+	const char	*path;
+	const char	*group;
+	int		 max_clients;
+	int		 max_per_uid;
+	int		(*reload)(ctl_reload_done_fn *done, void *arg);
+};
+
+int ctl_init(struct event_base *, const struct ctl_params *, char *err,
+    size_t errlen);
 void ctl_shutdown(void);
 /* Write out whatever replies are pending (before a restart). */
 void ctl_flush_all(void);
 
 /* For request handlers. */
+/* Ask the daemon for a reload (ctl_params.reload). */
+int ctl_request_reload(ctl_reload_done_fn *, void *arg);
 enum auth_role ctl_conn_role(const struct ctl_conn *);
 const char *ctl_conn_origin(const struct ctl_conn *);
 void ctl_conn_monitor(struct ctl_conn *, int on);

@@ -29,6 +29,7 @@
 #include "module.h"
 #include "settings.h"
 #include "spawn.h"
+#include "status.h"
 #include "store.h"
 #include "util.h"
 
@@ -37,6 +38,7 @@ static struct conf *daemon_cf;
 static time_t daemon_start;
 static long long daemon_start_ms;	/* wall clock, tells two starts apart */
 static char daemon_sn[32];
+static struct status_daemon daemon_facts;	/* for the status report */
 static int daemon_restart_wanted;
 static uint64_t daemon_restart_deadline;
 static int daemon_reboot_wanted;
@@ -83,6 +85,17 @@ const char *
 daemon_serial(void)
 {
 	return daemon_sn;
+}
+
+/* The status report's daemon section follows the running config. */
+static void
+daemon_facts_update(void)
+{
+	daemon_facts.config = daemon_cf->path;
+	daemon_facts.database = daemon_cf->database;
+	daemon_facts.serial = daemon_sn;
+	daemon_facts.started = daemon_start;
+	daemon_facts.started_ms = daemon_start_ms;
 }
 
 /* The board's serial number where the firmware gives one (Raspberry Pi
@@ -170,6 +183,7 @@ daemon_reload(char *err, size_t errlen)
 	conf_free(daemon_cf);
 	free(daemon_cf);
 	daemon_cf = next;
+	daemon_facts_update();
 	log_info("configuration reloaded from %s", daemon_cf->path);
 	sd_notify(0, "READY=1");
 	return 0;
@@ -320,6 +334,7 @@ static int
 daemon_start_modules(char *err, size_t errlen)
 {
 	const struct conf *c = daemon_cf;
+	struct ctl_params ctl;
 
 	if (store_open(c->database, err, errlen) == -1)
 		return -1;
@@ -333,6 +348,8 @@ daemon_start_modules(char *err, size_t errlen)
 	}
 	settings_set_observer(daemon_setting_event);
 	daemon_serial_init();
+	daemon_facts_update();
+	status_init(&daemon_facts);
 	if (auth_password_init(c, err, errlen) == -1)
 		return -1;
 	for (daemon_nstarted = 0; daemon_nstarted < modules_len;
@@ -346,9 +363,12 @@ daemon_start_modules(char *err, size_t errlen)
 			return -1;
 		}
 	}
-	if (ctl_init(daemon_evbase, c->control_socket, c->control_group,
-	    (int)c->control_max_clients, (int)c->control_max_per_uid, err,
-	    errlen) == -1)
+	ctl.path = c->control_socket;
+	ctl.group = c->control_group;
+	ctl.max_clients = (int)c->control_max_clients;
+	ctl.max_per_uid = (int)c->control_max_per_uid;
+	ctl.reload = daemon_request_reload_then;
+	if (ctl_init(daemon_evbase, &ctl, err, errlen) == -1)
 		return -1;
 	return 0;
 }

@@ -1,40 +1,45 @@
 /*
- * status.c: assembles the status report: the daemon's own section, then
- * each module's section (its row's status hook, modules.c).
+ * status.c: assembles the status report: the daemon's own section (from
+ * the facts the daemon hands over at start), then each module's section
+ * (its row's status hook, modules.c).
  */
 #include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
-#include "conf.h"
-#include "daemon.h"
 #include "module.h"
 #include "status.h"
 
 #include "config.h"
 
+static const struct status_daemon *status_facts;
+
+void
+status_init(const struct status_daemon *facts)
+{
+	status_facts = facts;
+}
+
 static struct json_object *
 status_daemon(void)
 {
 	struct json_object *o = json_object_new_object();
-	const struct conf *c = daemon_conf();
+	const struct status_daemon *f = status_facts;
 
 	json_object_object_add(o, "version",
 	    json_object_new_string(PACKAGE_VERSION));
 	json_object_object_add(o, "pid", json_object_new_int(getpid()));
+	if (f == NULL)
+		return o;
 	json_object_object_add(o, "started_ms",
-	    json_object_new_int64(daemon_started_ms()));
+	    json_object_new_int64(f->started_ms));
 	json_object_object_add(o, "uptime",
-	    json_object_new_int64(time(NULL) - daemon_started()));
-	if (c != NULL) {
-		json_object_object_add(o, "config",
-		    json_object_new_string(c->path));
-		json_object_object_add(o, "database",
-		    json_object_new_string(c->database));
-	}
-	json_object_object_add(o, "serial",
-	    json_object_new_string(daemon_serial()));
+	    json_object_new_int64(time(NULL) - f->started));
+	json_object_object_add(o, "config", json_object_new_string(f->config));
+	json_object_object_add(o, "database",
+	    json_object_new_string(f->database));
+	json_object_object_add(o, "serial", json_object_new_string(f->serial));
 	return o;
 }
 

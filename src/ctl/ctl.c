@@ -64,6 +64,7 @@ static struct evconnlistener *ctl_listener;
 static struct ctl_conn *ctl_conns;
 static int ctl_nconns, ctl_max_conns, ctl_max_per_uid;
 static char ctl_path[108];
+static int (*ctl_reload)(ctl_reload_done_fn *, void *);
 static char ctl_group[64];
 
 static void ctl_event_sink(struct json_object *, void *);
@@ -500,9 +501,18 @@ ctl_unlink_stale(const struct sockaddr_un *sun, char *err, size_t errlen)
 }
 
 int
-ctl_init(struct event_base *base, const char *path, const char *group,
-    int max_clients, int max_per_uid, char *err, size_t errlen)
+ctl_request_reload(ctl_reload_done_fn *done, void *arg)
 {
+	if (ctl_reload == NULL)
+		return -1;
+	return ctl_reload(done, arg);
+}
+
+int
+ctl_init(struct event_base *base, const struct ctl_params *p, char *err,
+    size_t errlen)
+{
+	const char *path = p->path, *group = p->group;
 	struct sockaddr_un sun;
 	struct group gr, *grp = NULL;
 	char grbuf[4096];
@@ -551,8 +561,9 @@ ctl_init(struct event_base *base, const char *path, const char *group,
 	}
 	util_strlcpy(ctl_path, path, sizeof ctl_path);
 	util_strlcpy(ctl_group, group, sizeof ctl_group);
-	ctl_max_conns = max_clients;
-	ctl_max_per_uid = max_per_uid;
+	ctl_max_conns = p->max_clients;
+	ctl_max_per_uid = p->max_per_uid;
+	ctl_reload = p->reload;
 	events_add_sink(ctl_event_sink, NULL);
 	log_info("control socket listening on %s", path);
 	return 0;

@@ -12,7 +12,6 @@
 
 #include "cmd.h"
 #include "ctl.h"
-#include "daemon.h"
 #include "events.h"
 #include "module.h"
 #include "phonebook.h"
@@ -243,7 +242,7 @@ ctl_reload(struct ctl_conn *c, struct json_object *args,
 {
 	struct ctl_pending *p = ctl_defer(c);
 
-	if (daemon_request_reload_then(ctl_reload_done, p) == -1) {
+	if (ctl_request_reload(ctl_reload_done, p) == -1) {
 		ctl_pending_done(p, NULL, "too many reloads waiting");
 		return CTL_DEFERRED;
 	}
