@@ -14,7 +14,7 @@
 
 #include <json-c/json.h>
 
-#include "cellgatectl.h"
+#include "cli.h"
 #include "ctl_client.h"
 #include "util.h"
 
@@ -62,20 +62,6 @@ usage(FILE *f)
 	    "                             encode (no daemon)\n"
 	    "socket: --socket, else $CELLGATE_SOCKET, else %s\n",
 	    DEFAULT_SOCKET);
-}
-
-int
-ctl_die(const char *what, const char *err)
-{
-	fprintf(stderr, "cellgatectl: %s%s%s\n", what, *what ? ": " : "", err);
-	return 1;
-}
-
-void
-ctl_print_json(struct json_object *o)
-{
-	printf("%s\n", json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 /* Text from the daemon made safe for the terminal (it may hold what a
@@ -150,7 +136,7 @@ call(int fd, const char *cmd, struct json_object *args,
 	char err[512];
 
 	if (ctl_client_call(fd, cmd, args, res, err, sizeof err) == -1)
-		return ctl_die("", err);
+		return cli_die("", err);
 	return 0;
 }
 
@@ -175,7 +161,7 @@ cmd_status(int fd, int argc, char **argv)
 	if (call(fd, "status", NULL, &res) != 0)
 		return 1;
 	if (opt_json)
-		ctl_print_json(res);
+		cli_print_json(res);
 	else
 		print_tree(res, 0);
 	json_object_put(res);
@@ -211,7 +197,7 @@ cmd_settings(int fd, int argc, char **argv)
 	if (call(fd, req, args, &res) != 0)
 		return 1;
 	if (opt_json)
-		ctl_print_json(res);
+		cli_print_json(res);
 	else if (json_object_is_type(res, json_type_array)) {
 		n = json_object_array_length(res);
 		for (i = 0; i < n; i++)
@@ -238,7 +224,7 @@ cmd_at(int fd, int argc, char **argv)
 	if (call_command(fd, "at", argv[1], &res) != 0)
 		return 1;
 	if (opt_json)
-		ctl_print_json(res);
+		cli_print_json(res);
 	else
 		printf("%s\n", lines_or(res, "reply", ""));
 	rc = json_object_object_get_ex(res, "ok", &ok) &&
@@ -281,7 +267,7 @@ cmd_monitor(int fd, int argc, char **argv)
 	json_object_put(res);
 	for (;;) {
 		if (ctl_client_read(fd, -1, &t, &ev, err, sizeof err) == -1)
-			return ctl_die("monitor", err);
+			return cli_die("monitor", err);
 		if (t == CTL_T_EVENT)
 			print_event(ev);
 		json_object_put(ev);
@@ -299,7 +285,7 @@ cmd_events(int fd, int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "--limit") == 0) {
 		n = util_strtonum(argv[2], 1, 1000, &errstr);
 		if (errstr != NULL)
-			return ctl_die("events", "--limit is 1..1000");
+			return cli_die("events", "--limit is 1..1000");
 		args = json_object_new_object();
 		json_object_object_add(args, "limit",
 		    json_object_new_int((int)n));
@@ -323,7 +309,7 @@ cmd_reload(int fd, int argc, char **argv)
 	if (call(fd, "reload", NULL, &res) != 0)
 		return 1;
 	if (opt_json)
-		ctl_print_json(res);
+		cli_print_json(res);
 	else
 		printf("configuration reloaded\n");
 	json_object_put(res);
@@ -361,13 +347,13 @@ read_password(char *pw, size_t len)
 		if (n > 0 && dst[n - 1] == '\n')
 			dst[--n] = '\0';
 		else if (n + 1 >= dlen)
-			return ctl_die("passwd", "password too long");
+			return cli_die("passwd", "password too long");
 	}
 	if (tty && strcmp(pw, again) != 0)
-		return ctl_die("passwd", "the passwords differ");
+		return cli_die("passwd", "the passwords differ");
 	explicit_bzero(again, sizeof again);
 	if (pw[0] == '\0')
-		return ctl_die("passwd", "empty password");
+		return cli_die("passwd", "empty password");
 	return 0;
 }
 
@@ -389,7 +375,7 @@ cmd_passwd(int fd, int argc, char **argv)
 	if (call(fd, "passwd", args, &res) != 0)
 		return 1;
 	if (opt_json)
-		ctl_print_json(res);
+		cli_print_json(res);
 	else
 		printf("%s password changed\n", argv[1]);
 	json_object_put(res);
@@ -447,7 +433,7 @@ cmd_phonebook(int fd, int argc, char **argv)
 
 		if (eq == NULL || eq == argv[i]) {
 			json_object_put(args);
-			return ctl_die("phonebook", "fields are key=value "
+			return cli_die("phonebook", "fields are key=value "
 			    "(name, role, password, call, alarm_sms, alarm_call)");
 		}
 		*eq = '\0';
@@ -458,7 +444,7 @@ cmd_phonebook(int fd, int argc, char **argv)
 	if (call(fd, req, args, &res) != 0)
 		return 1;
 	if (opt_json)
-		ctl_print_json(res);
+		cli_print_json(res);
 	else if (json_object_is_type(res, json_type_array))
 		for (size_t k = 0; k < json_object_array_length(res); k++)
 			print_entry(json_object_array_get_idx(res, k));
@@ -517,7 +503,7 @@ cmd_sms(int fd, int argc, char **argv)
 			n = util_strtonum(argv[3], 1, 10000, &errstr);
 			if (errstr != NULL) {
 				json_object_put(args);
-				return ctl_die("sms list", "--limit is 1..10000");
+				return cli_die("sms list", "--limit is 1..10000");
 			}
 			json_object_object_add(args, "limit",
 			    json_object_new_int((int)n));
@@ -526,7 +512,7 @@ cmd_sms(int fd, int argc, char **argv)
 		n = util_strtonum(argv[2], 1, INT64_MAX, &errstr);
 		if (errstr != NULL) {
 			json_object_put(args);
-			return ctl_die("sms show", "ID is a message number");
+			return cli_die("sms show", "ID is a message number");
 		}
 		json_object_object_add(args, "id", json_object_new_int64(n));
 	} else {
@@ -537,7 +523,7 @@ cmd_sms(int fd, int argc, char **argv)
 	if (call(fd, req, args, &res) != 0)
 		return 1;
 	if (opt_json)
-		ctl_print_json(res);
+		cli_print_json(res);
 	else if (json_object_is_type(res, json_type_array))
 		for (size_t k = 0; k < json_object_array_length(res); k++)
 			print_sms(json_object_array_get_idx(res, k), 0);
@@ -576,7 +562,7 @@ cmd_io(int fd, int argc, char **argv)
 
 	if (strcmp(sub, "set") == 0 && argc == 4) {
 		if (strcmp(argv[3], "on") != 0 && strcmp(argv[3], "off") != 0)
-			return ctl_die("io set", "the value is on or off");
+			return cli_die("io set", "the value is on or off");
 		args = json_object_new_object();
 		json_object_object_add(args, "name",
 		    json_object_new_string(argv[2]));
@@ -587,7 +573,7 @@ cmd_io(int fd, int argc, char **argv)
 	if (call(fd, args != NULL ? "io.set" : "io.list", args, &res) != 0)
 		return 1;
 	if (opt_json)
-		ctl_print_json(res);
+		cli_print_json(res);
 	else if (args != NULL)
 		print_io_item(res);
 	else {
@@ -614,7 +600,7 @@ cmd_modem(int fd, int argc, char **argv)
 	if (call_command(fd, "modem.at", argv[2], &res) != 0)
 		return 1;
 	if (opt_json)
-		ctl_print_json(res);
+		cli_print_json(res);
 	else
 		printf("%s\n", lines_or(res, "response", ""));
 	json_object_put(res);
@@ -636,7 +622,7 @@ cmd_cloud(int fd, int argc, char **argv)
 	if (call(fd, req, NULL, &res) != 0)
 		return 1;
 	if (opt_json)
-		ctl_print_json(res);
+		cli_print_json(res);
 	else
 		print_tree(res, 0);
 	json_object_put(res);
@@ -703,12 +689,12 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (strcmp(argv[0], "pdu") == 0)	/* offline: no daemon */
-		return ctl_pdu_main(argc, argv, opt_json);
+		return cellgatectl_pdu_main(argc, argv, opt_json);
 	for (size_t i = 0; i < nitems(subcommands); i++) {
 		if (strcmp(argv[0], subcommands[i].name) != 0)
 			continue;
 		if ((fd = ctl_client_connect(opt_socket, err, sizeof err)) == -1)
-			return ctl_die("", err);
+			return cli_die("", err);
 		rc = subcommands[i].fn(fd, argc, argv);
 		close(fd);
 		return rc;

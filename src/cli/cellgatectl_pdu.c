@@ -10,7 +10,7 @@
 
 #include <json-c/json.h>
 
-#include "cellgatectl.h"
+#include "cli.h"
 #include "pdu.h"
 #include "util.h"
 
@@ -76,7 +76,7 @@ pdu_decode_cmd(int argc, char **argv, int json)
 
 	if (m == NULL || (view = malloc(8192)) == NULL) {
 		free(m);
-		return ctl_die("pdu", "out of memory");
+		return cli_die("pdu", "out of memory");
 	}
 	if (i < argc && strcmp(argv[i], "--no-smsc") == 0) {
 		no_smsc = 1;
@@ -106,20 +106,20 @@ pdu_decode_cmd(int argc, char **argv, int json)
 		else if (json) {
 			struct json_object *o = pdu_json(m);
 
-			ctl_print_json(o);
+			cli_print_json(o);
 			json_object_put(o);
 		} else {
 			if (pdu_make_safe(m) == -1) {
 				free(m);
 				free(view);
-				return ctl_die("pdu", "out of memory");
+				return cli_die("pdu", "out of memory");
 			}
 			pdu_text_view(m, view, 8192);
 			printf("%s%s", i > first ? "\n" : "", view);
 		}
 	}
 	if (all != NULL) {
-		ctl_print_json(all);
+		cli_print_json(all);
 		json_object_put(all);
 	}
 	free(m);
@@ -182,7 +182,7 @@ pdu_encode_cmd(int argc, char **argv, int json)
 			o.has_class = true;
 			o.msg_class = (int)util_strtonum(optarg, 0, 3, &errstr);
 			if (errstr != NULL)
-				return ctl_die("pdu encode", "class is 0..3");
+				return cli_die("pdu encode", "class is 0..3");
 			break;
 		case 's':
 			o.smsc = optarg;
@@ -194,14 +194,14 @@ pdu_encode_cmd(int argc, char **argv, int json)
 			o.concat_ref = (uint16_t)util_strtonum(optarg, 0, 255,
 			    &errstr);
 			if (errstr != NULL)
-				return ctl_die("pdu encode", "ref is 0..255");
+				return cli_die("pdu encode", "ref is 0..255");
 			break;
 		case 'd':
 			deliver = 1;
 			break;
 		case 't':
 			if (pdu_time_parse(optarg, &scts) == -1)
-				return ctl_die("pdu encode", "--time is "
+				return cli_die("pdu encode", "--time is "
 				    "YYYY-MM-DDTHH:MM:SS+HH:MM");
 			o.scts = &scts;
 			break;
@@ -212,7 +212,7 @@ pdu_encode_cmd(int argc, char **argv, int json)
 	if (argc - optind != 2)
 		return pdu_usage();
 	if ((out = malloc(sizeof *out)) == NULL)
-		return ctl_die("pdu", "out of memory");
+		return cli_die("pdu", "out of memory");
 	if (deliver)
 		rc = pdu_encode_deliver(argv[optind], argv[optind + 1],
 		    strlen(argv[optind + 1]), &o, out, &reason);
@@ -221,7 +221,7 @@ pdu_encode_cmd(int argc, char **argv, int json)
 		    strlen(argv[optind + 1]), &o, out, &reason);
 	if (rc == -1) {
 		free(out);
-		return ctl_die("pdu encode", reason);
+		return cli_die("pdu encode", reason);
 	}
 	if (json) {
 		struct json_object *j = json_object_new_object(), *parts;
@@ -239,7 +239,7 @@ pdu_encode_cmd(int argc, char **argv, int json)
 			json_object_array_add(parts, p);
 		}
 		json_object_object_add(j, "parts", parts);
-		ctl_print_json(j);
+		cli_print_json(j);
 		json_object_put(j);
 	} else
 		for (unsigned i = 0; i < out->nparts; i++)
@@ -250,7 +250,7 @@ pdu_encode_cmd(int argc, char **argv, int json)
 }
 
 int
-ctl_pdu_main(int argc, char **argv, int json)
+cellgatectl_pdu_main(int argc, char **argv, int json)
 {
 	if (argc >= 2 && strcmp(argv[1], "decode") == 0)
 		return pdu_decode_cmd(argc - 1, argv + 1, json);
