@@ -230,6 +230,22 @@ struct at_hcsq {
 };
 
 int	 at_parse_hcsq(const char *, size_t, struct at_hcsq *, const char **);
+/* percent as ModemManager shows it (rssi * 100 / 31), -1 unknown */
+int	 at_csq_quality(int);
+
+/* +CESQ (27.007 8.69): raw values, 99/255 unknown */
+struct at_cesq {
+	int	 rxlev;		/* 0..63, 99 */
+	int	 ber;		/* 0..7, 99 */
+	int	 rscp;		/* 0..96, 255 */
+	int	 ecno;		/* 0..49, 255 */
+	int	 rsrq;		/* 0..34, 255 */
+	int	 rsrp;		/* 0..97, 255 */
+};
+
+int	 at_parse_cesq(const char *, size_t, struct at_cesq *, const char **);
+int	 at_cesq_rsrp_dbm(int, int *);
+int	 at_cesq_rsrq_db10(int, int *);	/* tenths of a dB */
 
 /* ---- operator: +COPS? ---- */
 
@@ -339,6 +355,10 @@ struct at_sms_hdr {
 	char			 dt[AT_SCTS_MAX];	/* report: discharge time */
 	long			 mr;		/* report: message reference */
 	long			 st;		/* report: status */
+	/* PDU mode: the PDU on the header's own line after a blank
+	 * ("+CMGR: 0,,24 0791..."), as an offset into the line; 0 none */
+	size_t			 pdu_off;
+	size_t			 pdu_len;
 };
 
 int	 at_parse_sms_hdr(const char *, size_t, int, struct at_sms_hdr *,
@@ -420,10 +440,128 @@ enum at_ident {
 
 int	 at_parse_ident(const char *, size_t, enum at_ident, char *, size_t,
 	     const char **);
+/* ICCID from the answer to AT+CRSM=176,12258,0,0,10 (EF_ICCID, BCD) */
+int	 at_parse_crsm_iccid(const char *, size_t, char *, size_t,
+	     const char **);
+/* +CFUN: <fun>[,...] (some modems add a second value) */
+int	 at_parse_cfun(const char *, size_t, int *, const char **);
 int	 at_parse_info(const char *, size_t, char *, size_t, const char **);
 
 /* a single integer after a prefix, e.g. ("+CFUN:", 0, 127) */
 int	 at_parse_int_line(const char *, size_t, const char *, long, long,
 	     long *, const char **);
+
+/* ---- calls: +CLCC, +CCWA (at_parse_call.c) ---- */
+
+/* <stat> of +CLCC (27.007 7.18) */
+#define AT_CLCC_ACTIVE		0
+#define AT_CLCC_HELD		1
+#define AT_CLCC_DIALING		2
+#define AT_CLCC_ALERTING	3
+#define AT_CLCC_INCOMING	4
+#define AT_CLCC_WAITING		5
+
+struct at_clcc {
+	int	 id;
+	int	 dir;		/* 0 outgoing, 1 incoming */
+	int	 stat;
+	int	 mode;		/* 0 voice, 1 data, 2 fax, ... */
+	int	 mpty;
+	char	 number[AT_NUMBER_MAX];
+	int	 type;		/* -1 absent */
+	char	 alpha[AT_ALPHA_MAX];
+};
+
+int	 at_parse_clcc(const char *, size_t, struct at_clcc *, const char **);
+
+/* +CCWA: <number>,<type>,<class>[,<alpha>[,<CLI validity>]] */
+struct at_ccwa {
+	struct at_clip	 clip;
+	int		 cls;	/* 1 voice, ... */
+};
+
+int	 at_parse_ccwa(const char *, size_t, struct at_ccwa *, const char **);
+
+/* ---- network time: +CCLK, +CTZV, +CTZE (at_parse_time.c) ---- */
+
+#define AT_TZ_NONE	(-1000)
+
+struct at_nettime {
+	int	 has_time;
+	int	 year, mon, day, hour, min, sec;	/* local time */
+	int	 tz;		/* quarter hours east of UTC, AT_TZ_NONE */
+	int	 dst;		/* hours of daylight saving, -1 absent */
+};
+
+int	 at_parse_cclk(const char *, size_t, struct at_nettime *,
+	     const char **);
+int	 at_parse_ctzv(const char *, size_t, struct at_nettime *,
+	     const char **);
+int	 at_parse_ctze(const char *, size_t, struct at_nettime *,
+	     const char **);
+/* seconds since the epoch (UTC) of a time with its zone; -1 none */
+long long at_nettime_epoch(const struct at_nettime *);
+
+/* ---- packet data: +CGEV, +CGACT, +CGPADDR, +CGDCONT (at_parse_data.c) -- */
+
+enum at_cgev {
+	AT_CGEV_OTHER,		/* an event the data call does not act on */
+	AT_CGEV_ACT,		/* a context was activated */
+	AT_CGEV_DEACT,		/* a context was deactivated */
+	AT_CGEV_DETACH		/* packet domain detach */
+};
+
+struct at_cgev_ev {
+	enum at_cgev	 kind;
+	int		 by_network;	/* NW ..., else ME ... */
+	int		 cid;		/* -1 not given */
+};
+
+int	 at_parse_cgev(const char *, size_t, struct at_cgev_ev *,
+	     const char **);
+
+/* +CGACT: <cid>,<state> */
+struct at_cgact {
+	int	 cid;
+	int	 state;
+};
+
+int	 at_parse_cgact(const char *, size_t, struct at_cgact *, const char **);
+
+#define AT_ADDR_MAX	64
+
+/* +CGPADDR: <cid>[,<addr>[,<addr2>]]: addr "" when none (0.0.0.0) */
+struct at_cgpaddr {
+	int	 cid;
+	char	 addr[AT_ADDR_MAX];
+	char	 addr2[AT_ADDR_MAX];
+};
+
+int	 at_parse_cgpaddr(const char *, size_t, struct at_cgpaddr *,
+	     const char **);
+
+#define AT_PDP_TYPE_MAX	16
+#define AT_APN_MAX	101
+
+/* +CGDCONT: <cid>,<type>,<apn>[,...] (answer to AT+CGDCONT?) */
+struct at_cgdcont {
+	int	 cid;
+	char	 type[AT_PDP_TYPE_MAX];
+	char	 apn[AT_APN_MAX];
+};
+
+int	 at_parse_cgdcont(const char *, size_t, struct at_cgdcont *,
+	     const char **);
+
+/* +CGDCONT: (1-16),"IP",... (answer to AT+CGDCONT=?): cid range per
+ * PDP type; min_cid -1 when the list is empty */
+struct at_cgdcont_test {
+	int	 min_cid;
+	int	 max_cid;
+	char	 type[AT_PDP_TYPE_MAX];
+};
+
+int	 at_parse_cgdcont_test(const char *, size_t, struct at_cgdcont_test *,
+	     const char **);
 
 #endif /* AT_PARSE_H */

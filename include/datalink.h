@@ -65,12 +65,6 @@ const struct datalink_dial *datalink_dial_find(const char *manufacturer,
 /* The dial command for an APN into out: 0, or -1 when it does not fit. */
 int datalink_dial_command(const struct datalink_dial *, const char *apn,
     char *out, size_t outlen);
-/* +CGPADDR: 1,"10.1.2.3" (or unquoted): the address, 0; -1 none. */
-int datalink_parse_cgpaddr(const char *line, char *out, size_t outlen);
-/* +CGACT: lines of AT+CGACT?: 1 context 1 active, 0 not, -1 no line. */
-int datalink_parse_cgact(const char *line);
-/* A +CGEV: URC that means the call is gone: 1, else 0. */
-int datalink_cgev_is_drop(const char *line);
 
 /* Redial delay after `failures` failures in a row, milliseconds. */
 int datalink_backoff_ms(unsigned failures);

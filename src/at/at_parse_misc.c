@@ -27,7 +27,7 @@ at_dial_char(int c)
  * with XX a dialling character) is decoded.  Otherwise the field must be
  * made of dialling characters.  Empty is allowed (number withheld).
  */
-static int
+int
 at_number_copy(const struct at_param *p, char *dst, size_t dstsz)
 {
 	size_t	i, n;
@@ -60,7 +60,7 @@ at_number_copy(const struct at_param *p, char *dst, size_t dstsz)
 	return at_param_str(p, dst, dstsz);
 }
 
-static int
+int
 at_text_copy(const struct at_param *p, char *dst, size_t dstsz)
 {
 	size_t	i;
@@ -261,9 +261,32 @@ at_strip(const char **s, size_t *len, const char *const *prefixes,
 }
 
 /*
+ * An ICCID in the SIM's own digit order (EF_ICCID is BCD, low nibble
+ * first): "98" where an ICCID starts "89" (ISO/IEC 7812 MII 89, telecom)
+ * gives it away (ModemManager test-modem-helpers.c,
+ * test_iccid_parse_quoted_swap_19_digit: "984402003576012594F9" is
+ * 8944200053671052499).  Swap each pair in place.
+ */
+static void
+at_iccid_unswap(char *s, size_t len)
+{
+	size_t	i;
+	char	c;
+
+	if (len < 2 || len % 2 != 0 || s[0] != '9' || s[1] != '8')
+		return;
+	for (i = 0; i + 1 < len; i += 2) {
+		c = s[i];
+		s[i] = s[i + 1];
+		s[i + 1] = c;
+	}
+}
+
+/*
  * IMEI, IMSI or ICCID line, with any of the known prefixes and quotes
- * removed.  ICCIDs are upper-cased and their F padding dropped; some
- * SIMs have hex digits in them, so A-F are accepted.
+ * removed.  ICCIDs are upper-cased, un-swapped when in BCD order, their
+ * F padding dropped, and must start with 89; some SIMs have hex digits
+ * in them, so A-F are accepted.
  */
 int
 at_parse_ident(const char *line, size_t len, enum at_ident kind, char *out,
@@ -273,7 +296,7 @@ at_parse_ident(const char *line, size_t len, enum at_ident kind, char *out,
 		"+CGSN:", "+GSN:", "+CIMI:", "+CCID:", "+ICCID:", "+QCCID:",
 		"^ICCID:", "+CICCID:", "ICCID:", "IMEI:", "IMSI:"
 	};
-	char	buf[AT_IDENT_LEN_MAX + 1];
+	char	buf[AT_IDENT_LEN_MAX + 3];
 	size_t	i, min, max;
 	int	c;
 
@@ -288,16 +311,13 @@ at_parse_ident(const char *line, size_t len, enum at_ident kind, char *out,
 		max = 15;
 		break;
 	case AT_IDENT_ICCID:
-		while (len > 0 && (line[len - 1] == 'F' ||
-		    line[len - 1] == 'f'))
-			len--;
 		min = 18;
 		max = 22;
 		break;
 	default:
 		return at_fail(cause, "bad identity kind");
 	}
-	if (len < min || len > max)
+	if (len < min || len > max + 2)
 		return at_fail(cause, "bad identity length");
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)line[i];
@@ -308,6 +328,15 @@ at_parse_ident(const char *line, size_t len, enum at_ident kind, char *out,
 			return at_fail(cause, "bad identity digit");
 		buf[i] = (char)c;
 	}
+	if (kind == AT_IDENT_ICCID) {
+		at_iccid_unswap(buf, len);
+		while (len > 0 && buf[len - 1] == 'F')
+			len--;
+		if (len < 2 || buf[0] != '8' || buf[1] != '9')
+			return at_fail(cause, "not an ICCID (no 89)");
+	}
+	if (len < min || len > max)
+		return at_fail(cause, "bad identity length");
 	buf[len] = '\0';
 	if (len >= outsz)
 		return at_fail(cause, "output too small");
@@ -342,5 +371,52 @@ at_parse_info(const char *line, size_t len, char *out, size_t outsz,
 		return at_fail(cause, "too long");
 	memcpy(out, line, len);
 	out[len] = '\0';
+	return 0;
+}
+
+/*
+ * +CRSM: <sw1>,<sw2>,"<response>" to AT+CRSM=176,12258,0,0,10 (READ
+ * BINARY of EF_ICCID, 3GPP TS 27.007 8.18, 31.102): status 144,0 (90 00)
+ * and the ICCID in BCD order, un-swapped and checked as any ICCID.
+ */
+int
+at_parse_crsm_iccid(const char *line, size_t len, char *out, size_t outsz,
+    const char **cause)
+{
+	struct at_params	pp;
+	long			sw1, sw2;
+	char			id[AT_IDENT_LEN_MAX + 1];
+
+	if (at_split_after(line, len, "+CRSM:", &pp, cause) != 0)
+		return -1;
+	if (pp.n < 3 || at_param_int(&pp.v[0], 0, 255, &sw1) != 0 ||
+	    at_param_int(&pp.v[1], 0, 255, &sw2) != 0)
+		return at_fail(cause, "bad +CRSM status");
+	if (sw1 != 144 && sw1 != 145)
+		return at_fail(cause, "SIM refused the read");
+	if (pp.v[2].list || pp.v[2].len % 2 != 0 ||
+	    at_parse_ident(pp.v[2].s, pp.v[2].len, AT_IDENT_ICCID, id,
+	    sizeof id, cause) != 0)
+		return at_fail(cause, "bad ICCID data");
+	if (strlen(id) >= outsz)
+		return at_fail(cause, "output too small");
+	memcpy(out, id, strlen(id) + 1);
+	return 0;
+}
+
+/* +CFUN: <fun>[,<...>]: some modems answer AT+CFUN? with two values
+ * ("+CFUN: 1,0"); the second is ignored. */
+int
+at_parse_cfun(const char *line, size_t len, int *fun, const char **cause)
+{
+	struct at_params	pp;
+	long			v;
+
+	if (at_split_after(line, len, "+CFUN:", &pp, cause) != 0)
+		return -1;
+	if (pp.n < 1 || pp.v[0].quoted ||
+	    at_param_int(&pp.v[0], 0, 127, &v) != 0)
+		return at_fail(cause, "bad +CFUN value");
+	*fun = (int)v;
 	return 0;
 }

@@ -57,9 +57,75 @@ at_reg_absent(const struct at_param *p)
 	return p->len == 0 && !p->list;
 }
 
+/* How well fields fit a reading of a registration line. */
+#define AT_REG_FIT_NONE		0
+#define AT_REG_FIT_LOOSE	1	/* something was ignored */
+#define AT_REG_FIT_EXACT	2
+
+/*
+ * The first word of a field: "0 5" is read as "0" and the rest ignored
+ * (ModemManager test-modem-helpers.c, Qualcomm Gobi 1000:
+ * "+CREG: 2,1,  0 5, 2715").  *fit drops to LOOSE when a word is cut.
+ */
+static struct at_param
+at_reg_word(const struct at_param *p, int *fit)
+{
+	struct at_param	w = *p;
+	size_t		i;
+
+	for (i = 0; i < w.len; i++)
+		if (w.s[i] == ' ' || w.s[i] == '\t') {
+			w.len = i;
+			*fit = AT_REG_FIT_LOOSE;
+			break;
+		}
+	return w;
+}
+
+/* A hex lac/ci of at most max digits, read into *v. */
+static int
+at_reg_hex(const struct at_param *p, size_t max, int *fit,
+    unsigned long long *v)
+{
+	struct at_param	w = at_reg_word(p, fit);
+
+	return p->list ? -1 : at_param_hex(&w, max, v);
+}
+
+/* A field in the AcT place that holds an AcT: bare decimal 0..15. */
+static int
+at_reg_is_act(const struct at_param *p)
+{
+	long	v;
+
+	return !p->quoted && !p->list && at_param_int(p, 0, 15, &v) == 0;
+}
+
+/* Decimal digits (a number, maybe out of range). */
+static int
+at_reg_decimal(const struct at_param *p)
+{
+	size_t	i;
+
+	if (p->len == 0)
+		return 0;
+	for (i = 0; i < p->len; i++)
+		if (p->s[i] < '0' || p->s[i] > '9')
+			return 0;
+	return 1;
+}
+
 /*
  * Read the fields as solicited ("n,stat[,lac[,ci[,act[,...]]]]") or as a
- * URC ("stat[,lac,ci[,act[,...]]]") into r; 0 if they fit that shape.
+ * URC ("stat[,lac,ci[,act[,...]]]") into r: how well they fit that shape.
+ * - Some modems put a RAC-like field between the lac (TAC) and the cell
+ *   id, as some +CGREG do: "1F00, 20 ,79D903 ,7" (ModemManager, Novatel
+ *   E362 +CEREG).  Told apart from the 27.007 order (ci, AcT) by the
+ *   third field after the lac: not an AcT there but one after it, or
+ *   three quoted ids in a row; a RAC is one octet (two hex digits).
+ * - A bare word where the AcT goes ("B, C2816", ModemManager, Samsung
+ *   S8500) is ignored with all after it; a number out of range or a
+ *   quoted string there is not.
  */
 static int
 at_reg_read(const struct at_params *pp, int solicited, struct at_reg *r)
@@ -68,6 +134,7 @@ at_reg_read(const struct at_params *pp, int solicited, struct at_reg *r)
 	size_t			 k = 0, rest;
 	long			 v;
 	unsigned long long	 h;
+	int			 fit = AT_REG_FIT_EXACT;
 
 	memset(r, 0, sizeof *r);
 	r->n = -1;
@@ -76,36 +143,49 @@ at_reg_read(const struct at_params *pp, int solicited, struct at_reg *r)
 	if (solicited) {
 		if (pp->n < 2 || f[0].quoted ||
 		    at_param_int(&f[0], 0, 5, &v) != 0)
-			return -1;
+			return AT_REG_FIT_NONE;
 		r->n = (int)v;
 		k = 1;
 	}
 	if (k >= pp->n || f[k].quoted || at_param_int(&f[k], 0, 11, &v) != 0)
-		return -1;
+		return AT_REG_FIT_NONE;
 	r->stat = (int)v;
 	k++;
 	rest = pp->n - k;
 	/* a URC has lac and ci together; solicited may lack ci (gammu) */
-	if (rest > 8 || (!solicited && rest == 1))
-		return -1;
+	if (rest > 10 || (!solicited && rest == 1))
+		return AT_REG_FIT_NONE;
 	if (rest >= 1 && !at_reg_absent(&f[k])) {
-		if (f[k].list || at_param_hex(&f[k], 8, &h) != 0)
-			return -1;
+		if (at_reg_hex(&f[k], 8, &fit, &h) != 0)
+			return AT_REG_FIT_NONE;
 		r->has_lac = 1;
 		r->lac = (unsigned long)h;
 	}
+	if (rest >= 3 && !at_reg_absent(&f[k + 1]) &&
+	    !at_reg_absent(&f[k + 2]) && !at_reg_is_act(&f[k + 2]) &&
+	    at_reg_hex(&f[k + 1], 2, &fit, &h) == 0 &&
+	    at_reg_hex(&f[k + 2], 10, &fit, &h) == 0 &&
+	    ((f[k].quoted && f[k + 1].quoted && f[k + 2].quoted) ||
+	    (rest >= 4 && at_reg_is_act(&f[k + 3])))) {
+		k++;			/* the RAC */
+		rest--;
+	}
 	if (rest >= 2 && !at_reg_absent(&f[k + 1])) {
-		if (f[k + 1].list || at_param_hex(&f[k + 1], 10, &h) != 0)
-			return -1;
+		if (at_reg_hex(&f[k + 1], 10, &fit, &h) != 0)
+			return AT_REG_FIT_NONE;
 		r->has_ci = 1;
 		r->ci = h;
 	}
 	if (rest >= 3 && !at_param_empty(&f[k + 2])) {
-		if (f[k + 2].quoted || at_param_int(&f[k + 2], 0, 15, &v) != 0)
-			return -1;
+		if (f[k + 2].quoted || f[k + 2].list)
+			return AT_REG_FIT_NONE;
+		if (!at_reg_decimal(&f[k + 2]))
+			return AT_REG_FIT_LOOSE;
+		if (at_param_int(&f[k + 2], 0, 15, &v) != 0)
+			return AT_REG_FIT_NONE;
 		r->act = (int)v;
 	}
-	return 0;
+	return fit;
 }
 
 enum at_reg_shape
@@ -118,44 +198,42 @@ at_parse_reg_shape(const char *line, size_t len)
 
 	if (at_reg_split(line, len, &cmd, &pp, NULL) != 0)
 		return AT_REG_SHAPE_INVALID;
-	sol = at_reg_read(&pp, 1, &r) == 0;
-	urc = at_reg_read(&pp, 0, &r) == 0;
-	if (sol && urc)
+	sol = at_reg_read(&pp, 1, &r);
+	urc = at_reg_read(&pp, 0, &r);
+	if (sol == AT_REG_FIT_NONE && urc == AT_REG_FIT_NONE)
+		return AT_REG_SHAPE_INVALID;
+	if (sol == urc)
 		return AT_REG_SHAPE_AMBIGUOUS;
-	if (sol)
-		return AT_REG_SHAPE_SOLICITED;
-	if (urc)
-		return AT_REG_SHAPE_UNSOLICITED;
-	return AT_REG_SHAPE_INVALID;
+	return sol > urc ? AT_REG_SHAPE_SOLICITED : AT_REG_SHAPE_UNSOLICITED;
 }
 
+/*
+ * The hint says what is expected; a line in the other shape is still
+ * taken when it fits that shape better (field count and types): some
+ * modems send the solicited shape unsolicited after AT+CREG=2.  An
+ * answer to AT+CREG? is always read as solicited.
+ */
 int
 at_parse_reg(const char *line, size_t len, enum at_reg_hint hint,
     struct at_reg *out, const char **cause)
 {
 	struct at_params	pp;
-	struct at_reg		r;
+	struct at_reg		rs, ru;
 	enum at_reg_cmd		cmd;
+	int			sol, urc;
 
 	if (at_reg_split(line, len, &cmd, &pp, cause) != 0)
 		return -1;
-	switch (hint) {
-	case AT_REG_SOLICITED:
-		if (at_reg_read(&pp, 1, &r) != 0)
-			return at_fail(cause, "bad solicited registration");
-		break;
-	case AT_REG_UNSOLICITED:
-		if (at_reg_read(&pp, 0, &r) != 0)
-			return at_fail(cause, "bad registration URC");
-		break;
-	default:
-		if (at_reg_read(&pp, 1, &r) != 0 &&
-		    at_reg_read(&pp, 0, &r) != 0)
-			return at_fail(cause, "bad registration");
-		break;
-	}
-	r.cmd = cmd;
-	*out = r;
+	sol = at_reg_read(&pp, 1, &rs);
+	urc = hint == AT_REG_SOLICITED ? AT_REG_FIT_NONE :
+	    at_reg_read(&pp, 0, &ru);
+	if (sol == AT_REG_FIT_NONE && urc == AT_REG_FIT_NONE)
+		return at_fail(cause, hint == AT_REG_SOLICITED ?
+		    "bad solicited registration" : "bad registration");
+	if (urc > sol || (urc == sol && hint == AT_REG_UNSOLICITED))
+		rs = ru;
+	rs.cmd = cmd;
+	*out = rs;
 	return 0;
 }
 
@@ -303,5 +381,76 @@ at_parse_int_line(const char *line, size_t len, const char *prefix,
 	if (at_param_int(&pp.v[0], min, max, &v) != 0)
 		return at_fail(cause, "bad number");
 	*out = v;
+	return 0;
+}
+
+/*
+ * Signal quality in percent as ModemManager (mmcli) shows it:
+ * CLAMP(rssi, 0, 31) * 100 / 31 of the +CSQ <rssi>; -1 unknown (99).
+ */
+int
+at_csq_quality(int rssi)
+{
+	if (rssi < 0 || rssi > 31)
+		return -1;
+	return rssi * 100 / 31;
+}
+
+/*
+ * +CESQ: <rxlev>,<ber>,<rscp>,<ecno>,<rsrq>,<rsrp> (27.007 8.69), the
+ * raw values; fields after the sixth (a SINR of some firmwares) are
+ * ignored.
+ */
+int
+at_parse_cesq(const char *line, size_t len, struct at_cesq *out,
+    const char **cause)
+{
+	static const struct {
+		long	max;	/* 0..max, or unknown */
+		long	unknown;
+	} range[6] = {
+		{ 63, 99 }, { 7, 99 }, { 96, 255 }, { 49, 255 }, { 34, 255 },
+		{ 97, 255 }
+	};
+	struct at_params	pp;
+	long			v[6];
+	size_t			i;
+
+	if (at_split_after(line, len, "+CESQ:", &pp, cause) != 0)
+		return -1;
+	if (pp.n < 6)
+		return at_fail(cause, "+CESQ needs 6 fields");
+	for (i = 0; i < 6; i++) {
+		if (pp.v[i].quoted ||
+		    at_param_int(&pp.v[i], 0, range[i].unknown, &v[i]) != 0 ||
+		    (v[i] > range[i].max && v[i] != range[i].unknown))
+			return at_fail(cause, "bad +CESQ value");
+	}
+	out->rxlev = (int)v[0];
+	out->ber = (int)v[1];
+	out->rscp = (int)v[2];
+	out->ecno = (int)v[3];
+	out->rsrq = (int)v[4];
+	out->rsrp = (int)v[5];
+	return 0;
+}
+
+/* RSRP in dBm of a +CESQ <rsrp> (0: below -140, 97: -44 or above). */
+int
+at_cesq_rsrp_dbm(int rsrp, int *dbm)
+{
+	if (rsrp < 0 || rsrp > 97)
+		return -1;
+	*dbm = rsrp - 141;
+	return 0;
+}
+
+/* RSRQ in tenths of a dB of a +CESQ <rsrq> (0: below -19.5, 34: -3). */
+int
+at_cesq_rsrq_db10(int rsrq, int *db10)
+{
+	if (rsrq < 0 || rsrq > 34)
+		return -1;
+	*db10 = -200 + 5 * rsrq;
 	return 0;
 }

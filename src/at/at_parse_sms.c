@@ -8,6 +8,7 @@
 
 #include "at_parse.h"
 #include "at_int.h"
+#include "hex.h"
 
 #define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
 
@@ -95,6 +96,10 @@ at_cpms_slot(const struct at_param *p, unsigned int *mask)
 	size_t	i = 0, s, e;
 
 	*mask = 0;
+	/* ModemManager test-modem-helpers.c, test_cpms_response_empty_fields:
+	 * "+CPMS: (),,(  )" */
+	if (at_param_empty(p))
+		return 0;
 	if (!p->list) {
 		if (!at_mem_valid(p->s, p->len))
 			return -1;
@@ -348,6 +353,37 @@ at_hdr_text_msg(const struct at_param *f, size_t n, struct at_sms_hdr *h)
 }
 
 /*
+ * <length> of a PDU-mode header; some modems put the PDU on the same
+ * line after a blank ("+CMGR: 0,,24 0791...": even hex, at least the
+ * TPDU octets announced): its place in the line goes to h.
+ */
+static int
+at_hdr_length(const char *line, const struct at_param *p,
+    struct at_sms_hdr *h)
+{
+	struct at_param	w = *p;
+	size_t		i, b;
+
+	for (b = 0; b < p->len && p->s[b] != ' '; b++)
+		;
+	w.len = b;
+	if (at_param_int(&w, 1, 255, &h->length) != 0)
+		return -1;
+	if (b == p->len)
+		return 0;
+	while (b < p->len && p->s[b] == ' ')
+		b++;
+	for (i = b; i < p->len; i++)
+		if (hex_val((unsigned char)p->s[i]) < 0)
+			return -1;
+	if ((p->len - b) % 2 != 0 || (p->len - b) / 2 < (size_t)h->length)
+		return -1;
+	h->pdu_off = (size_t)(p->s + b - line);
+	h->pdu_len = p->len - b;
+	return 0;
+}
+
+/*
  * PDU mode:  +CMGL: <index>,<stat>,[<alpha>],<length>
  *            +CMGR: <stat>,[<alpha>],<length>
  *            +CMT: [<alpha>],<length>   +CDS: <length>   +CBM: <length>
@@ -410,8 +446,7 @@ at_parse_sms_hdr(const char *line, size_t len, int text_mode,
 		 * "+CMGR: 4,1,,151" (26.dump, 27.dump: index first).
 		 */
 		if (h.kind == AT_SMS_CMGR && n == 1) {
-			if (f[0].quoted ||
-			    at_param_int(&f[0], 1, 255, &h.length) != 0)
+			if (f[0].quoted || at_hdr_length(line, &f[0], &h) != 0)
 				return at_fail(cause, "bad length");
 			*out = h;
 			return 0;
@@ -445,8 +480,7 @@ at_parse_sms_hdr(const char *line, size_t len, int text_mode,
 		}
 		if (n == 2 && at_copy_text(&f[0], h.alpha, sizeof h.alpha) != 0)
 			return at_fail(cause, "bad alpha");
-		if (f[n - 1].quoted ||
-		    at_param_int(&f[n - 1], 1, 255, &h.length) != 0)
+		if (f[n - 1].quoted || at_hdr_length(line, &f[n - 1], &h) != 0)
 			return at_fail(cause, "bad length");
 		*out = h;
 		return 0;

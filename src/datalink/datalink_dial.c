@@ -2,11 +2,10 @@
  * datalink_dial.c: the modem's own data call, per vendor (SPEC §6.1):
  * which command dials context 1 and which hangs it up, chosen from the
  * modem's +CGMI/+CGMM answers; 2G-only modems (SIMCom SIM800/SIM900,
- * Quectel M95) have no call on a USB network interface and say so.  Also
- * the parsers of the answers the dialer reads (+CGPADDR, +CGACT, +CGEV)
- * and the redial backoff.  Pure.
+ * Quectel M95) have no call on a USB network interface and say so; and
+ * the redial backoff.  Pure (the answers it reads are parsed by the AT
+ * layer, at_parse_data.c).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -80,70 +79,6 @@ datalink_dial_command(const struct datalink_dial *d, const char *apn,
 	else
 		n = snprintf(out, outlen, "%s", d->dial);
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
-}
-
-/* Skip "PREFIX" and blanks: the rest, or NULL. */
-static const char *
-datalink_after(const char *line, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	if (strncmp(line, prefix, n) != 0)
-		return NULL;
-	line += n;
-	while (*line == ' ')
-		line++;
-	return line;
-}
-
-int
-datalink_parse_cgpaddr(const char *line, char *out, size_t outlen)
-{
-	const char *p = datalink_after(line, "+CGPADDR:"), *end;
-	size_t n;
-
-	if (p == NULL || p[0] != '1' || p[1] != ',')
-		return -1;
-	p += 2;
-	if (*p == '"')
-		p++;
-	for (end = p; *end != '\0' && *end != '"' && *end != ','; end++)
-		if (!isxdigit((unsigned char)*end) && *end != '.' &&
-		    *end != ':')
-			return -1;
-	n = (size_t)(end - p);
-	if (n == 0 || n >= outlen || (n == 7 && memcmp(p, "0.0.0.0", 7) == 0))
-		return -1;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return 0;
-}
-
-int
-datalink_parse_cgact(const char *line)
-{
-	const char *p = datalink_after(line, "+CGACT:");
-
-	if (p == NULL || p[0] != '1' || p[1] != ',')
-		return -1;
-	p += 2;
-	while (*p == ' ')
-		p++;
-	if ((p[0] == '0' || p[0] == '1') && p[1] == '\0')
-		return p[0] == '1';
-	return -1;
-}
-
-/* 27.007 §10.1.19: the network or the modem deactivated a context or
- * detached ("NW DEACT", "ME DEACT", "NW PDN DEACT", "NW DETACH", ...). */
-int
-datalink_cgev_is_drop(const char *line)
-{
-	const char *p = datalink_after(line, "+CGEV:");
-
-	if (p == NULL)
-		return 0;
-	return strstr(p, "DEACT") != NULL || strstr(p, "DETACH") != NULL;
 }
 
 /* 2 s after the first failure, doubling, at most 5 minutes. */

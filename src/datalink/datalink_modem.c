@@ -15,12 +15,14 @@
 
 #include <event2/event.h>
 
+#include "at_parse.h"
 #include "datalink_int.h"
 #include "log.h"
 #include "modem.h"
 #include "util.h"
 
 #define DLM_DIAL_TIMEOUT_MS	60000	/* activation may take a while */
+#define DLM_CID			1	/* the context the call uses */
 
 static struct {
 	int				 active;
@@ -133,17 +135,27 @@ dlm_done(const struct modem_response *res, void *arg)
 	if (!dlm.active || (uintptr_t)arg != dlm.gen)
 		return;
 	if (ev == DL_EV_OK && dlm.sm.step == DL_STEP_ADDR) {
+		struct at_cgpaddr pa;
+
 		dlm.address[0] = '\0';
 		for (size_t i = 0; i < res->nlines; i++)
-			if (datalink_parse_cgpaddr(res->lines[i], dlm.address,
-			    sizeof dlm.address) == 0)
+			if (at_parse_cgpaddr(res->lines[i],
+			    strlen(res->lines[i]), &pa, NULL) == 0 &&
+			    pa.cid == DLM_CID && pa.addr[0] != '\0') {
+				util_strlcpy(dlm.address, pa.addr,
+				    sizeof dlm.address);
 				break;
+			}
 		dlm_find_if();
 	}
 	if (ev == DL_EV_OK && dlm.sm.step == DL_STEP_CHECK) {
+		struct at_cgact ca;
+
 		for (size_t i = 0; i < res->nlines && act != 1; i++)
-			if (datalink_parse_cgact(res->lines[i]) != -1)
-				act = datalink_parse_cgact(res->lines[i]);
+			if (at_parse_cgact(res->lines[i],
+			    strlen(res->lines[i]), &ca, NULL) == 0 &&
+			    ca.cid == DLM_CID)
+				act = ca.state;
 		if (act == 0) {
 			ev = DL_EV_INACTIVE;
 			util_strlcpy(dlm.detail, "AT+CGACT?: context 1 "
@@ -254,10 +266,23 @@ dlm_ready_cb(void *arg)
 	dlm_event(DL_EV_MODEM_READY);
 }
 
+/* +CGEV: the network or the modem deactivated our context, or
+ * detached (27.007 10.1.19); a malformed line is logged and ignored. */
 static void
 dlm_cgev_cb(const char *line, const char *pdu, void *arg)
 {
-	if (!dlm.active || !datalink_cgev_is_drop(line))
+	struct at_cgev_ev e;
+	char esc[96];
+
+	if (!dlm.active)
+		return;
+	if (at_parse_cgev(line, strlen(line), &e, NULL) != 0) {
+		util_escape(esc, sizeof esc, line, strlen(line));
+		log_info("data: +CGEV not understood: %s", esc);
+		return;
+	}
+	if (e.kind != AT_CGEV_DETACH && (e.kind != AT_CGEV_DEACT ||
+	    (e.cid != -1 && e.cid != DLM_CID)))
 		return;
 	util_escape(dlm.detail, sizeof dlm.detail, line, strlen(line));
 	dlm_event(DL_EV_DROP);

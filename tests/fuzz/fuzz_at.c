@@ -36,6 +36,15 @@ fuzz_parsers(const char *s, size_t len)
 	struct at_cnum		 cnum;
 	struct at_csca		 csca;
 	struct at_params	 pp;
+	struct at_cesq		 cesq;
+	struct at_cgev_ev	 cgev;
+	struct at_cgact		 cgact;
+	struct at_cgpaddr	 cgpaddr;
+	struct at_cgdcont	 cgdcont;
+	struct at_cgdcont_test	 cgdcontt;
+	struct at_clcc		 clcc;
+	struct at_ccwa		 ccwa;
+	struct at_nettime	 nt;
 	enum at_cpin		 pin;
 	char			 id[AT_IDENT_LEN_MAX], info[AT_INFO_MAX];
 	int			 i, dbm;
@@ -72,6 +81,33 @@ fuzz_parsers(const char *s, size_t len)
 		    NULL);
 	(void)at_parse_info(s, len, info, sizeof info, NULL);
 	(void)at_parse_int_line(s, len, "+CFUN:", 0, 127, &v, NULL);
+	(void)at_parse_cfun(s, len, &i, NULL);
+	if (at_parse_crsm_iccid(s, len, id, sizeof id, NULL) == 0 &&
+	    (strlen(id) < 18 || id[0] != '8' || id[1] != '9'))
+		abort();
+	if (at_parse_cesq(s, len, &cesq, NULL) == 0) {
+		(void)at_cesq_rsrp_dbm(cesq.rsrp, &dbm);
+		(void)at_cesq_rsrq_db10(cesq.rsrq, &dbm);
+	}
+	(void)at_csq_quality(len > 0 ? (unsigned char)s[0] : 99);
+	(void)at_parse_cgev(s, len, &cgev, NULL);
+	(void)at_parse_cgact(s, len, &cgact, NULL);
+	if (at_parse_cgpaddr(s, len, &cgpaddr, NULL) == 0 &&
+	    (strlen(cgpaddr.addr) >= AT_ADDR_MAX ||
+	    strlen(cgpaddr.addr2) >= AT_ADDR_MAX))
+		abort();
+	(void)at_parse_cgdcont(s, len, &cgdcont, NULL);
+	(void)at_parse_cgdcont_test(s, len, &cgdcontt, NULL);
+	(void)at_parse_clcc(s, len, &clcc, NULL);
+	(void)at_parse_ccwa(s, len, &ccwa, NULL);
+	if (at_parse_cclk(s, len, &nt, NULL) == 0)
+		(void)at_nettime_epoch(&nt);
+	(void)at_parse_ctzv(s, len, &nt, NULL);
+	if (at_parse_ctze(s, len, &nt, NULL) == 0)
+		(void)at_nettime_epoch(&nt);
+	if (at_parse_sms_hdr(s, len, 0, &hdr, NULL) == 0 && hdr.pdu_len > 0 &&
+	    hdr.pdu_off + hdr.pdu_len > len)
+		abort();
 	if (at_params_split(s, len, AT_PARAMS_OPEN_QUOTE, &pp, NULL) == 0) {
 		unsigned long		m;
 		unsigned long long	h;

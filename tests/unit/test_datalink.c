@@ -158,42 +158,6 @@ test_dial_table(void **state)
 }
 
 static void
-test_answers(void **state)
-{
-	char addr[64];
-
-	assert_int_equal(datalink_parse_cgpaddr("+CGPADDR: 1,\"10.1.2.3\"",
-	    addr, sizeof addr), 0);
-	assert_string_equal(addr, "10.1.2.3");
-	assert_int_equal(datalink_parse_cgpaddr("+CGPADDR: 1,100.64.0.9",
-	    addr, sizeof addr), 0);
-	assert_string_equal(addr, "100.64.0.9");
-	assert_int_equal(datalink_parse_cgpaddr("+CGPADDR: 1,\"0.0.0.0\"",
-	    addr, sizeof addr), -1);
-	assert_int_equal(datalink_parse_cgpaddr("+CGPADDR: 1,", addr,
-	    sizeof addr), -1);
-	assert_int_equal(datalink_parse_cgpaddr("+CGPADDR: 2,\"10.0.0.1\"",
-	    addr, sizeof addr), -1);
-	assert_int_equal(datalink_parse_cgpaddr("+CGPADDR: 1,\"10;rm\"",
-	    addr, sizeof addr), -1);
-	assert_int_equal(datalink_parse_cgpaddr("+CGPADDR: 1,\"10.1.2.3\"",
-	    addr, 5), -1);
-
-	assert_int_equal(datalink_parse_cgact("+CGACT: 1,1"), 1);
-	assert_int_equal(datalink_parse_cgact("+CGACT: 1,0"), 0);
-	assert_int_equal(datalink_parse_cgact("+CGACT: 2,1"), -1);
-	assert_int_equal(datalink_parse_cgact("+CGACT: 1,2"), -1);
-	assert_int_equal(datalink_parse_cgact("+CGACT: 1,"), -1);
-
-	assert_int_equal(datalink_cgev_is_drop("+CGEV: NW PDN DEACT 1"), 1);
-	assert_int_equal(datalink_cgev_is_drop(
-	    "+CGEV: NW DEACT \"IP\",\"10.0.0.1\",1"), 1);
-	assert_int_equal(datalink_cgev_is_drop("+CGEV: NW DETACH"), 1);
-	assert_int_equal(datalink_cgev_is_drop("+CGEV: ME PDN ACT 1"), 0);
-	assert_int_equal(datalink_cgev_is_drop("+CGREG: 1"), 0);
-}
-
-static void
 test_backoff(void **state)
 {
 	assert_int_equal(datalink_backoff_ms(0), 0);
@@ -561,7 +525,6 @@ main(void)
 		cmocka_unit_test(test_apn_empty),
 		cmocka_unit_test(test_apn_bad),
 		cmocka_unit_test(test_dial_table),
-		cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_sm_dial),
 		cmocka_unit_test(test_sm_failures),
