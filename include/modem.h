@@ -102,6 +102,11 @@ const char *modem_identity(const char *what);
  * (+CSQ 0..31, -1 also while unknown) and the operator's name. */
 int modem_signal(void);
 const char *modem_operator(void);
+/* While registered: the quality in percent as mmcli shows it (-1
+ * unknown), and on LTE, where the modem answers +CESQ, RSRP in dBm and
+ * RSRQ in tenths of a dB (0 when known, else -1). */
+int modem_signal_quality(void);
+int modem_lte_signal(int *rsrp_dbm, int *rsrq_db10);
 
 /* The module row (modules.c). */
 int modem_init(struct event_base *, const struct conf *, char *err,

@@ -5,6 +5,7 @@
  * phonebook), and the verb-form STATUS (read from the modules' accessors;
  * CONNECT is the cloud module's).
  */
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -105,13 +106,18 @@ cmd_phonebook_status(const struct cmd_entry *ce, const struct atform *f,
 	const struct uplink_info *u = uplink_current();
 	const char *op = modem_operator();
 	long long up = (long long)(time(NULL) - daemon_started());
-	int sig = modem_signal();
-	char signal[16];
+	int sig = modem_signal(), rsrp, rsrq10;
+	char signal[64];
 
 	if (sig >= 0)
-		snprintf(signal, sizeof signal, "%d", sig);
+		snprintf(signal, sizeof signal, "%d (%d%%)", sig,
+		    modem_signal_quality());
 	else
 		util_strlcpy(signal, "-", sizeof signal);
+	if (modem_lte_signal(&rsrp, &rsrq10) == 0)
+		snprintf(signal + strlen(signal), sizeof signal -
+		    strlen(signal), ", RSRP %d dBm, RSRQ %s%d.%d dB", rsrp,
+		    rsrq10 < 0 ? "-" : "", abs(rsrq10) / 10, abs(rsrq10) % 10);
 	cmd_reply_line(r, "Modem: %s, signal %s, operator %s",
 	    modem_state_name(modem_state()), signal, op != NULL ? op : "-");
 	cmd_reply_line(r, "Uptime: %lldd %02lld:%02lld", up / 86400,

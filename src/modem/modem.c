@@ -466,6 +466,22 @@ modem_signal(void)
 	    mdm.csq : -1;
 }
 
+int
+modem_signal_quality(void)
+{
+	return at_csq_quality(modem_signal());
+}
+
+int
+modem_lte_signal(int *rsrp_dbm, int *rsrq_db10)
+{
+	if (!modem_registered_known() || !mdm.has_lte)
+		return -1;
+	*rsrp_dbm = mdm.rsrp;
+	*rsrq_db10 = mdm.rsrq10;
+	return 0;
+}
+
 const char *
 modem_operator(void)
 {
@@ -689,6 +705,7 @@ modem_status(void)
 {
 	struct json_object *o = json_object_new_object();
 	int registered_known = modem_registered_known();
+	int rsrp, rsrq10;
 
 	json_object_object_add(o, "state",
 	    json_object_new_string(modem_state_name(mdm.state)));
@@ -718,6 +735,12 @@ modem_status(void)
 	    registered_known ? json_object_new_int(mdm.csq) : NULL);
 	json_object_object_add(o, "signal_dbm", mdm.dbm != 0 &&
 	    registered_known ? json_object_new_int(mdm.dbm) : NULL);
+	json_object_object_add(o, "signal_quality", modem_signal_quality() >=
+	    0 ? json_object_new_int(modem_signal_quality()) : NULL);
+	json_object_object_add(o, "rsrp", modem_lte_signal(&rsrp, &rsrq10) ==
+	    0 ? json_object_new_int(rsrp) : NULL);
+	json_object_object_add(o, "rsrq", modem_lte_signal(&rsrp, &rsrq10) ==
+	    0 ? json_object_new_double(rsrq10 / 10.0) : NULL);
 	json_object_object_add(o, "recoveries",
 	    json_object_new_int64((int64_t)mdm.recoveries));
 	json_object_object_add(o, "recovery", mdm.rung != RUNG_NONE ?

@@ -166,6 +166,11 @@ struct modem {
 	char			 oper[AT_OPER_MAX];
 	int			 csq;		/* 0..31, 99 unknown */
 	int			 dbm;		/* 0 unknown */
+	int			 cesq;		/* +CESQ: 0 untried, 1 works,
+						 * -1 refused */
+	int			 has_lte;	/* rsrp/rsrq10 known */
+	int			 rsrp;		/* dBm */
+	int			 rsrq10;	/* tenths of a dB */
 	char			 tech[16];	/* from a vendor URC */
 	struct event		*ev_poll;
 

@@ -5,7 +5,8 @@
  * (+COPS?), the access technology, and signal quality: from a vendor
  * URC where the quirk has one (Huawei ^RSSI/^HCSQ), else a slow +CSQ
  * poll every modem.signal_poll seconds (0: off), which doubles as the
- * liveness check of an idle modem.
+ * liveness check of an idle modem; LTE RSRP/RSRQ from +CESQ with the
+ * same poll, where the modem answers it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +28,8 @@ modem_net_reset(void)
 	mdm.act = -1;
 	mdm.csq = 99;
 	mdm.dbm = 0;
+	mdm.cesq = 0;
+	mdm.has_lte = 0;
 	mdm.tech[0] = '\0';
 }
 
@@ -142,6 +145,46 @@ modem_net_csq_cb(const struct modem_response *r, void *arg)
 	}
 }
 
+/* +CESQ: RSRP and RSRQ while on LTE (255 elsewhere: not known).  A
+ * modem that refuses the command is not asked again until re-init. */
+static void
+modem_net_cesq_cb(const struct modem_response *r, void *arg)
+{
+	struct at_cesq c;
+	const char *l;
+	int rsrp, rsrq10;
+
+	if ((unsigned)(uintptr_t)arg != mdm.gen || r->final == MODEM_GONE ||
+	    r->final == MODEM_TIMEOUT)
+		return;
+	if (r->final != MODEM_OK) {
+		mdm.cesq = -1;
+		mdm.has_lte = 0;
+		return;
+	}
+	for (size_t i = 0; i < r->nlines; i++) {
+		l = r->lines[i];
+		if (at_parse_cesq(l, strlen(l), &c, NULL) == 0) {
+			mdm.cesq = 1;
+			mdm.has_lte = at_cesq_rsrp_dbm(c.rsrp, &rsrp) == 0 &&
+			    at_cesq_rsrq_db10(c.rsrq, &rsrq10) == 0;
+			if (mdm.has_lte) {
+				mdm.rsrp = rsrp;
+				mdm.rsrq10 = rsrq10;
+			}
+			return;
+		}
+	}
+}
+
+static void
+modem_net_ask_cesq(void)
+{
+	if (mdm.cesq >= 0 && (mdm.quirk == NULL || !mdm.quirk->no_cereg))
+		(void)modem_send("AT+CESQ", 0, ATCHAN_QUIET,
+		    modem_net_cesq_cb, (void *)(uintptr_t)mdm.gen);
+}
+
 void
 modem_net_after_registration(void)
 {
@@ -151,6 +194,7 @@ modem_net_after_registration(void)
 	if (mdm.quirk == NULL || !mdm.quirk->signal_urc || mdm.csq == 99)
 		(void)modem_send("AT+CSQ", 0, ATCHAN_QUIET, modem_net_csq_cb,
 		    g);
+	modem_net_ask_cesq();
 }
 
 void
@@ -289,6 +333,8 @@ modem_net_poll_cb(evutil_socket_t fd, short what, void *arg)
 		else
 			(void)modem_send("AT+CSQ", 0, ATCHAN_QUIET,
 			    modem_net_csq_cb, g);
+		if (mdm.state == MODEM_READY)
+			modem_net_ask_cesq();
 	}
 	modem_net_poll_schedule();
 }

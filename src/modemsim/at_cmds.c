@@ -384,6 +384,29 @@ at_cmd_csq(struct sim *sim, struct at_req *req, struct evbuffer *out)
 	return (AT_OK);
 }
 
+/* +CESQ (27.007 8.69): RSRP and RSRQ on LTE, "unknown" on the other
+ * fields; a 2G modem has no such command. */
+static int
+at_cmd_cesq(struct sim *sim, struct at_req *req, struct evbuffer *out)
+{
+	int	lte;
+
+	if (!sim->profile->has_cereg)
+		return (AT_ERROR);
+	if (req->type == AT_TYPE_TEST) {
+		at_info(out, "+CESQ: (0-63,99),(0-7,99),(0-96,255),(0-49,255),"
+		    "(0-34,255),(0-97,255)");
+		return (AT_OK);
+	}
+	if (req->type != AT_TYPE_EXEC)
+		return (AT_ERROR);
+	lte = sim->cfun == 1 && sim->act == 7 && sim_reg_stat(sim) != 0 &&
+	    sim->rssi != 99;
+	at_info(out, "+CESQ: 99,99,255,255,%d,%d", lte ? sim->rsrq : 255,
+	    lte ? sim->rsrp : 255);
+	return (AT_OK);
+}
+
 static int
 at_cmd_clip(struct sim *sim, struct at_req *req, struct evbuffer *out)
 {
@@ -623,6 +646,7 @@ const struct at_entry at_cmds_table[] = {
 	{ "+CEREG", 0, at_cmd_reg },
 	{ "+COPS", 0, at_cmd_cops },
 	{ "+CSQ", 0, at_cmd_csq },
+	{ "+CESQ", 0, at_cmd_cesq },
 	{ "+CLIP", 0, at_cmd_clip },
 	{ "+CRC", 0, at_cmd_crc },
 	{ "+CHUP", 0, at_cmd_hangup },

@@ -310,6 +310,23 @@ control_signal(struct sim *sim, char *args, struct json *j, char *err,
 }
 
 static int
+control_lte(struct sim *sim, char *args, struct json *j, char *err,
+    size_t errlen)
+{
+	const char	*p, *q;
+	long		 rsrp, rsrq;
+
+	if ((p = control_word(&args)) == NULL ||
+	    control_number(p, 0, 97, &rsrp) != 0 ||
+	    (q = control_word(&args)) == NULL ||
+	    control_number(q, 0, 34, &rsrq) != 0 || !control_no_more(args))
+		ERR("usage: lte RSRP(0-97) RSRQ(0-34)");
+	sim->rsrp = (int)rsrp;
+	sim->rsrq = (int)rsrq;
+	return (0);
+}
+
+static int
 control_operator(struct sim *sim, char *args, struct json *j, char *err,
     size_t errlen)
 {
@@ -655,6 +672,8 @@ control_state(struct sim *sim, char *args, struct json *j, char *err,
 	json_int(j, "act", sim->act);
 	json_str(j, "operator", sim->operator_name);
 	json_int(j, "rssi", sim->rssi);
+	json_int(j, "rsrp", sim->rsrp);
+	json_int(j, "rsrq", sim->rsrq);
 	json_int(j, "ber", sim->ber);
 	json_str(j, "pin", sim->puk_attempts == 0 ? "BLOCKED" :
 	    pins[sim->pin]);
@@ -719,6 +738,7 @@ static const struct control_cmd control_table[] = {
 	{ "hangup", "hangup", control_hangup },
 	{ "reg", "reg STAT [ACT]", control_reg },
 	{ "signal", "signal RSSI [BER]", control_signal },
+	{ "lte", "lte RSRP RSRQ (+CESQ raw values)", control_lte },
 	{ "operator", "operator NAME", control_operator },
 	{ "delay", "delay MS", control_delay },
 	{ "fail", "fail PREFIX RESULT [COUNT]", control_fail },

@@ -225,6 +225,8 @@ main(int argc, char **argv)
 	sim.net_stat = 1;
 	sim.act = sim.profile->act;
 	sim.rssi = 20;
+	sim.rsrp = 50;		/* -91 dBm */
+	sim.rsrq = 20;		/* -10 dB */
 	sim.ber = 0;
 	snprintf(sim.operator_name, sizeof sim.operator_name, "%s",
 	    sim.profile->operator_name);

@@ -234,6 +234,8 @@ struct sim {
 	int			 act;
 	int			 rssi;
 	int			 ber;
+	int			 rsrp;		/* +CESQ raw, 0..97 */
+	int			 rsrq;		/* +CESQ raw, 0..34 */
 	char			 operator_name[64];
 	unsigned int		 lac;
 	unsigned int		 ci;
