@@ -52,6 +52,7 @@ const char	*at_cms_error_text(long);
 long		 at_cme_error_code(const char *, size_t);
 
 /* CME ERROR codes the engine acts on (3GPP TS 27.007 9.2). */
+#define AT_CME_NOT_SUPPORTED	4	/* operation not supported */
 #define AT_CME_SIM_NOT_INSERTED	10
 #define AT_CME_SIM_PIN_REQUIRED	11
 #define AT_CME_SIM_PUK_REQUIRED	12

@@ -106,6 +106,11 @@ const char *modem_operator(void);
  * unknown), and on LTE, where the modem answers +CESQ, RSRP in dBm and
  * RSRQ in tenths of a dB (0 when known, else -1). */
 int modem_signal_quality(void);
+/* For a modem that refuses AT+CGAUTH: its vendor's command setting the
+ * credentials of context cid (auth 0 none, 1 PAP, 2 CHAP) into out; -1
+ * when the vendor has none.  modem_cmd_is_secret() knows it. */
+int modem_pdp_auth_command(int cid, const char *apn, const char *user,
+    const char *pass, int auth, char *out, size_t outlen);
 int modem_lte_signal(int *rsrp_dbm, int *rsrq_db10);
 
 /* The module row (modules.c). */

@@ -2,7 +2,8 @@
  * datalink_modem.c: the modem's own data call (SPEC §6.1 `modem` mode):
  * runs the state machine of datalink_sm.c against the modem module:
  * sends the commands it asks for (AT+CGEREP=2,1, AT+CGDCONT=1,"IP","apn",
- * AT+CGAUTH when credentials are set, the vendor's dial of
+ * AT+CGAUTH when credentials are set, or the vendor's command from the
+ * modem's quirks when the modem refuses it, the vendor's dial of
  * datalink_dial.c, AT+CGPADDR=1, AT+CGACT? while up, the hang-up), feeds
  * it their answers, +CGEV drops, every modem (re)initialisation and its
  * timer, and reports its states.  The OS configures the network interface
@@ -27,6 +28,7 @@
 static struct {
 	int				 active;
 	int				 subscribed;
+	int				 vendor_auth;	/* sent in this step */
 	struct datalink_sm		 sm;
 	uintptr_t			 gen;	/* answers to older commands: ignored */
 	const struct datalink_dial	*dial;
@@ -37,6 +39,7 @@ static struct {
 } dlm;
 
 static void dlm_event(enum datalink_event);
+static void dlm_done(const struct modem_response *, void *);
 
 /* The modem's network interface, if the OS has one (wwan0, usb0, ...). */
 static void
@@ -124,6 +127,33 @@ dlm_command(enum datalink_cmd c, char *cmd, size_t len)
 	return rc;
 }
 
+/* Send the vendor's authentication command in place of the refused
+ * AT+CGAUTH; its answer comes to dlm_done in the same step.  -1 when the
+ * vendor has none. */
+static int
+dlm_vendor_auth(void)
+{
+	struct datalink_apn a;
+	char cmd[MODEM_CMD_MAX];
+	int rc;
+
+	datalink_apn_current(&a);
+	rc = modem_pdp_auth_command(DLM_CID, a.apn, a.user, a.password,
+	    auth_code(a.auth), cmd, sizeof cmd);
+	explicit_bzero(&a, sizeof a);
+	if (rc != 0)
+		return -1;
+	dlm.vendor_auth = 1;
+	dlm.gen++;
+	log_info("data: the modem refuses AT+CGAUTH: setting the credentials "
+	    "the %s way", dlm.dial->vendor);
+	rc = modem_submit(cmd, NULL, 0, dlm_done, (void *)dlm.gen);
+	explicit_bzero(cmd, sizeof cmd);
+	if (rc == -1)
+		dlm_event(DL_EV_MODEM_GONE);
+	return 0;
+}
+
 static void
 dlm_done(const struct modem_response *res, void *arg)
 {
@@ -162,13 +192,18 @@ dlm_done(const struct modem_response *res, void *arg)
 			    "inactive", sizeof dlm.detail);
 		}
 	}
+	/* AT+CGAUTH refused as not supported: the vendor's own command */
+	if (ev == DL_EV_ERROR && dlm.sm.step == DL_STEP_AUTH &&
+	    res->final == MODEM_CME_ERROR && res->code == AT_CME_NOT_SUPPORTED &&
+	    !dlm.vendor_auth && dlm_vendor_auth() == 0)
+		return;
 	if (ev == DL_EV_ERROR) {
 		char shown[MODEM_CMD_MAX];
 		const char *eq = strchr(res->command, '=');
 
-		/* AT+CGAUTH= and AT^NDISDUP= carry the password */
-		if (eq != NULL && (util_strncaseeq(res->command, "AT+CGAUTH",
-		    9) || util_strncaseeq(res->command, "AT^NDISDUP", 10)))
+		/* AT+CGAUTH=, AT^NDISDUP= and the vendors' authentication
+		 * commands carry the password */
+		if (eq != NULL && modem_cmd_is_secret(res->command))
 			snprintf(shown, sizeof shown, "%.*s=***",
 			    (int)(eq - res->command), res->command);
 		else
@@ -198,6 +233,8 @@ dlm_event(enum datalink_event ev)
 	if (ev == DL_EV_START || ev == DL_EV_MODEM_READY)
 		dlm.detail[0] = '\0';
 	datalink_sm_step(&dlm.sm, ev, &a);
+	if (a.cmd == DL_CMD_AUTH)
+		dlm.vendor_auth = 0;
 	if (dlm.sm.step != before && dlm.ev_timer != NULL)
 		evtimer_del(dlm.ev_timer);
 	if (a.timer_ms > 0 && dlm.ev_timer != NULL) {

@@ -148,8 +148,9 @@ modem_cmd_check(const char *cmd, char *err, size_t errlen)
 int
 modem_cmd_is_secret(const char *cmd)
 {
+	/* from +CGAUTH on: the data call's credentials */
 	static const char *const secret[] = { "+CPIN", "+CPWD", "+CLCK",
-	    "+CGAUTH", "^NDISDUP", NULL };	/* the last two: data link */
+	    "+CGAUTH", "^NDISDUP", "+QICSGP", "+UAUTHREQ", NULL };
 	struct at_cmdline cl;
 	const char *err;
 
@@ -464,6 +465,14 @@ modem_signal(void)
 {
 	return modem_registered_known() && mdm.csq >= 0 && mdm.csq <= 31 ?
 	    mdm.csq : -1;
+}
+
+int
+modem_pdp_auth_command(int cid, const char *apn, const char *user,
+    const char *pass, int auth, char *out, size_t outlen)
+{
+	return quirk_pdp_auth_command(mdm.quirk, cid, apn, user, pass, auth,
+	    out, outlen);
 }
 
 int

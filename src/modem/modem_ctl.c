@@ -33,8 +33,8 @@ const struct setting_def modem_settings_table[] = {
 	{ .name = "modem.signal_poll", .type = SETTING_INT, .min = 0,
 	  .max = 3600, .def = "60", .group = GROUP_NET, .role = ROLE_ADMIN,
 	  .apply = modem_ctl_poll_apply,
-	  .help = "seconds between signal polls (AT+CSQ; the liveness check "
-	  "of an idle modem), 0 = off" },
+	  .help = "seconds between signal polls (AT+CSQ, AT+CESQ on LTE; the "
+	  "liveness check of an idle modem), 0 = off" },
 	{ .name = "modem.at_timeout", .type = SETTING_INT, .min = 200,
 	  .max = 120000, .def = "5000", .group = GROUP_SYSTEM,
 	  .role = ROLE_ADMIN,

@@ -61,6 +61,15 @@ struct quirk_event {
 	char		 tech[16];
 };
 
+/* How a vendor takes the data call's credentials when it refuses
+ * AT+CGAUTH (+CME ERROR: 4). */
+enum quirk_auth {
+	QUIRK_AUTH_CGAUTH,	/* 27.007 AT+CGAUTH only */
+	QUIRK_AUTH_QICSGP,	/* Quectel AT+QICSGP=cid,1,apn,user,pass,auth */
+	QUIRK_AUTH_UAUTHREQ,	/* u-blox AT+UAUTHREQ=cid,auth,user,pass */
+	QUIRK_AUTH_NDISDUP	/* Huawei: in the ^NDISDUP dial itself */
+};
+
 struct quirk {
 	const char	 *name;		/* "simcom", shown in status */
 	const char	 *modems;	/* what it is for */
@@ -72,6 +81,7 @@ struct quirk {
 	int		  no_cereg;	/* 2G only: no AT+CEREG */
 	int		  signal_urc;	/* reports signal by URC: no +CSQ poll */
 	const char	 *reset_cmd;	/* modem reset (recovery ladder) */
+	enum quirk_auth	  pdp_auth;	/* vendor PDP authentication */
 	/* Vendor lines (pure; fuzzed): fill ev, return its type. */
 	enum quirk_ev	(*parse)(const char *line, size_t len,
 			    struct quirk_event *ev);
@@ -87,6 +97,9 @@ extern const struct quirk quirk_ublox;
 const struct quirk *quirk_select(const char *manufacturer,
     const char *model);
 enum quirk_ev quirk_parse_any(const char *, size_t, struct quirk_event *);
+/* The vendor's PDP authentication command (quirk.c): 0, or -1. */
+int quirk_pdp_auth_command(const struct quirk *, int cid, const char *apn,
+    const char *user, const char *pass, int auth, char *out, size_t outlen);
 /* Helpers for the parsers (quirk.c). */
 int quirk_csq_from_dbm(int dbm);
 int quirk_has_prefix(const char *line, size_t len, const char *prefix);

@@ -5,6 +5,7 @@
  * vendor lives in its own file (quirk_simcom.c, quirk_quectel.c,
  * quirk_huawei.c, quirk_ublox.c).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "modem_int.h"
@@ -49,6 +50,39 @@ quirk_select(const char *manufacturer, const char *model)
 		if (quirk_table[i]->match(manufacturer, model))
 			return quirk_table[i];
 	return &quirk_generic;
+}
+
+/*
+ * The vendor's PDP authentication command for a modem that refuses
+ * AT+CGAUTH: Quectel AT+QICSGP (EC2x/EG2x TCP/IP AT manual: context
+ * type 1 = IPv4, auth 0 none, 1 PAP, 2 CHAP), u-blox AT+UAUTHREQ (u-blox
+ * AT commands manual: auth 0 none, 1 PAP, 2 CHAP).  -1 when the vendor
+ * has none (Huawei takes the credentials in ^NDISDUP) or it does not
+ * fit.
+ */
+int
+quirk_pdp_auth_command(const struct quirk *q, int cid, const char *apn,
+    const char *user, const char *pass, int auth, char *out, size_t outlen)
+{
+	int n;
+
+	switch (q != NULL ? q->pdp_auth : QUIRK_AUTH_CGAUTH) {
+	case QUIRK_AUTH_QICSGP:
+		n = snprintf(out, outlen, "AT+QICSGP=%d,1,\"%s\",\"%s\",\"%s\",%d",
+		    cid, apn, user, pass, auth);
+		break;
+	case QUIRK_AUTH_UAUTHREQ:
+		n = snprintf(out, outlen, "AT+UAUTHREQ=%d,%d,\"%s\",\"%s\"", cid,
+		    auth, user, pass);
+		break;
+	default:
+		return -1;
+	}
+	if (n < 0 || (size_t)n >= outlen) {
+		explicit_bzero(out, outlen);
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -104,5 +104,6 @@ const struct quirk quirk_huawei = {
 	.cnmi = "AT+CNMI=2,1,0,2,0",
 	.signal_urc = 1,
 	.reset_cmd = "AT+CFUN=1,1",
+	.pdp_auth = QUIRK_AUTH_NDISDUP,
 	.parse = quirk_huawei_parse,
 };

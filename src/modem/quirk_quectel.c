@@ -60,5 +60,6 @@ const struct quirk quirk_quectel = {
 	.setup = quirk_quectel_setup,
 	.cnmi = "AT+CNMI=2,1,0,2,0",
 	.reset_cmd = "AT+CFUN=1,1",
+	.pdp_auth = QUIRK_AUTH_QICSGP,
 	.parse = quirk_quectel_parse,
 };

@@ -42,5 +42,6 @@ const struct quirk quirk_ublox = {
 	.setup = quirk_ublox_setup,
 	.cnmi = "AT+CNMI=2,1,0,2,0",
 	.reset_cmd = "AT+CFUN=16",
+	.pdp_auth = QUIRK_AUTH_UAUTHREQ,
 	.parse = quirk_ublox_parse,
 };

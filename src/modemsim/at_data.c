@@ -2,7 +2,9 @@
  * at_data.c: packet data of the simulated modem (3GPP TS 27.007 §10):
  * context 1 defined with +CGDCONT, attach (+CGATT), activation (+CGACT,
  * and the vendors' dials: Quectel AT+QNETDEVCTL, Huawei AT^NDISDUP),
- * credentials (+CGAUTH), the address (+CGPADDR), +CGEV reporting
+ * credentials (+CGAUTH, or where the profile's firmware refuses it,
+ * Quectel AT+QICSGP and u-blox AT+UAUTHREQ; Huawei's in AT^NDISDUP),
+ * the address (+CGPADDR), +CGEV reporting
  * (+CGEREP) and the control socket's "data" request that shows the state
  * or drops the call as the network would.  Activation is refused (+CME
  * ERROR: 30) while the modem is not registered.  Profiles with
@@ -35,6 +37,8 @@ at_data_reset(struct sim *sim)
 	sim->pdp_defined = 0;
 	sim->pdp_active = 0;
 	sim->pdp_apn[0] = '\0';
+	sim->pdp_auth_by[0] = '\0';
+	sim->pdp_user[0] = '\0';
 	sim->cgerep = 0;
 	sim->cgatt = 1;
 }
@@ -207,22 +211,91 @@ at_data_cgerep(struct sim *sim, struct at_req *req, struct evbuffer *out)
 	return (AT_OK);
 }
 
+/* Context 1's credentials were set by `how` for `user`. */
+static void
+at_data_auth_set(struct sim *sim, const char *how, const char *user)
+{
+	snprintf(sim->pdp_auth_by, sizeof sim->pdp_auth_by, "%s", how);
+	snprintf(sim->pdp_user, sizeof sim->pdp_user, "%s", user);
+}
+
+/* +CGAUTH=<cid>,<auth>[,"user"[,"pwd"]]; refused as not supported
+ * (+CME ERROR: 4) on profiles whose firmware wants the vendor's own
+ * command (Quectel +QICSGP, u-blox +UAUTHREQ). */
 static int
 at_data_cgauth(struct sim *sim, struct at_req *req, struct evbuffer *out)
 {
 	const char	*p = req->args;
-	char		 s[64];
-	int		 cid, prot;
+	char		 s[64], user[64] = "";
+	int		 cid, prot, n = 0;
 
 	if (sim->profile->no_data_call)
 		return (AT_ERROR);
+	if (sim->profile->cgauth_refused)
+		return (AT_CME(CME_NOT_SUPPORTED));
 	if (req->type != AT_TYPE_SET || sim_parse_int(&p, 1, 16, &cid) != 0 ||
 	    !at_comma(&p) || sim_parse_int(&p, 0, 2, &prot) != 0)
 		return (AT_CME(CME_INVALID_PARAM));
-	while (at_comma(&p))
+	while (at_comma(&p)) {
 		if (sim_parse_str(&p, s, sizeof s) != 0)
 			return (AT_CME(CME_INVALID_PARAM));
-	return (at_args_end(p) ? AT_OK : AT_CME(CME_INVALID_PARAM));
+		if (n++ == 0)
+			snprintf(user, sizeof user, "%s", s);
+	}
+	if (!at_args_end(p))
+		return (AT_CME(CME_INVALID_PARAM));
+	if (cid == 1)
+		at_data_auth_set(sim, "+CGAUTH", user);
+	return (AT_OK);
+}
+
+/* Quectel: AT+QICSGP=<cid>,<type>,"apn","user","pwd",<auth> (TCP/IP AT
+ * manual); the read form answers the context's settings. */
+static int
+at_data_qicsgp(struct sim *sim, struct at_req *req, struct evbuffer *out)
+{
+	const char	*p = req->args;
+	char		 apn[sizeof sim->pdp_apn], user[64], pwd[64];
+	int		 cid, type, auth;
+
+	if (strcasecmp(sim->profile->manufacturer, "Quectel") != 0 ||
+	    sim->profile->no_data_call)
+		return (AT_ERROR);
+	if (req->type != AT_TYPE_SET || sim_parse_int(&p, 1, 16, &cid) != 0 ||
+	    !at_comma(&p) || sim_parse_int(&p, 1, 3, &type) != 0 ||
+	    !at_comma(&p) || sim_parse_str(&p, apn, sizeof apn) != 0 ||
+	    !at_comma(&p) || sim_parse_str(&p, user, sizeof user) != 0 ||
+	    !at_comma(&p) || sim_parse_str(&p, pwd, sizeof pwd) != 0 ||
+	    !at_comma(&p) || sim_parse_int(&p, 0, 3, &auth) != 0 ||
+	    !at_args_end(p))
+		return (AT_CME(CME_INVALID_PARAM));
+	if (cid == 1) {
+		snprintf(sim->pdp_apn, sizeof sim->pdp_apn, "%s", apn);
+		sim->pdp_defined = 1;
+		at_data_auth_set(sim, "+QICSGP", user);
+	}
+	return (AT_OK);
+}
+
+/* u-blox: AT+UAUTHREQ=<cid>,<auth>[,"user","pwd"] (AT commands manual). */
+static int
+at_data_uauthreq(struct sim *sim, struct at_req *req, struct evbuffer *out)
+{
+	const char	*p = req->args;
+	char		 user[64] = "", pwd[64];
+	int		 cid, auth;
+
+	if (strcasecmp(sim->profile->manufacturer, "u-blox") != 0)
+		return (AT_ERROR);
+	if (req->type != AT_TYPE_SET || sim_parse_int(&p, 0, 16, &cid) != 0 ||
+	    !at_comma(&p) || sim_parse_int(&p, 0, 3, &auth) != 0 ||
+	    (at_comma(&p) && (sim_parse_str(&p, user, sizeof user) != 0 ||
+	    !at_comma(&p) || sim_parse_str(&p, pwd, sizeof pwd) != 0)) ||
+	    !at_args_end(p))
+		return (AT_CME(CME_INVALID_PARAM));
+	if (cid == 1)
+		at_data_auth_set(sim, "+UAUTHREQ", user);
+	return (AT_OK);
 }
 
 /* Quectel: AT+QNETDEVCTL=<op>,<cid>,<urc_en> (1 connect, 0 disconnect). */
@@ -253,7 +326,7 @@ static int
 at_data_ndisdup(struct sim *sim, struct at_req *req, struct evbuffer *out)
 {
 	const char	*p = req->args;
-	char		 apn[sizeof sim->pdp_apn], s[64];
+	char		 apn[sizeof sim->pdp_apn], s[64], user[64];
 	int		 cid, on, auth;
 
 	if (strcasecmp(sim->profile->manufacturer, "huawei") != 0)
@@ -266,10 +339,13 @@ at_data_ndisdup(struct sim *sim, struct at_req *req, struct evbuffer *out)
 			return (AT_CME(CME_INVALID_PARAM));
 		snprintf(sim->pdp_apn, sizeof sim->pdp_apn, "%s", apn);
 		sim->pdp_defined = 1;
-		if (at_comma(&p) && (sim_parse_str(&p, s, sizeof s) != 0 ||
-		    !at_comma(&p) || sim_parse_str(&p, s, sizeof s) != 0 ||
-		    !at_comma(&p) || sim_parse_int(&p, 0, 3, &auth) != 0))
-			return (AT_CME(CME_INVALID_PARAM));
+		if (at_comma(&p)) {
+			if (sim_parse_str(&p, user, sizeof user) != 0 ||
+			    !at_comma(&p) || sim_parse_str(&p, s, sizeof s) != 0 ||
+			    !at_comma(&p) || sim_parse_int(&p, 0, 3, &auth) != 0)
+				return (AT_CME(CME_INVALID_PARAM));
+			at_data_auth_set(sim, "^NDISDUP", user);
+		}
 	}
 	if (!at_args_end(p))
 		return (AT_CME(CME_INVALID_PARAM));
@@ -315,6 +391,8 @@ at_data_control(struct sim *sim, char *args, struct json *j, char *err,
 	json_bool(j, "attached", sim->cgatt && at_data_registered(sim));
 	json_int(j, "cgerep", sim->cgerep);
 	json_str(j, "address", addr);
+	json_str(j, "auth_by", sim->pdp_auth_by);
+	json_str(j, "user", sim->pdp_user);
 	return (0);
 }
 
@@ -326,6 +404,8 @@ const struct at_entry at_data_table[] = {
 	{ "+CGEREP", 0, at_data_cgerep },
 	{ "+CGAUTH", AT_F_SIM_CME, at_data_cgauth },
 	{ "+QNETDEVCTL", AT_F_SIM_CME, at_data_qnetdevctl },
+	{ "+QICSGP", AT_F_SIM_CME, at_data_qicsgp },
+	{ "+UAUTHREQ", AT_F_SIM_CME, at_data_uauthreq },
 	{ "^NDISDUP", AT_F_SIM_CME, at_data_ndisdup },
 	{ NULL, 0, NULL }
 };

@@ -117,6 +117,7 @@ static const struct profile profile_ec25 = {
 	.boot_urcs = ec25_boot,
 	.ready_urcs = ec25_ready,
 	.vendor = vendor_quectel,
+	.cgauth_refused = 1,	/* firmwares that want AT+QICSGP */
 	.memfull_urc = "+QIND: \"smsfull\",\"ME\"",
 	.spray = NULL,
 };
@@ -191,6 +192,7 @@ static const struct profile profile_ublox = {
 	.boot_urcs = NULL,
 	.ready_urcs = NULL,
 	.vendor = vendor_ublox,
+	.cgauth_refused = 1,	/* firmwares that want AT+UAUTHREQ */
 	.memfull_urc = "+CIEV: \"smsfull\",1",
 	.spray = NULL,
 };

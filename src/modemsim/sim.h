@@ -119,6 +119,7 @@ struct profile {
 	/* storage overflow URC (a whole line), NULL for none */
 	const char		*memfull_urc;
 	int			 no_data_call;	/* 2G: no +CGACT & co. */
+	int			 cgauth_refused; /* +CGAUTH: +CME ERROR: 4 */
 };
 
 struct sim_slot {
@@ -260,6 +261,8 @@ struct sim {
 	int			 pdp_defined;
 	int			 pdp_active;
 	char			 pdp_apn[101];
+	char			 pdp_auth_by[16];	/* "+CGAUTH", ... */
+	char			 pdp_user[64];
 
 	/* urc.c: actions run just after the current response */
 	struct event		*ev_defer;

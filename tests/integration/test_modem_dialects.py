@@ -1,0 +1,166 @@
+"""test_modem_dialects.py: what differs between real modems, against
+cellgate-modemsim's profiles, with the real daemon.
+
+LTE signal: every profile shows signal_quality (mmcli's percent of +CSQ),
+the LTE ones RSRP and RSRQ from +CESQ in status and in the STATUS# reply,
+following the network; the 2G one none.  PDP authentication: where the
+firmware refuses AT+CGAUTH (+CME ERROR: 4: the ec25 and ublox profiles)
+the vendor's command (Quectel AT+QICSGP, u-blox AT+UAUTHREQ) sets the
+credentials and the data call comes up; Huawei takes them in ^NDISDUP,
+the generic modem by AT+CGAUTH; the password never reaches the daemon's
+log, the status or the simulator's view of the user.  Every wait has a
+deadline.
+"""
+import os
+
+from cgtest import Daemon, SmsPeer, check, run_tests, wait_for
+from modemsim import Sim
+
+BUILDDIR = os.environ.get("CG_BUILDDIR", os.getcwd())
+SUPER = "Sup3r-pw"
+STRANGER = "+491709000009"
+APN_SECRET = "Apn-S3cret"
+
+# +CESQ: the simulator's defaults (raw 50 and 20) are -91 dBm and -10 dB
+LTE = {"generic": True, "sim800": False, "ec25": True, "e3372": True,
+       "ublox": True}
+
+
+class Rig:
+    """A simulator and a daemon attached to it, in one scratch dir."""
+
+    def __init__(self, profile, extra=""):
+        self.d = Daemon()
+        self.sim = Sim.start(BUILDDIR, profile, self.d.dir)
+        self.d.write_conf('modem = { device = "%s"; signal_poll = 1; };\n%s'
+                          % (self.sim.link, extra))
+        self.d.start()
+
+    def modem(self):
+        return self.d.ctl_json("status")["modem"]
+
+    def data(self):
+        return self.d.ctl_json("status")["data"]
+
+    def close(self):
+        rc = self.d.stop()
+        check(rc == 0, "%s: the daemon stopped cleanly (%s)"
+              % (self.sim.profile, rc))
+        self.sim.stop()
+        self.d.cleanup()
+
+
+def test_lte_signal():
+    for profile, lte in LTE.items():
+        r = Rig(profile)
+        try:
+            m = wait_for(lambda: (lambda m: m if m["state"] == "ready" and
+                                  m["signal"] is not None and
+                                  (not lte or m["rsrp"] is not None)
+                                  else None)(r.modem()), 30,
+                         "%s: ready with signal" % profile)
+            check(m["signal_quality"] == m["signal"] * 100 // 31,
+                  "%s: signal_quality %s is mmcli's percent of %s"
+                  % (profile, m["signal_quality"], m["signal"]))
+            if lte:
+                check(m["rsrp"] == -91 and m["rsrq"] == -10.0,
+                      "%s: RSRP %s dBm, RSRQ %s dB from +CESQ"
+                      % (profile, m["rsrp"], m["rsrq"]))
+            else:
+                wait_for(lambda: r.sim.commands().count("AT+CSQ") >= 3, 10,
+                         "%s: three signal polls" % profile)
+                m = r.modem()
+                check(m["rsrp"] is None and m["rsrq"] is None and
+                      r.sim.commands().count("AT+CESQ") <= 1,
+                      "%s: a 2G modem refusing +CESQ is asked once only"
+                      % profile)
+            if profile != "ec25":
+                continue
+            r.sim.check("lte 60 25")
+            r.sim.check("signal 31")
+            m = wait_for(lambda: (lambda m: m if m["rsrp"] == -81 and
+                                  m["signal"] == 31 else None)(r.modem()),
+                         10, "the poll follows the network")
+            check(m["rsrq"] == -7.5 and m["signal_quality"] == 100,
+                  "RSRQ -7.5 dB, quality 100%%: %r" % m)
+            r.d.ctl("passwd", "superadmin", input=SUPER + "\n")
+            reply = SmsPeer(r.d, r.sim).sms(STRANGER,
+                                            "STATUS,PWD=%s#" % SUPER)
+            check(reply is not None and reply.startswith(
+                "Modem: ready, signal 31 (100%), RSRP -81 dBm, RSRQ -7.5 dB,"
+                " operator Vodafone.de"), "STATUS# reply: %r" % reply)
+        finally:
+            r.close()
+
+
+AUTH = {
+    # profile: (the command that must carry the credentials, refused first)
+    "generic": ("AT+CGAUTH=1,1,", False),
+    "ec25": ('AT+QICSGP=1,1,"internet.test","bob",', True),
+    "ublox": ('AT+UAUTHREQ=1,1,"bob",', True),
+    "e3372": ('AT^NDISDUP=1,1,"internet.test","bob",', False),
+}
+
+
+def test_vendor_auth():
+    conf = ('data = { mode = "modem"; apn = "internet.test"; user = "bob"; '
+            'password = "%s"; auth = "PAP"; };\n' % APN_SECRET)
+    for profile, (cmd, refused) in AUTH.items():
+        r = Rig(profile, conf)
+        try:
+            d = wait_for(lambda: (lambda d: d if d["state"] == "up"
+                                  else None)(r.data()), 30,
+                         "%s: data call up" % profile)
+            cmds = r.sim.commands()
+            check(any(c.startswith(cmd) for c in cmds),
+                  "%s: credentials set by %s..." % (profile, cmd))
+            check(any(c.startswith("AT+CGAUTH=") for c in cmds) ==
+                  (profile != "e3372"), "%s: AT+CGAUTH %s" %
+                  (profile, "not needed" if profile == "e3372" else
+                   "tried first"))
+            sd = r.sim.data()
+            check(sd["active"] and sd["user"] == "bob" and
+                  sd["auth_by"] == cmd.split("=")[0][2:],
+                  "%s: the simulator has the credentials from %s: %r"
+                  % (profile, sd["auth_by"], sd))
+            check(d["address"] == sd["address"],
+                  "%s: up with the simulator's address" % profile)
+            log = r.d.read_log()
+            check(APN_SECRET not in log and
+                  APN_SECRET not in str(r.d.ctl_json("status")),
+                  "%s: the password is in neither log nor status"
+                  % profile)
+            if refused:
+                check("refuses AT+CGAUTH" in log,
+                      "%s: the fallback is logged" % profile)
+        finally:
+            r.close()
+
+
+def test_vendor_auth_refused_too():
+    """The vendor's command failing too ends as a data call error whose
+    detail shows the command without its arguments."""
+    conf = ('data = { mode = "modem"; apn = "internet.test"; user = "bob"; '
+            'password = "%s"; auth = "CHAP"; };\n' % APN_SECRET)
+    d = Daemon()
+    sim = Sim.start(BUILDDIR, "ec25", d.dir)
+    sim.check("fail AT+QICSGP ERROR 1000")
+    d.write_conf('modem = { device = "%s"; };\n%s' % (sim.link, conf))
+    d.start()
+    try:
+        data = wait_for(lambda: (lambda x: x if x.get("detail") and
+                                 "QICSGP" in x["detail"] else None)(
+                            d.ctl_json("status")["data"]), 30,
+                        "the failure in the detail")
+        check(data["state"] != "up" and "AT+QICSGP=***" in data["detail"]
+              and APN_SECRET not in data["detail"],
+              "detail redacted: %r" % data["detail"])
+        check(APN_SECRET not in d.read_log(), "nor in the log")
+    finally:
+        d.stop()
+        sim.stop()
+        d.cleanup()
+
+
+if __name__ == "__main__":
+    run_tests(test_lte_signal, test_vendor_auth, test_vendor_auth_refused_too)
