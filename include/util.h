@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -43,6 +44,14 @@ size_t util_escape_text(char *dst, size_t dstlen, const char *src,
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 uint64_t util_now_ms(void);
+/* The wall clock for time stamps: the system clock, except while it is
+ * obviously wrong (before util_build_time(): a board without an RTC
+ * before NTP) and the network gave its time (util_wall_time_hint, the
+ * network's UTC now): then that time, running on. */
+time_t util_wall_time(void);
+void util_wall_time_hint(time_t network_now);
+int util_wall_time_wrong(void);
+time_t util_build_time(void);
 
 /* A byte buffer that grows up to `max` bytes and refuses to go past it. */
 struct buf {

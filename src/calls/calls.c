@@ -1,7 +1,9 @@
 /*
- * calls.c: incoming calls and USSD.  RING / +CLIP from the modem: the
- * caller's number (normalised) selects its phonebook entry's action; a
- * call is acted on once, however often it rings.  Unknown callers are hung
+ * calls.c: incoming calls and USSD.  RING / +CLIP from the modem (or
+ * the call list, AT+CLCC, asked at the first RING for modems that send
+ * no +CLIP): the caller's number (normalised) selects its phonebook
+ * entry's action; a call is acted on once, however often it rings; a
+ * waiting call (+CCWA) gets its own caller's action.  Unknown callers are hung
  * up.  BALANCE sends AT+CUSD with ussd.balance and forwards the +CUSD
  * answer (decoded from UCS-2 where the network used it) as an SMS to the
  * sender, or as an event and log line for local callers.  Outgoing
@@ -29,6 +31,7 @@
 static struct event *calls_end_ev;
 static int calls_acted;		/* this call was handled */
 static int calls_rings;
+static int calls_waiting;	/* acting on a waiting call (+CCWA) */
 static char calls_ussd_to[32];	/* who asked for the balance */
 static const struct setting_def *calls_s_enable, *calls_s_balance,
     *calls_s_reboot;		/* resolved at init */
@@ -70,11 +73,13 @@ calls_hungup(const struct modem_response *r, void *arg)
 	}
 }
 
+/* A waiting call is released with AT+CHLD=0, leaving the call in
+ * progress; any other with ATH. */
 static void
 calls_hangup(void)
 {
-	if (modem_submit_h("calls", "ATH", NULL, 10000, calls_hungup,
-	    NULL) == 0)
+	if (modem_submit_h("calls", calls_waiting ? "AT+CHLD=0" : "ATH",
+	    NULL, 10000, calls_waiting ? NULL : calls_hungup, NULL) == 0)
 		log_warnx("calls: cannot hang up now");
 }
 
@@ -155,13 +160,74 @@ calls_clip(const char *line, const char *pdu, void *arg)
 	calls_act(c.number);
 }
 
+/* The call list (27.007 +CLCC), for modems that send no +CLIP: the
+ * incoming (or waiting) call's number; a malformed line is logged once
+ * and changes nothing. */
+static void
+calls_clcc_line(const char *line)
+{
+	struct at_clcc c;
+	const char *err;
+	char esc[96];
+
+	if (at_parse_clcc(line, strlen(line), &c, &err) == -1) {
+		util_escape(esc, sizeof esc, line, strlen(line));
+		log_warnx("calls: call list line not understood (%s): %s", err,
+		    esc);
+		return;
+	}
+	if (calls_acted || c.dir != 1 || c.number[0] == '\0' ||
+	    (c.stat != AT_CLCC_INCOMING && c.stat != AT_CLCC_WAITING))
+		return;
+	calls_arm_end();
+	calls_act(c.number);
+}
+
+static void
+calls_clcc_done(const struct modem_response *r, void *arg)
+{
+	for (size_t i = 0; r->final == MODEM_OK && i < r->nlines; i++)
+		if (strncmp(r->lines[i], "+CLCC:", 6) == 0)
+			calls_clcc_line(r->lines[i]);
+}
+
+static void
+calls_clcc_urc(const char *line, const char *pdu, void *arg)
+{
+	calls_clcc_line(line);
+}
+
 static void
 calls_ring(const char *line, const char *pdu, void *arg)
 {
 	calls_arm_end();
+	/* the first RING: ask the call list too, in case no +CLIP comes */
+	if (!calls_acted && calls_rings == 0 && modem_submit_h("calls",
+	    "AT+CLCC", NULL, 0, calls_clcc_done, NULL) == 0)
+		log_debug("calls: cannot ask the call list now");
 	/* +CLIP follows RING; a second RING without it: withheld number */
 	if (!calls_acted && ++calls_rings >= 2)
 		calls_act("");
+}
+
+/* +CCWA: a second call while one is in progress gets its caller's
+ * action too (released with AT+CHLD=0 rather than ending ours). */
+static void
+calls_ccwa(const char *line, const char *pdu, void *arg)
+{
+	struct at_ccwa w;
+	const char *err;
+	char esc[96];
+
+	if (at_parse_ccwa(line, strlen(line), &w, &err) == -1) {
+		util_escape(esc, sizeof esc, line, strlen(line));
+		log_warnx("calls: waiting call not understood (%s): %s", err,
+		    esc);
+		return;
+	}
+	calls_waiting = 1;
+	calls_act(w.clip.number);
+	calls_waiting = 0;
 }
 
 static const char *const calls_dial_names[] = { "rang", "busy", "failed" };
@@ -456,6 +522,8 @@ calls_init(struct event_base *base, const struct conf *c, char *err,
 	modem_urc_subscribe_as("calls", "NO ANSWER", calls_dial_refused, NULL);
 	modem_urc_subscribe_as("calls", "RING", calls_ring, NULL);
 	modem_urc_subscribe_as("calls", "+CLIP:", calls_clip, NULL);
+	modem_urc_subscribe_as("calls", "+CLCC:", calls_clcc_urc, NULL);
+	modem_urc_subscribe_as("calls", "+CCWA:", calls_ccwa, NULL);
 	modem_urc_subscribe_as("calls", "NO CARRIER", calls_no_carrier,
 	    NULL);
 	modem_urc_subscribe_as("calls", "+CUSD:", calls_cusd, NULL);

@@ -200,6 +200,53 @@ util_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* The compiler's date of this file ("Dec  7 2026", SOURCE_DATE_EPOCH
+ * when set) as midnight UTC. */
+time_t
+util_build_time(void)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	static const char date[] = __DATE__;
+	const char *m = strstr(months, (char[4]){ date[0], date[1], date[2],
+	    '\0' });
+	struct tm tm;
+
+	memset(&tm, 0, sizeof tm);
+	tm.tm_mon = m != NULL ? (int)(m - months) / 3 : 0;
+	tm.tm_mday = atoi(date + 4);
+	tm.tm_year = atoi(date + 7) - 1900;
+	return timegm(&tm);
+}
+
+static struct {
+	int		 set;
+	time_t		 network;	/* the network's time ... */
+	uint64_t	 at_ms;		/* ... at this monotonic instant */
+} util_clock_hint;
+
+void
+util_wall_time_hint(time_t network_now)
+{
+	util_clock_hint.set = 1;
+	util_clock_hint.network = network_now;
+	util_clock_hint.at_ms = util_now_ms();
+}
+
+int
+util_wall_time_wrong(void)
+{
+	return time(NULL) < util_build_time();
+}
+
+time_t
+util_wall_time(void)
+{
+	if (!util_clock_hint.set || !util_wall_time_wrong())
+		return time(NULL);
+	return util_clock_hint.network + (time_t)((util_now_ms() -
+	    util_clock_hint.at_ms) / 1000);
+}
+
 void
 buf_init(struct buf *b, size_t max)
 {

@@ -573,7 +573,7 @@ modem_ch_urc(int id, const char *line, const char *pdu, void *arg)
 		modem_seq_boot_sign(esc);
 		return;
 	}
-	if (modem_net_urc(id, line))
+	if (modem_net_urc(id, line) || modem_time_urc(id, line))
 		return;
 	if (taken)
 		return;
@@ -750,6 +750,7 @@ modem_status(void)
 	    0 ? json_object_new_int(rsrp) : NULL);
 	json_object_object_add(o, "rsrq", modem_lte_signal(&rsrp, &rsrq10) ==
 	    0 ? json_object_new_double(rsrq10 / 10.0) : NULL);
+	modem_time_status(o);
 	json_object_object_add(o, "recoveries",
 	    json_object_new_int64((int64_t)mdm.recoveries));
 	json_object_object_add(o, "recovery", mdm.rung != RUNG_NONE ?

@@ -249,6 +249,13 @@ void modem_net_poll_stop(void);
 void modem_net_check_state(void);
 void modem_net_apply_quirk_event(const struct quirk_event *);
 
+/* modem_time.c: the network's time and zone */
+struct json_object;
+void modem_time_reset(void);
+void modem_time_ask(void);
+int modem_time_urc(int id, const char *line);	/* 1 taken */
+void modem_time_status(struct json_object *);
+
 /* modem_recover.c */
 void modem_recover_fail(const char *why);
 void modem_recover_done(void);

@@ -31,6 +31,7 @@ modem_net_reset(void)
 	mdm.cesq = 0;
 	mdm.has_lte = 0;
 	mdm.tech[0] = '\0';
+	modem_time_reset();
 }
 
 static int
@@ -195,6 +196,7 @@ modem_net_after_registration(void)
 		(void)modem_send("AT+CSQ", 0, ATCHAN_QUIET, modem_net_csq_cb,
 		    g);
 	modem_net_ask_cesq();
+	modem_time_ask();
 }
 
 void

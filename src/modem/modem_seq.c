@@ -5,8 +5,9 @@
  * +CGMR, +CGSN; the quirk is chosen; vendor setup; ICCID) -> SIM
  * (+CPIN?, the configured PIN tried at most once per ICCID, remembered
  * in the store) -> subscriber (+CIMI, ICCID, +CNUM) -> configure
- * (+CREG/+CGREG/+CEREG=2, +COPS=3,0, +CMGF=0, +CNMI, +CLIP=1, then the
- * registration queries) -> REGISTERING, READY when the network says so.
+ * (+CREG/+CGREG/+CEREG=2, +COPS=3,0, +CMGF=0, +CNMI, +CLIP=1, +CCWA=1,
+ * +CTZR=1, then the registration queries) -> REGISTERING, READY when the network
+ * says so.
  * Also the modem's restart signs, which start it all again.  Every
  * callback carries the generation it was started in: answers from an
  * abandoned bring-up are ignored.
@@ -250,6 +251,8 @@ static const struct seq_step seq_configure_steps[] = {
 	{ "AT+CMGF=0", NULL, 0, 0, SEQ_OPT, seq_cmgf },
 	{ NULL, seq_build_cnmi, 0, 0, SEQ_OPT, NULL },
 	{ "AT+CLIP=1", NULL, 0, 0, SEQ_OPT, NULL },
+	{ "AT+CCWA=1", NULL, 0, 0, SEQ_OPT, NULL },
+	{ "AT+CTZR=1", NULL, 0, 0, SEQ_OPT, NULL },
 	{ "AT+CREG?", NULL, 0, 0, SEQ_OPT, seq_reg_answer },
 	{ "AT+CGREG?", NULL, 0, 0, SEQ_OPT, seq_reg_answer },
 	{ NULL, seq_build_cereg_q, 0, 0, SEQ_OPT, seq_reg_answer },

@@ -521,6 +521,52 @@ at_cmd_clcc(struct sim *sim, struct at_req *req, struct evbuffer *out)
 		at_info(out, "+CLCC: 1,%d,%d,0,0,\"%s\",%d", sim->call_mt,
 		    stats[sim->call], sim->call_number,
 		    sim->call_number[0] == '+' ? 145 : 129);
+	if (sim->waiting[0] != '\0')
+		at_info(out, "+CLCC: 2,1,5,0,0,\"%s\",%d", sim->waiting,
+		    sim->waiting[0] == '+' ? 145 : 129);
+	return (AT_OK);
+}
+
+/* AT+CCWA=<n>[,<mode>[,<class>]]: +CCWA URCs for waiting calls. */
+static int
+at_cmd_ccwa(struct sim *sim, struct at_req *req, struct evbuffer *out)
+{
+	const char	*p = req->args;
+	int		 n, mode, cls;
+
+	if (req->type == AT_TYPE_TEST) {
+		at_info(out, "+CCWA: (0,1)");
+		return (AT_OK);
+	}
+	if (req->type == AT_TYPE_READ) {
+		at_info(out, "+CCWA: %d", sim->ccwa);
+		return (AT_OK);
+	}
+	if (req->type != AT_TYPE_SET || sim_parse_int(&p, 0, 1, &n) != 0 ||
+	    (at_comma(&p) && (sim_parse_int(&p, 0, 2, &mode) != 0 ||
+	    (at_comma(&p) && sim_parse_int(&p, 1, 255, &cls) != 0))) ||
+	    !at_args_end(p))
+		return (AT_CME(CME_INVALID_PARAM));
+	sim->ccwa = n;
+	return (AT_OK);
+}
+
+/* AT+CHLD=0: release the waiting call (the only one simulated). */
+static int
+at_cmd_chld(struct sim *sim, struct at_req *req, struct evbuffer *out)
+{
+	const char	*p = req->args;
+	int		 n;
+
+	if (req->type == AT_TYPE_TEST) {
+		at_info(out, "+CHLD: (0,1,2)");
+		return (AT_OK);
+	}
+	if (req->type != AT_TYPE_SET || sim_parse_int(&p, 0, 2, &n) != 0 ||
+	    !at_args_end(p))
+		return (AT_CME(CME_INVALID_PARAM));
+	if (n == 0)
+		sim->waiting[0] = '\0';
 	return (AT_OK);
 }
 
@@ -651,6 +697,8 @@ const struct at_entry at_cmds_table[] = {
 	{ "+CRC", 0, at_cmd_crc },
 	{ "+CHUP", 0, at_cmd_hangup },
 	{ "+CLCC", 0, at_cmd_clcc },
+	{ "+CCWA", 0, at_cmd_ccwa },
+	{ "+CHLD", 0, at_cmd_chld },
 	{ "+CPAS", 0, at_cmd_cpas },
 	{ "+CUSD", AT_F_SIM_CME, at_cmd_cusd },
 	{ "+CSCS", 0, at_cmd_cscs },

@@ -232,23 +232,52 @@ control_raw(struct sim *sim, char *args, struct json *j, char *err,
 }
 
 static int
+control_call_number(const char *num)
+{
+	const char	*p = num + (*num == '+');
+
+	if (*p == '\0' || strlen(num) > 20)
+		return (-1);
+	for (; *p != '\0'; p++)
+		if (!isdigit((unsigned char)*p))
+			return (-1);
+	return (0);
+}
+
+static int
 control_ring(struct sim *sim, char *args, struct json *j, char *err,
     size_t errlen)
 {
-	const char	*num, *p;
+	const char	*num;
 
 	if ((num = control_word(&args)) == NULL || !control_no_more(args))
 		ERR("usage: ring NUMBER");
-	p = num + (*num == '+');
-	if (*p == '\0' || strlen(num) > 20)
+	if (control_call_number(num) != 0)
 		ERR("bad number: %s", num);
-	for (; *p != '\0'; p++) {
-		if (!isdigit((unsigned char)*p))
-			ERR("bad number: %s", num);
-	}
 	if (sim->call != SIM_CALL_IDLE)
 		ERR("a call is in progress");
 	urc_ring_start(sim, num);
+	return (0);
+}
+
+/* waiting NUMBER: a second call arrives during one in progress (+CCWA
+ * when AT+CCWA=1). */
+static int
+control_waiting(struct sim *sim, char *args, struct json *j, char *err,
+    size_t errlen)
+{
+	const char	*num;
+
+	if ((num = control_word(&args)) == NULL || !control_no_more(args))
+		ERR("usage: waiting NUMBER");
+	if (control_call_number(num) != 0)
+		ERR("bad number: %s", num);
+	if (sim->call == SIM_CALL_IDLE)
+		ERR("no call in progress");
+	snprintf(sim->waiting, sizeof sim->waiting, "%s", num);
+	if (sim->ccwa)
+		urc_emitf(sim, "+CCWA: \"%s\",%d,1", num,
+		    num[0] == '+' ? 145 : 129);
 	return (0);
 }
 
@@ -735,6 +764,7 @@ static const struct control_cmd control_table[] = {
 	{ "urc", "urc TEXT", control_urc },
 	{ "raw", "raw HEX", control_raw },
 	{ "ring", "ring NUMBER", control_ring },
+	{ "waiting", "waiting NUMBER (a call waiting)", control_waiting },
 	{ "hangup", "hangup", control_hangup },
 	{ "reg", "reg STAT [ACT]", control_reg },
 	{ "signal", "signal RSSI [BER]", control_signal },

@@ -98,6 +98,7 @@ sim_reboot(struct sim *sim)
 	at_data_reset(sim);
 	sim->cfun = 1;
 	sim->cusd = 0;
+	sim->ccwa = 0;
 	if (sim->pin_code[0] != '\0' && sim->pin == SIM_PIN_READY)
 		sim->pin = SIM_PIN_PIN;
 	sim->last_stat = sim_reg_stat(sim);

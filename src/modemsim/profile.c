@@ -152,6 +152,7 @@ static const struct profile profile_e3372 = {
 	.creg_act = 1,
 	.cmgr_empty_ok = 0,
 	.cmgf_text_ok = 1,
+	.no_clip = 1,		/* plays a modem that sends no +CLIP */
 	.cpin_urc = 0,
 	.boot_urcs = e3372_boot,
 	.ready_urcs = e3372_ready,

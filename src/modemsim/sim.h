@@ -120,6 +120,8 @@ struct profile {
 	const char		*memfull_urc;
 	int			 no_data_call;	/* 2G: no +CGACT & co. */
 	int			 cgauth_refused; /* +CGAUTH: +CME ERROR: 4 */
+	int			 no_clip;	/* RING without +CLIP: the
+						 * caller only by AT+CLCC */
 };
 
 struct sim_slot {
@@ -254,6 +256,8 @@ struct sim {
 	struct event		*ev_ring;
 	char			 ussd[161];
 	int			 cusd;		/* AT+CUSD=n */
+	int			 ccwa;		/* AT+CCWA=n */
+	char			 waiting[32];	/* a waiting call's number */
 
 	/* at_data.c: packet data, context 1 */
 	int			 cgatt;

@@ -119,7 +119,7 @@ urc_ring_once(struct sim *sim)
 	const char	*n = sim->call_number;
 
 	urc_emit(sim, sim->crc ? "+CRING: VOICE" : "RING");
-	if (sim->clip)
+	if (sim->clip && !sim->profile->no_clip)
 		urc_emitf(sim, "+CLIP: \"%s\",%d", n, n[0] == '+' ? 145 : 129);
 }
 
@@ -153,6 +153,7 @@ urc_call_end(struct sim *sim, int notify)
 	if (sim->call != SIM_CALL_IDLE && notify)
 		urc_emit(sim, "NO CARRIER");
 	sim->call = SIM_CALL_IDLE;
+	sim->waiting[0] = '\0';
 }
 
 void

@@ -30,7 +30,7 @@ struct sms_set sms_set;
 static long long
 sms_today(void)
 {
-	time_t now = time(NULL);
+	time_t now = util_wall_time();
 	struct tm tm;
 
 	localtime_r(&now, &tm);

@@ -27,7 +27,7 @@ sms_store_in(const char *fp, const char *number, const char *scts,
     const char *text, const char *shown, const char *data_hex,
     const char *coding, const char *kind, const char *status, long long *id)
 {
-	long long now = time(NULL);
+	long long now = util_wall_time();
 	int apart = shown != NULL && text != NULL && strcmp(shown, text) != 0;
 	sqlite3_stmt *st = store_stmt("INSERT OR IGNORE INTO sms(direction, "
 	    "number, text, data_hex, coding, kind, status, time, updated, scts, "
@@ -232,7 +232,7 @@ long long
 sms_store_out_add(const char *number, const char *text, const char *coding,
     int parts, const char *origin)
 {
-	long long now = time(NULL);
+	long long now = util_wall_time();
 
 	if (store_done(store_stmt("INSERT INTO sms(direction, number, text, coding, "
 	    "status, time, updated, parts, origin) VALUES ('out', ?1, ?2, ?3, "

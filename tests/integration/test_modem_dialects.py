@@ -162,5 +162,57 @@ def test_vendor_auth_refused_too():
         d.cleanup()
 
 
+OWNER = "+491701000001"
+WAITING = "+491701000002"
+
+
+def test_calls_without_clip():
+    """e3372 plays a modem that sends RING but no +CLIP: the caller comes
+    from AT+CLCC and gets the phonebook's action (hang up and reply with
+    the status), not the withheld number's; a waiting call (+CCWA) gets
+    its own caller's action, released by AT+CHLD=0 while our call
+    stays."""
+    r = Rig("e3372")
+    try:
+        wait_for(lambda: r.modem()["state"] == "ready", 30, "ready")
+        check("AT+CCWA=1" in r.sim.commands(), "call waiting enabled")
+        r.d.ctl("phonebook", "add", "1", OWNER, "role=admin",
+                "password=not-required", "call=hangup-reply")
+        r.sim.check("clear")
+        r.sim.ring(OWNER)
+        wait_for(lambda: r.sim.sent(), 20, "the status SMS")
+        cmds = r.sim.commands()
+        check("AT+CLCC" in cmds and "ATH" in cmds,
+              "the call list asked, the caller hung up: %r" % cmds)
+        sent = SmsPeer(r.d, r.sim).sent()
+        check(sent and sent[0][0] == OWNER and
+              sent[0][1].startswith("Modem: ready"),
+              "the caller from +CLCC got the status reply: %r" % sent)
+        log = r.d.read_log()
+        check("call from %s (in the phonebook)" % OWNER in log,
+              "logged as a known caller")
+
+        # a call in progress that is ignored, then a second one waiting
+        r.d.ctl("phonebook", "add", "2", WAITING, "role=user",
+                "password=required", "call=hangup")
+        r.d.ctl("phonebook", "set", "1", "call=ignore")
+        r.sim.check("clear")
+        r.sim.ring(OWNER)
+        wait_for(lambda: "call from %s (in the phonebook): ignore" % OWNER
+                 in r.d.read_log(), 20, "the ignored call")
+        r.sim.check("waiting %s" % WAITING)
+        wait_for(lambda: "AT+CHLD=0" in r.sim.commands(), 20,
+                 "the waiting call released")
+        check(r.sim.state()["call"] == "ringing" and
+              "ATH" not in r.sim.commands(),
+              "the call in progress stays")
+        check("call from %s (in the phonebook): hangup" % WAITING
+              in r.d.read_log(), "the waiting caller logged")
+        r.sim.hangup()
+    finally:
+        r.close()
+
+
 if __name__ == "__main__":
-    run_tests(test_lte_signal, test_vendor_auth, test_vendor_auth_refused_too)
+    run_tests(test_lte_signal, test_vendor_auth, test_vendor_auth_refused_too,
+              test_calls_without_clip)
