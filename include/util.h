@@ -52,6 +52,8 @@ time_t util_wall_time(void);
 void util_wall_time_hint(time_t network_now);
 int util_wall_time_wrong(void);
 time_t util_build_time(void);
+/* util_wall_time() for a system clock reading and monotonic now (tests) */
+time_t util_wall_time_from(time_t sys, uint64_t now_ms);
 
 /* A byte buffer that grows up to `max` bytes and refuses to go past it. */
 struct buf {

@@ -239,12 +239,18 @@ util_wall_time_wrong(void)
 }
 
 time_t
+util_wall_time_from(time_t sys, uint64_t now_ms)
+{
+	if (!util_clock_hint.set || sys >= util_build_time())
+		return sys;
+	return util_clock_hint.network + (time_t)((now_ms -
+	    util_clock_hint.at_ms) / 1000);
+}
+
+time_t
 util_wall_time(void)
 {
-	if (!util_clock_hint.set || !util_wall_time_wrong())
-		return time(NULL);
-	return util_clock_hint.network + (time_t)((util_now_ms() -
-	    util_clock_hint.at_ms) / 1000);
+	return util_wall_time_from(time(NULL), util_now_ms());
 }
 
 void

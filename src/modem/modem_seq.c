@@ -4,10 +4,10 @@
  * probe (AT with retries, ATE0, AT+CMEE=1) -> identify (+CGMI, +CGMM,
  * +CGMR, +CGSN; the quirk is chosen; vendor setup; ICCID) -> SIM
  * (+CPIN?, the configured PIN tried at most once per ICCID, remembered
- * in the store) -> subscriber (+CIMI, ICCID, +CNUM) -> configure
- * (+CREG/+CGREG/+CEREG=2, +COPS=3,0, +CMGF=0, +CNMI, +CLIP=1, +CCWA=1,
- * +CTZR=1, then the registration queries) -> REGISTERING, READY when the network
- * says so.
+ * in the store) -> subscriber (+CIMI, ICCID, else AT+CRSM's, +CNUM) ->
+ * configure (+CREG/+CGREG/+CEREG=2, +COPS=3,0, +CMGF=0, +CNMI, +CLIP=1,
+ * +CCWA=1, +CTZR=1, then the registration queries) -> REGISTERING, READY
+ * when the network says so.
  * Also the modem's restart signs, which start it all again.  Every
  * callback carries the generation it was started in: answers from an
  * abandoned bring-up are ignored.
@@ -294,6 +294,31 @@ seq_iccid(const struct modem_response *r)
 	return SEQ_NEXT;
 }
 
+/* The vendor's command gave none: the SIM's EF_ICCID itself, read by
+ * AT+CRSM (BCD digit order, un-swapped by the parser). */
+static int
+seq_build_crsm_iccid(char *out, size_t len)
+{
+	if (mdm.iccid[0] != '\0')
+		return 1;
+	util_strlcpy(out, "AT+CRSM=176,12258,0,0,10", len);
+	return 0;
+}
+
+static int
+seq_crsm_iccid(const struct modem_response *r)
+{
+	char v[AT_IDENT_LEN_MAX + 1];
+
+	for (size_t i = 0; r->final == MODEM_OK && i < r->nlines; i++)
+		if (at_parse_crsm_iccid(r->lines[i], strlen(r->lines[i]), v,
+		    sizeof v, NULL) == 0) {
+			util_strlcpy(mdm.iccid, v, sizeof mdm.iccid);
+			break;
+		}
+	return SEQ_NEXT;
+}
+
 static int
 seq_imsi(const struct modem_response *r)
 {
@@ -336,6 +361,7 @@ seq_subscriber_done(void)
 static const struct seq_step seq_subscriber_steps[] = {
 	{ "AT+CIMI", NULL, 0, 0, SEQ_OPT, seq_imsi },
 	{ NULL, seq_build_iccid, 0, 0, SEQ_OPT, seq_iccid },
+	{ NULL, seq_build_crsm_iccid, 0, 0, SEQ_OPT, seq_crsm_iccid },
 	{ "AT+CNUM", NULL, 0, 0, SEQ_OPT, seq_cnum },
 };
 static const struct seq seq_subscriber = { "subscriber",

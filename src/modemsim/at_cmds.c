@@ -570,6 +570,53 @@ at_cmd_chld(struct sim *sim, struct at_req *req, struct evbuffer *out)
 	return (AT_OK);
 }
 
+/*
+ * AT+CCLK?: the network's time (the host's clock moved by the control
+ * socket's "nettime" offset) in the network's zone once registered;
+ * before that the modem's unset clock, as real modems answer.
+ */
+static int
+at_cmd_cclk(struct sim *sim, struct at_req *req, struct evbuffer *out)
+{
+	char	buf[40];
+	int	tz = sim->tz;
+
+	if (req->type == AT_TYPE_TEST)
+		return (AT_OK);
+	if (req->type != AT_TYPE_READ)
+		return (AT_ERROR);
+	if (sim_reg_stat(sim) != 1 && sim_reg_stat(sim) != 5) {
+		at_info(out, "+CCLK: \"80/01/06,00:00:05+00\"");
+		return (AT_OK);
+	}
+	sim_nettime(sim, buf, sizeof buf, 0);
+	at_info(out, "+CCLK: \"%s%c%02d\"", buf, tz < 0 ? '-' : '+',
+	    tz < 0 ? -tz : tz);
+	return (AT_OK);
+}
+
+/* AT+CTZR=<n>: 1 +CTZV, 2 +CTZE zone reports (27.007 8.41). */
+static int
+at_cmd_ctzr(struct sim *sim, struct at_req *req, struct evbuffer *out)
+{
+	const char	*p = req->args;
+	int		 n;
+
+	if (req->type == AT_TYPE_TEST) {
+		at_info(out, "+CTZR: (0-2)");
+		return (AT_OK);
+	}
+	if (req->type == AT_TYPE_READ) {
+		at_info(out, "+CTZR: %d", sim->ctzr);
+		return (AT_OK);
+	}
+	if (req->type != AT_TYPE_SET || sim_parse_int(&p, 0, 2, &n) != 0 ||
+	    !at_args_end(p))
+		return (AT_CME(CME_INVALID_PARAM));
+	sim->ctzr = n;
+	return (AT_OK);
+}
+
 static int
 at_cmd_cpas(struct sim *sim, struct at_req *req, struct evbuffer *out)
 {
@@ -700,6 +747,8 @@ const struct at_entry at_cmds_table[] = {
 	{ "+CCWA", 0, at_cmd_ccwa },
 	{ "+CHLD", 0, at_cmd_chld },
 	{ "+CPAS", 0, at_cmd_cpas },
+	{ "+CCLK", 0, at_cmd_cclk },
+	{ "+CTZR", 0, at_cmd_ctzr },
 	{ "+CUSD", AT_F_SIM_CME, at_cmd_cusd },
 	{ "+CSCS", 0, at_cmd_cscs },
 	{ NULL, 0, NULL }

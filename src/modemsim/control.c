@@ -260,6 +260,39 @@ control_ring(struct sim *sim, char *args, struct json *j, char *err,
 	return (0);
 }
 
+/* nettime [OFFSET [TZ]]: the network's time runs OFFSET seconds from
+ * the host's, in zone TZ (quarter hours); the zone is sent as AT+CTZR
+ * asked. */
+static int
+control_nettime(struct sim *sim, char *args, struct json *j, char *err,
+    size_t errlen)
+{
+	const char	*o, *z;
+	long		 off = sim->time_offset, tz = sim->tz;
+
+	if ((o = control_word(&args)) != NULL) {
+		if (*o == '-' ? control_number(o + 1, 0, 3000000000L, &off) :
+		    control_number(o, 0, 3000000000L, &off))
+			ERR("usage: nettime [OFFSET [TZ]]");
+		if (*o == '-')
+			off = -off;
+		if ((z = control_word(&args)) != NULL && (*z == '-' ?
+		    control_number(z + 1, 0, 56, &tz) :
+		    control_number(z, 0, 56, &tz)))
+			ERR("bad zone (quarter hours, -56..56): %s", z);
+		if (z != NULL && *z == '-')
+			tz = -tz;
+	}
+	if (!control_no_more(args))
+		ERR("too many arguments");
+	sim->time_offset = off;
+	sim->tz = (int)tz;
+	urc_zone(sim);
+	json_int(j, "offset", sim->time_offset);
+	json_int(j, "tz", sim->tz);
+	return (0);
+}
+
 /* waiting NUMBER: a second call arrives during one in progress (+CCWA
  * when AT+CCWA=1). */
 static int
@@ -765,6 +798,8 @@ static const struct control_cmd control_table[] = {
 	{ "raw", "raw HEX", control_raw },
 	{ "ring", "ring NUMBER", control_ring },
 	{ "waiting", "waiting NUMBER (a call waiting)", control_waiting },
+	{ "nettime", "nettime [OFFSET [TZ]] (the network's time)",
+	  control_nettime },
 	{ "hangup", "hangup", control_hangup },
 	{ "reg", "reg STAT [ACT]", control_reg },
 	{ "signal", "signal RSSI [BER]", control_signal },

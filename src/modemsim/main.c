@@ -99,6 +99,7 @@ sim_reboot(struct sim *sim)
 	sim->cfun = 1;
 	sim->cusd = 0;
 	sim->ccwa = 0;
+	sim->ctzr = 0;
 	if (sim->pin_code[0] != '\0' && sim->pin == SIM_PIN_READY)
 		sim->pin = SIM_PIN_PIN;
 	sim->last_stat = sim_reg_stat(sim);
@@ -227,6 +228,7 @@ main(int argc, char **argv)
 	sim.act = sim.profile->act;
 	sim.rssi = 20;
 	sim.rsrp = 50;		/* -91 dBm */
+	sim.tz = sim.profile->tz;
 	sim.rsrq = 20;		/* -10 dB */
 	sim.ber = 0;
 	snprintf(sim.operator_name, sizeof sim.operator_name, "%s",

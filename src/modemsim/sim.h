@@ -122,6 +122,8 @@ struct profile {
 	int			 cgauth_refused; /* +CGAUTH: +CME ERROR: 4 */
 	int			 no_clip;	/* RING without +CLIP: the
 						 * caller only by AT+CLCC */
+	int			 tz;		/* the network's zone, quarter
+						 * hours east of UTC */
 };
 
 struct sim_slot {
@@ -257,6 +259,11 @@ struct sim {
 	char			 ussd[161];
 	int			 cusd;		/* AT+CUSD=n */
 	int			 ccwa;		/* AT+CCWA=n */
+
+	/* network time (urc.c) */
+	int			 ctzr;		/* AT+CTZR=n */
+	int			 tz;		/* zone, quarter hours */
+	long			 time_offset;	/* seconds from the host */
 	char			 waiting[32];	/* a waiting call's number */
 
 	/* at_data.c: packet data, context 1 */
@@ -407,6 +414,8 @@ void	 urc_free(struct sim *);
 void	 urc_emit(struct sim *, const char *);
 void	 urc_emitf(struct sim *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+void	 urc_zone(struct sim *);
+void	 sim_nettime(struct sim *, char *, size_t, int);
 void	 urc_boot(struct sim *);
 void	 urc_ready(struct sim *);
 #define URC_DEFER_REBOOT	0x1

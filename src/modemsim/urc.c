@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim.h"
 
@@ -95,6 +96,10 @@ urc_reg_update(struct sim *sim, int force)
 
 	if (stat == sim->last_stat && !force)
 		return;
+	/* registering, the network sends its time zone */
+	if ((stat == 1 || stat == 5) && sim->last_stat != 1 &&
+	    sim->last_stat != 5)
+		urc_zone(sim);
 	sim->last_stat = stat;
 	if (sim->creg_n > 0) {
 		urc_reg_text(sim, line, sizeof line, "+CREG", sim->creg_n,
@@ -110,6 +115,36 @@ urc_reg_update(struct sim *sim, int force)
 		urc_reg_text(sim, line, sizeof line, "+CEREG", sim->cereg_n,
 		    stat, 0);
 		urc_emit(sim, line);
+	}
+}
+
+/* The network's local time: "yy/MM/dd,hh:mm:ss" (long: "yyyy/..."). */
+void
+sim_nettime(struct sim *sim, char *buf, size_t len, int long_year)
+{
+	time_t		t = time(NULL) + sim->time_offset + sim->tz * 900;
+	struct tm	tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(buf, len, "%0*d/%02d/%02d,%02d:%02d:%02d", long_year ? 4 : 2,
+	    long_year ? tm.tm_year + 1900 : tm.tm_year % 100, tm.tm_mon + 1,
+	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* The network's zone (NITZ), as AT+CTZR asks: +CTZV or +CTZE. */
+void
+urc_zone(struct sim *sim)
+{
+	char	t[32];
+	int	tz = sim->tz;
+
+	if (sim->ctzr == 1)
+		urc_emitf(sim, "+CTZV: %c%02d", tz < 0 ? '-' : '+',
+		    tz < 0 ? -tz : tz);
+	else if (sim->ctzr == 2) {
+		sim_nettime(sim, t, sizeof t, 1);
+		urc_emitf(sim, "+CTZE: \"%c%02d\",0,\"%s\"", tz < 0 ? '-' :
+		    '+', tz < 0 ? -tz : tz, t);
 	}
 }
 

@@ -234,7 +234,7 @@ sms_rx_lines(const struct modem_response *r, enum at_sms_hdr_kind kind,
 	size_t n = 0;
 	int complete = 1;
 
-	for (size_t i = 0; i + 1 < r->nlines; i++) {
+	for (size_t i = 0; i < r->nlines; i++) {
 		int idx = index;
 
 		if (at_parse_sms_hdr(r->lines[i], strlen(r->lines[i]), 0, &h,
@@ -250,7 +250,9 @@ sms_rx_lines(const struct modem_response *r, enum at_sms_hdr_kind kind,
 			}
 			continue;
 		}
-		if (h.kind != kind)
+		/* the PDU on the header's line ("+CMGR: 0,,24 0791...") or
+		 * the next */
+		if (h.kind != kind || (h.pdu_len == 0 && i + 1 == r->nlines))
 			continue;
 		if (kind == AT_SMS_CMGL)
 			idx = (int)h.index;
@@ -260,8 +262,8 @@ sms_rx_lines(const struct modem_response *r, enum at_sms_hdr_kind kind,
 			else
 				complete = 0;
 		}
-		sms_rx_pdu(mem, idx, sms_rx_gen(mem, idx), r->lines[i + 1]);
-		i++;
+		sms_rx_pdu(mem, idx, sms_rx_gen(mem, idx), h.pdu_len > 0 ?
+		    r->lines[i] + h.pdu_off : r->lines[++i]);
 	}
 	return complete ? (int)n : -1;
 }

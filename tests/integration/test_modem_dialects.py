@@ -8,9 +8,11 @@ firmware refuses AT+CGAUTH (+CME ERROR: 4: the ec25 and ublox profiles)
 the vendor's command (Quectel AT+QICSGP, u-blox AT+UAUTHREQ) sets the
 credentials and the data call comes up; Huawei takes them in ^NDISDUP,
 the generic modem by AT+CGAUTH; the password never reaches the daemon's
-log, the status or the simulator's view of the user.  Every wait has a
-deadline.
+log, the status or the simulator's view of the user.  Calls on a modem
+that sends no +CLIP (the caller from +CLCC) and a waiting call (+CCWA).
+The network's time and zone in status.  Every wait has a deadline.
 """
+import datetime
 import os
 
 from cgtest import Daemon, SmsPeer, check, run_tests, wait_for
@@ -213,6 +215,46 @@ def test_calls_without_clip():
         r.close()
 
 
+def net_offset(m):
+    """Seconds between the status's network_time and the host's UTC now."""
+    t = datetime.datetime.fromisoformat(m["network_time"])
+    return (t - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+
+
+def test_network_time():
+    """AT+CCLK? once registered gives the network's time and zone; a zone
+    report (+CTZV) moves them and the clock is read again."""
+    for profile, zone in (("ec25", "+01:00"), ("ublox", "-05:00")):
+        r = Rig(profile)
+        try:
+            m = wait_for(lambda: (lambda m: m if m["network_time"]
+                                  else None)(r.modem()), 30,
+                         "%s: network time" % profile)
+            check(m["network_zone"] == zone and
+                  m["network_time"].endswith(zone),
+                  "%s: zone %s: %r" % (profile, zone, m["network_time"]))
+            check(abs(net_offset(m)) < 5, "%s: the network's time %s"
+                  % (profile, m["network_time"]))
+            cmds = r.sim.commands()
+            check("AT+CTZR=1" in cmds and "AT+CCLK?" in cmds,
+                  "%s: zone reports asked, clock read" % profile)
+            if profile != "ec25":
+                continue
+            r.sim.check("nettime 7200 8")
+            m = wait_for(lambda: (lambda m: m if m["network_zone"] ==
+                                  "+02:00" and net_offset(m) > 7000
+                                  else None)(r.modem()), 10,
+                         "+CTZV and the clock read again")
+            check(abs(net_offset(m) - 7200) < 5 and
+                  m["network_time"].endswith("+02:00"),
+                  "the network's time follows: %r" % m["network_time"])
+            log = r.d.read_log()
+            check("system clock" not in log,
+                  "a right system clock is not reported wrong")
+        finally:
+            r.close()
+
+
 if __name__ == "__main__":
     run_tests(test_lte_signal, test_vendor_auth, test_vendor_auth_refused_too,
-              test_calls_without_clip)
+              test_calls_without_clip, test_network_time)
