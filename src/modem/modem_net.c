@@ -276,7 +276,8 @@ modem_net_urc(int id, const char *line)
 		if (at_parse_reg(line, strlen(line), AT_REG_UNSOLICITED, &r,
 		    NULL) != 0) {
 			util_escape(esc, sizeof esc, line, strlen(line));
-			log_debug("modem: bad registration URC %s", esc);
+			log_info("modem: registration line not understood: %s",
+			    esc);
 			return 1;
 		}
 		modem_net_reg_update(&r);

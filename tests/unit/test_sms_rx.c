@@ -14,7 +14,8 @@
  * that shows a slot empty confirms its delete; a return to ready with
  * no initialisation (the modem event only) lists too, once; a message
  * from before the ledger (an upgraded database) listed again is a copy;
- * the direct deliveries' rows of the ledger stay bounded.
+ * the direct deliveries' rows of the ledger stay bounded; a PDU on the
+ * header's line is read like one on its own.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -127,6 +128,34 @@ test_no_second_delete(void **state)
 	answer(last("AT+CMGR=3"), MODEM_OK, -1, "OK", hdr2, hex2, NULL);
 	assert_int_equal(count(IN_ROWS), 2);
 	assert_int_equal(nsent("AT+CMGD=3"), 2);
+}
+
+/* Modems that put the PDU on the header's line after a blank
+ * ("+CMGR: 0,,24 0791..."; "+CMGL: 1,0,,24 0791..." in a listing): the
+ * message is read, stored and deleted as with the PDU on its own line. */
+static void
+test_pdu_on_header_line(void **state)
+{
+	char hdr[64], hex[PDU_HEX_MAX + 1], line[64 + PDU_HEX_MAX + 2];
+	int list;
+
+	ready();
+	answer_cpms(1);
+	list = last("AT+CMGL=4");
+	assert_true(list >= 0);
+	hdr_pdu(4, "+491701234567", "joined", hdr, sizeof hdr, hex,
+	    sizeof hex, 1);
+	snprintf(line, sizeof line, "%s %s", hdr, hex);
+	answer(list, MODEM_OK, -1, "OK", line, NULL);
+	assert_int_equal(count(IN_ROWS), 1);
+	assert_int_equal(nsent("AT+CMGD=4"), 1);
+	urc("+CMTI: \"SM\",5", NULL);
+	hdr_pdu(5, "+491701234567", "joined too", hdr, sizeof hdr, hex,
+	    sizeof hex, 0);
+	snprintf(line, sizeof line, "%s %s", hdr, hex);
+	answer(last("AT+CMGR=5"), MODEM_OK, -1, "OK", line, NULL);
+	assert_int_equal(count(IN_ROWS), 2);
+	assert_int_equal(nsent("AT+CMGD=5"), 1);
 }
 
 /* A listing after a completed delete sees the slot's new content: that
@@ -453,6 +482,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_no_second_delete,
+		    setup_rx, teardown),
+		cmocka_unit_test_setup_teardown(test_pdu_on_header_line,
 		    setup_rx, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_after_new_content,
 		    setup_rx, teardown),
