@@ -595,6 +595,41 @@ at_cmd_cclk(struct sim *sim, struct at_req *req, struct evbuffer *out)
 	return (AT_OK);
 }
 
+/*
+ * AT+CRSM=176,12258,0,0,10: READ BINARY of EF_ICCID (27.007 8.18):
+ * "144,0" and the ICCID in the SIM's BCD digit order (pairs swapped, F
+ * padded).  Other files: 106,130 (6A 82, file not found).
+ */
+static int
+at_cmd_crsm(struct sim *sim, struct at_req *req, struct evbuffer *out)
+{
+	const char	*p = req->args, *id = sim->profile->iccid;
+	char		 bcd[24];
+	int		 cmd, file, p1, p2, n;
+	size_t		 i, len = strlen(id);
+
+	if (req->type == AT_TYPE_TEST)
+		return (AT_OK);
+	if (req->type != AT_TYPE_SET || sim_parse_int(&p, 0, 255, &cmd) != 0 ||
+	    !at_comma(&p) || sim_parse_int(&p, 0, 65535, &file) != 0 ||
+	    !at_comma(&p) || sim_parse_int(&p, 0, 255, &p1) != 0 ||
+	    !at_comma(&p) || sim_parse_int(&p, 0, 255, &p2) != 0 ||
+	    !at_comma(&p) || sim_parse_int(&p, 0, 255, &n) != 0 ||
+	    !at_args_end(p))
+		return (AT_CME(CME_INVALID_PARAM));
+	if (cmd != 176 || file != 12258 || len > 20) {
+		at_info(out, "+CRSM: 106,130,\"\"");
+		return (AT_OK);
+	}
+	for (i = 0; i < 20; i += 2) {
+		bcd[i] = i + 1 < len ? id[i + 1] : 'F';
+		bcd[i + 1] = i < len ? id[i] : 'F';
+	}
+	bcd[20] = '\0';
+	at_info(out, "+CRSM: 144,0,\"%s\"", bcd);
+	return (AT_OK);
+}
+
 /* AT+CTZR=<n>: 1 +CTZV, 2 +CTZE zone reports (27.007 8.41). */
 static int
 at_cmd_ctzr(struct sim *sim, struct at_req *req, struct evbuffer *out)
@@ -748,6 +783,7 @@ const struct at_entry at_cmds_table[] = {
 	{ "+CHLD", 0, at_cmd_chld },
 	{ "+CPAS", 0, at_cmd_cpas },
 	{ "+CCLK", 0, at_cmd_cclk },
+	{ "+CRSM", AT_F_SIM_CME, at_cmd_crsm },
 	{ "+CTZR", 0, at_cmd_ctzr },
 	{ "+CUSD", AT_F_SIM_CME, at_cmd_cusd },
 	{ "+CSCS", 0, at_cmd_cscs },

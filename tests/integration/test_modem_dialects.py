@@ -10,7 +10,8 @@ credentials and the data call comes up; Huawei takes them in ^NDISDUP,
 the generic modem by AT+CGAUTH; the password never reaches the daemon's
 log, the status or the simulator's view of the user.  Calls on a modem
 that sends no +CLIP (the caller from +CLCC) and a waiting call (+CCWA).
-The network's time and zone in status.  Every wait has a deadline.
+The network's time and zone in status.  The ICCID from AT+CRSM when the
+vendor's command fails.  Every wait has a deadline.
 """
 import datetime
 import os
@@ -255,6 +256,28 @@ def test_network_time():
             r.close()
 
 
+def test_iccid_from_the_sim():
+    """A modem whose ICCID command fails: the ICCID from the SIM's own
+    file (AT+CRSM, digits in BCD order), un-swapped."""
+    d = Daemon()
+    sim = Sim.start(BUILDDIR, "generic", d.dir)
+    sim.check("fail AT+CCID ERROR 10")
+    d.write_conf('modem = { device = "%s"; };\n' % sim.link)
+    d.start()
+    try:
+        m = wait_for(lambda: (lambda m: m if m["state"] == "ready"
+                              else None)(d.ctl_json("status")["modem"]), 30,
+                     "ready")
+        check("AT+CRSM=176,12258,0,0,10" in sim.commands() and
+              m["iccid"] == "89001010000123456782",
+              "ICCID from AT+CRSM: %r" % m["iccid"])
+    finally:
+        d.stop()
+        sim.stop()
+        d.cleanup()
+
+
 if __name__ == "__main__":
     run_tests(test_lte_signal, test_vendor_auth, test_vendor_auth_refused_too,
-              test_calls_without_clip, test_network_time)
+              test_calls_without_clip, test_network_time,
+              test_iccid_from_the_sim)

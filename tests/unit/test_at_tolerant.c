@@ -16,34 +16,7 @@
 #include <cmocka.h>
 
 #include "at_parse.h"
-
-#define POISON(x)	memset(&(x), 0xa5, sizeof (x))
-static int
-untouched(const void *p, size_t n)
-{
-	const unsigned char	*c = p;
-	size_t			 i;
-
-	for (i = 0; i < n; i++)
-		if (c[i] != 0xa5)
-			return 0;
-	return 1;
-}
-#define UNTOUCHED(x)	assert_true(untouched(&(x), sizeof (x)))
-
-/* The line in a heap buffer of exactly its length; freed by the next call. */
-static const char *
-exact(const char *s)
-{
-	static char	*buf;
-
-	free(buf);
-	buf = malloc(strlen(s) + 1);
-	assert_non_null(buf);
-	memcpy(buf, s, strlen(s));
-	return buf;
-}
-#define X(s)	exact(s), strlen(s)
+#include "at_exact.h"
 
 struct regcase {
 	const char	*src;	/* ModemManager test name */
