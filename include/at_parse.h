@@ -176,10 +176,12 @@ enum at_reg_cmd {
 	AT_REG_CMD_MAX
 };
 
+/* The better-fitting reading wins (field count and types); the hint
+ * breaks a tie, and AT_REG_SOLICITED reads nothing else. */
 enum at_reg_hint {
-	AT_REG_ANY,		/* guess from the shape; solicited if both fit */
+	AT_REG_ANY,		/* guess from the shape; solicited on a tie */
 	AT_REG_SOLICITED,	/* answer to AT+CREG?: "n,stat[,lac,ci[,act]]" */
-	AT_REG_UNSOLICITED	/* URC: "stat[,lac,ci[,act]]" */
+	AT_REG_UNSOLICITED	/* URC: "stat[,lac,ci[,act]]" on a tie */
 };
 
 enum at_reg_shape {

@@ -3,8 +3,8 @@
  * the call list, AT+CLCC, asked at the first RING for modems that send
  * no +CLIP): the caller's number (normalised) selects its phonebook
  * entry's action; a call is acted on once, however often it rings; a
- * waiting call (+CCWA) gets its own caller's action.  Unknown callers are hung
- * up.  BALANCE sends AT+CUSD with ussd.balance and forwards the +CUSD
+ * waiting call (+CCWA) gets its own caller's action.  Unknown callers
+ * are hung up.  BALANCE sends AT+CUSD with ussd.balance and forwards the +CUSD
  * answer (decoded from UCS-2 where the network used it) as an SMS to the
  * sender, or as an event and log line for local callers.  Outgoing
  * alarm calls (calls_dial): ATD, ring, ATH, one at a time.

@@ -142,9 +142,10 @@ modem_cmd_check(const char *cmd, char *err, size_t errlen)
 }
 
 /* The one list of commands whose arguments are secret (PIN, PUK,
- * facility passwords, the data call's credentials), judged by name anywhere in a chained line; a line
- * that cannot be read as commands counts as secret (logged up to its
- * first '=' only). */
+ * facility passwords, the data call's credentials, also in the vendors'
+ * commands), judged by name anywhere in a chained line; a line that
+ * cannot be read as commands counts as secret (logged up to its first
+ * '=' only). */
 int
 modem_cmd_is_secret(const char *cmd)
 {

@@ -25,16 +25,14 @@ static struct {
 	time_t		 utc;		/* the network's UTC time ... */
 	uint64_t	 at_ms;		/* ... at this monotonic instant */
 	int		 tz;		/* quarter hours, AT_TZ_NONE */
-	int		 dst;
 	int		 warned;	/* the system clock is wrong: said */
-} mt = { 0, 0, 0, AT_TZ_NONE, -1, 0 };
+} mt = { 0, 0, 0, AT_TZ_NONE, 0 };
 
 void
 modem_time_reset(void)
 {
 	mt.has_time = 0;
 	mt.tz = AT_TZ_NONE;
-	mt.dst = -1;
 }
 
 /* A time from the modem: keep it if it is the network's. */
@@ -46,11 +44,8 @@ modem_time_take(const struct at_nettime *t)
 	time_t sys = time(NULL);
 	long long e;
 
-	if (t->tz != AT_TZ_NONE) {
+	if (t->tz != AT_TZ_NONE)
 		mt.tz = t->tz;
-		if (t->dst >= 0)
-			mt.dst = t->dst;
-	}
 	if (!t->has_time)
 		return;
 	/* +CTZE's time has no zone of its own: ours */
