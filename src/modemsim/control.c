@@ -271,8 +271,8 @@ control_nettime(struct sim *sim, char *args, struct json *j, char *err,
 	long		 off = sim->time_offset, tz = sim->tz;
 
 	if ((o = control_word(&args)) != NULL) {
-		if (*o == '-' ? control_number(o + 1, 0, 3000000000L, &off) :
-		    control_number(o, 0, 3000000000L, &off))
+		if (*o == '-' ? control_number(o + 1, 0, 2000000000L, &off) :
+		    control_number(o, 0, 2000000000L, &off))
 			ERR("usage: nettime [OFFSET [TZ]]");
 		if (*o == '-')
 			off = -off;
