@@ -67,8 +67,10 @@ at_datetime(const char *s, size_t len, int zone_ok, struct at_nettime *t)
 		;
 	if ((y != 2 && y != 4) || at_digits(s, len, &i, (int)y, &t->year))
 		return -1;
+	/* two digits as POSIX %y: 69..99 the 1900s ("80/01/06" is the
+	 * unset clock of many modems, 1980), 00..68 the 2000s */
 	if (y == 2)
-		t->year += 2000;
+		t->year += t->year >= 69 ? 1900 : 2000;
 	if (i >= len || s[i++] != '/' || at_digits(s, len, &i, 2, &t->mon) ||
 	    i >= len || s[i++] != '/' || at_digits(s, len, &i, 2, &t->day) ||
 	    i >= len || s[i++] != ',' || at_digits(s, len, &i, 2, &t->hour) ||

@@ -44,20 +44,16 @@ modem_time_take(const struct at_nettime *t)
 	time_t sys = time(NULL);
 	long long e;
 
-	if (t->tz != AT_TZ_NONE)
-		mt.tz = t->tz;
-	if (!t->has_time)
+	if (!t->has_time) {
+		if (t->tz != AT_TZ_NONE)
+			mt.tz = t->tz;
 		return;
-	/* +CTZE's time has no zone of its own: ours */
-	if (t->tz == AT_TZ_NONE && mt.tz != AT_TZ_NONE) {
-		struct at_nettime z = *t;
-
-		z.tz = mt.tz;
-		e = at_nettime_epoch(&z);
-	} else
-		e = at_nettime_epoch(t);
+	}
+	/* +CTZE's time is in its own zone; +CCLK's carries one */
+	e = at_nettime_epoch(t);
 	if (e < 0 || (time_t)e < util_build_time())
 		return;		/* no zone, or the modem's unset clock */
+	mt.tz = t->tz;
 	mt.has_time = 1;
 	mt.utc = (time_t)e;
 	mt.at_ms = util_now_ms();

@@ -297,6 +297,10 @@ test_time(void **state)
 	assert_int_equal(at_parse_cclk(X("+CCLK: \"24/02/29,23:59:59-20\""),
 	    &t, NULL), 0);
 	assert_int_equal(t.tz, -20);
+	/* the unset clock of many modems (GPS epoch), a 1980 date */
+	assert_int_equal(at_parse_cclk(X("+CCLK: \"80/01/06,00:00:05+00\""),
+	    &t, NULL), 0);
+	assert_int_equal(t.year, 1980);
 	assert_int_equal(at_parse_cclk(X("+CCLK: \"2024/05/17,10:11:12\""), &t,
 	    NULL), 0);
 	assert_int_equal(t.tz, AT_TZ_NONE);

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include <event2/event.h>
+#include <json-c/json.h>
 
 #include "conf.h"
 #include "../../src/modem/modem_int.h"
@@ -41,6 +42,8 @@ static char f_last[256];		/* the last command received */
 static int f_ignored;			/* ... and left unanswered */
 static char f_last[256];		/* the last command received */
 static int ready_calls;
+static char f_cclk[64] = "+CCLK: \"80/01/06,00:00:05+00\"";
+static int f_cclk_asked;
 
 static void
 f_out(const char *s)
@@ -99,6 +102,11 @@ f_command(const char *c)
 		f_out("\r\n+COPS: 0,0,\"Fake Net\",7\r\n\r\nOK\r\n");
 	else if (strcmp(c, "AT+CSQ") == 0)
 		f_out("\r\n+CSQ: 17,99\r\n\r\nOK\r\n");
+	else if (strcmp(c, "AT+CCLK?") == 0) {
+		f_cclk_asked++;
+		snprintf(buf, sizeof buf, "\r\n%s\r\n\r\nOK\r\n", f_cclk);
+		f_out(buf);
+	}
 	else
 		f_out("\r\nERROR\r\n");
 }
@@ -396,6 +404,70 @@ test_owner(void **state)
 	assert_int_equal(t_done_calls, 1);
 }
 
+static int cclk_asked(void) { return f_cclk_asked > 0; }
+static int cclk_asked_twice(void) { return f_cclk_asked > 1; }
+
+/* The status's modem field name as a string, or NULL. */
+static char *
+status_str(const char *name)
+{
+	struct json_object *o = modem_status(), *v;
+	char *s = NULL;
+
+	if (json_object_object_get_ex(o, name, &v) && v != NULL)
+		s = strdup(json_object_get_string(v));
+	json_object_put(o);
+	return s;
+}
+
+/* The network's time: the modem's unset clock (80/01/06) is not taken;
+ * a zone report (+CTZV) is, and the clock read again gives the time; a
+ * malformed zone line changes nothing.  A registration URC in the
+ * solicited shape (as some modems send after AT+CREG=2) counts. */
+static void
+test_network_time(void **state)
+{
+	char *t, *z;
+	time_t now = time(NULL) + 2 * 3600;
+	struct tm tm;
+
+	f_cclk_asked = 0;
+	start("");
+	assert_true(wait_until(is_ready, 5000));
+	assert_true(wait_until(cclk_asked, 2000));
+	wait_until(is_registering, 100);	/* the answer is read */
+	assert_null(status_str("network_time"));
+	assert_null(status_str("network_zone"));
+
+	gmtime_r(&now, &tm);
+	snprintf(f_cclk, sizeof f_cclk, "+CCLK: \"%02d/%02d/%02d,%02d:%02d:%02d"
+	    "+08\"", tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec);
+	f_out("\r\n+CTZV: +08\r\n");
+	assert_true(wait_until(cclk_asked_twice, 2000));
+	wait_until(is_ready, 50);
+	z = status_str("network_zone");
+	t = status_str("network_time");
+	assert_non_null(z);
+	assert_non_null(t);
+	assert_string_equal(z, "+02:00");
+	assert_int_equal(strlen(t), 25);
+	assert_string_equal(t + 19, "+02:00");
+	free(z);
+	free(t);
+
+	f_out("\r\n+CTZV: +99x\r\n");
+	wait_until(is_ready, 50);
+	z = status_str("network_zone");
+	assert_string_equal(z, "+02:00");
+	free(z);
+
+	f_out("\r\n+CREG: 2,5,\"0502\",\"0404736D\"\r\n");
+	assert_true(wait_until(is_ready, 100));
+	wait_until(is_registering, 50);
+	assert_string_equal(modem_net_registration(), "roaming");
+}
+
 int
 main(void)
 {
@@ -407,6 +479,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_hang_and_unplug, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_owner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_network_time, setup,
+		    teardown),
 	};
 	char path[300];
 	int rc;
