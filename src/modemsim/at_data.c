@@ -250,7 +250,7 @@ at_data_cgauth(struct sim *sim, struct at_req *req, struct evbuffer *out)
 }
 
 /* Quectel: AT+QICSGP=<cid>,<type>,"apn","user","pwd",<auth> (TCP/IP AT
- * manual); the read form answers the context's settings. */
+ * manual): context 1's APN and credentials. */
 static int
 at_data_qicsgp(struct sim *sim, struct at_req *req, struct evbuffer *out)
 {
