@@ -11,7 +11,8 @@ the generic modem by AT+CGAUTH; the password never reaches the daemon's
 log, the status or the simulator's view of the user.  Calls on a modem
 that sends no +CLIP (the caller from +CLCC) and a waiting call (+CCWA).
 The network's time and zone in status.  The ICCID from AT+CRSM when the
-vendor's command fails.  Every wait has a deadline.
+vendor's command fails.  Garbled lines change nothing and are logged
+once.  Every wait has a deadline.
 """
 import datetime
 import os
@@ -277,7 +278,35 @@ def test_iccid_from_the_sim():
         d.cleanup()
 
 
+def test_malformed_lines():
+    """Lines a modem garbles change nothing and are logged once each,
+    escaped; a solicited-shape registration URC is understood."""
+    r = Rig("ec25")
+    try:
+        m0 = wait_for(lambda: (lambda m: m if m["network_zone"] else None)(
+            r.modem()), 30, "ready with the network's zone")
+        for line in ("+CREG: 7,x,y", "+CTZV: +99x", "+CCWA: 1,x",
+                     "+CLCC: 1,2"):
+            r.sim.urc(line)
+        # (the best of +CREG, +CGREG and +CEREG counts: all three)
+        for cmd in ("CREG", "CGREG", "CEREG"):
+            r.sim.urc("+%s: 2,5,\"0502\",\"0404736D\"" % cmd)
+        m = wait_for(lambda: (lambda m: m if m["registration"] == "roaming"
+                              else None)(r.modem()), 10,
+                     "the solicited-shape URC taken")
+        check(m["network_zone"] == m0["network_zone"] and
+              m["state"] == "ready", "nothing else changed: %r" % m)
+        log = r.d.read_log()
+        for what in ("registration line not understood: +CREG: 7,x,y",
+                     "time zone line not understood: +CTZV: +99x",
+                     "waiting call not understood",
+                     "call list line not understood"):
+            check(log.count(what) == 1, "logged once: %s" % what)
+    finally:
+        r.close()
+
+
 if __name__ == "__main__":
     run_tests(test_lte_signal, test_vendor_auth, test_vendor_auth_refused_too,
               test_calls_without_clip, test_network_time,
-              test_iccid_from_the_sim)
+              test_iccid_from_the_sim, test_malformed_lines)
