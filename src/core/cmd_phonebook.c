@@ -116,7 +116,7 @@ cmd_phonebook_status(const struct cmd_entry *ce, const struct atform *f,
 		util_strlcpy(signal, "-", sizeof signal);
 	if (modem_lte_signal(&rsrp, &rsrq10) == 0)
 		snprintf(signal + strlen(signal), sizeof signal -
-		    strlen(signal), ", RSRP %d dBm, RSRQ %s%d.%d dB", rsrp,
+		    strlen(signal), " RSRP %ddBm RSRQ %s%d.%ddB", rsrp,
 		    rsrq10 < 0 ? "-" : "", abs(rsrq10) / 10, abs(rsrq10) % 10);
 	cmd_reply_line(r, "Modem: %s, signal %s, operator %s",
 	    modem_state_name(modem_state()), signal, op != NULL ? op : "-");

@@ -91,8 +91,8 @@ def test_lte_signal():
             reply = SmsPeer(r.d, r.sim).sms(STRANGER,
                                             "STATUS,PWD=%s#" % SUPER)
             check(reply is not None and reply.startswith(
-                "Modem: ready, signal 31 (100%), RSRP -81 dBm, RSRQ -7.5 dB,"
-                " operator Vodafone.de"), "STATUS# reply: %r" % reply)
+                "Modem: ready, signal 31 (100%) RSRP -81dBm RSRQ -7.5dB, "
+                "operator Vodafone.de"), "STATUS# reply: %r" % reply)
         finally:
             r.close()
 
