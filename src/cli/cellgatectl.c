@@ -45,6 +45,7 @@ usage(FILE *f)
 	    "  sms send NUMBER TEXT       queue an SMS\n"
 	    "  sms list [--limit N]       the message log (in and out)\n"
 	    "  sms show ID                one message with all its fields\n"
+	    "  sms retry ID               run its waiting or failed hooks now\n"
 	    "  phonebook list             the phonebook\n"
 	    "  phonebook add [POS] NUMBER [key=value...]   store a number\n"
 	    "  phonebook set POS key=value...   change an entry\n"
@@ -454,6 +455,23 @@ cmd_phonebook(int fd, int argc, char **argv)
 	return 0;
 }
 
+/* "hook received: pending, 2 tries, exit 3, next try 2026-...Z" */
+static void
+print_hooks(struct json_object *hooks)
+{
+	for (size_t i = 0; i < json_object_array_length(hooks); i++) {
+		struct json_object *h = json_object_array_get_idx(hooks, i);
+
+		printf("hook %s: %s, %s tries", str_or(h, "event", "?"),
+		    str_or(h, "state", "?"), str_or(h, "tries", "0"));
+		if (*str_or(h, "result", "") != '\0')
+			printf(", %s", term_safe(str_or(h, "result", ""), 0));
+		if (*str_or(h, "next_try", "") != '\0')
+			printf(", next try %s", str_or(h, "next_try", ""));
+		printf(" (%s)\n", str_or(h, "updated", "?"));
+	}
+}
+
 static void
 print_sms(struct json_object *m, int full)
 {
@@ -477,13 +495,15 @@ print_sms(struct json_object *m, int full)
 		return;
 	}
 	json_object_object_foreach(m, k, v) {
-		if (v != NULL)
+		if (v != NULL && strcmp(k, "hooks") == 0)
+			print_hooks(v);
+		else if (v != NULL)
 			printf("%s: %s\n", k,
 			    term_safe(json_object_get_string(v), 0));
 	}
 }
 
-/* sms send NUMBER TEXT | list [--limit N] | show ID */
+/* sms send NUMBER TEXT | list [--limit N] | show ID | retry ID */
 static int
 cmd_sms(int fd, int argc, char **argv)
 {
@@ -508,11 +528,13 @@ cmd_sms(int fd, int argc, char **argv)
 			json_object_object_add(args, "limit",
 			    json_object_new_int((int)n));
 		}
-	} else if (strcmp(sub, "show") == 0 && argc == 3) {
+	} else if ((strcmp(sub, "show") == 0 || strcmp(sub, "retry") == 0) &&
+	    argc == 3) {
 		n = util_strtonum(argv[2], 1, INT64_MAX, &errstr);
 		if (errstr != NULL) {
 			json_object_put(args);
-			return cli_die("sms show", "ID is a message number");
+			return cli_die(strcmp(sub, "show") == 0 ? "sms show" :
+			    "sms retry", "ID is a message number");
 		}
 		json_object_object_add(args, "id", json_object_new_int64(n));
 	} else {
@@ -528,7 +550,7 @@ cmd_sms(int fd, int argc, char **argv)
 		for (size_t k = 0; k < json_object_array_length(res); k++)
 			print_sms(json_object_array_get_idx(res, k), 0);
 	else
-		print_sms(res, strcmp(sub, "show") == 0);
+		print_sms(res, strcmp(sub, "send") != 0);
 	json_object_put(res);
 	return 0;
 }

@@ -122,6 +122,7 @@ sms_rx_process_new(void)
 				log_warnx("sms: reply to %s not queued: %s",
 				    number, e);
 		}
+		sms_hook_add(id, "received");
 		if (sms_store_set_status(id, to_port ? "bridged" : "processed",
 		    text != NULL ? buf_str(&redacted) : NULL) == -1 ||
 		    store_commit() == -1) {
