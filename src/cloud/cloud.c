@@ -471,9 +471,7 @@ struct json_object *
 cloud_status(void)
 {
 	struct json_object *o = json_object_new_object();
-	char broker[300], stamp[32];
-	time_t since = (time_t)cloud_link_since();
-	struct tm tm;
+	char broker[300], stamp[UTIL_RFC3339_LEN];
 
 	if (!cloud_running) {
 		json_object_object_add(o, "state",
@@ -496,9 +494,8 @@ cloud_status(void)
 		json_object_object_add(o, "broker", NULL);
 	json_object_object_add(o, "tls", json_object_new_boolean(
 	    settings_bool(cloud_s_tls)));
-	localtime_r(&since, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S%z", &tm);
-	json_object_object_add(o, "since", json_object_new_string(stamp));
+	json_object_object_add(o, "since", json_object_new_string(
+	    util_rfc3339(stamp, sizeof stamp, cloud_link_since(), -1)));
 	json_object_object_add(o, "queued",
 	    json_object_new_int64(cloud_running ? cloud_queue_count() : 0));
 	json_object_object_add(o, "dropped",

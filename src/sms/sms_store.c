@@ -447,15 +447,9 @@ sms_col(sqlite3_stmt *st, int i)
 static struct json_object *
 sms_time(long long t)
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
-	char s[40], z[8];
+	char s[UTIL_RFC3339_LEN];
 
-	localtime_r(&tt, &tm);
-	strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S", &tm);
-	strftime(z, sizeof z, "%z", &tm);
-	snprintf(s + 19, sizeof s - 19, "%.3s:%.2s", z, z + 3);
-	return json_object_new_string(s);
+	return json_object_new_string(util_rfc3339(s, sizeof s, t, -1));
 }
 
 /* Listings name their columns: the text as received (text_clear) is
