@@ -264,8 +264,18 @@ test_commands(void **state)
 	assert_int_equal(run("AT+WKMOD?", CHAN_SMS, ROLE_USER), 0);
 	assert_string_equal(reply_text, "+WKMOD:NET\nOK");
 	assert_int_equal(run("AT+WKMOD=?", CHAN_SMS, ROLE_USER), 0);
+	/* =? in the seed's form where it gives one (4.2.1.1, 4.2.1.25) */
 	assert_string_equal(reply_text,
-	    "+WKMOD:<\"NET\",\"HTTPD\",\"SMS\",\"CMD\">\nOK");
+	    "+WKMOD:<\"CMD\",\"SMS\",\"NET\",\"HTTPD\">\nOK");
+	assert_int_equal(run("AT+SOCKA=?", CHAN_SMS, ROLE_USER), 0);
+	assert_string_equal(reply_text,
+	    "+SOCKA:<\"TCP\",\"UDP\">,<\"address\">,<port>\nOK");
+	assert_int_equal(run("AT+SOCKASL=short", CHAN_LOCAL, ROLE_SUPERADMIN),
+	    0);
+	assert_int_equal(run("AT+SOCKASL?", CHAN_SMS, ROLE_USER), 0);
+	assert_string_equal(reply_text, "+SOCKASL:short\nOK");
+	assert_int_equal(run("AT+SOCKASL=long", CHAN_LOCAL, ROLE_SUPERADMIN),
+	    0);
 	assert_int_equal(run("AT+WKMOD=HTTPD", CHAN_SMS, ROLE_USER), -1);
 	assert_string_equal(reply_text, "ERROR: WKMOD needs the admin role");
 	assert_int_equal(run("AT+WKMOD=HTTPD", CHAN_SMS, ROLE_ADMIN), 0);
