@@ -243,7 +243,8 @@ static int
 cmd_entry_run(const struct cmd_entry *e, const struct atform *f,
     const struct cmd_ctx *ctx, struct cmd_reply *r)
 {
-	if ((e->ops & CMD_OP(f->op)) == 0) {
+	if ((e->ops & CMD_OP(f->op)) == 0 &&
+	    !(f->op == ATFORM_TEST && cmd_seed_test(e->name) != NULL)) {
 		/* AT+X? and AT+X are the same for query-only commands */
 		if (!(f->op == ATFORM_QUERY && (e->ops & CMD_OP(ATFORM_EXEC))))
 			return cmd_reply_error(r, "%s does not take %s "
