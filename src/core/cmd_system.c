@@ -3,7 +3,8 @@
  * S (save), CFGTF (save as user defaults), RELD (restore user defaults),
  * CLEAR (factory settings) and Z (restart).  Settings persist the moment
  * they change, so S only forces the write-ahead log into the database
- * file (after the transaction it runs in, when it runs in one: an SMS); Z restarts the daemon in place (same PID) after the reply is out.
+ * file (after the transaction it runs in, when it runs in one: an SMS);
+ * Z restarts the daemon in place (same PID) after the reply is out.
  */
 
 #include "cmd.h"

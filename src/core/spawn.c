@@ -66,23 +66,26 @@ spawn_slot(char *err, size_t errlen)
 }
 
 /* Fork with stdout on a pipe whose read end (non-blocking,
- * close-on-exec) goes to *outfd (or /dev/null when outfd is NULL), and
- * stdin on a pipe whose write end goes to *infd likewise (or /dev/null).
+ * close-on-exec) goes to *outfd (or /dev/null when outfd is NULL),
+ * stdin on a pipe whose write end goes to *infd likewise (or /dev/null),
+ * and, with errfd, stderr on a pipe whose read end goes there (else the
+ * daemon's).
  * The child gets the signal dispositions and mask a program expects (the
  * daemon ignores SIGPIPE) and leads its own process group.  The pid in
  * the parent, 0 in the child, -1 with err. */
 static pid_t
-spawn_fork(const char *what, int *outfd, int *infd, spawn_exit_fn *done,
-    void *arg, char *err, size_t errlen)
+spawn_fork(const char *what, int *outfd, int *infd, int *errfd,
+    spawn_exit_fn *done, void *arg, char *err, size_t errlen)
 {
-	int slot, p[2] = { -1, -1 }, q[2] = { -1, -1 };
+	int slot, p[2] = { -1, -1 }, q[2] = { -1, -1 }, e[2] = { -1, -1 };
 	sigset_t none;
 	pid_t pid;
 
 	if ((slot = spawn_slot(err, errlen)) == -1)
 		return -1;
 	if ((outfd != NULL && pipe2(p, O_CLOEXEC) == -1) ||
-	    (infd != NULL && pipe2(q, O_CLOEXEC) == -1)) {
+	    (infd != NULL && pipe2(q, O_CLOEXEC) == -1) ||
+	    (errfd != NULL && pipe2(e, O_CLOEXEC) == -1)) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		pid = -1;
 		goto close;
@@ -98,6 +101,8 @@ spawn_fork(const char *what, int *outfd, int *infd, spawn_exit_fn *done,
 			dup2(infd != NULL ? q[0] : null, 0);
 			dup2(outfd != NULL ? p[1] : null, 1);
 		}
+		if (errfd != NULL)
+			dup2(e[1], 2);
 		signal(SIGPIPE, SIG_DFL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
@@ -114,6 +119,11 @@ spawn_fork(const char *what, int *outfd, int *infd, spawn_exit_fn *done,
 		fcntl(q[1], F_SETFL, fcntl(q[1], F_GETFL) | O_NONBLOCK);
 		*infd = q[1];
 	}
+	if (errfd != NULL) {
+		close(e[1]);
+		fcntl(e[0], F_SETFL, fcntl(e[0], F_GETFL) | O_NONBLOCK);
+		*errfd = e[0];
+	}
 	setpgid(pid, pid);	/* also here: a kill may come before the child's */
 	spawn_children[slot].pid = pid;
 	spawn_children[slot].done = done;
@@ -127,6 +137,8 @@ close:
 			close(p[i]);
 		if (q[i] != -1)
 			close(q[i]);
+		if (e[i] != -1)
+			close(e[i]);
 	}
 	return pid;
 }
@@ -145,14 +157,15 @@ spawn_check_path(const char *path, char *err, size_t errlen)
 
 pid_t
 spawn_argv_env(const char *const *argv, const char *const *envp,
-    const char *what, int *infd, spawn_exit_fn *done, void *arg, char *err,
-    size_t errlen)
+    const char *what, int *infd, int *errfd, spawn_exit_fn *done, void *arg,
+    char *err, size_t errlen)
 {
 	pid_t pid;
 
 	if (spawn_check_path(argv[0], err, errlen) == -1)
 		return -1;
-	if ((pid = spawn_fork(what, NULL, infd, done, arg, err, errlen)) == 0) {
+	if ((pid = spawn_fork(what, NULL, infd, errfd, done, arg, err,
+	    errlen)) == 0) {
 		execve(argv[0], (char *const *)argv, (char *const *)envp);
 		_exit(127);
 	}
@@ -176,8 +189,8 @@ spawn_argv(const char *const *argv, const char *what, int *outfd,
 
 	if (spawn_check_path(argv[0], err, errlen) == -1)
 		return -1;
-	if ((pid = spawn_fork(what, outfd, NULL, done, arg, err, errlen)) ==
-	    0) {
+	if ((pid = spawn_fork(what, outfd, NULL, NULL, done, arg, err,
+	    errlen)) == 0) {
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
@@ -192,7 +205,7 @@ spawn_fn(int (*fn)(void *), void *arg, const char *what, int *outfd,
 {
 	pid_t pid;
 
-	if ((pid = spawn_fork(what, outfd, NULL, NULL, NULL, err,
+	if ((pid = spawn_fork(what, outfd, NULL, NULL, NULL, NULL, err,
 	    errlen)) == 0)
 		_exit(fn(arg));
 	return pid;

@@ -5,7 +5,8 @@
  * status, so none is lost and none is added twice; the rows run one at a
  * time, oldest first, through the spawn module (no shell), with a clean
  * environment and the log's text (an incoming message's redacted since
- * its receipt) on standard input.  Exit 0 marks
+ * its receipt) on standard input; what it writes on standard error is
+ * logged escaped, line by line, up to SMS_HOOK_STDERR_MAX bytes a run.  Exit 0 marks
  * the row done; a failure or a timeout is tried again after 1 min,
  * doubling to 1 h, 10 tries at most; a row that was running when the
  * daemon stopped runs again at the next start.  A later row waits for
@@ -39,11 +40,14 @@
 #define SMS_HOOK_TRIES		10
 #define SMS_HOOK_BACKOFF_S	60
 #define SMS_HOOK_BACKOFF_MAX_S	3600
+#define SMS_HOOK_STDERR_MAX	4096
+#define SMS_HOOK_LINE_MAX	200
 
 static struct event_base *sms_hook_base;
 static struct event *sms_hook_ev;		/* the next row's turn */
 static struct event *sms_hook_timeout_ev;	/* the running one's end */
 static struct event *sms_hook_write_ev;		/* its standard input */
+static struct event *sms_hook_read_ev;		/* its standard error */
 static int sms_hook_on;
 
 /* The row running now (pid 0: none). */
@@ -52,10 +56,13 @@ static struct {
 	long long	 row;
 	int		 tries;
 	int		 timed_out;
-	int		 infd;
+	int		 infd, errfd;
 	char		*input;
 	size_t		 len, off;
-} sms_hook_cur = { .infd = -1 };
+	const char	*what;		/* the setting, for the log */
+	char		 line[SMS_HOOK_LINE_MAX + 1];
+	size_t		 linelen, logged, dropped;
+} sms_hook_cur = { .infd = -1, .errfd = -1 };
 
 int
 sms_hook_check_setting(int argc, char **argv, char *out, size_t outlen,
@@ -140,6 +147,63 @@ sms_hook_close_input(void)
 	}
 }
 
+/* One line of the program's standard error into the log, escaped (it
+ * may repeat the text of an SMS). */
+static void
+sms_hook_log_line(void)
+{
+	char esc[4 * SMS_HOOK_LINE_MAX + 8];
+
+	if (sms_hook_cur.linelen == 0)
+		return;
+	if (sms_hook_cur.logged < SMS_HOOK_STDERR_MAX) {
+		util_escape(esc, sizeof esc, sms_hook_cur.line,
+		    sms_hook_cur.linelen);
+		log_info("%s: %s", sms_hook_cur.what, esc);
+		sms_hook_cur.logged += sms_hook_cur.linelen;
+	} else
+		sms_hook_cur.dropped += sms_hook_cur.linelen;
+	sms_hook_cur.linelen = 0;
+}
+
+/* Done with its standard error: the last line, what was not logged. */
+static void
+sms_hook_close_err(void)
+{
+	if (sms_hook_read_ev == NULL)
+		return;
+	sms_hook_log_line();
+	if (sms_hook_cur.dropped > 0)
+		log_info("%s: %zu more bytes on standard error not logged",
+		    sms_hook_cur.what, sms_hook_cur.dropped);
+	event_free(sms_hook_read_ev);
+	sms_hook_read_ev = NULL;
+	close(sms_hook_cur.errfd);
+	sms_hook_cur.errfd = -1;
+}
+
+/* Its standard error: read what is there; at its end, the last line and
+ * what was not logged. */
+static void
+sms_hook_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	char chunk[512];
+	ssize_t n;
+
+	while ((n = read(fd, chunk, sizeof chunk)) > 0)
+		for (ssize_t i = 0; i < n; i++) {
+			if (chunk[i] == '\n' ||
+			    sms_hook_cur.linelen == SMS_HOOK_LINE_MAX)
+				sms_hook_log_line();
+			if (chunk[i] != '\n')
+				sms_hook_cur.line[sms_hook_cur.linelen++] =
+				    chunk[i];
+		}
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	sms_hook_close_err();
+}
+
 static void
 sms_hook_write_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -167,6 +231,11 @@ sms_hook_done(pid_t pid, int status, void *arg)
 
 	event_del(sms_hook_timeout_ev);
 	sms_hook_close_input();
+	/* what is left (a program it started may keep the pipe open: the
+	 * run is over all the same) */
+	if (sms_hook_read_ev != NULL)
+		sms_hook_read_cb(sms_hook_cur.errfd, EV_READ, NULL);
+	sms_hook_close_err();
 	sms_hook_cur.pid = 0;
 	if (status == 0) {
 		sms_hook_set(sms_hook_cur.row, "done", 0, "exit 0");
@@ -291,9 +360,11 @@ sms_hook_spawn(long long row, long long sms_id, const char *event,
 	envp[3] = e_time;
 	envp[4] = e_coding;
 	envp[5] = NULL;
-	pid = spawn_argv_env(argv, envp, strcmp(event, "received") == 0 ?
-	    "sms.on_receive" : "sms.on_send", &sms_hook_cur.infd,
-	    sms_hook_done, NULL, result, rlen);
+	sms_hook_cur.what = strcmp(event, "received") == 0 ?
+	    "sms.on_receive" : "sms.on_send";
+	sms_hook_cur.linelen = sms_hook_cur.logged = sms_hook_cur.dropped = 0;
+	pid = spawn_argv_env(argv, envp, sms_hook_cur.what, &sms_hook_cur.infd,
+	    &sms_hook_cur.errfd, sms_hook_done, NULL, result, rlen);
 	if (pid == -1) {
 		buf_free(&in);
 		return -1;
@@ -310,6 +381,9 @@ sms_hook_spawn(long long row, long long sms_id, const char *event,
 	sms_hook_write_ev = event_new(sms_hook_base, sms_hook_cur.infd,
 	    EV_WRITE | EV_PERSIST, sms_hook_write_cb, NULL);
 	event_add(sms_hook_write_ev, NULL);
+	sms_hook_read_ev = event_new(sms_hook_base, sms_hook_cur.errfd,
+	    EV_READ | EV_PERSIST, sms_hook_read_cb, NULL);
+	event_add(sms_hook_read_ev, NULL);
 	return 0;
 }
 
@@ -452,6 +526,7 @@ sms_hook_stop(void)
 		sms_hook_cur.pid = 0;
 	}
 	sms_hook_close_input();
+	sms_hook_close_err();
 	if (sms_hook_ev != NULL) {
 		event_free(sms_hook_ev);
 		sms_hook_ev = NULL;

@@ -51,6 +51,8 @@ if os.path.exists(runs_file):
 with open(runs_file, "a") as f:
     f.write(json.dumps({"env": env, "stdin": text, "pid": os.getpid(),
                         "run": prior + 1}) + "\n")
+sys.stderr.write("\x1b[2Jhook saw %%d bytes\n" %% len(text))
+sys.stderr.flush()
 if text.startswith("FAIL2") and prior < 2:
     sys.exit(3)
 if text.startswith("HANG") and prior == 0:
@@ -133,6 +135,10 @@ def test_metacharacters_and_environment():
     check(abs(rfc3339_secs(env["CELLGATE_SMS_TIME"]) - time.time()) < 120,
           "CELLGATE_SMS_TIME is RFC 3339 UTC: %s" % env["CELLGATE_SMS_TIME"])
     check(not os.path.exists("/tmp/pwned"), "no shell ran the text")
+    log = D.read_log()
+    check("sms.on_receive: \\x1b[2Jhook saw %d bytes" % len(text.encode())
+          in log and "\x1b" not in log,
+          "its standard error is logged, escaped")
     h = hooks(sid)[0]
     check(h["tries"] == 1 and h["result"] == "exit 0",
           "sms show: the hook's state: %s" % h)
