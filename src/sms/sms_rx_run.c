@@ -61,8 +61,9 @@ sms_rx_pause(void)
 	log_info("sms: processing retried in %d s", sms_rx_backoff_s);
 }
 
-/* Queue a reply: one message, or (AT+H) several, split between lines;
- * a part that needs UCS-2 fits fewer characters in ten SMS parts: it is
+/* Queue a reply: one message, or (AT+H) up to SMSCMD_REPLY_MSGS, split
+ * between lines, the last cut with [...] when more is left; a part that
+ * needs UCS-2 fits fewer characters in ten SMS parts: it is
  * cut further if it must. */
 static void
 sms_rx_reply(const char *number, const char *text, size_t len)
@@ -72,11 +73,18 @@ sms_rx_reply(const char *number, const char *text, size_t len)
 	size_t n;
 
 	buf_init(&msg, SMSCMD_REPLY_MAX + 16);
-	for (; len > 0; text += n, len -= n) {
+	for (int i = 0; len > 0; text += n, len -= n, i++) {
 		n = smscmd_next_msg(text, len);
 		buf_reset(&msg);
-		/* a line break that ends a part is not sent */
-		buf_add(&msg, text, n < len && text[n - 1] == '\n' ? n - 1 : n);
+		if (i == SMSCMD_REPLY_MSGS - 1 && n < len) {
+			/* the last one allowed: the rest, cut with [...] */
+			n = len;
+			buf_add(&msg, text, len > SMSCMD_REPLY_MAX ?
+			    SMSCMD_REPLY_MAX + 1 : len);
+			smscmd_cut(&msg, SMSCMD_REPLY_MAX);
+		} else	/* a line break that ends a message is not sent */
+			buf_add(&msg, text, n < len && text[n - 1] == '\n' ?
+			    n - 1 : n);
 		if (sms_send(number, buf_str(&msg), msg.len, "auto", "reply", e,
 		    sizeof e) != -1)
 			continue;
