@@ -390,7 +390,10 @@ cloud_on_disconnect(struct mosquitto *m, void *obj, int rc,
 	if (cl.closing)
 		return;
 	if (cl.error[0] == '\0' || cl.state == CLOUD_UP)
-		snprintf(cl.error, sizeof cl.error, "connection lost: %s",
+		snprintf(cl.error, sizeof cl.error, "connection lost%s: %s",
+		    cl.state == CLOUD_CONNECTING && cl.tls ? " before the "
+		    "broker accepted the TLS session (a client certificate "
+		    "missing or not trusted?)" : "",
 		    rc > 0 && rc < 128 ? mosquitto_strerror(rc) :
 		    mosquitto_reason_string(rc));
 	cl.dead = 1;
