@@ -314,7 +314,7 @@ sms_hook_coding(const char *coding, const char *text)
 }
 
 /* Start the program for row `row` (the message's fields read now):
- * 0 started, -1 not (result says why). */
+ * 0 started, -1 not (result says why), -2 the message is gone. */
 static int
 sms_hook_spawn(long long row, long long sms_id, const char *event,
     char *result, size_t rlen)
@@ -332,7 +332,7 @@ sms_hook_spawn(long long row, long long sms_id, const char *event,
 	if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
 		snprintf(result, rlen, "message %lld not found", sms_id);
-		return -1;
+		return -2;
 	}
 	snprintf(e_event, sizeof e_event, "CELLGATE_EVENT=%s", event);
 	snprintf(e_id, sizeof e_id, "CELLGATE_SMS_ID=%lld", sms_id);
@@ -436,7 +436,13 @@ sms_hook_next_cb(evutil_socket_t fd, short what, void *arg)
 	sms_hook_cur.row = row;
 	sms_hook_cur.tries = tries + 1;
 	sms_hook_cur.timed_out = 0;
-	if (sms_hook_spawn(row, sms_id, event, result, sizeof result) == -1) {
+	switch (sms_hook_spawn(row, sms_id, event, result, sizeof result)) {
+	case -2:	/* nothing to run it for, ever: not tried again */
+		log_warnx("sms: hook %lld: %s", row, result);
+		sms_hook_set(row, "failed", 0, result);
+		event_active(sms_hook_ev, EV_TIMEOUT, 0);
+		return;
+	case -1:
 		log_warnx("sms: hook %lld: %s", row, result);
 		sms_hook_done(0, 126, NULL);
 		return;

@@ -248,6 +248,29 @@ def test_notify():
     D.ctl("settings", "reset", "cloud.ha_notify_to")
 
 
+def test_upgrade_removes_last_sms():
+    """A config published before cloud.ha_prefix existed ("component/uid"
+    in the record, e.g. the old Last SMS sensor) is removed."""
+    import sqlite3
+    old = topic("sensor", "last_sms")
+    c = Client(B.port, "observer", OBS_PW, client_id="old-daemon")
+    c.publish(old, json.dumps({"name": "Last SMS"}), retain=True)
+    c.close()
+    check(old in configs(), "an old Last SMS config on the broker")
+    D.stop()
+    db = sqlite3.connect(D.db)
+    row = db.execute("SELECT value FROM meta WHERE key = "
+                     "'cloud.ha_configs'").fetchone()
+    db.execute("UPDATE meta SET value = ? WHERE key = 'cloud.ha_configs'",
+               (row[0] + " sensor/%s_last_sms" % DEV,))
+    db.commit()
+    db.close()
+    D.start()
+    wait_for(lambda: old not in configs(), 20, "the old config removed")
+    check(True, "the old config (recorded without a prefix) is removed")
+    check(topic("event", "sms") in configs(), "the event entity stays")
+
+
 def test_print_examples():
     """The payloads as published, one of each (for the docs)."""
     for t, c in sorted(EXAMPLES.items()):
@@ -289,7 +312,8 @@ def main():
         OBS.subscribe("cellgate/%s/reply" % DEV)
         run_tests(test_device_and_origin, test_signal_and_diagnostics,
                   test_io_by_name, test_sms_event_entity, test_prefix,
-                  test_notify, test_print_examples)
+                  test_notify, test_upgrade_removes_last_sms,
+                  test_print_examples)
     finally:
         D.cleanup()
         SIM.stop()
