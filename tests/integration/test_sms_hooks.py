@@ -7,7 +7,8 @@ text asks: FAIL2 fails the first two runs, HANG1 hangs on the first run,
 HANGK hangs on the first run (the daemon is killed meanwhile).  Checked:
 a text with shell metacharacters arrives intact with exactly the five
 CELLGATE_* variables; a password never reaches the program; a failing
-hook is tried again with a doubling delay and then succeeds; a hanging
+hook is tried again by itself after a minute, then (sms retry) with the
+delay doubled, and then succeeds; a hanging
 one is killed at the timeout; a daemon killed while a hook runs runs it
 exactly once more after the restart; hooks run one at a time in message
 order; bad paths are refused at `settings set` and change nothing; a
@@ -50,7 +51,7 @@ if os.path.exists(runs_file):
                     env.get("CELLGATE_EVENT"))
 with open(runs_file, "a") as f:
     f.write(json.dumps({"env": env, "stdin": text, "pid": os.getpid(),
-                        "run": prior + 1}) + "\n")
+                        "run": prior + 1, "t": time.time()}) + "\n")
 sys.stderr.write("\x1b[2Jhook saw %%d bytes\n" %% len(text))
 sys.stderr.flush()
 if text.startswith("FAIL2") and prior < 2:
@@ -173,10 +174,12 @@ def test_fails_twice_then_succeeds():
     later = last_in()
     check(hook_state(later) == "pending" and runs(later) == [],
           "the next message's hook waits for the earlier one")
-    rc, out, err = D.ctl("sms", "retry", str(sid))
-    check(rc == 0, "sms retry: %r" % err)
+    # the first retry comes from the daemon's own timer, a minute on
     wait_for(lambda: len(runs(sid)) == 2 and hooks(sid)[0]["state"] ==
-             "pending", 20, "second failure")
+             "pending", 120, "second failure", interval=0.5)
+    gap = runs(sid)[1]["t"] - runs(sid)[0]["t"]
+    check(gap >= 59, "tried again by itself, not before its delay: %.1f s"
+          % gap)
     h = hooks(sid)[0]
     delay2 = rfc3339_secs(h["next_try"]) - rfc3339_secs(h["updated"])
     check(h["tries"] == 2 and delay2 == 120,
