@@ -45,6 +45,11 @@ struct conf {
 
 /* Fill *c from the file; on error returns -1 with "file:line: key: why". */
 int conf_load(const char *path, struct conf *c, char *err, size_t errlen);
+/* What start needs of the paths the config names: the database (and its
+ * directory, for the write-ahead log) writable (the control socket's
+ * directory is left out: systemd makes it at start, RuntimeDirectory=).
+ * 0, or -1 with err (--check-config). */
+int conf_check_paths(const struct conf *, char *err, size_t errlen);
 void conf_free(struct conf *);
 /* Hand the settings' initial values to the settings registry. */
 void conf_apply_settings(const struct conf *);

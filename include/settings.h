@@ -73,6 +73,8 @@ void settings_init(void);
 void settings_shutdown(void);
 
 const struct setting_def *settings_find(const char *name_or_alias);
+/* The setting name or alias closest to a mistyped one, or NULL. */
+const char *settings_suggest(const char *name);
 const char *settings_value(const struct setting_def *);
 enum setting_source settings_source(const struct setting_def *);
 const char *settings_source_name(enum setting_source);

@@ -23,6 +23,9 @@
 #define SMSCMD_MAX_CMDS		16
 #define SMSCMD_PASSWORD_MAX	64
 #define SMSCMD_REPLY_MAX	1500	/* bytes: ten GSM 7-bit parts */
+/* A longer reply (AT+H) goes as up to this many messages, split between
+ * lines, each within SMSCMD_REPLY_MAX; beyond, it is cut. */
+#define SMSCMD_REPLY_MSGS	3
 #define SMSCMD_CUT_MARK		"[...]"
 
 enum smscmd_form {
@@ -64,10 +67,15 @@ void smscmd_redact(const char *text, size_t len, struct buf *out);
 void smscmd_redact_shape(const char *text, size_t len, struct buf *out);
 
 /* Authorise and run one incoming message from `sender`.  Returns 1 with
- * the reply text in `reply`, or 0 when nothing must be sent back (unknown
- * sender, wrong password, lockout, RISP). */
+ * the reply text in `reply` (at most SMSCMD_REPLY_MSGS *
+ * SMSCMD_REPLY_MAX bytes: smscmd_next_msg() splits it), or 0 when nothing
+ * must be sent back (unknown sender, wrong password, lockout, RISP). */
 int smscmd_handle(const char *sender, const char *text, size_t len,
     struct buf *reply);
+/* The length of the next message of a reply starting at text: all of it
+ * when it fits SMSCMD_REPLY_MAX, else up to its last line break within
+ * that (or a character boundary when one line is longer). */
+size_t smscmd_next_msg(const char *text, size_t len);
 
 /* The same for a remote channel without sender numbers (MQTT): no
  * phonebook, the password inside the text is the only authority, and

@@ -31,6 +31,17 @@ pid_t spawn_command(const char *cmdline, const char *what, char *err,
 typedef void spawn_exit_fn(pid_t, int status, void *arg);
 pid_t spawn_argv(const char *const *argv, const char *what, int *outfd,
     spawn_exit_fn *done, void *arg, char *err, size_t errlen);
+/* As spawn_argv, but with only the environment envp (NULL-ended
+ * "NAME=value" strings), standard output on /dev/null, standard input a
+ * pipe whose non-blocking write end goes to *infd (the caller writes and
+ * closes it) and standard error a pipe whose non-blocking read end goes
+ * to *errfd (the caller reads, escapes and closes it). */
+pid_t spawn_argv_env(const char *const *argv, const char *const *envp,
+    const char *what, int *infd, int *errfd, spawn_exit_fn *done, void *arg,
+    char *err, size_t errlen);
+/* Kill a running child and whatever it started (each child leads its own
+ * process group); its done callback follows when it is reaped. */
+void spawn_kill(pid_t);
 /* Run fn(arg) in a child (no exec; fn only reads a file and writes to
  * its stdout, then returns the exit code), stdout as for spawn_argv. */
 pid_t spawn_fn(int (*fn)(void *), void *arg, const char *what, int *outfd,

@@ -42,6 +42,19 @@ void util_escape(char *dst, size_t dstlen, const void *src, size_t len);
 size_t util_escape_text(char *dst, size_t dstlen, const char *src,
     size_t len, unsigned flags);
 
+/* A time (seconds since the epoch; ms 0..999 its milliseconds, -1 none)
+ * as RFC 3339 in UTC, the one form of every time the daemon and
+ * cellgatectl show: "2026-12-07T09:30:00Z", "2026-12-07T09:30:00.123Z".
+ * Returns buf (at least UTIL_RFC3339_LEN bytes). */
+#define UTIL_RFC3339_LEN	32
+const char *util_rfc3339(char *buf, size_t len, long long sec, int ms);
+
+/* The closest of n candidates to a mistyped word (case-insensitive edit
+ * distance at most 2, and less than half the word), or NULL: the
+ * "did you mean" of cellgatectl and the settings registry. */
+const char *util_suggest(const char *word, const char *const *cands,
+    size_t n);
+
 /* Milliseconds of CLOCK_MONOTONIC. */
 uint64_t util_now_ms(void);
 /* The wall clock for time stamps: the system clock, except while it is

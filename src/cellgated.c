@@ -84,6 +84,12 @@ main(int argc, char **argv)
 		free(c);
 		return 1;
 	}
+	if (check && conf_check_paths(c, err, sizeof err) == -1) {
+		fprintf(stderr, "cellgated: %s: %s\n", path, err);
+		conf_free(c);
+		free(c);
+		return 1;
+	}
 	if (check) {
 		printf("%s: configuration OK\n", path);
 		conf_free(c);

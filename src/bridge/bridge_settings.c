@@ -115,7 +115,11 @@ bridge_parse_link(int argc, char **argv, char *out, size_t outlen, char *err,
 
 	if (bridge_link_parse(argc, argv, &is_short, &tmo, err, errlen) == -1)
 		return -1;
-	if (is_short)
+	/* "short" as the seed answers AT+SOCKASL?; the idle timeout, our
+	 * extension, shown only when it is not the default */
+	if (is_short && tmo == BRIDGE_SHORT_DEF)
+		snprintf(out, outlen, "short");
+	else if (is_short)
 		snprintf(out, outlen, "short,%d", tmo);
 	else
 		snprintf(out, outlen, "long");

@@ -22,7 +22,7 @@
 
 #define DEFAULT_SOCKET RUNSTATEDIR "/cellgate/control.sock"
 
-static int opt_json;
+#define opt_json cli_json
 static const char *opt_socket;
 
 static void
@@ -45,6 +45,7 @@ usage(FILE *f)
 	    "  sms send NUMBER TEXT       queue an SMS\n"
 	    "  sms list [--limit N]       the message log (in and out)\n"
 	    "  sms show ID                one message with all its fields\n"
+	    "  sms retry ID               run its waiting or failed hooks now\n"
 	    "  phonebook list             the phonebook\n"
 	    "  phonebook add [POS] NUMBER [key=value...]   store a number\n"
 	    "  phonebook set POS key=value...   change an entry\n"
@@ -62,6 +63,83 @@ usage(FILE *f)
 	    "                             encode (no daemon)\n"
 	    "socket: --socket, else $CELLGATE_SOCKET, else %s\n",
 	    DEFAULT_SOCKET);
+}
+
+/* What each subcommand takes, for the error a wrong use gets: its verbs
+ * (NULL: none) and their arguments, as in usage(). */
+static const struct {
+	const char	*sub, *verb, *args;
+} cli_usages[] = {
+	{ "status", NULL, "" },
+	{ "settings", "list", "" },
+	{ "settings", "get", "NAME" },
+	{ "settings", "set", "NAME VALUE" },
+	{ "settings", "reset", "NAME" },
+	{ "at", NULL, "'AT+CMD...'" },
+	{ "monitor", NULL, "" },
+	{ "events", NULL, "[--limit N]" },
+	{ "reload", NULL, "" },
+	{ "passwd", NULL, "superadmin|admin" },
+	{ "modem", "at", "'AT...'" },
+	{ "sms", "send", "NUMBER TEXT" },
+	{ "sms", "list", "[--limit N]" },
+	{ "sms", "show", "ID" },
+	{ "sms", "retry", "ID" },
+	{ "phonebook", "list", "" },
+	{ "phonebook", "add", "[POS] NUMBER [key=value...]" },
+	{ "phonebook", "set", "POS key=value..." },
+	{ "phonebook", "del", "POS" },
+	{ "cloud", "connect", "" },
+	{ "cloud", "disconnect", "" },
+	{ "io", "list", "" },
+	{ "io", "set", "NAME on|off" },
+	{ "pdu", "decode", "[--no-smsc] HEX..." },
+	{ "pdu", "encode", "[options] NUMBER TEXT" },
+};
+
+/* "a, b or c" of the verbs of `sub` into buf; their count. */
+static int
+cli_verbs(const char *sub, const char **verbs, char *buf, size_t len)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < nitems(cli_usages); i++)
+		if (strcmp(cli_usages[i].sub, sub) == 0 &&
+		    cli_usages[i].verb != NULL)
+			verbs[n++] = cli_usages[i].verb;
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(buf);
+
+		snprintf(buf + l, len - l, "%s%s", i == 0 ? "" : i == n - 1 ?
+		    " or " : ", ", verbs[i]);
+	}
+	return n;
+}
+
+/* A subcommand used wrongly: what is missing or wrong, and its usage;
+ * exit status 2. */
+static int
+cli_usage(int argc, char **argv)
+{
+	const char *verbs[8], *near;
+	char list[128];
+	int n = cli_verbs(argv[0], verbs, list, sizeof list);
+
+	if (n > 0 && argc < 2)
+		return cli_fail(2, "%s: missing verb: %s", argv[0], list);
+	for (size_t i = 0; i < nitems(cli_usages); i++) {
+		if (strcmp(cli_usages[i].sub, argv[0]) != 0 ||
+		    (n > 0 && strcmp(cli_usages[i].verb, argv[1]) != 0))
+			continue;
+		return cli_fail(2, "usage: cellgatectl %s%s%s%s%s", argv[0],
+		    n > 0 ? " " : "", n > 0 ? argv[1] : "",
+		    *cli_usages[i].args ? " " : "", cli_usages[i].args);
+	}
+	if ((near = util_suggest(argv[1], verbs, (size_t)n)) != NULL)
+		return cli_fail(2, "%s: unknown verb %s (did you mean %s?)",
+		    argv[0], argv[1], near);
+	return cli_fail(2, "%s: unknown verb %s: %s", argv[0], argv[1], list);
 }
 
 /* Text from the daemon made safe for the terminal (it may hold what a
@@ -157,7 +235,7 @@ cmd_status(int fd, int argc, char **argv)
 	struct json_object *res;
 
 	if (argc != 1)
-		return usage(stderr), 2;
+		return cli_usage(argc, argv);
 	if (call(fd, "status", NULL, &res) != 0)
 		return 1;
 	if (opt_json)
@@ -185,7 +263,7 @@ cmd_settings(int fd, int argc, char **argv)
 	else if (strcmp(sub, "reset") == 0 && argc == 3)
 		req = "settings.reset";
 	else
-		return usage(stderr), 2;
+		return cli_usage(argc, argv);
 	if (argc >= 3) {
 		args = json_object_new_object();
 		json_object_object_add(args, "name",
@@ -220,7 +298,7 @@ cmd_at(int fd, int argc, char **argv)
 	int rc;
 
 	if (argc != 2)
-		return usage(stderr), 2;
+		return cli_usage(argc, argv);
 	if (call_command(fd, "at", argv[1], &res) != 0)
 		return 1;
 	if (opt_json)
@@ -233,6 +311,28 @@ cmd_at(int fd, int argc, char **argv)
 	return rc;
 }
 
+/* One logfmt value: as it is when it is a plain word, else in double
+ * quotes with '"' and '\\' escaped (text from outside made safe first). */
+static void
+print_logfmt_value(const char *s)
+{
+	const char *t = term_safe(s, 0);
+
+	if (*t != '\0' && strpbrk(t, " =\"") == NULL) {
+		fputs(t, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *t != '\0'; t++) {
+		if (*t == '"' || *t == '\\')
+			putchar('\\');
+		putchar(*t);
+	}
+	putchar('"');
+}
+
+/* An event as one logfmt line (time=... event=... key=value ...), or
+ * with --json as one JSON line. */
 static void
 print_event(struct json_object *ev)
 {
@@ -240,13 +340,24 @@ print_event(struct json_object *ev)
 		printf("%s\n", json_object_to_json_string_ext(ev,
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	} else {
-		printf("%s %s", str_or(ev, "time", "?"), str_or(ev, "event",
-		    "?"));
+		struct json_object *name;
+
+		printf("time=%s event=", str_or(ev, "time", "?"));
+		print_logfmt_value(json_object_object_get_ex(ev, "event",
+		    &name) && name != NULL ? json_object_get_string(name) :
+		    "?");
 		json_object_object_foreach(ev, k, v) {
 			if (strcmp(k, "time") == 0 || strcmp(k, "event") == 0)
 				continue;
-			printf(" %s=%s", k, v ? term_safe(
-			    json_object_get_string(v), 0) : "-");
+			printf(" %s=", k);
+			if (v == NULL)
+				continue;	/* "key=": no value */
+			print_logfmt_value(json_object_is_type(v,
+			    json_type_object) || json_object_is_type(v,
+			    json_type_array) ? json_object_to_json_string_ext(v,
+			    JSON_C_TO_STRING_PLAIN |
+			    JSON_C_TO_STRING_NOSLASHESCAPE) :
+			    json_object_get_string(v));
 		}
 		printf("\n");
 	}
@@ -261,7 +372,7 @@ cmd_monitor(int fd, int argc, char **argv)
 	char err[512];
 
 	if (argc != 1)
-		return usage(stderr), 2;
+		return cli_usage(argc, argv);
 	if (call(fd, "monitor", NULL, &res) != 0)
 		return 1;
 	json_object_put(res);
@@ -290,7 +401,7 @@ cmd_events(int fd, int argc, char **argv)
 		json_object_object_add(args, "limit",
 		    json_object_new_int((int)n));
 	} else if (argc != 1)
-		return usage(stderr), 2;
+		return cli_usage(argc, argv);
 	if (call(fd, "events", args, &res) != 0)
 		return 1;
 	for (size_t i = 0; i < json_object_array_length(res); i++)
@@ -305,7 +416,7 @@ cmd_reload(int fd, int argc, char **argv)
 	struct json_object *res;
 
 	if (argc != 1)
-		return usage(stderr), 2;
+		return cli_usage(argc, argv);
 	if (call(fd, "reload", NULL, &res) != 0)
 		return 1;
 	if (opt_json)
@@ -365,7 +476,7 @@ cmd_passwd(int fd, int argc, char **argv)
 
 	if (argc != 2 || (strcmp(argv[1], "superadmin") != 0 &&
 	    strcmp(argv[1], "admin") != 0))
-		return usage(stderr), 2;
+		return cli_usage(argc, argv);
 	if (read_password(pw, sizeof pw) != 0)
 		return 1;
 	args = json_object_new_object();
@@ -427,7 +538,7 @@ cmd_phonebook(int fd, int argc, char **argv)
 		json_object_object_add(args, "pos",
 		    json_object_new_string(argv[i++]));
 	} else
-		return usage(stderr), 2;
+		return cli_usage(argc, argv);
 	for (; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 
@@ -454,6 +565,23 @@ cmd_phonebook(int fd, int argc, char **argv)
 	return 0;
 }
 
+/* "hook received: pending, 2 tries, exit 3, next try 2026-...Z" */
+static void
+print_hooks(struct json_object *hooks)
+{
+	for (size_t i = 0; i < json_object_array_length(hooks); i++) {
+		struct json_object *h = json_object_array_get_idx(hooks, i);
+
+		printf("hook %s: %s, %s tries", str_or(h, "event", "?"),
+		    str_or(h, "state", "?"), str_or(h, "tries", "0"));
+		if (*str_or(h, "result", "") != '\0')
+			printf(", %s", term_safe(str_or(h, "result", ""), 0));
+		if (*str_or(h, "next_try", "") != '\0')
+			printf(", next try %s", str_or(h, "next_try", ""));
+		printf(" (%s)\n", str_or(h, "updated", "?"));
+	}
+}
+
 static void
 print_sms(struct json_object *m, int full)
 {
@@ -477,13 +605,15 @@ print_sms(struct json_object *m, int full)
 		return;
 	}
 	json_object_object_foreach(m, k, v) {
-		if (v != NULL)
+		if (v != NULL && strcmp(k, "hooks") == 0)
+			print_hooks(v);
+		else if (v != NULL)
 			printf("%s: %s\n", k,
 			    term_safe(json_object_get_string(v), 0));
 	}
 }
 
-/* sms send NUMBER TEXT | list [--limit N] | show ID */
+/* sms send NUMBER TEXT | list [--limit N] | show ID | retry ID */
 static int
 cmd_sms(int fd, int argc, char **argv)
 {
@@ -508,16 +638,18 @@ cmd_sms(int fd, int argc, char **argv)
 			json_object_object_add(args, "limit",
 			    json_object_new_int((int)n));
 		}
-	} else if (strcmp(sub, "show") == 0 && argc == 3) {
+	} else if ((strcmp(sub, "show") == 0 || strcmp(sub, "retry") == 0) &&
+	    argc == 3) {
 		n = util_strtonum(argv[2], 1, INT64_MAX, &errstr);
 		if (errstr != NULL) {
 			json_object_put(args);
-			return cli_die("sms show", "ID is a message number");
+			return cli_die(strcmp(sub, "show") == 0 ? "sms show" :
+			    "sms retry", "ID is a message number");
 		}
 		json_object_object_add(args, "id", json_object_new_int64(n));
 	} else {
 		json_object_put(args);
-		return usage(stderr), 2;
+		return cli_usage(argc, argv);
 	}
 	snprintf(req, sizeof req, "sms.%s", sub);
 	if (call(fd, req, args, &res) != 0)
@@ -528,7 +660,7 @@ cmd_sms(int fd, int argc, char **argv)
 		for (size_t k = 0; k < json_object_array_length(res); k++)
 			print_sms(json_object_array_get_idx(res, k), 0);
 	else
-		print_sms(res, strcmp(sub, "show") == 0);
+		print_sms(res, strcmp(sub, "send") != 0);
 	json_object_put(res);
 	return 0;
 }
@@ -546,8 +678,8 @@ print_io_item(struct json_object *it)
 	if (strcmp(str_or(it, "kind", ""), "sensor") == 0 &&
 	    json_object_object_get_ex(it, "value", &v) && v != NULL)
 		printf(" %.2f C", json_object_get_double(v));
-	if (json_object_object_get_ex(it, "last_change", &v))
-		printf(" changed %lld", (long long)json_object_get_int64(v));
+	if (json_object_object_get_ex(it, "last_change", &v) && v != NULL)
+		printf(" changed %s", str_or(it, "last_change", "?"));
 	if (*err != '\0')
 		printf(" error: %s", err);
 	printf("\n");
@@ -569,7 +701,7 @@ cmd_io(int fd, int argc, char **argv)
 		json_object_object_add(args, "value",
 		    json_object_new_string(argv[3]));
 	} else if (strcmp(sub, "list") != 0 || argc > 2)
-		return usage(stderr), 2;
+		return cli_usage(argc, argv);
 	if (call(fd, args != NULL ? "io.set" : "io.list", args, &res) != 0)
 		return 1;
 	if (opt_json)
@@ -596,7 +728,7 @@ cmd_modem(int fd, int argc, char **argv)
 	struct json_object *res;
 
 	if (argc != 3 || strcmp(argv[1], "at") != 0)
-		return usage(stderr), 2;
+		return cli_usage(argc, argv);
 	if (call_command(fd, "modem.at", argv[2], &res) != 0)
 		return 1;
 	if (opt_json)
@@ -618,7 +750,7 @@ cmd_cloud(int fd, int argc, char **argv)
 	else if (argc == 2 && strcmp(argv[1], "disconnect") == 0)
 		req = "cloud.disconnect";
 	else
-		return usage(stderr), 2;
+		return cli_usage(argc, argv);
 	if (call(fd, req, NULL, &res) != 0)
 		return 1;
 	if (opt_json)
@@ -647,6 +779,30 @@ static const struct {
 	{ "cloud", cmd_cloud },
 };
 
+/* --json is taken before or after the subcommand (up to a "--", which
+ * is dropped unless the offline pdu helpers, which parse their own
+ * options, follow); the arguments left, their count. */
+static int
+cli_take_json(int argc, char **argv)
+{
+	int n = 0, end = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (!end && strcmp(argv[i], "--json") == 0) {
+			opt_json = 1;
+			continue;
+		}
+		if (!end && strcmp(argv[i], "--") == 0) {
+			end = 1;
+			if (n > 0 && strcmp(argv[0], "pdu") != 0)
+				continue;
+		}
+		argv[n++] = argv[i];
+	}
+	argv[n] = NULL;
+	return n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -657,9 +813,11 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
+	const char *names[nitems(subcommands) + 1], *near;
 	char err[512];
 	int ch, fd, rc;
 
+	opterr = 0;	/* ours says it, in JSON with --json */
 	opt_socket = getenv("CELLGATE_SOCKET");
 	if (opt_socket == NULL || *opt_socket == '\0')
 		opt_socket = DEFAULT_SOCKET;
@@ -678,18 +836,22 @@ main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return cli_fail(2, "unknown option (see cellgatectl "
+			    "--help)");
 		}
 	}
 	argc -= optind;
 	argv += optind;
+	argc = cli_take_json(argc, argv);
 	if (argc < 1) {
+		if (opt_json)
+			return cli_fail(2, "missing subcommand (see "
+			    "cellgatectl --help)");
 		usage(stderr);
 		return 2;
 	}
 	if (strcmp(argv[0], "pdu") == 0)	/* offline: no daemon */
-		return cellgatectl_pdu_main(argc, argv, opt_json);
+		return cellgatectl_pdu_main(argc, argv);
 	for (size_t i = 0; i < nitems(subcommands); i++) {
 		if (strcmp(argv[0], subcommands[i].name) != 0)
 			continue;
@@ -699,7 +861,12 @@ main(int argc, char **argv)
 		close(fd);
 		return rc;
 	}
-	fprintf(stderr, "cellgatectl: unknown subcommand %s\n", argv[0]);
-	usage(stderr);
-	return 2;
+	for (size_t i = 0; i < nitems(subcommands); i++)
+		names[i] = subcommands[i].name;
+	names[nitems(subcommands)] = "pdu";
+	if ((near = util_suggest(argv[0], names, nitems(names))) != NULL)
+		return cli_fail(2, "unknown subcommand %s (did you mean %s?)",
+		    argv[0], near);
+	return cli_fail(2, "unknown subcommand %s (see cellgatectl --help)",
+	    argv[0]);
 }

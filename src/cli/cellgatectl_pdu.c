@@ -17,12 +17,10 @@
 static int
 pdu_usage(void)
 {
-	fprintf(stderr, "usage: cellgatectl pdu decode [--no-smsc] HEX...\n"
-	    "       cellgatectl pdu encode [--ucs2] [--class N] [--smsc NUMBER]"
-	    " [--status-report]\n"
-	    "                              [--ref N] [--deliver [--time ISO-8601]]"
-	    " NUMBER TEXT\n");
-	return 2;
+	return cli_fail(2, "usage: cellgatectl pdu decode [--no-smsc] HEX... | "
+	    "pdu encode [--ucs2] [--class N] [--smsc NUMBER] "
+	    "[--status-report] [--ref N] [--deliver [--time ISO-8601]] "
+	    "NUMBER TEXT");
 }
 
 /* With the SMSC field first (as modems list messages); without it (as
@@ -94,8 +92,7 @@ pdu_decode_cmd(int argc, char **argv, int json)
 			char esc[64];
 
 			util_escape(esc, sizeof esc, argv[i], strlen(argv[i]));
-			fprintf(stderr, "cellgatectl: invalid PDU %s: %s\n",
-			    esc, reason);
+			cli_fail(1, "invalid PDU %s: %s", esc, reason);
 			json_object_put(all);
 			free(m);
 			free(view);
@@ -250,11 +247,13 @@ pdu_encode_cmd(int argc, char **argv, int json)
 }
 
 int
-cellgatectl_pdu_main(int argc, char **argv, int json)
+cellgatectl_pdu_main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "decode") == 0)
-		return pdu_decode_cmd(argc - 1, argv + 1, json);
+		return pdu_decode_cmd(argc - 1, argv + 1, cli_json);
 	if (argc >= 2 && strcmp(argv[1], "encode") == 0)
-		return pdu_encode_cmd(argc - 1, argv + 1, json);
+		return pdu_encode_cmd(argc - 1, argv + 1, cli_json);
+	if (argc < 2)
+		return cli_fail(2, "pdu: missing verb: decode or encode");
 	return pdu_usage();
 }

@@ -8,11 +8,18 @@
 
 struct json_object;
 
-/* One line "cellgatectl: WHAT: ERR" on stderr; returns the exit status 1. */
+/* --json given: failures are JSON on stdout as well. */
+extern int cli_json;
+/* A failure with exit status `status`: one line "cellgatectl: MSG" on
+ * stderr, or {"error": MSG, "exit": status} on stdout with --json;
+ * returns status. */
+int cli_fail(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* cli_fail(1, "WHAT: ERR") (just ERR when what is empty). */
 int cli_die(const char *what, const char *err);
 /* The JSON as the daemon sent it, pretty-printed on stdout. */
 void cli_print_json(struct json_object *);
 
-int cellgatectl_pdu_main(int argc, char **argv, int json);
+int cellgatectl_pdu_main(int argc, char **argv);
 
 #endif

@@ -31,7 +31,8 @@ const struct setting_def *cloud_s_enable, *cloud_s_id, *cloud_s_password,
     *cloud_s_user, *cloud_s_server, *cloud_s_tls, *cloud_s_ca_file,
     *cloud_s_keepalive, *cloud_s_mintime, *cloud_s_idle_timeout,
     *cloud_s_ha_discovery, *cloud_s_queue_max, *cloud_s_connect_wait,
-    *cloud_s_ha_control;
+    *cloud_s_ha_control, *cloud_s_ha_prefix, *cloud_s_ha_notify_to,
+    *cloud_s_cert_file, *cloud_s_key_file;
 
 static int cloud_running;
 static struct event *cloud_wait_ev;
@@ -101,12 +102,90 @@ cloud_parse_server_setting(int argc, char **argv, char *out, size_t outlen,
 	return 0;
 }
 
+/* An MQTT topic prefix: letters, digits, '_', '-', '.', levels split by
+ * '/', none empty (no wildcards, no leading or trailing '/'). */
+static int
+cloud_parse_prefix(int argc, char **argv, char *out, size_t outlen,
+    char *err, size_t errlen)
+{
+	const char *v = argc == 1 ? argv[0] : NULL;
+	size_t n;
+
+	if (v == NULL || *v == '\0') {
+		snprintf(err, errlen, "expected one topic prefix, such as "
+		    "homeassistant");
+		return -1;
+	}
+	if ((n = strlen(v)) > 64) {
+		snprintf(err, errlen, "at most 64 characters");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && strchr("_-./", v[i]) ==
+		    NULL) {
+			snprintf(err, errlen, "letters, digits, '_', '-', '.' "
+			    "and '/' only (no MQTT wildcards)");
+			return -1;
+		}
+	if (v[0] == '/' || v[n - 1] == '/' || strstr(v, "//") != NULL) {
+		snprintf(err, errlen, "no empty topic level (a '/' at either "
+		    "end or two together)");
+		return -1;
+	}
+	util_strlcpy(out, v, outlen);
+	return 0;
+}
+
+/* A client certificate or key file: empty, or an absolute path to a
+ * readable regular file; a key not readable by others. */
+static int
+cloud_parse_file(int argc, char **argv, char *out, size_t outlen,
+    char *err, size_t errlen, int key)
+{
+	const char *v = argc == 1 ? argv[0] : NULL;
+
+	if (v == NULL) {
+		snprintf(err, errlen, "expected one file path");
+		return -1;
+	}
+	if (*v == '\0') {
+		out[0] = '\0';
+		return 0;
+	}
+	if (*v != '/') {
+		snprintf(err, errlen, "%s is not an absolute path", v);
+		return -1;
+	}
+	if (cloud_tls_file_ok(v, key, err, errlen) == -1)
+		return -1;
+	if (util_strlcpy(out, v, outlen) >= outlen) {
+		snprintf(err, errlen, "path too long");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cloud_parse_cert(int argc, char **argv, char *out, size_t outlen,
+    char *err, size_t errlen)
+{
+	return cloud_parse_file(argc, argv, out, outlen, err, errlen, 0);
+}
+
+static int
+cloud_parse_key(int argc, char **argv, char *out, size_t outlen, char *err,
+    size_t errlen)
+{
+	return cloud_parse_file(argc, argv, out, outlen, err, errlen, 1);
+}
+
 static void
 cloud_apply(const struct setting_def *d)
 {
 	if (!cloud_running)
 		return;
-	if (d == cloud_s_ha_discovery || d == cloud_s_ha_control) {
+	if (d == cloud_s_ha_discovery || d == cloud_s_ha_control ||
+	    d == cloud_s_ha_prefix || d == cloud_s_ha_notify_to) {
 		if (cloud_link_up())
 			cloud_down_subscribe_ha();
 		cloud_ha_sync_soon();
@@ -148,6 +227,15 @@ const struct setting_def cloud_settings_table[] = {
 	{ "cloud.ca_file", NULL, SETTING_STRING, 0, 256, NULL, "",
 	  GROUP_NET, ROLE_ADMIN, SETTING_LOCAL, NULL, cloud_apply,
 	  "CA certificates for TLS (empty: the system's)" },
+	{ "cloud.cert_file", NULL, SETTING_CUSTOM, 0, 0, NULL, "",
+	  GROUP_NET, ROLE_ADMIN, SETTING_LOCAL, cloud_parse_cert, cloud_apply,
+	  "client certificate (PEM, with its chain) for brokers that "
+	  "authenticate devices by certificate (mutual TLS); needs "
+	  "cloud.key_file" },
+	{ "cloud.key_file", NULL, SETTING_CUSTOM, 0, 0, NULL, "",
+	  GROUP_NET, ROLE_ADMIN, SETTING_LOCAL, cloud_parse_key, cloud_apply,
+	  "the client certificate's private key (PEM); refused when others "
+	  "may read it" },
 	{ "cloud.keepalive", "KEEPALIVE", SETTING_INT, 0, 1440, NULL, "10",
 	  GROUP_NET, ROLE_ADMIN, 0, NULL, cloud_apply,
 	  "MQTT keepalive in minutes (0: off)" },
@@ -171,7 +259,17 @@ const struct setting_def cloud_settings_table[] = {
 	{ "cloud.ha_control", NULL, SETTING_BOOL, 0, 0, NULL, "off",
 	  GROUP_SECURITY, ROLE_ADMIN, SETTING_NO_REMOTE, NULL, cloud_apply,
 	  "Home Assistant switches may set the outputs (anyone who may "
-	  "publish on cellgate/<id>/ha/+/set gets the user role for OUT)" },
+	  "publish on cellgate/<id>/ha/+/set gets the user role for OUT; "
+	  "with cloud.ha_notify_to, anyone who may publish on "
+	  "cellgate/<id>/ha/notify may send SMS to that position)" },
+	{ "cloud.ha_prefix", NULL, SETTING_CUSTOM, 0, 0, NULL, "homeassistant",
+	  GROUP_NET, ROLE_ADMIN, 0, cloud_parse_prefix, cloud_apply,
+	  "Home Assistant discovery prefix (as in Home Assistant's MQTT "
+	  "settings)" },
+	{ "cloud.ha_notify_to", NULL, SETTING_INT, 0, 100, NULL, "0",
+	  GROUP_SECURITY, ROLE_ADMIN, SETTING_NO_REMOTE, NULL, cloud_apply,
+	  "phonebook position Home Assistant's notify entity sends SMS to "
+	  "(0: no notify entity; needs cloud.ha_control)" },
 };
 const size_t cloud_settings_table_len = nitems(cloud_settings_table);
 
@@ -373,9 +471,7 @@ struct json_object *
 cloud_status(void)
 {
 	struct json_object *o = json_object_new_object();
-	char broker[300], stamp[32];
-	time_t since = (time_t)cloud_link_since();
-	struct tm tm;
+	char broker[300], stamp[UTIL_RFC3339_LEN];
 
 	if (!cloud_running) {
 		json_object_object_add(o, "state",
@@ -398,9 +494,8 @@ cloud_status(void)
 		json_object_object_add(o, "broker", NULL);
 	json_object_object_add(o, "tls", json_object_new_boolean(
 	    settings_bool(cloud_s_tls)));
-	localtime_r(&since, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S%z", &tm);
-	json_object_object_add(o, "since", json_object_new_string(stamp));
+	json_object_object_add(o, "since", json_object_new_string(
+	    util_rfc3339(stamp, sizeof stamp, cloud_link_since(), -1)));
 	json_object_object_add(o, "queued",
 	    json_object_new_int64(cloud_running ? cloud_queue_count() : 0));
 	json_object_object_add(o, "dropped",
@@ -421,6 +516,13 @@ cloud_link_changed(int up, void *arg)
 	cloud_connect_link(up);
 }
 
+static void
+cloud_modem_ready(void *arg)
+{
+	if (settings_bool(cloud_s_ha_discovery))
+		cloud_ha_sync_soon();
+}
+
 int
 cloud_init(struct event_base *base, const struct conf *conf, char *err,
     size_t errlen)
@@ -432,6 +534,8 @@ cloud_init(struct event_base *base, const struct conf *conf, char *err,
 	cloud_s_server = settings_ref("cloud.server", SETTING_CUSTOM);
 	cloud_s_tls = settings_ref("cloud.tls", SETTING_BOOL);
 	cloud_s_ca_file = settings_ref("cloud.ca_file", SETTING_STRING);
+	cloud_s_cert_file = settings_ref("cloud.cert_file", SETTING_CUSTOM);
+	cloud_s_key_file = settings_ref("cloud.key_file", SETTING_CUSTOM);
 	cloud_s_keepalive = settings_ref("cloud.keepalive", SETTING_INT);
 	cloud_s_mintime = settings_ref("cloud.mintime", SETTING_INT);
 	cloud_s_idle_timeout = settings_ref("cloud.idle_timeout",
@@ -442,6 +546,9 @@ cloud_init(struct event_base *base, const struct conf *conf, char *err,
 	cloud_s_connect_wait = settings_ref("cloud.connect_wait",
 	    SETTING_INT);
 	cloud_s_ha_control = settings_ref("cloud.ha_control", SETTING_BOOL);
+	cloud_s_ha_prefix = settings_ref("cloud.ha_prefix", SETTING_CUSTOM);
+	cloud_s_ha_notify_to = settings_ref("cloud.ha_notify_to",
+	    SETTING_INT);
 	memset(cloud_waiters, 0, sizeof cloud_waiters);
 	if ((cloud_wait_ev = evtimer_new(base, cloud_wait_cb, NULL)) == NULL) {
 		snprintf(err, errlen, "cloud: out of memory");
@@ -452,6 +559,8 @@ cloud_init(struct event_base *base, const struct conf *conf, char *err,
 	    cloud_ha_init(base, err, errlen) == -1)
 		return -1;
 	cloud_link_on_change(cloud_link_changed, NULL);
+	/* the modem's identity is in the discovery's device */
+	modem_ready_subscribe_as("cloud", cloud_modem_ready, NULL);
 	cloud_running = 1;
 	cloud_link_update(0);
 	return 0;
@@ -463,6 +572,7 @@ cloud_shutdown(void)
 	if (!cloud_running)
 		return;
 	cloud_running = 0;
+	modem_unsubscribe_all("cloud");
 	cloud_ha_shutdown();
 	cloud_queue_shutdown();
 	cloud_link_shutdown();

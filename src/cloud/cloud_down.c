@@ -7,10 +7,15 @@
  * {"request": <correlation data>, "text": ...} with the MQTT v5
  * correlation data, and also to the response topic when one is given.
  * `sms/send` queues an SMS (a correct password is required; the daily cap
- * applies).  `homeassistant/status` = online re-sends the discovery.
+ * applies).  `<cloud.ha_prefix>/status` = online re-sends the discovery.
  * `ha/out<N>/set` (a Home Assistant switch, ON or OFF) runs OUT<N> only
  * while cloud.ha_control is on, as the MQTT channel with the user role
- * (see cloud_ha.c); otherwise it is ignored and logged.
+ * (see cloud_ha.c); `ha/notify` (Home Assistant's notify entity, the
+ * payload is the text) runs SMSSEND to the phonebook position in
+ * cloud.ha_notify_to, only while cloud.ha_control is on, as the MQTT
+ * channel with the admin role that SMSSEND needs (the recipient is fixed
+ * locally; the daily cap and auth.remote_lock apply); otherwise they are
+ * ignored and logged.
  * A retained message on a command topic is ignored (the broker would
  * replay it at every connect and it would run again each time).
  * Malformed payloads (too long, binary, bad JSON) are logged escaped and
@@ -29,14 +34,15 @@
 #include "cloud.h"
 #include "cloud_int.h"
 #include "cmd.h"
+#include "atform.h"
 #include "log.h"
+#include "phonebook.h"
 #include "settings.h"
 #include "sms.h"
 #include "smscmd.h"
 #include "util.h"
 
 #define CLOUD_FLEET_CMD		"cellgate/all/cmd"
-#define CLOUD_HA_STATUS		"homeassistant/status"
 
 void
 cloud_down_subscribe(void)
@@ -55,9 +61,11 @@ cloud_down_subscribe_ha(void)
 	char t[CLOUD_TOPIC_MAX];
 
 	if (settings_bool(cloud_s_ha_discovery))
-		cloud_link_subscribe(CLOUD_HA_STATUS);
-	if (settings_bool(cloud_s_ha_control))
+		cloud_link_subscribe(cloud_ha_status_topic(t, sizeof t));
+	if (settings_bool(cloud_s_ha_control)) {
 		cloud_link_subscribe(cloud_topic(t, sizeof t, "ha/+/set"));
+		cloud_link_subscribe(cloud_topic(t, sizeof t, "ha/notify"));
+	}
 }
 
 static void
@@ -186,11 +194,66 @@ cloud_down_switch(const struct mosquitto_message *m, int n)
 	cmd_reply_free(&r);
 }
 
+/* Home Assistant's notify entity: the payload is the text, sent to the
+ * phonebook position in cloud.ha_notify_to through SMSSEND. */
+static void
+cloud_down_notify(const struct mosquitto_message *m)
+{
+	struct cmd_ctx ctx = { CHAN_MQTT, ROLE_ADMIN, "ha notify" };
+	long long to = settings_int(cloud_s_ha_notify_to);
+	struct phonebook_entry pe;
+	struct atform *f;
+	struct cmd_reply r;
+	const char *err;
+	int n;
+
+	if (!settings_bool(cloud_s_ha_control)) {
+		cloud_log_refused(m->topic, m, "cloud.ha_control is off");
+		return;
+	}
+	if (to == 0) {
+		cloud_log_refused(m->topic, m, "cloud.ha_notify_to is 0");
+		return;
+	}
+	if (cloud_payload_text_ok(m->payload, (size_t)m->payloadlen,
+	    &err) == -1) {
+		cloud_log_refused(m->topic, m, err);
+		return;
+	}
+	if (phonebook_get((int)to, &pe) == -1) {
+		cloud_log_refused(m->topic, m, "cloud.ha_notify_to names an "
+		    "empty phonebook position");
+		return;
+	}
+	if ((f = calloc(1, sizeof *f)) == NULL)
+		return;
+	n = snprintf(f->raw, sizeof f->raw, "%s,1,%.*s", pe.number,
+	    m->payloadlen, (const char *)m->payload);
+	if (n < 0 || (size_t)n >= sizeof f->raw) {
+		cloud_log_refused(m->topic, m, "text too long for one command");
+		free(f);
+		return;
+	}
+	/* the arguments as SMSSEND reads them: number, type, the rest */
+	util_strlcpy(f->name, "SMSSEND", sizeof f->name);
+	f->op = ATFORM_SET;
+	f->argc = 3;
+	f->argv[0] = f->store;
+	n = snprintf(f->store, sizeof f->store, "%s", pe.number) + 1;
+	f->argv[1] = f->store + n;
+	memcpy(f->argv[1], "1", 2);
+	f->argv[2] = f->raw + strlen(pe.number) + 3;
+	cmd_reply_init(&r);
+	cmd_run_parsed(f, &ctx, &r);
+	cmd_reply_free(&r);
+	free(f);
+}
+
 void
 cloud_down_message(const struct mosquitto_message *m,
     const mosquitto_property *props)
 {
-	char t[CLOUD_TOPIC_MAX];
+	char t[CLOUD_TOPIC_MAX], ha[CLOUD_TOPIC_MAX];
 	void *corr = NULL;
 	uint16_t corrlen = 0;
 	char *resp = NULL;
@@ -206,7 +269,8 @@ cloud_down_message(const struct mosquitto_message *m,
 	    &corr, &corrlen, false);
 	mosquitto_property_read_string(props, MQTT_PROP_RESPONSE_TOPIC, &resp,
 	    false);
-	if (m->retain && strcmp(m->topic, CLOUD_HA_STATUS) != 0)
+	cloud_ha_status_topic(ha, sizeof ha);
+	if (m->retain && strcmp(m->topic, ha) != 0)
 		/* a command kept by the broker would run again at every
 		 * connect: commands are live messages only */
 		cloud_log_refused(m->topic, m, "retained");
@@ -216,9 +280,11 @@ cloud_down_message(const struct mosquitto_message *m,
 		cloud_down_cmd(m, "cmd", corr, corrlen, resp);
 	else if (strcmp(m->topic, CLOUD_FLEET_CMD) == 0)
 		cloud_down_cmd(m, "all", corr, corrlen, resp);
+	else if (strcmp(m->topic, cloud_topic(t, sizeof t, "ha/notify")) == 0)
+		cloud_down_notify(m);
 	else if (strcmp(m->topic, cloud_topic(t, sizeof t, "sms/send")) == 0)
 		cloud_down_sms(m, corr, corrlen, resp);
-	else if (strcmp(m->topic, CLOUD_HA_STATUS) == 0) {
+	else if (strcmp(m->topic, ha) == 0) {
 		if (m->payloadlen == 6 && memcmp(m->payload, "online", 6) == 0 &&
 		    settings_bool(cloud_s_ha_discovery))
 			cloud_ha_sync_soon();

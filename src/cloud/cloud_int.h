@@ -23,7 +23,8 @@ extern const struct setting_def *cloud_s_enable, *cloud_s_id,
     *cloud_s_password, *cloud_s_user, *cloud_s_server, *cloud_s_tls,
     *cloud_s_ca_file, *cloud_s_keepalive, *cloud_s_mintime,
     *cloud_s_idle_timeout, *cloud_s_ha_discovery, *cloud_s_queue_max,
-    *cloud_s_connect_wait, *cloud_s_ha_control;
+    *cloud_s_connect_wait, *cloud_s_ha_control, *cloud_s_ha_prefix,
+    *cloud_s_ha_notify_to, *cloud_s_cert_file, *cloud_s_key_file;
 
 /* The device id in topics: cloud.id, else the IMEI, else the serial. */
 const char *cloud_device_id(void);
@@ -45,6 +46,9 @@ enum cloud_state {
 const char *cloud_state_name(enum cloud_state);
 
 int cloud_link_init(struct event_base *, char *err, size_t errlen);
+/* A TLS file we may use: a readable regular file, and for a private key
+ * (key) one that others may not read.  0, or -1 with err. */
+int cloud_tls_file_ok(const char *path, int key, char *err, size_t errlen);
 void cloud_link_shutdown(void);
 /* Recompute whether the link is wanted (settings, session, queue) and
  * start or stop it; `reconnect`: the connection parameters changed. */
@@ -111,6 +115,8 @@ void cloud_ha_shutdown(void);
  * wanted (both only while the link is up), from the loop: after the
  * transaction a setting changed in has ended. */
 void cloud_ha_sync_soon(void);
+/* "<cloud.ha_prefix>/status" into buf. */
+const char *cloud_ha_status_topic(char *buf, size_t len);
 /* "cellgate/<id>/ha/out<N>/set": the output number N, or 0. */
 int cloud_ha_output_topic(const char *topic);
 

@@ -33,12 +33,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <event2/event_struct.h>
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -186,6 +189,22 @@ cloud_rc_fatal(int rc)
 	    rc != MOSQ_ERR_AUTH_CONTINUE;
 }
 
+/* `what` failed with libmosquitto's rc: the broker's certificate refused,
+ * a system error, or libmosquitto's reason with what it logged (an
+ * OpenSSL alert: the broker refused our certificate, or wanted one). */
+static void
+cloud_link_fail_rc(const char *what, int rc)
+{
+	if (rc == MOSQ_ERR_TLS && cloud_verify_error != X509_V_OK)
+		cloud_link_fail("%s: broker certificate refused: %s", what,
+		    X509_verify_cert_error_string(cloud_verify_error));
+	else if (rc == MOSQ_ERR_ERRNO)
+		cloud_link_fail("%s: %s", what, strerror(errno));
+	else
+		cloud_link_fail("%s: %s%s%s%s", what, mosquitto_strerror(rc),
+		    cl.error[0] ? " (" : "", cl.error, cl.error[0] ? ")" : "");
+}
+
 /* After a call: a link lost inside a callback is torn down here (never
  * inside libmosquitto's own frame), else the event is re-armed. */
 static void
@@ -201,14 +220,7 @@ cloud_io_end(int rc, const char *what)
 		return;
 	}
 	if (!cl.dead && cloud_rc_fatal(rc) && rc != MOSQ_ERR_NO_CONN) {
-		if (rc == MOSQ_ERR_TLS && cloud_verify_error != X509_V_OK)
-			cloud_link_fail("%s: broker certificate refused: %s",
-			    what, X509_verify_cert_error_string(
-			    cloud_verify_error));
-		else if (rc == MOSQ_ERR_ERRNO)
-			cloud_link_fail("%s: %s", what, strerror(errno));
-		else
-			cloud_link_fail("%s: %s", what, mosquitto_strerror(rc));
+		cloud_link_fail_rc(what, rc);
 		return;
 	}
 	if (!cl.dead && mosquitto_socket(cl.mosq) == -1 &&
@@ -378,7 +390,10 @@ cloud_on_disconnect(struct mosquitto *m, void *obj, int rc,
 	if (cl.closing)
 		return;
 	if (cl.error[0] == '\0' || cl.state == CLOUD_UP)
-		snprintf(cl.error, sizeof cl.error, "connection lost: %s",
+		snprintf(cl.error, sizeof cl.error, "connection lost%s: %s",
+		    cl.state == CLOUD_CONNECTING && cl.tls ? " before the "
+		    "broker accepted the TLS session (a client certificate "
+		    "missing or not trusted?)" : "",
 		    rc > 0 && rc < 128 ? mosquitto_strerror(rc) :
 		    mosquitto_reason_string(rc));
 	cl.dead = 1;
@@ -428,6 +443,80 @@ cloud_on_log(struct mosquitto *m, void *obj, int level, const char *text)
 
 /* ---- connection set-up ---- */
 
+int
+cloud_tls_file_ok(const char *path, int key, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == -1 || access(path, R_OK) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s is not a regular file", path);
+		return -1;
+	}
+	if (key && (sb.st_mode & S_IRWXO) != 0) {
+		snprintf(err, errlen, "%s may be read by others (mode %04o): "
+		    "a private key must not be (chmod o-rwx)", path,
+		    (unsigned)(sb.st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
+/* OpenSSL's reason for the last failure, or `dflt`. */
+static const char *
+cloud_tls_reason(const char *dflt)
+{
+	static char buf[160];
+	unsigned long e = ERR_get_error();
+
+	if (e == 0)
+		return dflt;
+	ERR_error_string_n(e, buf, sizeof buf);
+	ERR_clear_error();
+	return buf;
+}
+
+/* The client certificate and key (mutual TLS), when set: 0, or -1. */
+static int
+cloud_tls_client_cert(SSL_CTX *ctx, char *err, size_t errlen)
+{
+	const char *cert = settings_value(cloud_s_cert_file),
+	    *key = settings_value(cloud_s_key_file);
+
+	if (cert[0] == '\0' && key[0] == '\0')
+		return 0;
+	if (cert[0] == '\0' || key[0] == '\0') {
+		snprintf(err, errlen, "cloud.%s is set but cloud.%s is not",
+		    cert[0] ? "cert_file" : "key_file",
+		    cert[0] ? "key_file" : "cert_file");
+		return -1;
+	}
+	/* checked again: the file may have changed since it was set */
+	if (cloud_tls_file_ok(cert, 0, err, errlen) == -1 ||
+	    cloud_tls_file_ok(key, 1, err, errlen) == -1)
+		return -1;
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
+		snprintf(err, errlen, "cloud.cert_file %s: %s", cert,
+		    cloud_tls_reason("not a PEM certificate"));
+		return -1;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+		snprintf(err, errlen, "cloud.key_file %s: %s", key,
+		    cloud_tls_reason("not a PEM private key"));
+		return -1;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		snprintf(err, errlen, "cloud.key_file %s does not match the "
+		    "certificate in cloud.cert_file", key);
+		ERR_clear_error();
+		return -1;
+	}
+	return 0;
+}
+
 static SSL_CTX *
 cloud_tls_ctx(char *err, size_t errlen)
 {
@@ -444,6 +533,10 @@ cloud_tls_ctx(char *err, size_t errlen)
 	    SSL_CTX_set_default_verify_paths(ctx)) != 1) {
 		snprintf(err, errlen, "cannot load the CA file %s", ca[0] ? ca :
 		    "(system default)");
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	if (cloud_tls_client_cert(ctx, err, errlen) == -1) {
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
@@ -525,17 +618,11 @@ cloud_link_connect(void)
 	rc = mosquitto_connect_bind_async(cl.mosq, cl.address, cl.port, (int)k,
 	    NULL);
 	cloud_link_nodelay();
-	if (rc == MOSQ_ERR_ERRNO)
-		cloud_link_fail("connect to %s port %d: %s", cl.address,
-		    cl.port, strerror(errno));
-	else if (rc == MOSQ_ERR_TLS && cloud_verify_error != X509_V_OK)
-		cloud_link_fail("connect to %s port %d: broker certificate "
-		    "refused: %s", cl.address, cl.port,
-		    X509_verify_cert_error_string(cloud_verify_error));
-	else if (cloud_rc_fatal(rc))
-		cloud_link_fail("connect to %s port %d: %s", cl.address,
-		    cl.port, mosquitto_strerror(rc));
-	else
+	if (rc == MOSQ_ERR_ERRNO || cloud_rc_fatal(rc)) {
+		snprintf(err, sizeof err, "connect to %s port %d", cl.address,
+		    cl.port);
+		cloud_link_fail_rc(err, rc);
+	} else
 		cloud_io_end(rc, "connect");
 }
 
@@ -616,10 +703,13 @@ cloud_link_fail(const char *fmt, ...)
 {
 	va_list ap;
 	struct timeval tv = { 0, 0 };
+	char why[sizeof cl.error];
 
+	/* apart first: the arguments may be cl.error itself */
 	va_start(ap, fmt);
-	vsnprintf(cl.error, sizeof cl.error, fmt, ap);
+	vsnprintf(why, sizeof why, fmt, ap);
 	va_end(ap);
+	memcpy(cl.error, why, sizeof cl.error);
 	log_warnx("cloud: %s", cl.error);
 	if (cl.state == CLOUD_CONNECTING && cl.addr_i + 1 < cl.naddr) {
 		cloud_link_down();	/* the next address at once */

@@ -140,13 +140,54 @@ cmd_may_change(const struct setting_def *d, void *ctx)
 	return ok;
 }
 
+/* AT+X=? as the USR seed (chapter 4.2) answers it, where it gives an
+ * answer that is more than our range in words; the others are built
+ * from the row (on/off, the choices, the range). */
+static const struct {
+	const char	*alias, *reply;
+} cmd_seed_tests[] = {
+	{ "WKMOD", "<\"CMD\",\"SMS\",\"NET\",\"HTTPD\">" },
+	{ "CMDPW", "<\"password\">" },
+	{ "STMSG", "<\"welcome message\">" },
+	{ "UART", "<2400,4800,9600,14400,19200,28800,33600,38400,57600,"
+	  "115200,230400,460800,921600>,<\"NONE\",\"ODD\",\"EVEN\">,<7,8>,"
+	  "<1,2>,<\"NONE\",\"CRTS\",\"RS485\">" },
+	{ "APN", "<\"code\">" },
+	{ "SOCKA", "<\"TCP\",\"UDP\">,<\"address\">,<port>" },
+	{ "SOCKB", "<\"TCP\",\"UDP\">,<\"address\">,<port>" },
+	{ "SOCKASL", "<\"short\",\"long\">" },
+	{ "SOCKBSL", "<\"short\",\"long\">" },
+	{ "REGDT", "<data>" },
+	{ "HEARTDT", "<\"data\">" },
+	{ "HEARTTM", "<\"time\">" },
+	{ "HTPURL", "<\"URL\">" },
+	{ "HTPSV", "<\"address\">,<port>" },
+	{ "HTPHD", "<\"head\">" },
+	{ "DSTNUM", "<\"number\">" },
+	{ "SMSSEND", "<\"number\">,<1,2,3>,<\"data\">" },
+	/* no =? in the seed (4.2.1.12); our range, in its style */
+	{ "RSTIM", "<0,60..65535>" },
+};
+
+/* The seed's =? answer for an alias, or NULL. */
+static const char *
+cmd_seed_test(const char *alias)
+{
+	for (size_t i = 0; alias != NULL && i < nitems(cmd_seed_tests); i++)
+		if (util_strcaseeq(cmd_seed_tests[i].alias, alias))
+			return cmd_seed_tests[i].reply;
+	return NULL;
+}
+
 static void
 cmd_test_line(const struct setting_def *d, const char *label,
     struct cmd_reply *r)
 {
 	char range[256];
 
-	if (d->type == SETTING_BOOL)
+	if (cmd_seed_test(d->alias) != NULL)
+		cmd_reply_line(r, "+%s:%s", label, cmd_seed_test(d->alias));
+	else if (d->type == SETTING_BOOL)
 		cmd_reply_line(r, "+%s:<\"on\",\"off\">", label);
 	else if (d->type == SETTING_ENUM) {
 		struct buf b;
@@ -202,7 +243,8 @@ static int
 cmd_entry_run(const struct cmd_entry *e, const struct atform *f,
     const struct cmd_ctx *ctx, struct cmd_reply *r)
 {
-	if ((e->ops & CMD_OP(f->op)) == 0) {
+	if ((e->ops & CMD_OP(f->op)) == 0 &&
+	    !(f->op == ATFORM_TEST && cmd_seed_test(e->name) != NULL)) {
 		/* AT+X? and AT+X are the same for query-only commands */
 		if (!(f->op == ATFORM_QUERY && (e->ops & CMD_OP(ATFORM_EXEC))))
 			return cmd_reply_error(r, "%s does not take %s "
@@ -216,7 +258,11 @@ cmd_entry_run(const struct cmd_entry *e, const struct atform *f,
 	if (cmd_allowed(e->name, e->role, e->group, ctx, r) == -1)
 		return -1;
 	if (f->op == ATFORM_TEST) {
-		cmd_reply_line(r, "+%s:<%s>", e->name, e->usage);
+		if (cmd_seed_test(e->name) != NULL)
+			cmd_reply_line(r, "+%s:%s", e->name,
+			    cmd_seed_test(e->name));
+		else
+			cmd_reply_line(r, "+%s:<%s>", e->name, e->usage);
 		return 0;
 	}
 	return e->exec(e, f, ctx, r);

@@ -3,11 +3,13 @@
  * S (save), CFGTF (save as user defaults), RELD (restore user defaults),
  * CLEAR (factory settings) and Z (restart).  Settings persist the moment
  * they change, so S only forces the write-ahead log into the database
- * file; Z restarts the daemon in place (same PID) after the reply is out.
+ * file (after the transaction it runs in, when it runs in one: an SMS);
+ * Z restarts the daemon in place (same PID) after the reply is out.
  */
 
 #include "cmd.h"
 #include "daemon.h"
+#include "log.h"
 #include "settings.h"
 #include "store.h"
 
@@ -56,10 +58,24 @@ cmd_help(const struct cmd_entry *e, const struct atform *f,
 	return 0;
 }
 
+/* The checkpoint AT+S asked for, once the transaction it ran in (an
+ * SMS and its commands) committed: SQLite cannot write the log out
+ * while a transaction is open.  A rollback drops it. */
+static void
+cmd_save_later(void *data, int undo)
+{
+	if (!undo && store_checkpoint() == -1)
+		log_warnx("AT+S: %s", store_errmsg());
+}
+
 static int
 cmd_save(const struct cmd_entry *e, const struct atform *f,
     const struct cmd_ctx *ctx, struct cmd_reply *r)
 {
+	/* every change is committed already: inside a transaction the
+	 * checkpoint follows its commit */
+	if (store_undo_push(cmd_save_later, NULL) == 0)
+		return 0;
 	if (store_checkpoint() == -1)
 		return cmd_reply_error(r, "save failed: %s", store_errmsg());
 	return 0;

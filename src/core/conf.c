@@ -4,10 +4,12 @@
  * path; anything else is an error naming file, line and key, and nothing
  * of a file with an error is used (a reload keeps the old config).
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libconfig.h>
 
@@ -83,7 +85,11 @@ conf_error(struct conf_walk *w, const config_setting_t *s, const char *key,
     const char *why)
 {
 	const char *file = config_setting_source_file(s);
+	size_t n = strlen(key);
 
+	/* the key once, when the reason names it already */
+	if (strncmp(why, key, n) == 0 && strncmp(why + n, ": ", 2) == 0)
+		why += n + 2;
 	snprintf(w->err, w->errlen, "%s:%u: %s: %s", file != NULL ? file :
 	    w->file, config_setting_source_line(s), key, why);
 	return -1;
@@ -293,11 +299,93 @@ conf_check(struct conf_walk *w, const config_t *cfg)
 	return 0;
 }
 
+/* Why the file could not be read: missing, or there but unreadable. */
+static void
+conf_file_error(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	int e = errno;
+
+	if (f != NULL) {
+		fclose(f);
+		snprintf(err, errlen, "%s: the config file cannot be read",
+		    path);
+	} else if (e == ENOENT)
+		snprintf(err, errlen, "%s: the config file is missing", path);
+	else
+		snprintf(err, errlen, "%s: the config file is unreadable: %s",
+		    path, strerror(e));
+}
+
+/* libconfig's "duplicate setting name" does not say which: the name
+ * at the start of the line it points at (in which; "" when not found). */
+static void
+conf_error_name(const config_t *cfg, const char *path, char *which,
+    size_t len)
+{
+	const char *file = config_error_file(cfg) ? config_error_file(cfg) :
+	    path, *p;
+	char line[512];
+	int n = config_error_line(cfg);
+	FILE *f;
+	size_t k;
+
+	which[0] = '\0';
+	if (strcmp(config_error_text(cfg), "duplicate setting name") != 0 ||
+	    (f = fopen(file, "r")) == NULL)
+		return;
+	while (n-- > 0 && fgets(line, sizeof line, f) != NULL)
+		if (n == 0) {
+			p = line + strspn(line, " \t");
+			k = strspn(p, "abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-*");
+			if (k > 0 && k < len)
+				snprintf(which, len, "%.*s", (int)k, p);
+		}
+	fclose(f);
+}
+
+/* The directory of path (".": none) into dir. */
+static void
+conf_dirname(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		util_strlcpy(dir, ".", len);
+	else if (slash == path)
+		util_strlcpy(dir, "/", len);
+	else
+		snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+int
+conf_check_paths(const struct conf *c, char *err, size_t errlen)
+{
+	char dir[CONF_PATH_MAX];
+
+	/* the database and its write-ahead log files beside it */
+	conf_dirname(c->database, dir, sizeof dir);
+	if (access(c->database, F_OK) == 0 &&
+	    access(c->database, R_OK | W_OK) == -1) {
+		snprintf(err, errlen, "database %s cannot be written: %s",
+		    c->database, strerror(errno));
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) == -1) {
+		snprintf(err, errlen, "database %s: its directory %s cannot be "
+		    "written: %s", c->database, dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 conf_load(const char *path, struct conf *c, char *err, size_t errlen)
 {
 	config_t cfg;
 	struct conf_walk w = { c, path, err, errlen, 0 };
+	char which[64] = "";
 	int rc = -1;
 
 	conf_defaults(c);
@@ -308,12 +396,15 @@ conf_load(const char *path, struct conf *c, char *err, size_t errlen)
 	config_init(&cfg);
 	if (config_read_file(&cfg, path) != CONFIG_TRUE) {
 		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
-			snprintf(err, errlen, "%s: cannot read the file", path);
-		else
-			snprintf(err, errlen, "%s:%d: %s",
+			conf_file_error(path, err, errlen);
+		else {
+			conf_error_name(&cfg, path, which, sizeof which);
+			snprintf(err, errlen, "%s:%d: %s%s%s",
 			    config_error_file(&cfg) ? config_error_file(&cfg) :
 			    path, config_error_line(&cfg),
-			    config_error_text(&cfg));
+			    config_error_text(&cfg), which[0] ? ": " : "",
+			    which);
+		}
 		goto out;
 	}
 	if (conf_walk(&w, config_root_setting(&cfg), "") == -1 ||

@@ -50,8 +50,7 @@ events_publish(const char *name, struct json_object *fields)
 {
 	struct json_object *ev = json_object_new_object();
 	struct timespec ts;
-	struct tm tm;
-	char stamp[64], zone[8];
+	char stamp[UTIL_RFC3339_LEN];
 	int any = 0;
 
 	for (size_t i = 0; i < nitems(events_sinks); i++)
@@ -63,11 +62,8 @@ events_publish(const char *name, struct json_object *fields)
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-	strftime(zone, sizeof zone, "%z", &tm);
-	snprintf(stamp + 19, sizeof stamp - 19, ".%03d%.3s:%.2s",
-	    (int)(ts.tv_nsec / 1000000), zone, zone + 3);
+	util_rfc3339(stamp, sizeof stamp, (long long)ts.tv_sec,
+	    (int)(ts.tv_nsec / 1000000));
 	json_object_object_add(ev, "event", json_object_new_string(name));
 	json_object_object_add(ev, "time", json_object_new_string(stamp));
 	if (fields != NULL) {

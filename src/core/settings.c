@@ -157,6 +157,23 @@ settings_find(const char *name)
 }
 
 const char *
+settings_suggest(const char *name)
+{
+	size_t n = settings_count();
+	const char **cands = calloc(2 * n, sizeof *cands), *best;
+
+	if (cands == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		cands[2 * i] = settings_at(i)->name;
+		cands[2 * i + 1] = settings_at(i)->alias;
+	}
+	best = util_suggest(name, cands, 2 * n);
+	free(cands);
+	return best;
+}
+
+const char *
 settings_value(const struct setting_def *d)
 {
 	return settings_state[settings_index(d)].value;

@@ -93,6 +93,23 @@ smscmd_cut(struct buf *b, size_t max)
 	buf_puts(b, SMSCMD_CUT_MARK);
 }
 
+size_t
+smscmd_next_msg(const char *text, size_t len)
+{
+	size_t n = SMSCMD_REPLY_MAX;
+
+	if (len <= n)
+		return len;
+	while (n > 1 && text[n - 1] != '\n')
+		n--;
+	if (text[n - 1] == '\n')
+		return n;
+	for (n = SMSCMD_REPLY_MAX; n > 0 &&
+	    ((unsigned char)text[n] & 0xc0) == 0x80; n--)
+		;		/* not inside a UTF-8 sequence */
+	return n;
+}
+
 int
 smscmd_handle(const char *sender, const char *text, size_t len,
     struct buf *out)
@@ -103,7 +120,7 @@ smscmd_handle(const char *sender, const char *text, size_t len,
 	buf_init(&reply, 64 * 1024);
 	r = smscmd_run(CHAN_SMS, sender, text, len, &reply);
 	if (r == 1) {
-		smscmd_cut(&reply, SMSCMD_REPLY_MAX);
+		smscmd_cut(&reply, SMSCMD_REPLY_MSGS * SMSCMD_REPLY_MAX);
 		buf_add(out, reply.data, reply.len);
 	}
 	buf_free(&reply);

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,37 +65,48 @@ spawn_slot(char *err, size_t errlen)
 	return -1;
 }
 
-/* Fork with stdin on /dev/null and stdout on a pipe whose read end
- * (non-blocking, close-on-exec) goes to *outfd (or /dev/null when outfd
- * is NULL).  The pid in the parent, 0 in the child, -1 with err. */
+/* Fork with stdout on a pipe whose read end (non-blocking,
+ * close-on-exec) goes to *outfd (or /dev/null when outfd is NULL),
+ * stdin on a pipe whose write end goes to *infd likewise (or /dev/null),
+ * and, with errfd, stderr on a pipe whose read end goes there (else the
+ * daemon's).
+ * The child gets the signal dispositions and mask a program expects (the
+ * daemon ignores SIGPIPE) and leads its own process group.  The pid in
+ * the parent, 0 in the child, -1 with err. */
 static pid_t
-spawn_fork(const char *what, int *outfd, spawn_exit_fn *done, void *arg,
-    char *err, size_t errlen)
+spawn_fork(const char *what, int *outfd, int *infd, int *errfd,
+    spawn_exit_fn *done, void *arg, char *err, size_t errlen)
 {
-	int slot, p[2] = { -1, -1 };
+	int slot, p[2] = { -1, -1 }, q[2] = { -1, -1 }, e[2] = { -1, -1 };
+	sigset_t none;
 	pid_t pid;
 
 	if ((slot = spawn_slot(err, errlen)) == -1)
 		return -1;
-	if (outfd != NULL && pipe2(p, O_CLOEXEC) == -1) {
+	if ((outfd != NULL && pipe2(p, O_CLOEXEC) == -1) ||
+	    (infd != NULL && pipe2(q, O_CLOEXEC) == -1) ||
+	    (errfd != NULL && pipe2(e, O_CLOEXEC) == -1)) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		return -1;
+		pid = -1;
+		goto close;
 	}
 	if ((pid = fork()) == -1) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
-		if (outfd != NULL) {
-			close(p[0]);
-			close(p[1]);
-		}
-		return -1;
+		goto close;
 	}
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 
 		if (null != -1) {
-			dup2(null, 0);
+			dup2(infd != NULL ? q[0] : null, 0);
 			dup2(outfd != NULL ? p[1] : null, 1);
 		}
+		if (errfd != NULL)
+			dup2(e[1], 2);
+		signal(SIGPIPE, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		setpgid(0, 0);
 		return 0;
 	}
 	if (outfd != NULL) {
@@ -102,12 +114,71 @@ spawn_fork(const char *what, int *outfd, spawn_exit_fn *done, void *arg,
 		fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
 		*outfd = p[0];
 	}
+	if (infd != NULL) {
+		close(q[0]);
+		fcntl(q[1], F_SETFL, fcntl(q[1], F_GETFL) | O_NONBLOCK);
+		*infd = q[1];
+	}
+	if (errfd != NULL) {
+		close(e[1]);
+		fcntl(e[0], F_SETFL, fcntl(e[0], F_GETFL) | O_NONBLOCK);
+		*errfd = e[0];
+	}
+	setpgid(pid, pid);	/* also here: a kill may come before the child's */
 	spawn_children[slot].pid = pid;
 	spawn_children[slot].done = done;
 	spawn_children[slot].arg = arg;
 	util_strlcpy(spawn_children[slot].what, what,
 	    sizeof spawn_children[slot].what);
 	return pid;
+close:
+	for (int i = 0; i < 2; i++) {
+		if (p[i] != -1)
+			close(p[i]);
+		if (q[i] != -1)
+			close(q[i]);
+		if (e[i] != -1)
+			close(e[i]);
+	}
+	return pid;
+}
+
+/* The program's path is absolute: 0, or -1 with err. */
+static int
+spawn_check_path(const char *path, char *err, size_t errlen)
+{
+	if (path == NULL || path[0] != '/') {
+		snprintf(err, errlen, "the command must start with an "
+		    "absolute path");
+		return -1;
+	}
+	return 0;
+}
+
+pid_t
+spawn_argv_env(const char *const *argv, const char *const *envp,
+    const char *what, int *infd, int *errfd, spawn_exit_fn *done, void *arg,
+    char *err, size_t errlen)
+{
+	pid_t pid;
+
+	if (spawn_check_path(argv[0], err, errlen) == -1)
+		return -1;
+	if ((pid = spawn_fork(what, NULL, infd, errfd, done, arg, err,
+	    errlen)) == 0) {
+		execve(argv[0], (char *const *)argv, (char *const *)envp);
+		_exit(127);
+	}
+	if (pid > 0)
+		log_info("%s: %s started (pid %d)", what, argv[0], (int)pid);
+	return pid;
+}
+
+void
+spawn_kill(pid_t pid)
+{
+	if (spawn_running(pid))
+		kill(-pid, SIGKILL);
 }
 
 pid_t
@@ -116,12 +187,10 @@ spawn_argv(const char *const *argv, const char *what, int *outfd,
 {
 	pid_t pid;
 
-	if (argv[0] == NULL || argv[0][0] != '/') {
-		snprintf(err, errlen, "the command must start with an "
-		    "absolute path");
+	if (spawn_check_path(argv[0], err, errlen) == -1)
 		return -1;
-	}
-	if ((pid = spawn_fork(what, outfd, done, arg, err, errlen)) == 0) {
+	if ((pid = spawn_fork(what, outfd, NULL, NULL, done, arg, err,
+	    errlen)) == 0) {
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
@@ -136,7 +205,8 @@ spawn_fn(int (*fn)(void *), void *arg, const char *what, int *outfd,
 {
 	pid_t pid;
 
-	if ((pid = spawn_fork(what, outfd, NULL, NULL, err, errlen)) == 0)
+	if ((pid = spawn_fork(what, outfd, NULL, NULL, NULL, NULL, err,
+	    errlen)) == 0)
 		_exit(fn(arg));
 	return pid;
 }

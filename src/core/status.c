@@ -10,6 +10,7 @@
 
 #include "module.h"
 #include "status.h"
+#include "util.h"
 
 #include "config.h"
 
@@ -26,14 +27,16 @@ status_daemon(void)
 {
 	struct json_object *o = json_object_new_object();
 	const struct status_daemon *f = status_facts;
+	char when[UTIL_RFC3339_LEN];
 
 	json_object_object_add(o, "version",
 	    json_object_new_string(PACKAGE_VERSION));
 	json_object_object_add(o, "pid", json_object_new_int(getpid()));
 	if (f == NULL)
 		return o;
-	json_object_object_add(o, "started_ms",
-	    json_object_new_int64(f->started_ms));
+	json_object_object_add(o, "started", json_object_new_string(
+	    util_rfc3339(when, sizeof when, f->started_ms / 1000,
+	    (int)(f->started_ms % 1000))));
 	json_object_object_add(o, "uptime",
 	    json_object_new_int64(time(NULL) - f->started));
 	json_object_object_add(o, "config", json_object_new_string(f->config));

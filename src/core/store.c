@@ -137,6 +137,21 @@ static const char *const store_migrations[] = {
 	"  slot INTEGER PRIMARY KEY,"
 	"  pdu TEXT NOT NULL,"
 	"  time INTEGER NOT NULL);",
+	/* 9 -> 10: the programs run for messages, one row per message and
+	 * event: 'pending' (waiting for its turn or its next try),
+	 * 'running', 'done', 'failed' (tries used up), 'skipped' (no
+	 * program set when its turn came) (src/sms/sms_hook.c) */
+	"CREATE TABLE sms_hooks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  sms_id INTEGER NOT NULL,"
+	"  event TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending',"
+	"  tries INTEGER NOT NULL DEFAULT 0,"
+	"  next_try INTEGER NOT NULL DEFAULT 0,"
+	"  result TEXT,"
+	"  updated INTEGER NOT NULL,"
+	"  UNIQUE (sms_id, event));"
+	"CREATE INDEX sms_hooks_state ON sms_hooks(state, id);",
 };
 
 static void

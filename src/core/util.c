@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,4 +432,65 @@ buf_mark_cut(struct buf *b, const char *marker)
 	(void)buf_add(b, marker, m);
 	b->overflow = 1;
 	return 1;
+}
+
+const char *
+util_rfc3339(char *buf, size_t len, long long sec, int ms)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&t, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (ms >= 0)
+		snprintf(buf + n, len - n, ".%03dZ", ms);
+	else
+		snprintf(buf + n, len - n, "Z");
+	return buf;
+}
+
+/* Levenshtein distance, case-insensitive, of words up to 63 bytes (longer
+ * ones count as far apart). */
+static size_t
+util_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64], prev, tmp;
+
+	if (la >= 64 || lb >= 64)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			tmp = row[j];
+			row[j] = tolower((unsigned char)a[i - 1]) ==
+			    tolower((unsigned char)b[j - 1]) ? prev :
+			    1 + (prev < row[j] ? (prev < row[j - 1] ? prev :
+			    row[j - 1]) : (row[j] < row[j - 1] ? row[j] :
+			    row[j - 1]));
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+const char *
+util_suggest(const char *word, const char *const *cands, size_t n)
+{
+	const char *best = NULL;
+	size_t bestd = 3, d, len = strlen(word);
+
+	for (size_t i = 0; i < n; i++) {
+		if (cands[i] == NULL)
+			continue;
+		d = util_distance(word, cands[i]);
+		if (d < bestd && 2 * d < len) {
+			best = cands[i];
+			bestd = d;
+		}
+	}
+	return best;
 }

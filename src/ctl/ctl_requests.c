@@ -62,8 +62,13 @@ ctl_arg_setting(struct json_object *args, char *err, size_t errlen)
 
 	if (name == NULL)
 		return NULL;
-	if ((d = settings_find(name)) == NULL)
-		snprintf(err, errlen, "unknown setting %.64s", name);
+	if ((d = settings_find(name)) == NULL) {
+		const char *near = settings_suggest(name);
+
+		snprintf(err, errlen, "unknown setting %.64s%s%s%s", name,
+		    near != NULL ? " (did you mean " : "",
+		    near != NULL ? near : "", near != NULL ? "?)" : "");
+	}
 	return d;
 }
 

@@ -83,6 +83,7 @@ struct json_object *
 io_item_json(const struct io_item *it)
 {
 	struct json_object *o = json_object_new_object();
+	char when[UTIL_RFC3339_LEN];
 
 	json_object_object_add(o, "name", json_object_new_string(it->c.name));
 	json_object_object_add(o, "kind",
@@ -103,8 +104,9 @@ io_item_json(const struct io_item *it)
 		json_object_object_add(o, "value", it->value < 0 ? NULL :
 		    json_object_new_int(it->value));
 	}
-	json_object_object_add(o, "last_change",
-	    json_object_new_int64((long long)it->changed));
+	json_object_object_add(o, "last_change", it->changed == 0 ? NULL :
+	    json_object_new_string(util_rfc3339(when, sizeof when,
+	    (long long)it->changed, -1)));
 	json_object_object_add(o, "error", json_object_new_string(it->error));
 	return o;
 }

@@ -16,6 +16,7 @@
 #include "events.h"
 #include "io_int.h"
 #include "log.h"
+#include "util.h"
 #include "phonebook.h"
 #include "sms.h"
 #include "util.h"
@@ -163,6 +164,7 @@ struct json_object *
 io_alarm_status(void)
 {
 	struct json_object *o = json_object_new_object();
+	char when[UTIL_RFC3339_LEN];
 
 	json_object_object_add(o, "count", json_object_new_int64(ia.alarms));
 	json_object_object_add(o, "sms", json_object_new_int64(ia.sms));
@@ -178,8 +180,9 @@ io_alarm_status(void)
 	    json_object_new_string(ia.last_source));
 	json_object_object_add(o, "last_text",
 	    json_object_new_string(ia.last_text));
-	json_object_object_add(o, "last_at",
-	    json_object_new_int64((long long)ia.last_at));
+	json_object_object_add(o, "last_at", ia.last_at == 0 ? NULL :
+	    json_object_new_string(util_rfc3339(when, sizeof when,
+	    (long long)ia.last_at, -1)));
 	return o;
 }
 

@@ -53,6 +53,9 @@ sms_set_resolve(void)
 	sms_set.daily_limit = settings_ref("sms.daily_limit", SETTING_INT);
 	sms_set.send_via_storage = settings_ref("sms.send_via_storage",
 	    SETTING_BOOL);
+	sms_set.on_receive = settings_ref("sms.on_receive", SETTING_CUSTOM);
+	sms_set.on_send = settings_ref("sms.on_send", SETTING_CUSTOM);
+	sms_set.hook_timeout = settings_ref("sms.hook_timeout", SETTING_INT);
 }
 
 long long
@@ -118,6 +121,7 @@ sms_init(struct event_base *base, const struct conf *c, char *err,
 	}
 	sms_rx_start(base);
 	sms_tx_start(base);
+	sms_hook_start(base);
 	return 0;
 }
 
@@ -128,6 +132,7 @@ sms_shutdown(void)
 	 * flight (it stays "sending": at the next start it is queued
 	 * again, or uncertain if its PDU was written after AT+CMGS) */
 	modem_unsubscribe_all("sms");
+	sms_hook_stop();
 	sms_tx_stop();
 	sms_rx_stop();
 }
@@ -185,6 +190,23 @@ const struct setting_def sms_settings_table[] = {
 	  "STO UNSENT status says whether it went out, so a message is "
 	  "uncertain only when that copy is gone; uses one storage slot "
 	  "while sending" },
+	{ .name = "sms.on_receive", .type = SETTING_CUSTOM, .def = "",
+	  .group = GROUP_SYSTEM, .role = ROLE_SUPERADMIN, .flags = SETTING_LOCAL,
+	  .parse = sms_hook_check_setting,
+	  .help = "program (absolute path, no arguments, no shell) run once "
+	  "for each received message, after its commands ran; the text "
+	  "(passwords redacted) on its standard input, CELLGATE_* variables "
+	  "in its environment; empty: none" },
+	{ .name = "sms.on_send", .type = SETTING_CUSTOM, .def = "",
+	  .group = GROUP_SYSTEM, .role = ROLE_SUPERADMIN, .flags = SETTING_LOCAL,
+	  .parse = sms_hook_check_setting,
+	  .help = "program run when an outgoing message ends as sent, failed "
+	  "or uncertain (as sms.on_receive); empty: none" },
+	{ .name = "sms.hook_timeout", .type = SETTING_INT, .min = 1,
+	  .max = 3600, .def = "30", .group = GROUP_SYSTEM,
+	  .role = ROLE_ADMIN,
+	  .help = "seconds a hook program may run before it is killed (and "
+	  "tried again later)" },
 };
 const size_t sms_settings_table_len = nitems(sms_settings_table);
 
@@ -264,9 +286,9 @@ sms_req_list(struct ctl_conn *c, struct json_object *args,
 	return 0;
 }
 
+/* The message id argument: 0, or -1 with err. */
 static int
-sms_req_show(struct ctl_conn *c, struct json_object *args,
-    struct json_object **res, char *err, size_t errlen)
+sms_req_id(struct json_object *args, long long *id, char *err, size_t errlen)
 {
 	struct json_object *v;
 
@@ -275,11 +297,47 @@ sms_req_show(struct ctl_conn *c, struct json_object *args,
 		snprintf(err, errlen, "missing integer argument \"id\"");
 		return -1;
 	}
-	if ((*res = sms_store_show(json_object_get_int64(v))) == NULL) {
-		snprintf(err, errlen, "no message %lld",
-		    (long long)json_object_get_int64(v));
+	*id = json_object_get_int64(v);
+	return 0;
+}
+
+static int sms_req_show(struct ctl_conn *, struct json_object *,
+    struct json_object **, char *, size_t);
+
+static int
+sms_req_retry(struct ctl_conn *c, struct json_object *args,
+    struct json_object **res, char *err, size_t errlen)
+{
+	long long id;
+	int n;
+
+	if (sms_req_id(args, &id, err, errlen) == -1)
+		return -1;
+	if ((n = sms_hook_retry(id)) == -1) {
+		snprintf(err, errlen, "%s", store_errmsg());
 		return -1;
 	}
+	if (n == 0) {
+		snprintf(err, errlen, "message %lld has no hook waiting or "
+		    "failed", id);
+		return -1;
+	}
+	return sms_req_show(c, args, res, err, errlen);
+}
+
+static int
+sms_req_show(struct ctl_conn *c, struct json_object *args,
+    struct json_object **res, char *err, size_t errlen)
+{
+	long long id;
+
+	if (sms_req_id(args, &id, err, errlen) == -1)
+		return -1;
+	if ((*res = sms_store_show(id)) == NULL) {
+		snprintf(err, errlen, "no message %lld", id);
+		return -1;
+	}
+	json_object_object_add(*res, "hooks", sms_hook_json(id));
 	return 0;
 }
 
@@ -287,5 +345,6 @@ const struct ctl_request sms_ctl_requests[] = {
 	{ "sms.send", ROLE_ADMIN, sms_req_send },
 	{ "sms.list", ROLE_USER, sms_req_list },
 	{ "sms.show", ROLE_USER, sms_req_show },
+	{ "sms.retry", ROLE_ADMIN, sms_req_retry },
 };
 const size_t sms_ctl_requests_len = nitems(sms_ctl_requests);

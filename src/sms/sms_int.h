@@ -23,7 +23,8 @@ struct json_object;
 struct sms_set {
 	const struct setting_def *retries, *retry_delay, *status_report,
 				 *concat_timeout, *daily_limit,
-				 *send_via_storage;
+				 *send_via_storage, *on_receive,
+				 *on_send, *hook_timeout;
 };
 extern struct sms_set sms_set;
 
@@ -108,6 +109,19 @@ int sms_tx_busy_now(void);
 /* Is the stored PDU `got` the one written, `want` (the message reference
  * aside, which the modem may set when it sends)? */
 int sms_tx_same_pdu(const char *got, const char *want);
+
+/* sms_hook.c: the programs run for messages (sms.on_receive,
+ * sms.on_send).  sms_hook_add() queues the event (inside the transaction
+ * that gives the message that status) when its program is set. */
+int sms_hook_check_setting(int argc, char **argv, char *out, size_t outlen,
+    char *err, size_t errlen);
+void sms_hook_add(long long sms_id, const char *event);
+struct json_object *sms_hook_json(long long sms_id);
+/* A message's waiting or failed hooks run as soon as their turn comes:
+ * how many, or -1. */
+int sms_hook_retry(long long sms_id);
+void sms_hook_start(struct event_base *);
+void sms_hook_stop(void);
 
 /* sms_tx_copies.c: stored copies of finished parts, deleted until gone */
 int sms_tx_copies_add(int slot, const char *hex);

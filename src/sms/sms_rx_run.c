@@ -61,6 +61,43 @@ sms_rx_pause(void)
 	log_info("sms: processing retried in %d s", sms_rx_backoff_s);
 }
 
+/* Queue a reply: one message, or (AT+H) up to SMSCMD_REPLY_MSGS, split
+ * between lines, the last cut with [...] when more is left; a part that
+ * needs UCS-2 fits fewer characters in ten SMS parts: it is
+ * cut further if it must. */
+static void
+sms_rx_reply(const char *number, const char *text, size_t len)
+{
+	struct buf msg;
+	char e[256];
+	size_t n;
+
+	buf_init(&msg, SMSCMD_REPLY_MAX + 16);
+	for (int i = 0; len > 0; text += n, len -= n, i++) {
+		n = smscmd_next_msg(text, len);
+		buf_reset(&msg);
+		if (i == SMSCMD_REPLY_MSGS - 1 && n < len) {
+			/* the last one allowed: the rest, cut with [...] */
+			n = len;
+			buf_add(&msg, text, len > SMSCMD_REPLY_MAX ?
+			    SMSCMD_REPLY_MAX + 1 : len);
+			smscmd_cut(&msg, SMSCMD_REPLY_MAX);
+		} else	/* a line break that ends a message is not sent */
+			buf_add(&msg, text, n < len && text[n - 1] == '\n' ?
+			    n - 1 : n);
+		if (sms_send(number, buf_str(&msg), msg.len, "auto", "reply", e,
+		    sizeof e) != -1)
+			continue;
+		smscmd_cut(&msg, 600);
+		if (sms_send(number, buf_str(&msg), msg.len, "auto", "reply", e,
+		    sizeof e) == -1) {
+			log_warnx("sms: reply to %s not queued: %s", number, e);
+			break;
+		}
+	}
+	buf_free(&msg);
+}
+
 /* Run every committed, not yet processed message. */
 void
 sms_rx_process_new(void)
@@ -75,7 +112,6 @@ sms_rx_process_new(void)
 		struct buf reply, redacted;
 		struct smscmd_msg *probe;
 		const char *err;
-		char e[256];
 		size_t len = text != NULL ? strlen(text) : 0;
 		int send = 0, to_port = 0;
 
@@ -90,7 +126,7 @@ sms_rx_process_new(void)
 			sms_rx_pause();
 			break;
 		}
-		buf_init(&reply, SMSCMD_MAX_LEN);
+		buf_init(&reply, SMSCMD_REPLY_MSGS * SMSCMD_REPLY_MAX + 16);
 		/* "***" can stand for one byte: room for 4x the longest text
 		 * (item 6: it was cut at 6400 bytes, unmarked) */
 		buf_init(&redacted, 4 * (SMS_TEXT_MAX + sizeof SMS_CUT_MARKER));
@@ -112,16 +148,9 @@ sms_rx_process_new(void)
 			smscmd_redact(text, len, &redacted);
 			buf_mark_cut(&redacted, SMS_CUT_MARKER);
 		}
-		/* a reply that needs UCS-2 fits fewer characters in ten
-		 * parts: cut it further if it must */
-		if (send && sms_send(number, buf_str(&reply), reply.len, "auto",
-		    "reply", e, sizeof e) == -1) {
-			smscmd_cut(&reply, 600);
-			if (sms_send(number, buf_str(&reply), reply.len, "auto",
-			    "reply", e, sizeof e) == -1)
-				log_warnx("sms: reply to %s not queued: %s",
-				    number, e);
-		}
+		if (send)
+			sms_rx_reply(number, buf_str(&reply), reply.len);
+		sms_hook_add(id, "received");
 		if (sms_store_set_status(id, to_port ? "bridged" : "processed",
 		    text != NULL ? buf_str(&redacted) : NULL) == -1 ||
 		    store_commit() == -1) {

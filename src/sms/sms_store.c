@@ -296,8 +296,32 @@ sms_store_out_next_try(void)
 	    "direction = 'out' AND status = 'queued'", ""), 0);
 }
 
+static int sms_store_out_set(const struct sms_out *, const char *,
+    long long, const char *);
+
 int
 sms_store_out_update(const struct sms_out *o, const char *status,
+    long long next_try, const char *error)
+{
+	int final = strcmp(status, "sent") == 0 ||
+	    strcmp(status, "failed") == 0 || strcmp(status, "uncertain") == 0;
+
+	if (final) {
+		/* the end and its hook (sms.on_send) together */
+		if (store_begin() == -1)
+			return -1;
+		if (sms_store_out_set(o, status, next_try, error) == -1) {
+			store_rollback();
+			return -1;
+		}
+		sms_hook_add(o->id, status);
+		return store_commit();
+	}
+	return sms_store_out_set(o, status, next_try, error);
+}
+
+static int
+sms_store_out_set(const struct sms_out *o, const char *status,
     long long next_try, const char *error)
 {
 	sqlite3_stmt *st;
@@ -334,8 +358,15 @@ sms_store_out_recover(void)
 	long long now = time(NULL);
 	int requeued, unsure, stored;
 
+	sqlite3_stmt *st;
+
 	if (store_begin() == -1)
 		return -1;
+	st = store_stmt("SELECT id FROM sms WHERE direction = 'out' AND "
+	    "status = 'sending' AND progress = 'sent-pdu' ORDER BY id", "");
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		sms_hook_add(sqlite3_column_int64(st, 0), "uncertain");
+	sqlite3_finalize(st);
 	if (store_done(store_stmt("UPDATE sms SET status = 'uncertain', "
 	    "error = 'the daemon stopped after the PDU was written', "
 	    "updated = ?1 WHERE direction = 'out' AND status = 'sending' AND "
@@ -416,15 +447,9 @@ sms_col(sqlite3_stmt *st, int i)
 static struct json_object *
 sms_time(long long t)
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
-	char s[40], z[8];
+	char s[UTIL_RFC3339_LEN];
 
-	localtime_r(&tt, &tm);
-	strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S", &tm);
-	strftime(z, sizeof z, "%z", &tm);
-	snprintf(s + 19, sizeof s - 19, "%.3s:%.2s", z, z + 3);
-	return json_object_new_string(s);
+	return json_object_new_string(util_rfc3339(s, sizeof s, t, -1));
 }
 
 /* Listings name their columns: the text as received (text_clear) is

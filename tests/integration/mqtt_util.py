@@ -50,11 +50,26 @@ def make_certs(d, cn="localhost", san="DNS:localhost"):
     return ca, cert, key
 
 
+def make_client_cert(d, ca, ca_key, cn, name):
+    """A client certificate for `cn` signed by the CA (ca, ca_key), its
+    key mode 0600; returns (cert, key) paths."""
+    key, csr = os.path.join(d, name + ".key"), os.path.join(d, name + ".csr")
+    cert = os.path.join(d, name + ".pem")
+    q = dict(check=True, capture_output=True)
+    subprocess.run(["openssl", "req", "-newkey", "rsa:2048", "-nodes",
+                    "-keyout", key, "-out", csr, "-subj", "/CN=" + cn], **q)
+    subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", ca,
+                    "-CAkey", ca_key, "-CAcreateserial", "-out", cert,
+                    "-days", "2"], **q)
+    os.chmod(key, 0o600)
+    return cert, key
+
+
 class Broker:
     """A mosquitto on loopback with a password file (and TLS)."""
 
     def __init__(self, workdir, users, tls=False, persistence=False,
-                 nodelay=False):
+                 nodelay=False, client_certs=False):
         self.dir = os.path.join(workdir, "broker")
         os.makedirs(self.dir, exist_ok=True)
         self.port = free_port()
@@ -84,6 +99,11 @@ class Broker:
             lines += ["listener %d 127.0.0.1" % self.tls_port,
                       "cafile " + self.ca, "certfile " + cert,
                       "keyfile " + key]
+            self.ca_key = os.path.join(self.dir, "ca.key")
+            if client_certs:
+                # mutual TLS: the certificate's CN is the login
+                lines += ["require_certificate true",
+                          "use_identity_as_username true"]
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
         self.proc = None

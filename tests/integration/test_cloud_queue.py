@@ -224,7 +224,8 @@ def test_ha_switch():
     check(cfg["name"] == "relay1"
           and "command_topic" not in cfg
           and cfg["state_topic"] == "cellgate/%s/status" % DEV
-          and "io['items'][0]" in cfg["value_template"],
+          and "selectattr('name', 'equalto', 'relay1')" in
+          cfg["value_template"],
           "output 1 discovered as a read-only switch: %r" % cfg)
     late = Client(B.port, "observer", OBS_PW, client_id="ha")
     late.subscribe("homeassistant/#")

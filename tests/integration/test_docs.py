@@ -9,7 +9,11 @@ and every cellgatectl subcommand (`cellgatectl --help`).  Then checks:
   after .TP) naming the canonical name and, when it has one, AT+ALIAS;
 - each command has an entry in man/cellgate-sms.7: a tag line naming
   AT+NAME;
-- each subcommand of `cellgatectl --help` appears in man/cellgatectl.1.
+- each subcommand of `cellgatectl --help` appears in man/cellgatectl.1;
+- no command cellgate-sms(7) documents (a .TP entry under COMMANDS, an
+  AT+ command in EXAMPLES) answers "unknown command" on the running
+  daemon, and the page shows no "unknown command NAME" for a NAME the
+  daemon knows (an example gone stale).
 
 A setting, command or subcommand added without documentation fails here,
 with the name and the page to edit.
@@ -108,6 +112,41 @@ def test_commands_documented():
               "command AT+%s has an entry (.TP) in man/cellgate-sms.7" % c)
 
 
+def section(text, name):
+    """The lines of one .SH section of a page."""
+    m = re.search(r"^\.SH %s\n(.*?)(?=^\.SH |\Z)" % re.escape(name), text,
+                  re.M | re.S)
+    return m.group(1) if m else ""
+
+
+def test_documented_commands_known():
+    text = man_text("cellgate-sms.7")
+    names = set()
+    for tag in tag_lines(section(text, "COMMANDS")):
+        names |= set(re.findall(r"AT\+([A-Za-z][A-Za-z0-9_.]*)", tag))
+    names |= set(re.findall(r"AT\+([A-Za-z][A-Za-z0-9_.]*)",
+                            section(text, "EXAMPLES")))
+    names -= {"NAME", "ALIAS", "CMD", "COMMAND"}     # placeholders
+    check(len(names) > 30, "commands documented: %d" % len(names))
+    d = start()
+    try:
+        unknown = []
+        for n in sorted(names):
+            rc, reply = d.at("AT+%s=?" % n)      # =? never runs anything
+            if reply.startswith("ERROR: unknown command"):
+                unknown.append(n)
+        rc, helptext = d.at("AT+H")
+    finally:
+        d.cleanup()
+    check(unknown == [], "every command documented in cellgate-sms.7 is "
+          "known to the daemon: unknown %s" % unknown)
+    known = set(w.upper() for w in re.findall(r"[A-Za-z0-9_.]+", helptext))
+    stale = [n for n in re.findall(r"unknown command ([A-Za-z0-9_.]+)", text)
+             if n.upper() in known]
+    check(stale == [], "cellgate-sms.7 shows no known command as unknown: "
+          "%s" % stale)
+
+
 def test_cellgatectl_subcommands_documented():
     p = subprocess.run([CELLGATECTL, "--help"], capture_output=True,
                        text=True, timeout=10)
@@ -140,5 +179,6 @@ def test_pages_have_sections():
 
 if __name__ == "__main__":
     run_tests(test_settings_documented, test_commands_documented,
+              test_documented_commands_known,
               test_cellgatectl_subcommands_documented,
               test_pages_have_sections)

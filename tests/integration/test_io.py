@@ -404,7 +404,7 @@ def test_ctl():
     st = D.ctl_json("status")["io"]
     r1 = next(i for i in st["items"] if i["name"] == "relay1")
     check(r1["backend"] == "file" and r1["state"] == "on" and
-          r1["last_change"] > 0 and r1["error"] == "",
+          r1["last_change"].endswith("Z") and r1["error"] == "",
           "status section io: %r" % r1)
     rc, out, err = D.ctl("io", "set", "temp1", "on")
     check(rc != 0 and "no output" in (out + err), "io set on a sensor refused")

@@ -204,17 +204,22 @@ def test_long_reply_concatenated():
     want = "\n".join(["+STMSG:%s\nOK" % welcome] * 5)
     check(len(SIM.sent()) == 3, "long reply sent as %d parts" % len(SIM.sent()))
     check(sent_texts()[0][1] == want, "the parts join to the whole reply")
-    # a reply too long for ten parts is cut, and says so
+    # a reply too long for ten parts goes as up to three messages, split
+    # between lines; beyond, it is cut, and says so
     SIM.check("clear")
     for p in encode_deliver("+491709999996", ",".join(["H;" + ADMIN_PW] * 16)):
         SIM.inject_sms(p)
-    wait_for(lambda: sent_texts(), 20, "the cut reply")
-    got = sent_texts()[0][1]
+    wait_for(lambda: len(sent_texts()) == 3, 30, "the three messages")
+    got = [t for n, t in sent_texts()]
     rc, one = D.at("AT+H")
     full = "\n".join([one] * 16)
-    check(got.endswith("[...]") and full.startswith(got[:-5])
-          and len(SIM.sent()) == 10,
-          "an overlong reply is cut with [...] (%d parts)" % len(SIM.sent()))
+    joined = "\n".join(got)
+    check(got[-1].endswith("[...]") and full.startswith(joined[:-5]) and
+          all(len(t.encode()) <= 1500 for t in got) and
+          all(full.startswith("\n".join(got[:i + 1]) + "\n")
+              for i in range(2)),
+          "an overlong reply: three messages split between lines, the "
+          "last cut with [...] (%r)" % [len(t) for t in got])
 
 
 def test_cms_error_retry_then_fail():

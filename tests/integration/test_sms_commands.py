@@ -170,7 +170,7 @@ def test_reboot_reply_then_restart():
         if rc != 0:
             return False
         st = json.loads(out)
-        return (st["daemon"]["started_ms"] != before["started_ms"]
+        return (st["daemon"]["started"] != before["started"]
                 and st["modem"]["state"] == "ready" and st)
     st = wait_for(back, 40, "daemon and modem back after REBOOT#")
     check(st["daemon"]["pid"] == pid, "restarted in place, modem session re-initialised")

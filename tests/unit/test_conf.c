@@ -109,7 +109,15 @@ test_errors(void **state)
 	assert_non_null(strstr(err, path));
 	assert_int_equal(conf_load("/nonexistent/cellgate.conf", &c, err,
 	    sizeof err), -1);
-	assert_non_null(strstr(err, "cannot read"));
+	assert_non_null(strstr(err, "the config file is missing"));
+	/* the key once, though the reason names it too */
+	assert_int_equal(load("sms = { daily_limit = 99999; };\n"), -1);
+	assert_null(strstr(strstr(err, "sms.daily_limit") + 1,
+	    "sms.daily_limit"));
+	/* libconfig's duplicate says which */
+	assert_int_equal(load("log = { level = \"info\"; };\n"
+	    "log = { level = \"info\"; };\n"), -1);
+	assert_non_null(strstr(err, "duplicate setting name: log"));
 }
 
 /* modem.device as a USB selector: usb:VID:PID[:IF] in hex */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -118,6 +119,63 @@ test_check(void **state)
 	assert_int_equal(settings_check_text(S("STMSG"),
 	    "0123456789012345678901234567890123456789012345678901234567890123456789",
 	    out, sizeof out, err, sizeof err), -1);
+}
+
+/* The settings of hooks, Home Assistant and mutual TLS: malformed values
+ * refused with the reason. */
+static void
+test_check_new(void **state)
+{
+	static const struct { const char *name, *value, *why; } bad[] = {
+		{ "sms.on_receive", "hook.sh", "not an absolute path" },
+		{ "sms.on_receive", "/bin/sh -c x", "no arguments" },
+		{ "sms.on_receive", "/nonexistent/hook", "No such file" },
+		{ "sms.on_receive", "/tmp", "not an executable" },
+		{ "sms.on_send", "/bin/\x01", "" },
+		{ "sms.hook_timeout", "0", "1..3600" },
+		{ "sms.hook_timeout", "3601", "1..3600" },
+		{ "cloud.ha_prefix", "", "topic prefix" },
+		{ "cloud.ha_prefix", "ha/+", "no MQTT wildcards" },
+		{ "cloud.ha_prefix", "ha#", "no MQTT wildcards" },
+		{ "cloud.ha_prefix", "/ha", "no empty topic level" },
+		{ "cloud.ha_prefix", "a//b", "no empty topic level" },
+		{ "cloud.ha_notify_to", "101", "0..100" },
+		{ "cloud.ha_notify_to", "-1", "" },
+		{ "cloud.cert_file", "client.pem", "not an absolute path" },
+		{ "cloud.key_file", "/nonexistent.key", "No such file" },
+		{ "cloud.key_file", "/tmp", "not a regular file" },
+	};
+	char out[SETTING_VALUE_MAX + 1], err[256];
+	char plain[] = "/tmp/cg-test-plainXXXXXX";
+	int fd = mkstemp(plain);
+
+	assert_true(fd != -1 && fchmod(fd, 0644) == 0);
+	close(fd);
+	assert_int_equal(settings_check_text(S("sms.on_receive"), plain, out,
+	    sizeof out, err, sizeof err), -1);
+	assert_non_null(strstr(err, "not an executable file"));
+	assert_int_equal(settings_check_text(S("cloud.key_file"), plain, out,
+	    sizeof out, err, sizeof err), -1);
+	assert_non_null(strstr(err, "may be read by others (mode 0644)"));
+	assert_int_equal(settings_check_text(S("cloud.cert_file"), plain, out,
+	    sizeof out, err, sizeof err), 0);
+	unlink(plain);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = '\0';
+		assert_int_equal(settings_check_text(S(bad[i].name),
+		    bad[i].value, out, sizeof out, err, sizeof err), -1);
+		assert_non_null(strstr(err, bad[i].why));
+	}
+	assert_int_equal(settings_check_text(S("sms.on_receive"), "/bin/true",
+	    out, sizeof out, err, sizeof err), 0);
+	assert_string_equal(out, "/bin/true");
+	assert_int_equal(settings_check_text(S("sms.on_receive"), "", out,
+	    sizeof out, err, sizeof err), 0);
+	assert_int_equal(settings_check_text(S("cloud.ha_prefix"), "site/ha-2",
+	    out, sizeof out, err, sizeof err), 0);
+	assert_string_equal(out, "site/ha-2");
+	assert_int_equal(settings_check_text(S("cloud.key_file"), "", out,
+	    sizeof out, err, sizeof err), 0);
 }
 
 static void
@@ -264,8 +322,18 @@ test_commands(void **state)
 	assert_int_equal(run("AT+WKMOD?", CHAN_SMS, ROLE_USER), 0);
 	assert_string_equal(reply_text, "+WKMOD:NET\nOK");
 	assert_int_equal(run("AT+WKMOD=?", CHAN_SMS, ROLE_USER), 0);
+	/* =? in the seed's form where it gives one (4.2.1.1, 4.2.1.25) */
 	assert_string_equal(reply_text,
-	    "+WKMOD:<\"NET\",\"HTTPD\",\"SMS\",\"CMD\">\nOK");
+	    "+WKMOD:<\"CMD\",\"SMS\",\"NET\",\"HTTPD\">\nOK");
+	assert_int_equal(run("AT+SOCKA=?", CHAN_SMS, ROLE_USER), 0);
+	assert_string_equal(reply_text,
+	    "+SOCKA:<\"TCP\",\"UDP\">,<\"address\">,<port>\nOK");
+	assert_int_equal(run("AT+SOCKASL=short", CHAN_LOCAL, ROLE_SUPERADMIN),
+	    0);
+	assert_int_equal(run("AT+SOCKASL?", CHAN_SMS, ROLE_USER), 0);
+	assert_string_equal(reply_text, "+SOCKASL:short\nOK");
+	assert_int_equal(run("AT+SOCKASL=long", CHAN_LOCAL, ROLE_SUPERADMIN),
+	    0);
 	assert_int_equal(run("AT+WKMOD=HTTPD", CHAN_SMS, ROLE_USER), -1);
 	assert_string_equal(reply_text, "ERROR: WKMOD needs the admin role");
 	assert_int_equal(run("AT+WKMOD=HTTPD", CHAN_SMS, ROLE_ADMIN), 0);
@@ -657,6 +725,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_check_new),
 		cmocka_unit_test(test_sources_and_persistence),
 		cmocka_unit_test(test_user_defaults),
 		cmocka_unit_test(test_nested_transactions),

@@ -493,6 +493,31 @@ test_oddities_engine(void **state)
 	assert_string_equal(out, "OK");
 }
 
+/* A reply longer than one message splits between lines, or between
+ * characters inside a line longer than a message. */
+static void
+test_next_msg(void **state)
+{
+	char text[4000];
+	size_t n;
+
+	assert_int_equal(smscmd_next_msg("short\nOK", 9), 9);
+	memset(text, 'a', sizeof text);
+	text[200] = '\n';
+	text[1700] = '\n';
+	assert_int_equal(smscmd_next_msg(text, 2000), 201);
+	n = smscmd_next_msg(text + 201, 1799);
+	assert_int_equal(n, SMSCMD_REPLY_MAX);	/* no break within a message */
+	/* never inside a UTF-8 sequence */
+	memset(text, 'b', sizeof text);
+	for (size_t i = 0; i + 1 < 2000; i += 2) {
+		text[i] = (char)0xc3;
+		text[i + 1] = (char)0xa9;
+	}
+	n = smscmd_next_msg(text, 2000);
+	assert_true(n <= SMSCMD_REPLY_MAX && n % 2 == 0);
+}
+
 int
 main(void)
 {
@@ -510,6 +535,7 @@ main(void)
 		cmocka_unit_test(test_failure_cap),
 		cmocka_unit_test(test_oddities_engine),
 		cmocka_unit_test(test_gate_fails_closed),
+		cmocka_unit_test(test_next_msg),
 	};
 	int rc = cmocka_run_group_tests(parser, NULL, NULL);
 

@@ -64,6 +64,35 @@ test_truncation(void **state)
 	assert_string_equal(small, "");
 }
 
+static void
+test_rfc3339(void **state)
+{
+	char b[UTIL_RFC3339_LEN];
+
+	assert_string_equal(util_rfc3339(b, sizeof b, 0, -1),
+	    "1970-01-01T00:00:00Z");
+	assert_string_equal(util_rfc3339(b, sizeof b, 1796630400LL, 7),
+	    "2026-12-07T08:00:00.007Z");
+	assert_string_equal(util_rfc3339(b, sizeof b, 951782400LL, -1),
+	    "2000-02-29T00:00:00Z");
+}
+
+static void
+test_suggest(void **state)
+{
+	const char *const words[] = { "status", "settings", "sms", NULL,
+	    "sms.daily_limit" };
+
+	assert_string_equal(util_suggest("stauts", words, 5), "status");
+	assert_string_equal(util_suggest("SETINGS", words, 5), "settings");
+	assert_string_equal(util_suggest("sms.daly_limit", words, 5),
+	    "sms.daily_limit");
+	assert_null(util_suggest("xyz", words, 5));	/* too far */
+	assert_null(util_suggest("s", words, 5));	/* too short to guess */
+	assert_null(util_suggest("", words, 5));
+	assert_null(util_suggest("status", words, 0));
+}
+
 int
 main(void)
 {
@@ -72,6 +101,8 @@ main(void)
 		cmocka_unit_test(test_controls_escaped),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_rfc3339),
+		cmocka_unit_test(test_suggest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
