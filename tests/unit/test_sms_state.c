@@ -87,6 +87,7 @@ test_commit_before_delete(void **state)
 	assert_true(i >= 0);
 	assert_int_equal(fq[i].stored_in, 1);
 	/* listed once more (the delete failed): a duplicate, run once */
+	answer(i, MODEM_ERROR, -1, "ERROR", NULL);
 	list_one(5, "+491701234567", "first try");
 	assert_int_equal(count("SELECT count(*) FROM sms WHERE direction = "
 	    "'in'"), 1);
