@@ -62,7 +62,8 @@ struct sms_out {
 	int		parts;
 	int		parts_sent;
 	char		mr[64];
-	/* how far the current part got: "none", "sent-pdu" (its PDU was
+	/* how far the current part got: "none", "prompt" (its AT+CMGS
+	 * queued, the PDU not written), "sent-pdu" (its PDU was
 	 * written after AT+CMGS: it may be out), "write-pdu" (written
 	 * after AT+CMGW, slot not known), "stored" (in the modem's
 	 * storage at store_index, sent or not) */
@@ -76,6 +77,9 @@ int sms_store_out_due(long long now);
  * status, next_try and error. */
 int sms_store_out_update(const struct sms_out *o, const char *status,
     long long next_try, const char *error);
+/* The same (no next_try, no error), not waiting for the disk: the record
+ * at the "> " prompt, just before the PDU is written. */
+int sms_store_out_update_nowait(const struct sms_out *o, const char *status);
 int sms_store_out_recover(void);
 long long sms_store_out_count_since(long long since);
 int sms_store_delivery(int mr, const char *number, const char *delivery);

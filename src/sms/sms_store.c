@@ -320,26 +320,97 @@ sms_store_out_update(const struct sms_out *o, const char *status,
 	return store_done(st);
 }
 
+/*
+ * The same, without waiting for the disk: for the record made at the
+ * "> " prompt just before the PDU is written.  Waiting there (an fsync,
+ * milliseconds on a busy or slow disk) left a window in which a kill
+ * found the message recorded as written although it never was: it ended
+ * uncertain and was never sent.  Now the window is a few system calls.
+ * The record is in the operating system's cache once this returns, so a
+ * killed daemon finds it; a power loss may lose it, which the next start
+ * recognises by a new boot id (sms_store_out_recover).  Inside a
+ * transaction, the transaction's commit decides.
+ */
+int
+sms_store_out_update_nowait(const struct sms_out *o, const char *status)
+{
+	long long was;
+	char sql[64];
+	int rc;
+
+	if (store_txn_level() > 0)
+		return sms_store_out_update(o, status, 0, NULL);
+	was = store_scalar(store_stmt("PRAGMA synchronous", ""), -1);
+	if (was > 1 && store_done(store_stmt("PRAGMA synchronous = NORMAL",
+	    "")) == -1)
+		was = -1;
+	rc = sms_store_out_update(o, status, 0, NULL);
+	if (was > 1) {
+		snprintf(sql, sizeof sql, "PRAGMA synchronous = %lld", was);
+		if (store_done(store_stmt(sql, "")) == -1)
+			log_warnx("sms: the database's synchronous mode not "
+			    "restored: %s", store_errmsg());
+	}
+	return rc;
+}
+
+/* The kernel's id of this boot, "" when not known. */
+static void
+sms_store_boot_id(char *out, size_t len)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	out[0] = '\0';
+	if (f == NULL)
+		return;
+	if (fgets(out, (int)len, f) == NULL)
+		out[0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	fclose(f);
+}
+
+/* Did the system restart since the last start of the daemon (or is that
+ * not known)?  Remembers this boot for the next start.  1, 0, -1. */
+static int
+sms_store_rebooted(void)
+{
+	char boot[64], last[64];
+
+	sms_store_boot_id(boot, sizeof boot);
+	if (store_meta_get("sms_boot_id", last, sizeof last) == -1)
+		last[0] = '\0';	/* first start with this record */
+	if (store_meta_put("sms_boot_id", boot) == -1)
+		return -1;
+	return boot[0] == '\0' || (last[0] != '\0' && strcmp(boot, last) != 0);
+}
+
 /* At start, for each message left 'sending' (the daemon stopped with it
  * in flight), by how far its current part got: nothing written, or only
  * written to the modem's storage with its slot unknown: queued again (it
  * never went out; a copy in storage is looked for first); its PDU
  * written after AT+CMGS: it may have gone out, so 'uncertain', never
- * sent again; in storage at a known slot: queued,
- * and the send side reads the slot back before anything else (sent, or
- * sent from storage now, or uncertain when the copy is gone). */
+ * sent again; its AT+CMGS queued ('prompt'): the record of the PDU, made
+ * without waiting for the disk, would be there had it been written, so
+ * queued again, unless the system restarted meanwhile (a power loss may
+ * have lost that record): then uncertain; in storage at a known slot:
+ * queued, and the send side reads the slot back before anything else
+ * (sent, or sent from storage now, or uncertain when the copy is gone). */
 int
 sms_store_out_recover(void)
 {
 	long long now = time(NULL);
-	int requeued, unsure, stored;
+	int requeued, unsure, stored, rebooted;
 
 	if (store_begin() == -1)
 		return -1;
-	if (store_done(store_stmt("UPDATE sms SET status = 'uncertain', "
-	    "error = 'the daemon stopped after the PDU was written', "
-	    "updated = ?1 WHERE direction = 'out' AND status = 'sending' AND "
-	    "progress = 'sent-pdu'", "i", now)) == -1)
+	if ((rebooted = sms_store_rebooted()) == -1 ||
+	    store_done(store_stmt("UPDATE sms SET status = 'uncertain', "
+	    "error = CASE progress WHEN 'sent-pdu' THEN 'the daemon stopped "
+	    "after the PDU was written' ELSE 'the system restarted while its "
+	    "PDU may have been written' END, updated = ?1 WHERE direction = "
+	    "'out' AND status = 'sending' AND (progress = 'sent-pdu' OR "
+	    "(progress = 'prompt' AND ?2))", "ii", now,
+	    (long long)rebooted)) == -1)
 		goto fail;
 	unsure = sqlite3_changes(store_db());
 	if (store_done(store_stmt("UPDATE sms SET status = 'queued', "

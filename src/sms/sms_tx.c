@@ -3,10 +3,12 @@
  * every step (queued -> sending -> sent, or back to queued with a later
  * try after +CMS ERROR, or failed after sms.retries, or uncertain when
  * the modem went silent after the PDU was written).  How far the current
- * part got is committed where it matters: "the PDU may now go out" in the
- * "> " prompt hook, before the PDU is written, so a command that never
- * got that far (still queued, flushed by a recovery or a port loss, no
- * prompt) is simply sent again and never called uncertain.  With
+ * part got is committed where it matters: "its prompt may come" before
+ * AT+CMGS, and "the PDU may now go out" in the "> " prompt hook, without
+ * waiting for the disk, just before the PDU is written, so a command
+ * that never got that far (still queued, flushed by a recovery or a port
+ * loss, no prompt, a kill before the PDU) is simply sent again and never
+ * called uncertain.  With
  * sms.send_via_storage the part goes through the modem's storage
  * (AT+CMGW, its slot committed, AT+CMSS, AT+CMGD): a lost answer or a
  * restart is then resolved by reading the slot back (STO SENT: sent; STO
@@ -248,7 +250,13 @@ sms_tx_prompt(void *arg)
 
 	util_strlcpy(was, sms_tx_cur.progress, sizeof was);
 	sms_tx_set_progress(sms_tx_via_progress[via], -1);
-	if (sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) == -1) {
+	/* AT+CMGS: the PDU follows at once, with no wait for the disk in
+	 * between (a kill there would leave it uncertain, never sent);
+	 * the "prompt" record committed before tells a restart of the
+	 * system apart.  AT+CMGW: a copy not found is written again. */
+	if ((via == SMS_TX_SEND ?
+	    sms_store_out_update_nowait(&sms_tx_cur, "sending") :
+	    sms_store_out_update(&sms_tx_cur, "sending", 0, NULL)) == -1) {
 		log_warnx("sms: message %lld: cannot record that its PDU goes "
 		    "out (%s): not sent now", sms_tx_cur.id, store_errmsg());
 		util_strlcpy(sms_tx_cur.progress, was,
@@ -573,6 +581,17 @@ sms_tx_part(void)
 		r = sms_tx_submit(cmd, p->hex, SMS_TX_STORE_TIMEOUT_MS,
 		    sms_tx_write_done, SMS_TX_WRITE);
 	} else {
+		/* committed (waiting for the disk) before the AT+CMGS: its
+		 * prompt may come, so the record made there without waiting
+		 * is the one a power loss may lose (sms_store_out_recover) */
+		sms_tx_set_progress("prompt", -1);
+		if (sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) ==
+		    -1) {
+			sms_tx_set_progress("none", -1);
+			sms_tx_requeue(settings_int(sms_set.retry_delay),
+			    "its progress could not be saved");
+			return;
+		}
 		snprintf(cmd, sizeof cmd, "AT+CMGS=%u", p->tpdu_len);
 		r = sms_tx_submit(cmd, p->hex, SMS_TX_TIMEOUT_MS,
 		    sms_tx_send_done, SMS_TX_SEND);

@@ -16,7 +16,9 @@
  * "uncertain"; the shutdown drops every subscription and command of the
  * module; a message whose PDU was not written is sent again after a
  * restart or a flush, one whose PDU was written is uncertain; the
- * prompt hook commits before the PDU goes out; sending through storage
+ * prompt hook commits before the PDU goes out, without waiting for the
+ * disk, and a restart of the system before it makes the send uncertain;
+ * sending through storage
  * (sms.send_via_storage) and reading the stored copy back; a sent
  * part's copy deleted until the modem confirms it.
  */
@@ -634,6 +636,90 @@ test_storage_failed_copy(void **state)
 	set_storage("off");
 }
 
+/* The statements run while tracing (sqlite3_trace_v2), in order. */
+static char traced[4096];
+
+static int
+trace_cb(unsigned what, void *arg, void *p, void *x)
+{
+	size_t n = strlen(traced);
+
+	snprintf(traced + n, sizeof traced - n, "%s\n", (const char *)x);
+	return 0;
+}
+
+/* At the prompt the PDU follows its record with no wait for the disk
+ * between them (the record is committed with synchronous NORMAL: no
+ * fsync): a kill can no longer land in an fsync there and leave a
+ * message uncertain that never went out.  Before the AT+CMGS its
+ * "prompt" record is committed the usual way. */
+static void
+test_prompt_record_nowait(void **state)
+{
+	char err[128], progress[16], *upd, *low, *back;
+	long long id;
+	int i;
+
+	id = sms_send("+491709999990", "no wait", 7, "auto", "test", err,
+	    sizeof err);
+	run();
+	i = last("AT+CMGS=");
+	assert_true(i >= 0);
+	out_progress(id, progress, sizeof progress, NULL);
+	assert_string_equal(progress, "prompt");
+	traced[0] = '\0';
+	sqlite3_trace_v2(store_db(), SQLITE_TRACE_STMT, trace_cb, NULL);
+	assert_int_equal(prompt(i), 0);
+	sqlite3_trace_v2(store_db(), 0, NULL, NULL);
+	low = strstr(traced, "PRAGMA synchronous = NORMAL");
+	upd = strstr(traced, "UPDATE sms SET status");
+	back = strstr(traced, "PRAGMA synchronous = 2");
+	assert_non_null(low);
+	assert_non_null(upd);
+	assert_non_null(back);
+	assert_true(low < upd && upd < back);
+	assert_int_equal(store_scalar(store_stmt("PRAGMA synchronous", ""),
+	    -1), 2);
+	out_progress(id, progress, sizeof progress, NULL);
+	assert_string_equal(progress, "sent-pdu");
+}
+
+/* Stopped between its AT+CMGS and the prompt ("prompt" recorded, the
+ * PDU's record not made): sent again after a restart of the daemon, but
+ * uncertain after a restart of the system (a power loss may have lost
+ * the record made without waiting for the disk). */
+static void
+test_stopped_before_prompt(void **state)
+{
+	char err[128], status[32], progress[16];
+	int attempts;
+	long long id;
+
+	id = sms_send("+491709999989", "before the prompt", 17, "auto",
+	    "test", err, sizeof err);
+	run();
+	assert_int_equal(nsent("AT+CMGS="), 1);
+	sms_shutdown();
+	start();
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	out_progress(id, progress, sizeof progress, NULL);
+	assert_true(strcmp(status, "queued") == 0 ||
+	    strcmp(status, "sending") == 0);
+	assert_string_equal(progress, strcmp(status, "queued") == 0 ?
+	    "none" : "prompt");
+	assert_int_equal(attempts, 0);
+	ready();
+	assert_int_equal(nsent("AT+CMGS="), 2);
+	/* now the system restarts while it waits for its prompt */
+	sms_shutdown();
+	assert_int_equal(store_meta_put("sms_boot_id", "another boot"), 0);
+	start();
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "uncertain");
+	ready();
+	assert_int_equal(nsent("AT+CMGS="), 2);
+}
+
 int
 main(void)
 {
@@ -671,6 +757,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_storage_failed_copy,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_storage_write_lost,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prompt_record_nowait,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stopped_before_prompt,
 		    setup, teardown),
 	};
 
