@@ -80,7 +80,11 @@ int sms_store_out_update(const struct sms_out *o, const char *status,
 /* The same (no next_try, no error), not waiting for the disk: the record
  * at the "> " prompt, just before the PDU is written. */
 int sms_store_out_update_nowait(const struct sms_out *o, const char *status);
+/* At start: the number of messages left waiting for the modem's answer
+ * to a PDU written before the stop, or -1; then one of these two. */
 int sms_store_out_recover(void);
+int sms_store_out_answered(int mr);
+int sms_store_out_unanswered(void);
 long long sms_store_out_count_since(long long since);
 int sms_store_delivery(int mr, const char *number, const char *delivery);
 int sms_store_count(const char *direction, const char *status);
@@ -105,7 +109,7 @@ void sms_rx_schedule_expiry(void);
 struct pdu_encoded;
 int sms_tx_encode(const char *number, const char *text, const char *coding,
     long long id, struct pdu_encoded *out, const char **reason);
-void sms_tx_start(struct event_base *);
+void sms_tx_start(struct event_base *, int waiting);
 void sms_tx_stop(void);
 void sms_tx_kick(void);
 int sms_tx_busy_now(void);

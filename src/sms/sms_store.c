@@ -387,29 +387,30 @@ sms_store_rebooted(void)
 /* At start, for each message left 'sending' (the daemon stopped with it
  * in flight), by how far its current part got: nothing written, or only
  * written to the modem's storage with its slot unknown: queued again (it
- * never went out; a copy in storage is looked for first); its PDU
- * written after AT+CMGS: it may have gone out, so 'uncertain', never
- * sent again; its AT+CMGS queued ('prompt'): the record of the PDU, made
- * without waiting for the disk, would be there had it been written, so
- * queued again, unless the system restarted meanwhile (a power loss may
- * have lost that record): then uncertain; in storage at a known slot:
- * queued, and the send side reads the slot back before anything else
- * (sent, or sent from storage now, or uncertain when the copy is gone). */
+ * never went out; a copy in storage is looked for first); its AT+CMGS
+ * queued ('prompt'): the record of the PDU, made without waiting for the
+ * disk, would be there had it been written, so queued again, unless the
+ * system restarted meanwhile (a power loss may have lost that record):
+ * then uncertain; its PDU written after AT+CMGS ('sent-pdu'): left
+ * 'sending' until the modem is ready, for the modem's answer may still
+ * come (sms_store_out_answered; else sms_store_out_unanswered); in
+ * storage at a known slot: queued, and the send side reads the slot back
+ * before anything else (sent, or sent from storage now, or uncertain
+ * when the copy is gone).  The number of messages left waiting for an
+ * answer, or -1. */
 int
 sms_store_out_recover(void)
 {
 	long long now = time(NULL);
-	int requeued, unsure, stored, rebooted;
+	int requeued, unsure, stored, rebooted, waiting;
 
 	if (store_begin() == -1)
 		return -1;
 	if ((rebooted = sms_store_rebooted()) == -1 ||
 	    store_done(store_stmt("UPDATE sms SET status = 'uncertain', "
-	    "error = CASE progress WHEN 'sent-pdu' THEN 'the daemon stopped "
-	    "after the PDU was written' ELSE 'the system restarted while its "
-	    "PDU may have been written' END, updated = ?1 WHERE direction = "
-	    "'out' AND status = 'sending' AND (progress = 'sent-pdu' OR "
-	    "(progress = 'prompt' AND ?2))", "ii", now,
+	    "error = 'the system restarted while its PDU may have been "
+	    "written', updated = ?1 WHERE direction = 'out' AND status = "
+	    "'sending' AND progress = 'prompt' AND ?2", "ii", now,
 	    (long long)rebooted)) == -1)
 		goto fail;
 	unsure = sqlite3_changes(store_db());
@@ -422,11 +423,14 @@ sms_store_out_recover(void)
 	if (store_done(store_stmt("UPDATE sms SET status = 'queued', "
 	    "next_try = 0, progress = CASE progress WHEN 'write-pdu' THEN "
 	    "'write-pdu' ELSE 'none' END, store_index = NULL, updated = ?1 "
-	    "WHERE direction = 'out' AND status = 'sending'", "i", now)) == -1)
+	    "WHERE direction = 'out' AND status = 'sending' AND progress <> "
+	    "'sent-pdu'", "i", now)) == -1)
 		goto fail;
 	requeued = sqlite3_changes(store_db());
-	if (store_commit() == -1)
-		return -1;
+	waiting = (int)store_scalar(store_stmt("SELECT count(*) FROM sms "
+	    "WHERE direction = 'out' AND status = 'sending'", ""), -1);
+	if (waiting == -1 || store_commit() == -1)
+		goto fail;
 	if (requeued > 0)
 		log_info("sms: %d message(s) were about to be sent when the "
 		    "daemon stopped, none written: queued again", requeued);
@@ -434,12 +438,49 @@ sms_store_out_recover(void)
 		log_info("sms: %d message(s) were in the modem's storage when "
 		    "the daemon stopped: read back before sending", stored);
 	if (unsure > 0)
-		log_warnx("sms: %d message(s) were written to the modem when "
-		    "the daemon stopped: marked uncertain", unsure);
-	return 0;
+		log_warnx("sms: %d message(s) waited for the modem's prompt "
+		    "when the system restarted: marked uncertain", unsure);
+	if (waiting > 0)
+		log_info("sms: %d message(s) were written to the modem when "
+		    "the daemon stopped: uncertain unless the modem's answer "
+		    "comes before it is ready", waiting);
+	return waiting;
 fail:
 	store_rollback();
 	return -1;
+}
+
+/* The modem's answer (+CMGS: mr) to the PDU a stopped daemon wrote came
+ * to this one: that part of the message left waiting by
+ * sms_store_out_recover went out; the message is sent, or queued for its
+ * next part.  1 resolved, 0 none waiting, -1. */
+int
+sms_store_out_answered(int mr)
+{
+	char m[16];
+
+	snprintf(m, sizeof m, "%d", mr);
+	if (store_done(store_stmt("UPDATE sms SET parts_sent = parts_sent + "
+	    "1, mr = ltrim(coalesce(mr, '') || ' ' || ?1), progress = "
+	    "'none', store_index = NULL, next_try = 0, error = NULL, status = "
+	    "CASE WHEN parts_sent + 1 >= parts THEN 'sent' ELSE 'queued' END, "
+	    "updated = ?2 WHERE direction = 'out' AND status = 'sending' AND "
+	    "progress = 'sent-pdu'", "ti", m, (long long)time(NULL))) == -1)
+		return -1;
+	return sqlite3_changes(store_db()) > 0;
+}
+
+/* The modem is ready and no answer came: what sms_store_out_recover left
+ * waiting is uncertain.  The number, or -1. */
+int
+sms_store_out_unanswered(void)
+{
+	if (store_done(store_stmt("UPDATE sms SET status = 'uncertain', "
+	    "error = 'the daemon stopped after the PDU was written', updated = ?1 WHERE direction = 'out' AND "
+	    "status = 'sending' AND progress = 'sent-pdu'", "i",
+	    (long long)time(NULL))) == -1)
+		return -1;
+	return sqlite3_changes(store_db());
 }
 
 /* Outgoing messages counted against the daily cap since `since`. */

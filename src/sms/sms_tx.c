@@ -8,7 +8,8 @@
  * waiting for the disk, just before the PDU is written, so a command
  * that never got that far (still queued, flushed by a recovery or a port
  * loss, no prompt, a kill before the PDU) is simply sent again and never
- * called uncertain.  With
+ * called uncertain.  A PDU written before a stop waits for the modem's
+ * answer until the modem is ready again: "+CMGS:" makes it sent.  With
  * sms.send_via_storage the part goes through the modem's storage
  * (AT+CMGW, its slot committed, AT+CMSS, AT+CMGD): a lost answer or a
  * restart is then resolved by reading the slot back (STO SENT: sent; STO
@@ -59,6 +60,7 @@ static const char *const sms_tx_via_progress[] = {
 
 static struct event *sms_tx_ev;
 static int sms_tx_busy;
+static int sms_tx_waiting;	/* for the answer to a PDU written before */
 static struct sms_out sms_tx_cur;
 static struct pdu_encoded *sms_tx_enc;
 
@@ -677,18 +679,69 @@ sms_tx_kick(void)
 		event_active(sms_tx_ev, EV_TIMEOUT, 0);
 }
 
+/* A message whose PDU a stopped daemon wrote waits for the modem's
+ * answer until the modem is ready: then it is uncertain. */
+static void
+sms_tx_waiting_end(void)
+{
+	int n;
+
+	if (!sms_tx_waiting)
+		return;
+	sms_tx_waiting = 0;
+	if ((n = sms_store_out_unanswered()) == -1)
+		log_warnx("sms: the messages written before the stop not "
+		    "marked uncertain: %s", store_errmsg());
+	else if (n > 0)
+		log_warnx("sms: %d message(s) written to the modem before the "
+		    "stop got no answer: marked uncertain", n);
+}
+
+/* "+CMGS: <mr>" with no AT+CMGS of ours in flight: the answer to the PDU
+ * a stopped daemon wrote (a modem answers after its network did, often
+ * seconds later; what it said while nobody had the port open may also
+ * wait in the port).  That part went out. */
+static void
+sms_tx_late_answer(const char *line, const char *pdu, void *arg)
+{
+	const char *err;
+	int mr, r;
+
+	if (!sms_tx_waiting || sms_tx_busy ||
+	    at_parse_cmgs(line, strlen(line), &mr, &err) == -1)
+		return;
+	if ((r = sms_store_out_answered(mr)) == -1) {
+		log_warnx("sms: the modem's answer %d to the PDU written before "
+		    "the stop not saved: %s", mr, store_errmsg());
+		return;
+	}
+	if (r == 1) {
+		log_info("sms: the PDU written before the stop went out "
+		    "(message reference %d)", mr);
+		sms_tx_waiting = 0;
+		sms_tx_kick();
+	}
+}
+
 static void
 sms_tx_ready(void *arg)
 {
+	sms_tx_waiting_end();
 	sms_tx_kick();
 }
 
+/* waiting: messages whose PDU a stopped daemon wrote, left 'sending' by
+ * sms_store_out_recover for the modem's answer. */
 void
-sms_tx_start(struct event_base *base)
+sms_tx_start(struct event_base *base, int waiting)
 {
 	if ((sms_tx_enc = calloc(1, sizeof *sms_tx_enc)) == NULL)
 		fatal("calloc");
 	sms_tx_ev = evtimer_new(base, sms_tx_cb, NULL);
+	sms_tx_waiting = waiting > 0;
+	if (modem_state() == MODEM_READY)
+		sms_tx_waiting_end();	/* a restart in place: too late */
+	modem_urc_subscribe_as("sms", "+CMGS:", sms_tx_late_answer, NULL);
 	modem_ready_subscribe_as("sms", sms_tx_ready, NULL);
 	sms_tx_copies_start(base);
 	modem_ready_subscribe_as("sms", sms_tx_copies_ready, NULL);

@@ -18,6 +18,8 @@
  * restart or a flush, one whose PDU was written is uncertain; the
  * prompt hook commits before the PDU goes out, without waiting for the
  * disk, and a restart of the system before it makes the send uncertain;
+ * the modem's answer to a PDU written before a stop, reaching the
+ * restarted daemon, makes it sent;
  * sending through storage
  * (sms.send_via_storage) and reading the stored copy back; a sent
  * part's copy deleted until the modem confirms it.
@@ -720,6 +722,53 @@ test_stopped_before_prompt(void **state)
 	assert_int_equal(nsent("AT+CMGS="), 2);
 }
 
+/* Stopped after the PDU was written: the modem's answer that reaches
+ * the restarted daemon before the modem is ready again makes the
+ * message sent (a modem answers once its network did, often seconds
+ * later); without one it is uncertain once the modem is ready. */
+static void
+test_answer_after_restart(void **state)
+{
+	char err[128], status[32], mr[16];
+	int attempts, i;
+	long long id;
+
+	id = sms_send("+491709999988", "answered late", 13, "auto", "test",
+	    err, sizeof err);
+	run();
+	i = last("AT+CMGS=");
+	assert_int_equal(prompt(i), 0);
+	sms_shutdown();
+	f_state = MODEM_PROBING;		/* restarted, bringing it up */
+	start();
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "sending");
+	urc("+CMGS: 42", NULL);
+	out_row(id, status, sizeof status, &attempts, mr, sizeof mr);
+	assert_string_equal(status, "sent");
+	assert_string_equal(mr, "42");
+	f_state = MODEM_READY;
+	ready();
+	assert_int_equal(nsent("AT+CMGS="), 1);
+	/* no answer this time */
+	id = sms_send("+491709999987", "never answered", 14, "auto", "test",
+	    err, sizeof err);
+	run();
+	i = last("AT+CMGS=");
+	assert_int_equal(prompt(i), 0);
+	sms_shutdown();
+	f_state = MODEM_PROBING;
+	start();
+	f_state = MODEM_READY;
+	ready();
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "uncertain");
+	urc("+CMGS: 43", NULL);		/* too late: not taken */
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "uncertain");
+	assert_int_equal(nsent("AT+CMGS="), 2);
+}
+
 int
 main(void)
 {
@@ -761,6 +810,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_prompt_record_nowait,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stopped_before_prompt,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answer_after_restart,
 		    setup, teardown),
 	};
 
