@@ -476,9 +476,9 @@ int
 sms_store_out_unanswered(void)
 {
 	if (store_done(store_stmt("UPDATE sms SET status = 'uncertain', "
-	    "error = 'the daemon stopped after the PDU was written', updated = ?1 WHERE direction = 'out' AND "
-	    "status = 'sending' AND progress = 'sent-pdu'", "i",
-	    (long long)time(NULL))) == -1)
+	    "error = 'the daemon stopped after the PDU was written', "
+	    "updated = ?1 WHERE direction = 'out' AND status = 'sending' AND "
+	    "progress = 'sent-pdu'", "i", (long long)time(NULL))) == -1)
 		return -1;
 	return sqlite3_changes(store_db());
 }
