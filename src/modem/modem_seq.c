@@ -652,6 +652,21 @@ static const struct seq_step seq_probe_steps[] = {
 static const struct seq seq_probe = { "probe", seq_probe_steps,
     nitems(seq_probe_steps), seq_probed };
 
+/* The probe waits this long after the ESC that leaves a "> " prompt a
+ * previous run may have left open.  What the modem says to that ESC (OK,
+ * or an error) or to a command written by a killed predecessor then
+ * arrives with nothing in flight and is dropped as a stray result.
+ * Probed at once, such an answer was taken for the probe's, and every
+ * answer of the bring-up for the command before it: identity garbled,
+ * the SIM check failed, the modem not ready for half a minute. */
+#define SEQ_ESC_SETTLE_MS	200
+
+static void
+seq_probe_start(void)
+{
+	seq_run(&seq_probe);
+}
+
 void
 modem_seq_begin(const char *why)
 {
@@ -665,7 +680,7 @@ modem_seq_begin(const char *why)
 	modem_set_state(MODEM_PROBING, "%s", why);
 	/* ESC: leave a "> " prompt a previous run may have left open */
 	(void)serial_write(mdm.port, "\x1b", 1);
-	seq_run(&seq_probe);
+	seq_later(SEQ_ESC_SETTLE_MS, seq_probe_start);
 }
 
 void

@@ -136,7 +136,11 @@ serial_open(const char *path, int baud, char *err, size_t errlen)
 			goto fail;
 	} else if (serial_open_sp(s, baud, err, errlen) == -1)
 		goto fail;
-	tcflush(s->fd, TCIOFLUSH);
+	/* what the modem said while nobody had the port open is read, not
+	 * discarded: the answer to a stopped daemon's last AT+CMGS tells
+	 * whether its message went out (the bring-up begins only once
+	 * such leftovers have passed, as strays) */
+	tcflush(s->fd, TCOFLUSH);
 	return s;
 fail:
 	serial_close(s);

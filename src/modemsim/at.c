@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "sim.h"
 
@@ -176,6 +177,8 @@ at_respond(struct sim *sim, struct evbuffer *resp)
 {
 	struct sim_delayed	*d;
 	struct timeval		 tv;
+	struct timespec		 now;
+	long long		 now_ms, due;
 
 	if (sim->delay_ms <= 0 || evbuffer_get_length(resp) == 0) {
 		pty_write(sim, evbuffer_pullup(resp, -1),
@@ -187,12 +190,20 @@ at_respond(struct sim *sim, struct evbuffer *resp)
 		evbuffer_free(resp);
 		return;
 	}
+	/* one command at a time, as a modem works: an answer comes the
+	 * delay after the one before it, so two commands in one read (an
+	 * ESC that leaves a prompt, then AT) get their answers apart */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	now_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	due = now_ms > sim->delay_due_ms ? now_ms : sim->delay_due_ms;
+	due += sim->delay_ms;
+	sim->delay_due_ms = due;
 	d->sim = sim;
 	d->buf = resp;
 	d->ev = evtimer_new(sim->base, at_delayed_cb, d);
 	TAILQ_INSERT_TAIL(&sim->delayed, d, entry);
-	tv.tv_sec = sim->delay_ms / 1000;
-	tv.tv_usec = (sim->delay_ms % 1000) * 1000;
+	tv.tv_sec = (time_t)((due - now_ms) / 1000);
+	tv.tv_usec = (suseconds_t)((due - now_ms) % 1000) * 1000;
 	evtimer_add(d->ev, &tv);
 }
 

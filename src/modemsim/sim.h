@@ -282,6 +282,7 @@ struct sim {
 	/* behaviour set from the control socket */
 	int			 hang;
 	int			 delay_ms;
+	long long		 delay_due_ms;	/* the last delayed answer's */
 	struct sim_fail		 fails[SIM_FAIL_MAX];
 	int			 nfails;
 	int			 spray_on;

@@ -114,13 +114,15 @@ int
 sms_init(struct event_base *base, const struct conf *c, char *err,
     size_t errlen)
 {
+	int waiting;
+
 	sms_set_resolve();
-	if (sms_store_out_recover() == -1) {
+	if ((waiting = sms_store_out_recover()) == -1) {
 		snprintf(err, errlen, "outbox: %s", store_errmsg());
 		return -1;
 	}
 	sms_rx_start(base);
-	sms_tx_start(base);
+	sms_tx_start(base, waiting);
 	sms_hook_start(base);
 	return 0;
 }

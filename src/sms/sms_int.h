@@ -63,7 +63,8 @@ struct sms_out {
 	int		parts;
 	int		parts_sent;
 	char		mr[64];
-	/* how far the current part got: "none", "sent-pdu" (its PDU was
+	/* how far the current part got: "none", "prompt" (its AT+CMGS
+	 * queued, the PDU not written), "sent-pdu" (its PDU was
 	 * written after AT+CMGS: it may be out), "write-pdu" (written
 	 * after AT+CMGW, slot not known), "stored" (in the modem's
 	 * storage at store_index, sent or not) */
@@ -77,7 +78,14 @@ int sms_store_out_due(long long now);
  * status, next_try and error. */
 int sms_store_out_update(const struct sms_out *o, const char *status,
     long long next_try, const char *error);
+/* The same (no next_try, no error), not waiting for the disk: the record
+ * at the "> " prompt, just before the PDU is written. */
+int sms_store_out_update_nowait(const struct sms_out *o, const char *status);
+/* At start: the number of messages left waiting for the modem's answer
+ * to a PDU written before the stop, or -1; then one of these two. */
 int sms_store_out_recover(void);
+int sms_store_out_answered(int mr);
+int sms_store_out_unanswered(void);
 long long sms_store_out_count_since(long long since);
 int sms_store_delivery(int mr, const char *number, const char *delivery);
 int sms_store_count(const char *direction, const char *status);
@@ -102,7 +110,7 @@ void sms_rx_schedule_expiry(void);
 struct pdu_encoded;
 int sms_tx_encode(const char *number, const char *text, const char *coding,
     long long id, struct pdu_encoded *out, const char **reason);
-void sms_tx_start(struct event_base *);
+void sms_tx_start(struct event_base *, int waiting);
 void sms_tx_stop(void);
 void sms_tx_kick(void);
 int sms_tx_busy_now(void);

@@ -473,14 +473,18 @@ sms_rx_on_event(struct json_object *ev, void *arg)
 }
 
 /* At each (re)initialisation: read and delete where messages arrive,
- * then everything already stored.  Every command queued before it ended
- * with the initialisation (MODEM_GONE): no read, delete or listing of
- * ours is pending any more; the generations stay. */
+ * then everything already stored.  The slots' marks (reads, del_pending)
+ * and the generations stay: every command ends exactly once, through its
+ * callback, which clears its mark.  Those queued before the
+ * initialisation ended with it (MODEM_GONE); those queued during it (a
+ * +CMTI read while the modem registered: the port takes commands in
+ * every state) are still in flight.  Cleared here, such a read's entry
+ * would be idle and could be given to another slot before its answer
+ * came, which would then be saved as that slot's, and listed again from
+ * its own slot as a repeat and run twice. */
 void
 sms_rx_ready(void *arg)
 {
-	for (size_t i = 0; i < nitems(sms_rx_slots); i++)
-		sms_rx_slots[i].del_pending = sms_rx_slots[i].reads = 0;
 	sms_rx_mem[0] = '\0';
 	sms_rx_list_st.busy = 0;
 	sms_rx_list_st.delay_s = 0;

@@ -344,33 +344,119 @@ sms_store_out_set(const struct sms_out *o, const char *status,
 	return store_done(st);
 }
 
+/*
+ * The same, without waiting for the disk: for the record made at the
+ * "> " prompt just before the PDU is written.  Waiting there (an fsync,
+ * milliseconds on a busy or slow disk) left a window in which a kill
+ * found the message recorded as written although it never was: it ended
+ * uncertain and was never sent.  Now the window is a few system calls.
+ * The record is in the operating system's cache once this returns, so a
+ * killed daemon finds it; a power loss may lose it, which the next start
+ * recognises by a new boot id (sms_store_out_recover).  Inside a
+ * transaction, the transaction's commit decides.
+ */
+int
+sms_store_out_update_nowait(const struct sms_out *o, const char *status)
+{
+	long long was;
+	char sql[64];
+	int rc;
+
+	if (store_txn_level() > 0)
+		return sms_store_out_update(o, status, 0, NULL);
+	was = store_scalar(store_stmt("PRAGMA synchronous", ""), -1);
+	if (was > 1 && store_done(store_stmt("PRAGMA synchronous = NORMAL",
+	    "")) == -1)
+		was = -1;
+	rc = sms_store_out_update(o, status, 0, NULL);
+	if (was > 1) {
+		snprintf(sql, sizeof sql, "PRAGMA synchronous = %lld", was);
+		if (store_done(store_stmt(sql, "")) == -1)
+			log_warnx("sms: the database's synchronous mode not "
+			    "restored: %s", store_errmsg());
+	}
+	return rc;
+}
+
+/* The kernel's id of this boot, "" when not known. */
+static void
+sms_store_boot_id(char *out, size_t len)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	out[0] = '\0';
+	if (f == NULL)
+		return;
+	if (fgets(out, (int)len, f) == NULL)
+		out[0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	fclose(f);
+}
+
+/* Did the system restart since the last start of the daemon (or is that
+ * not known)?  Remembers this boot for the next start.  1, 0, -1. */
+static int
+sms_store_rebooted(void)
+{
+	char boot[64], last[64];
+
+	sms_store_boot_id(boot, sizeof boot);
+	if (store_meta_get("sms_boot_id", last, sizeof last) == -1)
+		last[0] = '\0';	/* first start with this record */
+	if (store_meta_put("sms_boot_id", boot) == -1)
+		return -1;
+	return boot[0] == '\0' || (last[0] != '\0' && strcmp(boot, last) != 0);
+}
+
+/* Queue the sms.on_send hook (event) of the messages left 'sending' at
+ * `progress`, before they end (with last_part: only those whose part in
+ * flight is their last). */
+static void
+sms_store_hook_sending(const char *event, const char *progress,
+    int last_part)
+{
+	sqlite3_stmt *st;
+
+	st = store_stmt("SELECT id FROM sms WHERE direction = 'out' AND "
+	    "status = 'sending' AND progress = ?1 AND (?2 = 0 OR "
+	    "parts_sent + 1 >= parts) ORDER BY id", "ti", progress,
+	    (long long)last_part);
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		sms_hook_add(sqlite3_column_int64(st, 0), event);
+	sqlite3_finalize(st);
+}
+
 /* At start, for each message left 'sending' (the daemon stopped with it
  * in flight), by how far its current part got: nothing written, or only
  * written to the modem's storage with its slot unknown: queued again (it
- * never went out; a copy in storage is looked for first); its PDU
- * written after AT+CMGS: it may have gone out, so 'uncertain', never
- * sent again; in storage at a known slot: queued,
- * and the send side reads the slot back before anything else (sent, or
- * sent from storage now, or uncertain when the copy is gone). */
+ * never went out; a copy in storage is looked for first); its AT+CMGS
+ * queued ('prompt'): the record of the PDU, made without waiting for the
+ * disk, would be there had it been written, so queued again, unless the
+ * system restarted meanwhile (a power loss may have lost that record):
+ * then uncertain; its PDU written after AT+CMGS ('sent-pdu'): left
+ * 'sending' until the modem is ready, for the modem's answer may still
+ * come (sms_store_out_answered; else sms_store_out_unanswered); in
+ * storage at a known slot: queued, and the send side reads the slot back
+ * before anything else (sent, or sent from storage now, or uncertain
+ * when the copy is gone).  The number of messages left waiting for an
+ * answer, or -1. */
 int
 sms_store_out_recover(void)
 {
 	long long now = time(NULL);
-	int requeued, unsure, stored;
-
-	sqlite3_stmt *st;
+	int requeued, unsure, stored, rebooted, waiting;
 
 	if (store_begin() == -1)
 		return -1;
-	st = store_stmt("SELECT id FROM sms WHERE direction = 'out' AND "
-	    "status = 'sending' AND progress = 'sent-pdu' ORDER BY id", "");
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-		sms_hook_add(sqlite3_column_int64(st, 0), "uncertain");
-	sqlite3_finalize(st);
+	if ((rebooted = sms_store_rebooted()) == -1)
+		goto fail;
+	if (rebooted)
+		sms_store_hook_sending("uncertain", "prompt", 0);
 	if (store_done(store_stmt("UPDATE sms SET status = 'uncertain', "
-	    "error = 'the daemon stopped after the PDU was written', "
-	    "updated = ?1 WHERE direction = 'out' AND status = 'sending' AND "
-	    "progress = 'sent-pdu'", "i", now)) == -1)
+	    "error = 'the system restarted while its PDU may have been "
+	    "written', updated = ?1 WHERE direction = 'out' AND status = "
+	    "'sending' AND progress = 'prompt' AND ?2", "ii", now,
+	    (long long)rebooted)) == -1)
 		goto fail;
 	unsure = sqlite3_changes(store_db());
 	if (store_done(store_stmt("UPDATE sms SET status = 'queued', "
@@ -382,11 +468,14 @@ sms_store_out_recover(void)
 	if (store_done(store_stmt("UPDATE sms SET status = 'queued', "
 	    "next_try = 0, progress = CASE progress WHEN 'write-pdu' THEN "
 	    "'write-pdu' ELSE 'none' END, store_index = NULL, updated = ?1 "
-	    "WHERE direction = 'out' AND status = 'sending'", "i", now)) == -1)
+	    "WHERE direction = 'out' AND status = 'sending' AND progress <> "
+	    "'sent-pdu'", "i", now)) == -1)
 		goto fail;
 	requeued = sqlite3_changes(store_db());
-	if (store_commit() == -1)
-		return -1;
+	waiting = (int)store_scalar(store_stmt("SELECT count(*) FROM sms "
+	    "WHERE direction = 'out' AND status = 'sending'", ""), -1);
+	if (waiting == -1 || store_commit() == -1)
+		goto fail;
 	if (requeued > 0)
 		log_info("sms: %d message(s) were about to be sent when the "
 		    "daemon stopped, none written: queued again", requeued);
@@ -394,12 +483,51 @@ sms_store_out_recover(void)
 		log_info("sms: %d message(s) were in the modem's storage when "
 		    "the daemon stopped: read back before sending", stored);
 	if (unsure > 0)
-		log_warnx("sms: %d message(s) were written to the modem when "
-		    "the daemon stopped: marked uncertain", unsure);
-	return 0;
+		log_warnx("sms: %d message(s) waited for the modem's prompt "
+		    "when the system restarted: marked uncertain", unsure);
+	if (waiting > 0)
+		log_info("sms: %d message(s) were written to the modem when "
+		    "the daemon stopped: uncertain unless the modem's answer "
+		    "comes before it is ready", waiting);
+	return waiting;
 fail:
 	store_rollback();
 	return -1;
+}
+
+/* The modem's answer (+CMGS: mr) to the PDU a stopped daemon wrote came
+ * to this one: that part of the message left waiting by
+ * sms_store_out_recover went out; the message is sent, or queued for its
+ * next part.  1 resolved, 0 none waiting, -1. */
+int
+sms_store_out_answered(int mr)
+{
+	char m[16];
+
+	snprintf(m, sizeof m, "%d", mr);
+	sms_store_hook_sending("sent", "sent-pdu", 1);
+	if (store_done(store_stmt("UPDATE sms SET parts_sent = parts_sent + "
+	    "1, mr = ltrim(coalesce(mr, '') || ' ' || ?1), progress = "
+	    "'none', store_index = NULL, next_try = 0, error = NULL, status = "
+	    "CASE WHEN parts_sent + 1 >= parts THEN 'sent' ELSE 'queued' END, "
+	    "updated = ?2 WHERE direction = 'out' AND status = 'sending' AND "
+	    "progress = 'sent-pdu'", "ti", m, (long long)time(NULL))) == -1)
+		return -1;
+	return sqlite3_changes(store_db()) > 0;
+}
+
+/* The modem is ready and no answer came: what sms_store_out_recover left
+ * waiting is uncertain.  The number, or -1. */
+int
+sms_store_out_unanswered(void)
+{
+	sms_store_hook_sending("uncertain", "sent-pdu", 0);
+	if (store_done(store_stmt("UPDATE sms SET status = 'uncertain', "
+	    "error = 'the daemon stopped after the PDU was written', "
+	    "updated = ?1 WHERE direction = 'out' AND status = 'sending' AND "
+	    "progress = 'sent-pdu'", "i", (long long)time(NULL))) == -1)
+		return -1;
+	return sqlite3_changes(store_db());
 }
 
 /* Outgoing messages counted against the daily cap since `since`. */

@@ -3,10 +3,13 @@
  * every step (queued -> sending -> sent, or back to queued with a later
  * try after +CMS ERROR, or failed after sms.retries, or uncertain when
  * the modem went silent after the PDU was written).  How far the current
- * part got is committed where it matters: "the PDU may now go out" in the
- * "> " prompt hook, before the PDU is written, so a command that never
- * got that far (still queued, flushed by a recovery or a port loss, no
- * prompt) is simply sent again and never called uncertain.  With
+ * part got is committed where it matters: "its prompt may come" before
+ * AT+CMGS, and "the PDU may now go out" in the "> " prompt hook, without
+ * waiting for the disk, just before the PDU is written, so a command
+ * that never got that far (still queued, flushed by a recovery or a port
+ * loss, no prompt, a kill before the PDU) is simply sent again and never
+ * called uncertain.  A PDU written before a stop waits for the modem's
+ * answer until the modem is ready again: "+CMGS:" makes it sent.  With
  * sms.send_via_storage the part goes through the modem's storage
  * (AT+CMGW, its slot committed, AT+CMSS, AT+CMGD): a lost answer or a
  * restart is then resolved by reading the slot back (STO SENT: sent; STO
@@ -57,6 +60,7 @@ static const char *const sms_tx_via_progress[] = {
 
 static struct event *sms_tx_ev;
 static int sms_tx_busy;
+static int sms_tx_waiting;	/* for the answer to a PDU written before */
 static struct sms_out sms_tx_cur;
 static struct pdu_encoded *sms_tx_enc;
 
@@ -248,7 +252,13 @@ sms_tx_prompt(void *arg)
 
 	util_strlcpy(was, sms_tx_cur.progress, sizeof was);
 	sms_tx_set_progress(sms_tx_via_progress[via], -1);
-	if (sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) == -1) {
+	/* AT+CMGS: the PDU follows at once, with no wait for the disk in
+	 * between (a kill there would leave it uncertain, never sent);
+	 * the "prompt" record committed before tells a restart of the
+	 * system apart.  AT+CMGW: a copy not found is written again. */
+	if ((via == SMS_TX_SEND ?
+	    sms_store_out_update_nowait(&sms_tx_cur, "sending") :
+	    sms_store_out_update(&sms_tx_cur, "sending", 0, NULL)) == -1) {
 		log_warnx("sms: message %lld: cannot record that its PDU goes "
 		    "out (%s): not sent now", sms_tx_cur.id, store_errmsg());
 		util_strlcpy(sms_tx_cur.progress, was,
@@ -573,6 +583,17 @@ sms_tx_part(void)
 		r = sms_tx_submit(cmd, p->hex, SMS_TX_STORE_TIMEOUT_MS,
 		    sms_tx_write_done, SMS_TX_WRITE);
 	} else {
+		/* committed (waiting for the disk) before the AT+CMGS: its
+		 * prompt may come, so the record made there without waiting
+		 * is the one a power loss may lose (sms_store_out_recover) */
+		sms_tx_set_progress("prompt", -1);
+		if (sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) ==
+		    -1) {
+			sms_tx_set_progress("none", -1);
+			sms_tx_requeue(settings_int(sms_set.retry_delay),
+			    "its progress could not be saved");
+			return;
+		}
 		snprintf(cmd, sizeof cmd, "AT+CMGS=%u", p->tpdu_len);
 		r = sms_tx_submit(cmd, p->hex, SMS_TX_TIMEOUT_MS,
 		    sms_tx_send_done, SMS_TX_SEND);
@@ -658,18 +679,69 @@ sms_tx_kick(void)
 		event_active(sms_tx_ev, EV_TIMEOUT, 0);
 }
 
+/* A message whose PDU a stopped daemon wrote waits for the modem's
+ * answer until the modem is ready: then it is uncertain. */
+static void
+sms_tx_waiting_end(void)
+{
+	int n;
+
+	if (!sms_tx_waiting)
+		return;
+	sms_tx_waiting = 0;
+	if ((n = sms_store_out_unanswered()) == -1)
+		log_warnx("sms: the messages written before the stop not "
+		    "marked uncertain: %s", store_errmsg());
+	else if (n > 0)
+		log_warnx("sms: %d message(s) written to the modem before the "
+		    "stop got no answer: marked uncertain", n);
+}
+
+/* "+CMGS: <mr>" with no AT+CMGS of ours in flight: the answer to the PDU
+ * a stopped daemon wrote (a modem answers after its network did, often
+ * seconds later; what it said while nobody had the port open may also
+ * wait in the port).  That part went out. */
+static void
+sms_tx_late_answer(const char *line, const char *pdu, void *arg)
+{
+	const char *err;
+	int mr, r;
+
+	if (!sms_tx_waiting || sms_tx_busy ||
+	    at_parse_cmgs(line, strlen(line), &mr, &err) == -1)
+		return;
+	if ((r = sms_store_out_answered(mr)) == -1) {
+		log_warnx("sms: the modem's answer %d to the PDU written before "
+		    "the stop not saved: %s", mr, store_errmsg());
+		return;
+	}
+	if (r == 1) {
+		log_info("sms: the PDU written before the stop went out "
+		    "(message reference %d)", mr);
+		sms_tx_waiting = 0;
+		sms_tx_kick();
+	}
+}
+
 static void
 sms_tx_ready(void *arg)
 {
+	sms_tx_waiting_end();
 	sms_tx_kick();
 }
 
+/* waiting: messages whose PDU a stopped daemon wrote, left 'sending' by
+ * sms_store_out_recover for the modem's answer. */
 void
-sms_tx_start(struct event_base *base)
+sms_tx_start(struct event_base *base, int waiting)
 {
 	if ((sms_tx_enc = calloc(1, sizeof *sms_tx_enc)) == NULL)
 		fatal("calloc");
 	sms_tx_ev = evtimer_new(base, sms_tx_cb, NULL);
+	sms_tx_waiting = waiting > 0;
+	if (modem_state() == MODEM_READY)
+		sms_tx_waiting_end();	/* a restart in place: too late */
+	modem_urc_subscribe_as("sms", "+CMGS:", sms_tx_late_answer, NULL);
 	modem_ready_subscribe_as("sms", sms_tx_ready, NULL);
 	sms_tx_copies_start(base);
 	modem_ready_subscribe_as("sms", sms_tx_copies_ready, NULL);

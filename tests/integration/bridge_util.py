@@ -86,23 +86,28 @@ class TcpServer:
     """A TCP server on 127.0.0.1 recording every connection's bytes."""
 
     def __init__(self):
-        self.ls = socket.socket()
-        self.ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.ls.bind(("127.0.0.1", 0))
-        self.ls.listen(8)
-        self.port = self.ls.getsockname()[1]
+        self.port = 0
         self.conns = []
         self.data = bytearray()
         self.lock = threading.Lock()
         self.reading = threading.Event()
         self.reading.set()
         self.stopped = False
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._listen()
 
-    def _accept(self):
+    def _listen(self):
+        self.ls = socket.socket()
+        self.ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.ls.bind(("127.0.0.1", self.port))
+        self.ls.listen(8)
+        self.port = self.ls.getsockname()[1]
+        threading.Thread(target=self._accept, args=(self.ls,),
+                         daemon=True).start()
+
+    def _accept(self, ls):
         while not self.stopped:
             try:
-                c, _ = self.ls.accept()
+                c, _ = ls.accept()
             except OSError:
                 return
             with self.lock:
@@ -160,11 +165,24 @@ class TcpServer:
                 pass
             c.close()
 
+    def refuse(self):
+        """Stop listening: connections to the port are refused until
+        listen_again() (the server is down)."""
+        try:
+            self.ls.shutdown(socket.SHUT_RDWR)   # wakes the accept thread
+        except OSError:
+            pass
+        self.ls.close()
+
+    def listen_again(self):
+        """Listen on the same port again."""
+        self._listen()
+
     def close(self):
         self.stopped = True
         self.reading.set()
         self.drop()
-        self.ls.close()
+        self.refuse()
 
 
 class UdpServer:

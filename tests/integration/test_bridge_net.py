@@ -143,9 +143,14 @@ def test_reconnect_cache():
         p = Pty(os.path.join(d.dir, "data"))
         p.drain()
         set_(d, "bridge.reconnect_min", "1000")
+        set_(d, "bridge.reconnect_max", "1000")
         set_(d, "SOCKA", "TCP,127.0.0.1,%d" % a.port)
         set_(d, "SOCKAEN", "on")
         wait_for(lambda: sock_state(d, "a") == "connected", 10, "A")
+        # the server goes down: hangs up and refuses reconnects until the
+        # data is in, so "not connected" is a state that lasts, however
+        # slowly this test polls
+        a.refuse()
         a.drop()
         wait_for(lambda: sock_state(d, "a") != "connected", 10,
                  "A noticed the hang-up")
@@ -153,9 +158,14 @@ def test_reconnect_cache():
                                      "connecting"),
               "socket A waits to reconnect")
         chunks = [b"first-", b"second-", b"third"]
+        rx = bstatus(d)["serial_rx_bytes"]
         for c in chunks:
             p.write(c)
-            wait_for(lambda: bstatus(d)["serial_rx_bytes"] > 0, 2, "rx")
+            rx += len(c)
+            wait_for(lambda: bstatus(d)["serial_rx_bytes"] >= rx, 10, "rx")
+        check(a.connections() == 0 and sock_state(d, "a") != "connected",
+              "the data came in while A was down")
+        a.listen_again()
         wait_for(lambda: a.connections() >= 1 and
                  sock_state(d, "a") == "connected", 10, "reconnected")
         check(a.wait_bytes(18) == b"first-second-third",

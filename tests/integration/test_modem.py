@@ -6,7 +6,8 @@ PIN entry works and a wrong PIN is tried once only (also across a daemon
 restart); registration changes show in status and on the monitor stream;
 unplug is noticed within a second and the modem is re-initialised when it
 comes back; a hang climbs the recovery ladder while the control socket
-stays responsive; a modem restart (RDY) re-initialises; `modem at` runs a
+stays responsive; a modem restart (RDY) re-initialises; a prompt left
+open by a killed daemon does not shift the bring-up's answers; `modem at` runs a
 raw command and refuses bad input.  Every wait has a deadline.
 """
 import os
@@ -280,6 +281,36 @@ def test_reboot_reinit():
             check(r.close() == 0, "daemon exits 0")
 
 
+def test_prompt_left_open():
+    """A predecessor killed at a "> " prompt: the ESC that leaves it gets
+    an OK of its own; taken for the probe's, every answer of the bring-up
+    went to the command after its own (identity garbled, the SIM check
+    failed and the modem was not ready for half a minute)."""
+    manu, model, imei, iccid, number, oper = PROFILES["generic"]
+    r = Rig("generic", start=False)
+    try:
+        # answers that come apart from each other, as on a busy machine
+        r.sim.check("delay 30")
+        p = r.sim.open_port()
+        p.write(b"AT+CMGS=15\r")
+        check(b"> " in p.read_until(b"> ", 5), "the prompt is open")
+        p.close()
+        r.d.start()
+        wait_state(r.d, "ready", 20)
+        m = mstatus(r.d)
+        check(m["manufacturer"] == manu and m["model"] == model and
+              m["imei"] == imei and m["iccid"] == iccid and
+              m["own_number"] == number,
+              "identity as the modem gave it (%s %s %s %s %s)"
+              % (m["manufacturer"], m["model"], m["imei"], m["iccid"],
+                 m["own_number"]))
+        check("SIM" not in "".join(l for l in r.d.read_log().splitlines()
+                                   if " warning: " in l),
+              "no SIM trouble in the log")
+    finally:
+        check(r.close() == 0, "daemon exits 0")
+
+
 def test_modem_at():
     r = Rig("generic")
     try:
@@ -361,4 +392,5 @@ def test_usb_selector_no_match():
 if __name__ == "__main__":
     run_tests(test_no_device, test_usb_selector_no_match, test_profiles, test_modem_at, test_pin_ok,
               test_pin_wrong, test_puk, test_registration_and_monitor,
-              test_unplug_replug, test_hang_recovery, test_reboot_reinit)
+              test_unplug_replug, test_hang_recovery, test_reboot_reinit,
+              test_prompt_left_open)

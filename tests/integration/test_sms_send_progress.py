@@ -70,8 +70,9 @@ def test_recovery_before_pdu():
     SIM.hang(True)
     mid, num = send("wait in the queue")
     wait_for(lambda: command_seen("AT+CMGS="), 20, "AT+CMGS line written")
-    check(show(mid)["progress"] == "none",
-          "waiting for the prompt: nothing of the PDU written")
+    check(show(mid)["progress"] == "prompt",
+          "waiting for the prompt: its AT+CMGS recorded, nothing of the "
+          "PDU written")
     SIM.hang(False)
     SIM.urc("RDY")      # a restart sign: initialised again
     wait_for(lambda: status_is(mid, "sent", "uncertain", "failed"), 60,

@@ -24,10 +24,10 @@ simulator's sent list holds what went out by AT+CMGS and AT+CMSS):
   unanswered    the command ran, the reply is neither sent nor uncertain
 and per run:
   at prompt     "> " prompts the modem gave that got no PDU: kills that
-                landed after the daemon committed "the PDU goes out now"
-                and before it wrote the PDU.  Such a reply is uncertain
-                and unsent, and only such a one: uncertain but unsent
-                <= at prompt.
+                landed between the daemon's AT+CMGS and its PDU.  Such a
+                reply is sent again after the restart (the record made at
+                the prompt does not wait for the disk, so no kill lands
+                between it and the PDU): uncertain but unsent stays 0.
 The RNG is seeded and the seed printed, so a failing run can be replayed.
 
 Options for the bench (the short test uses neither): drop_every=N makes

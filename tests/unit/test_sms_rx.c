@@ -15,7 +15,8 @@
  * no initialisation (the modem event only) lists too, once; a message
  * from before the ledger (an upgraded database) listed again is a copy;
  * the direct deliveries' rows of the ledger stay bounded; a PDU on the
- * header's line is read like one on its own.
+ * header's line is read like one on its own; a read still in flight when
+ * the modem becomes ready keeps its slot.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -470,6 +471,50 @@ test_ready_without_init(void **state)
 	assert_int_equal(nsent("AT+CPMS?"), 2);
 }
 
+/* A read queued while the modem was still initialising (a +CMTI before
+ * the ready hook: the port takes commands in every state) is still in
+ * flight after that hook.  Its slot's entry must stay its own: given to
+ * another slot meanwhile, the message would be saved as that slot's and
+ * then listed again from its own slot as a repeat, run twice. */
+static void
+test_read_across_ready(void **state)
+{
+	char h1[64], x1[PDU_HEX_MAX + 1], h2[64], x2[PDU_HEX_MAX + 1];
+	char l1[64], l2[64];
+	int read1;
+
+	/* slot 1 held a message before, deleted: the ledger has a row */
+	list_one(1, "+491701234567", "earlier");
+	answer(last("AT+CMGD=1"), MODEM_OK, -1, "OK", NULL);
+	urc("+CMTI: \"SM\",1", NULL);
+	read1 = last("AT+CMGR=1");
+	assert_true(read1 >= 0);
+	ready();			/* the read is still in flight */
+	urc("+CMTI: \"SM\",2", NULL);
+	hdr_pdu(1, "+491701234567", "once only", h1, sizeof h1, x1,
+	    sizeof x1, 0);
+	answer(read1, MODEM_OK, -1, "OK", h1, x1, NULL);
+	hdr_pdu(2, "+491707654321", "second", h2, sizeof h2, x2, sizeof x2,
+	    0);
+	answer(last("AT+CMGR=2"), MODEM_OK, -1, "OK", h2, x2, NULL);
+	assert_int_equal(count(IN_ROWS), 3);
+	assert_int_equal(count("SELECT count(*) FROM sms_rx_slots WHERE "
+	    "mem = 'SM' AND slot = 1 AND deleted = 0 AND fingerprint IN "
+	    "(SELECT fingerprint FROM sms WHERE text = 'once only')"), 1);
+	/* the listing ran before those deletes: both are copies */
+	answer_cpms(2);
+	hdr_pdu(1, "+491701234567", "once only", l1, sizeof l1, x1,
+	    sizeof x1, 1);
+	hdr_pdu(2, "+491707654321", "second", l2, sizeof l2, x2, sizeof x2,
+	    1);
+	answer(last("AT+CMGL=4"), MODEM_OK, -1, "OK", l1, x1, l2, x2, NULL);
+	assert_int_equal(count(IN_ROWS), 3);
+	assert_int_equal(count("SELECT count(*) FROM sms WHERE fingerprint "
+	    "LIKE '%#2'"), 0);
+	assert_int_equal(nsent("AT+CMGD=1"), 2);
+	assert_int_equal(nsent("AT+CMGD=2"), 1);
+}
+
 static int
 setup_rx(void **state)
 {
@@ -510,6 +555,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_upgraded_database,
 		    setup_rx, teardown),
 		cmocka_unit_test_setup_teardown(test_storage_name_unknown,
+		    setup_rx, teardown),
+		cmocka_unit_test_setup_teardown(test_read_across_ready,
 		    setup_rx, teardown),
 	};
 

@@ -16,7 +16,11 @@
  * "uncertain"; the shutdown drops every subscription and command of the
  * module; a message whose PDU was not written is sent again after a
  * restart or a flush, one whose PDU was written is uncertain; the
- * prompt hook commits before the PDU goes out; sending through storage
+ * prompt hook commits before the PDU goes out, without waiting for the
+ * disk, and a restart of the system before it makes the send uncertain;
+ * the modem's answer to a PDU written before a stop, reaching the
+ * restarted daemon, makes it sent;
+ * sending through storage
  * (sms.send_via_storage) and reading the stored copy back; a sent
  * part's copy deleted until the modem confirms it.
  */
@@ -87,6 +91,7 @@ test_commit_before_delete(void **state)
 	assert_true(i >= 0);
 	assert_int_equal(fq[i].stored_in, 1);
 	/* listed once more (the delete failed): a duplicate, run once */
+	answer(i, MODEM_ERROR, -1, "ERROR", NULL);
 	list_one(5, "+491701234567", "first try");
 	assert_int_equal(count("SELECT count(*) FROM sms WHERE direction = "
 	    "'in'"), 1);
@@ -633,6 +638,137 @@ test_storage_failed_copy(void **state)
 	set_storage("off");
 }
 
+/* The statements run while tracing (sqlite3_trace_v2), in order. */
+static char traced[4096];
+
+static int
+trace_cb(unsigned what, void *arg, void *p, void *x)
+{
+	size_t n = strlen(traced);
+
+	snprintf(traced + n, sizeof traced - n, "%s\n", (const char *)x);
+	return 0;
+}
+
+/* At the prompt the PDU follows its record with no wait for the disk
+ * between them (the record is committed with synchronous NORMAL: no
+ * fsync): a kill can no longer land in an fsync there and leave a
+ * message uncertain that never went out.  Before the AT+CMGS its
+ * "prompt" record is committed the usual way. */
+static void
+test_prompt_record_nowait(void **state)
+{
+	char err[128], progress[16], *upd, *low, *back;
+	long long id;
+	int i;
+
+	id = sms_send("+491709999990", "no wait", 7, "auto", "test", err,
+	    sizeof err);
+	run();
+	i = last("AT+CMGS=");
+	assert_true(i >= 0);
+	out_progress(id, progress, sizeof progress, NULL);
+	assert_string_equal(progress, "prompt");
+	traced[0] = '\0';
+	sqlite3_trace_v2(store_db(), SQLITE_TRACE_STMT, trace_cb, NULL);
+	assert_int_equal(prompt(i), 0);
+	sqlite3_trace_v2(store_db(), 0, NULL, NULL);
+	low = strstr(traced, "PRAGMA synchronous = NORMAL");
+	upd = strstr(traced, "UPDATE sms SET status");
+	back = strstr(traced, "PRAGMA synchronous = 2");
+	assert_non_null(low);
+	assert_non_null(upd);
+	assert_non_null(back);
+	assert_true(low < upd && upd < back);
+	assert_int_equal(store_scalar(store_stmt("PRAGMA synchronous", ""),
+	    -1), 2);
+	out_progress(id, progress, sizeof progress, NULL);
+	assert_string_equal(progress, "sent-pdu");
+}
+
+/* Stopped between its AT+CMGS and the prompt ("prompt" recorded, the
+ * PDU's record not made): sent again after a restart of the daemon, but
+ * uncertain after a restart of the system (a power loss may have lost
+ * the record made without waiting for the disk). */
+static void
+test_stopped_before_prompt(void **state)
+{
+	char err[128], status[32], progress[16];
+	int attempts;
+	long long id;
+
+	id = sms_send("+491709999989", "before the prompt", 17, "auto",
+	    "test", err, sizeof err);
+	run();
+	assert_int_equal(nsent("AT+CMGS="), 1);
+	sms_shutdown();
+	start();
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	out_progress(id, progress, sizeof progress, NULL);
+	assert_true(strcmp(status, "queued") == 0 ||
+	    strcmp(status, "sending") == 0);
+	assert_string_equal(progress, strcmp(status, "queued") == 0 ?
+	    "none" : "prompt");
+	assert_int_equal(attempts, 0);
+	ready();
+	assert_int_equal(nsent("AT+CMGS="), 2);
+	/* now the system restarts while it waits for its prompt */
+	sms_shutdown();
+	assert_int_equal(store_meta_put("sms_boot_id", "another boot"), 0);
+	start();
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "uncertain");
+	ready();
+	assert_int_equal(nsent("AT+CMGS="), 2);
+}
+
+/* Stopped after the PDU was written: the modem's answer that reaches
+ * the restarted daemon before the modem is ready again makes the
+ * message sent (a modem answers once its network did, often seconds
+ * later); without one it is uncertain once the modem is ready. */
+static void
+test_answer_after_restart(void **state)
+{
+	char err[128], status[32], mr[16];
+	int attempts, i;
+	long long id;
+
+	id = sms_send("+491709999988", "answered late", 13, "auto", "test",
+	    err, sizeof err);
+	run();
+	i = last("AT+CMGS=");
+	assert_int_equal(prompt(i), 0);
+	sms_shutdown();
+	f_state = MODEM_PROBING;		/* restarted, bringing it up */
+	start();
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "sending");
+	urc("+CMGS: 42", NULL);
+	out_row(id, status, sizeof status, &attempts, mr, sizeof mr);
+	assert_string_equal(status, "sent");
+	assert_string_equal(mr, "42");
+	f_state = MODEM_READY;
+	ready();
+	assert_int_equal(nsent("AT+CMGS="), 1);
+	/* no answer this time */
+	id = sms_send("+491709999987", "never answered", 14, "auto", "test",
+	    err, sizeof err);
+	run();
+	i = last("AT+CMGS=");
+	assert_int_equal(prompt(i), 0);
+	sms_shutdown();
+	f_state = MODEM_PROBING;
+	start();
+	f_state = MODEM_READY;
+	ready();
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "uncertain");
+	urc("+CMGS: 43", NULL);		/* too late: not taken */
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "uncertain");
+	assert_int_equal(nsent("AT+CMGS="), 2);
+}
+
 int
 main(void)
 {
@@ -670,6 +806,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_storage_failed_copy,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_storage_write_lost,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prompt_record_nowait,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stopped_before_prompt,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answer_after_restart,
 		    setup, teardown),
 	};
 
