@@ -8,6 +8,7 @@
 #define CG_AUTH_H
 
 #include <sys/types.h>
+#include <stdint.h>
 
 enum auth_role {
 	ROLE_NONE,
@@ -67,25 +68,28 @@ int auth_password_is_set(enum auth_role);
  * AUTH_OK grants *role; AUTH_NO_PASSWORD leaves the channel's own
  * password-less rights (a phonebook entry); anything else gets no reply
  * and runs nothing.  Lockout is per channel, source and class (wrong
- * password / stranger without one); a global cap (auth.failure_cap)
- * stops password checks while too many failed within a minute; a store
- * error refuses.
+ * password / stranger without one); password checks are paced, and past
+ * a global cap of wrong passwords (auth.failure_cap a minute) rationed
+ * across all sources: AUTH_RATIONED means "not judged yet, ask again in
+ * auth_gate_next_turn_ms()"; a store error refuses.
  */
 enum auth_result {
 	AUTH_OK,
 	AUTH_NO_PASSWORD,	/* none given, source not locked out */
 	AUTH_WRONG,
 	AUTH_LOCKED,
-	AUTH_CAPPED,
+	AUTH_RATIONED,		/* no turn for a check now: try again */
 	AUTH_STORE_ERROR,
 	AUTH_RESULT_MAX
 };
 const char *auth_gate_result_name(enum auth_result);
 enum auth_result auth_gate(enum auth_channel, const char *source,
     const char *password, enum auth_role *role);
+/* Milliseconds until a password check has its next turn (0: now). */
+uint64_t auth_gate_next_turn_ms(void);
 /* A request from a source with no right at all (a stranger without a
- * password): counted like a wrong password, in its own class.  -1 when
- * the store failed. */
+ * password): counted for that source's lockout in its own class, never
+ * toward the global cap.  -1 when the store failed. */
 int auth_gate_stranger(enum auth_channel, const char *source);
 /* Forget the failure rate (tests). */
 void auth_gate_reset(void);

@@ -64,15 +64,17 @@ void smscmd_redact(const char *text, size_t len, struct buf *out);
 void smscmd_redact_shape(const char *text, size_t len, struct buf *out);
 
 /* Authorise and run one incoming message from `sender`.  Returns 1 with
- * the reply text in `reply`, or 0 when nothing must be sent back (unknown
- * sender, wrong password, lockout, RISP). */
+ * the reply text in `reply`, 0 when nothing must be sent back (unknown
+ * sender, wrong password, lockout, RISP), or -1 when its password check
+ * has no turn yet (AUTH_RATIONED): nothing ran or was counted, and the
+ * message must be handled again at auth_gate_next_turn_ms(). */
 int smscmd_handle(const char *sender, const char *text, size_t len,
     struct buf *reply);
 
 /* The same for a remote channel without sender numbers (MQTT): no
  * phonebook, the password inside the text is the only authority, and
- * lockout is kept per channel and `source` (e.g. "mqtt:<topic>").  The
- * reply is not cut to SMS length. */
+ * lockout is kept per channel and `source` (e.g. the broker).  The
+ * reply is not cut to SMS length; -1 as above. */
 int smscmd_handle_remote(enum auth_channel, const char *source,
     const char *text, size_t len, struct buf *reply);
 

@@ -79,6 +79,13 @@ static struct {
 
 struct bridge_cfg bridge_cfg;
 
+struct bridge_net_ctx {
+	int	id;
+};
+
+/* where inline commands come from */
+enum { BRIDGE_SRC_PORT, BRIDGE_SRC_A, BRIDGE_SRC_B, BRIDGE_SRC_MAX };
+
 static void bridge_hold_update(void);
 static void bridge_esc_schedule(void);
 static const struct bridge_esc_cb bridge_esc_cbs;
@@ -456,6 +463,56 @@ bridge_inline(const uint8_t *p, size_t n, enum auth_channel chan,
 	return 1;
 }
 
+/* Inline commands by line, per source (bridge_lines_feed): a tail that
+ * may still grow into a command waits BRIDGE_INLINE_GAP_MS for more. */
+#define BRIDGE_INLINE_GAP_MS	50
+
+static void bridge_serial_pass(void *, const uint8_t *, size_t);
+static void bridge_serial_cmd(void *, const uint8_t *, size_t);
+static void bridge_net_pass(void *, const uint8_t *, size_t);
+static void bridge_net_cmd(void *, const uint8_t *, size_t);
+
+static struct bridge_net_ctx bridge_inline_ctx[2] = { { 0 }, { 1 } };
+static struct bridge_inline_src {
+	struct bridge_lines	 lines;
+	struct event		*ev;
+} bridge_inl[BRIDGE_SRC_MAX];
+
+static struct bridge_lines_cb
+bridge_lines_cb(int src)
+{
+	struct bridge_lines_cb cb = { bridge_serial_pass, bridge_serial_cmd,
+	    NULL };
+
+	if (src != BRIDGE_SRC_PORT) {
+		cb.data = bridge_net_pass;
+		cb.cmd = bridge_net_cmd;
+		cb.arg = &bridge_inline_ctx[src == BRIDGE_SRC_B];
+	}
+	return cb;
+}
+
+static void
+bridge_lines_gap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	int src = (int)(intptr_t)arg;
+	struct bridge_lines_cb cb = bridge_lines_cb(src);
+
+	bridge_lines_flush(&bridge_inl[src].lines, &cb);
+}
+
+static void
+bridge_lines_in(int src, const uint8_t *p, size_t n)
+{
+	struct bridge_lines_cb cb = bridge_lines_cb(src);
+	struct timeval tv = { 0, BRIDGE_INLINE_GAP_MS * 1000 };
+
+	if (bridge_lines_feed(&bridge_inl[src].lines, p, n, &cb))
+		event_add(bridge_inl[src].ev, &tv);
+	else
+		event_del(bridge_inl[src].ev);
+}
+
 /* --- framing for HTTPD and SMS --------------------------------------- */
 
 static void
@@ -505,13 +562,9 @@ bridge_frame_add(const uint8_t *p, size_t n)
 /* --- data from the data port ----------------------------------------- */
 
 static void
-bridge_serial_data(void *arg, const uint8_t *p, size_t n)
+bridge_serial_pass(void *arg, const uint8_t *p, size_t n)
 {
 	if (n == 0)
-		return;
-	if (bridge_cfg.serial_cmds &&
-	    bridge_inline(p, n, CHAN_SERIAL, "data port (UATEN)",
-	    bridge_out_port, NULL))
 		return;
 	switch (bridge.mode) {
 	case BRIDGE_NET:
@@ -525,6 +578,24 @@ bridge_serial_data(void *arg, const uint8_t *p, size_t n)
 	default:
 		break;
 	}
+}
+
+static void
+bridge_serial_cmd(void *arg, const uint8_t *p, size_t n)
+{
+	bridge_inline(p, n, CHAN_SERIAL, "data port (UATEN)", bridge_out_port,
+	    NULL);
+}
+
+static void
+bridge_serial_data(void *arg, const uint8_t *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (bridge_cfg.serial_cmds)
+		bridge_lines_in(BRIDGE_SRC_PORT, p, n);
+	else
+		bridge_serial_pass(NULL, p, n);
 }
 
 static void
@@ -648,10 +719,6 @@ bridge_port_event_cb(struct bufferevent *bev, short what, void *arg)
 
 /* --- data from the servers ------------------------------------------- */
 
-struct bridge_net_ctx {
-	int	id;
-};
-
 static void
 bridge_net_data(void *arg, const uint8_t *p, size_t n)
 {
@@ -710,22 +777,40 @@ bridge_out_sock(void *arg, const void *p, size_t n)
 	bridge_sock_reply(c->id, p, n);
 }
 
-void
-bridge_net_input(int id, const uint8_t *p, size_t n)
+/* Server data that is not an inline command. */
+static void
+bridge_net_pass(void *arg, const uint8_t *p, size_t n)
 {
-	struct bridge_net_ctx c = { id };
 	struct bridge_rfc_cb cb = { bridge_net_data, bridge_net_frame,
-	    bridge_net_bad, &c };
+	    bridge_net_bad, arg };
 
-	bridge_activity();
-	if (bridge_cfg.net_cmds &&
-	    bridge_inline(p, n, CHAN_NET, id ? "socket B" : "socket A",
-	    bridge_out_sock, &c))
+	if (n == 0)
 		return;
 	if (bridge_cfg.rfc)
 		bridge_rfc_scan(p, n, &cb);
 	else
-		bridge_net_data(&c, p, n);
+		bridge_net_data(arg, p, n);
+}
+
+static void
+bridge_net_cmd(void *arg, const uint8_t *p, size_t n)
+{
+	const struct bridge_net_ctx *c = arg;
+
+	bridge_inline(p, n, CHAN_NET, c->id ? "socket B" : "socket A",
+	    bridge_out_sock, arg);
+}
+
+void
+bridge_net_input(int id, const uint8_t *p, size_t n)
+{
+	struct bridge_net_ctx c = { id };
+
+	bridge_activity();
+	if (bridge_cfg.net_cmds)
+		bridge_lines_in(id ? BRIDGE_SRC_B : BRIDGE_SRC_A, p, n);
+	else
+		bridge_net_pass(&c, p, n);
 }
 
 /* --- heartbeat to the data port, RSTIM ------------------------------- */
@@ -970,6 +1055,9 @@ bridge_init(struct event_base *base, const struct conf *c, char *err,
 		goto fail;
 	bridge.esc_ev = evtimer_new(base, bridge_esc_timer_cb, NULL);
 	bridge.frame_ev = evtimer_new(base, bridge_frame_cb, NULL);
+	for (int i = 0; i < BRIDGE_SRC_MAX; i++)
+		bridge_inl[i].ev = evtimer_new(base, bridge_lines_gap_cb,
+		    (void *)(intptr_t)i);
 	bridge.hb_ev = evtimer_new(base, bridge_hb_cb, NULL);
 	bridge.rst_ev = evtimer_new(base, bridge_rst_cb, NULL);
 	bridge_sock_init();
@@ -1052,6 +1140,12 @@ bridge_shutdown(void)
 		event_free(bridge.esc_ev);
 	if (bridge.frame_ev != NULL)
 		event_free(bridge.frame_ev);
+	for (int i = 0; i < BRIDGE_SRC_MAX; i++) {
+		if (bridge_inl[i].ev != NULL)
+			event_free(bridge_inl[i].ev);
+		bridge_inl[i].ev = NULL;
+		explicit_bzero(&bridge_inl[i].lines, sizeof bridge_inl[i].lines);
+	}
 	if (bridge.hb_ev != NULL)
 		event_free(bridge.hb_ev);
 	if (bridge.rst_ev != NULL)

@@ -2,10 +2,13 @@
  * cloud_down.c: what the broker sends us.  `cellgate/<id>/cmd` and the
  * fleet topic `cellgate/all/cmd` carry one message in the SMS command
  * language, run through the one registry and authorisation gate as the
- * MQTT channel (password inside the command, lockout per channel and
- * topic, auth.remote_lock); the answer goes to `cellgate/<id>/reply` as
+ * MQTT channel (password inside the command, auth.remote_lock); the
+ * source for lockout is the broker connection, one counter for `cmd`,
+ * `all/cmd` and `sms/send`.  The answer goes to `cellgate/<id>/reply` as
  * {"request": <correlation data>, "text": ...} with the MQTT v5
- * correlation data, and also to the response topic when one is given.
+ * correlation data, and also to the MQTT v5 response topic when one is
+ * given inside the device's own `cellgate/<id>/` tree (one elsewhere is
+ * ignored and logged).
  * `sms/send` queues an SMS (a correct password is required; the daily cap
  * applies).  `homeassistant/status` = online re-sends the discovery.
  * `ha/out<N>/set` (a Home Assistant switch, ON or OFF) runs OUT<N> only
@@ -13,9 +16,10 @@
  * (see cloud_ha.c); otherwise it is ignored and logged.
  * A retained message on a command topic is ignored (the broker would
  * replay it at every connect and it would run again each time).
- * Malformed payloads (too long, binary, bad JSON) are logged escaped and
- * answered with an error only where the sender proved who it is;
- * otherwise they are ignored.
+ * Refused payloads (retained, too long, binary, bad JSON) are logged by
+ * size and reason only, never their bytes (they may hold a password),
+ * and get no answer.  A command whose password check has no turn yet
+ * (the gate rations checks) gets no answer either: the sender repeats it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +64,25 @@ cloud_down_subscribe_ha(void)
 		cloud_link_subscribe(cloud_topic(t, sizeof t, "ha/+/set"));
 }
 
+/* The MQTT v5 response topic, if it is inside cellgate/<id>/ (no
+ * wildcards), else NULL. */
+static const char *
+cloud_down_resp_topic(const char *resp)
+{
+	char own[CLOUD_TOPIC_MAX], esc[CLOUD_TOPIC_MAX];
+	size_t n = strlen(cloud_topic(own, sizeof own, ""));
+
+	if (resp == NULL)
+		return NULL;
+	if (strncmp(resp, own, n) == 0 && resp[n] != '\0' &&
+	    strpbrk(resp, "+#") == NULL)
+		return resp;
+	util_escape(esc, sizeof esc, resp, strlen(resp));
+	log_warnx("cloud: response topic %s ignored: outside %s; the answer "
+	    "goes to reply only", esc, own);
+	return NULL;
+}
+
 static void
 cloud_reply(const char *text, const void *corr, size_t corrlen,
     const char *resp_topic)
@@ -84,25 +107,34 @@ cloud_reply(const char *text, const void *corr, size_t corrlen,
 	json_object_put(o);
 }
 
+/* The size and the reason, never the bytes: they may hold a password. */
 static void
 cloud_log_refused(const char *topic, const struct mosquitto_message *m,
     const char *why)
 {
-	char esc[80], tesc[CLOUD_TOPIC_MAX];
+	char tesc[CLOUD_TOPIC_MAX];
 
 	util_escape(tesc, sizeof tesc, topic, strlen(topic));
-	util_escape(esc, sizeof esc, m->payload,
-	    m->payloadlen > 32 ? 32 : (size_t)m->payloadlen);
-	log_warnx("cloud: message on %s ignored (%s, %d bytes: \"%s%s\")",
-	    tesc, why, m->payloadlen, esc, m->payloadlen > 32 ? "..." : "");
+	log_warnx("cloud: message on %s ignored (%s, %d bytes)", tesc, why,
+	    m->payloadlen);
+}
+
+/* The lockout source: the broker connection, whatever the topic. */
+static const char *
+cloud_down_source(char *buf, size_t len)
+{
+	snprintf(buf, len, "broker %s:%d", cloud_link_address(),
+	    cloud_link_port());
+	return buf;
 }
 
 static void
-cloud_down_cmd(const struct mosquitto_message *m, const char *source,
-    const void *corr, size_t corrlen, const char *resp_topic)
+cloud_down_cmd(const struct mosquitto_message *m, const void *corr,
+    size_t corrlen, const char *resp_topic)
 {
 	struct buf reply;
 	const char *err;
+	char source[CLOUD_TOPIC_MAX];
 
 	if (cloud_payload_text_ok(m->payload, (size_t)m->payloadlen,
 	    &err) == -1) {
@@ -111,8 +143,8 @@ cloud_down_cmd(const struct mosquitto_message *m, const char *source,
 		return;
 	}
 	buf_init(&reply, 64 * 1024);
-	if (smscmd_handle_remote(CHAN_MQTT, source, m->payload,
-	    (size_t)m->payloadlen, &reply) == 1)
+	if (smscmd_handle_remote(CHAN_MQTT, cloud_down_source(source,
+	    sizeof source), m->payload, (size_t)m->payloadlen, &reply) == 1)
 		cloud_reply(buf_str(&reply), corr, corrlen, resp_topic);
 	buf_free(&reply);
 }
@@ -123,7 +155,7 @@ cloud_down_sms(const struct mosquitto_message *m, const void *corr,
 {
 	struct cloud_sms_send s;
 	const char *err;
-	char e[256], out[300];
+	char e[256], out[300], source[CLOUD_TOPIC_MAX];
 	enum auth_role role;
 	enum auth_result res;
 	long long id;
@@ -134,11 +166,12 @@ cloud_down_sms(const struct mosquitto_message *m, const void *corr,
 		return;
 	}
 	/* the one gate, as for every channel */
-	res = auth_gate(CHAN_MQTT, "sms/send", s.has_password ? s.password :
+	cloud_down_source(source, sizeof source);
+	res = auth_gate(CHAN_MQTT, source, s.has_password ? s.password :
 	    NULL, &role);
 	explicit_bzero(s.password, sizeof s.password);
 	if (res == AUTH_NO_PASSWORD)
-		auth_gate_stranger(CHAN_MQTT, "sms/send");
+		auth_gate_stranger(CHAN_MQTT, source);
 	if (res != AUTH_OK || role < ROLE_ADMIN) {
 		log_warnx("cloud: sms/send refused (%s); no reply",
 		    res == AUTH_OK ? "role too low" :
@@ -213,11 +246,11 @@ cloud_down_message(const struct mosquitto_message *m,
 	else if ((n = cloud_ha_output_topic(m->topic)) > 0)
 		cloud_down_switch(m, n);
 	else if (strcmp(m->topic, cloud_topic(t, sizeof t, "cmd")) == 0)
-		cloud_down_cmd(m, "cmd", corr, corrlen, resp);
+		cloud_down_cmd(m, corr, corrlen, cloud_down_resp_topic(resp));
 	else if (strcmp(m->topic, CLOUD_FLEET_CMD) == 0)
-		cloud_down_cmd(m, "all", corr, corrlen, resp);
+		cloud_down_cmd(m, corr, corrlen, cloud_down_resp_topic(resp));
 	else if (strcmp(m->topic, cloud_topic(t, sizeof t, "sms/send")) == 0)
-		cloud_down_sms(m, corr, corrlen, resp);
+		cloud_down_sms(m, corr, corrlen, cloud_down_resp_topic(resp));
 	else if (strcmp(m->topic, CLOUD_HA_STATUS) == 0) {
 		if (m->payloadlen == 6 && memcmp(m->payload, "online", 6) == 0 &&
 		    settings_bool(cloud_s_ha_discovery))

@@ -6,7 +6,10 @@
  * transaction pauses processing and a timer retries it; it leaves
  * nothing behind, in the database or in memory (settings and password
  * hashes changed by its commands are put back by the store's undo
- * records).  The log has shown the message redacted since its receipt;
+ * records).  A command whose password check has no turn yet (the
+ * authorisation gate paces and rations checks) is rolled back and left
+ * "new": the messages after it go on, and a timer runs it in its turn.
+ * The log has shown the message redacted since its receipt;
  * the text as received comes from sms_store_next_new() and is forgotten
  * by the "processed" mark.  Also the timer that delivers incomplete
  * concatenated messages with gaps.
@@ -18,6 +21,7 @@
 
 #include <event2/event.h>
 
+#include "auth.h"
 #include "log.h"
 #include "settings.h"
 #include "smscmd.h"
@@ -37,6 +41,29 @@ static int sms_rx_running;
 static struct event *sms_rx_retry_ev;
 static int sms_rx_paused;
 static int sms_rx_backoff_s;
+/* messages left for their password check's turn */
+static struct event *sms_rx_turn_ev;
+
+static void
+sms_rx_turn_cb(evutil_socket_t fd, short what, void *arg)
+{
+	sms_rx_process_new();
+}
+
+/* Handle the messages left waiting when the next check has a turn. */
+static void
+sms_rx_wait_turn(void)
+{
+	uint64_t ms = auth_gate_next_turn_ms();
+	struct timeval tv;
+
+	if (sms_rx_turn_ev == NULL || evtimer_pending(sms_rx_turn_ev, NULL))
+		return;
+	ms = ms < 10 ? 10 : ms;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	event_add(sms_rx_turn_ev, &tv);
+}
 
 static void
 sms_rx_retry_cb(evutil_socket_t fd, short what, void *arg)
@@ -65,13 +92,13 @@ sms_rx_pause(void)
 void
 sms_rx_process_new(void)
 {
-	long long id;
+	long long id = 0;
 	char number[64];
 	char *text;
-	int done = 0;
+	int done = 0, waiting = 0;
 
 	while (sms_rx_running && !sms_rx_paused &&
-	    sms_store_next_new(&id, number, sizeof number, &text) == 1) {
+	    sms_store_next_new(id, &id, number, sizeof number, &text) == 1) {
 		struct buf reply, redacted;
 		struct smscmd_msg *probe;
 		const char *err;
@@ -106,8 +133,16 @@ sms_rx_process_new(void)
 				to_port = sms_rx_offer(number,
 				    (const uint8_t *)text, len);
 		}
-		if (text != NULL && !to_port)
-			send = smscmd_handle(number, text, len, &reply);
+		if (text != NULL && !to_port &&
+		    (send = smscmd_handle(number, text, len, &reply)) == -1) {
+			/* no turn for its password check yet: nothing ran */
+			store_rollback();
+			buf_free(&reply);
+			buf_free(&redacted);
+			free(text);
+			waiting++;
+			continue;
+		}
 		if (text != NULL) {
 			smscmd_redact(text, len, &redacted);
 			buf_mark_cut(&redacted, SMS_CUT_MARKER);
@@ -140,6 +175,8 @@ sms_rx_process_new(void)
 	 * write-ahead log now: write the log out and truncate it */
 	if (done > 0 && store_checkpoint() == -1)
 		log_warnx("sms: %s", store_errmsg());
+	if (waiting > 0)
+		sms_rx_wait_turn();
 	sms_tx_kick();
 }
 
@@ -223,6 +260,7 @@ sms_rx_run_start(struct event_base *base)
 	sms_rx_backoff_s = 0;
 	sms_rx_expire_ev = evtimer_new(base, sms_rx_expire_cb, NULL);
 	sms_rx_retry_ev = evtimer_new(base, sms_rx_retry_cb, NULL);
+	sms_rx_turn_ev = evtimer_new(base, sms_rx_turn_cb, NULL);
 	sms_rx_schedule_expiry();
 }
 
@@ -237,5 +275,9 @@ sms_rx_run_stop(void)
 	if (sms_rx_retry_ev != NULL) {
 		event_free(sms_rx_retry_ev);
 		sms_rx_retry_ev = NULL;
+	}
+	if (sms_rx_turn_ev != NULL) {
+		event_free(sms_rx_turn_ev);
+		sms_rx_turn_ev = NULL;
 	}
 }

@@ -189,14 +189,16 @@ sms_store_oldest_part(void)
 	    "WHERE msg_id IS NULL", ""), 0);
 }
 
-/* The oldest incoming message not yet processed: 1, 0 none, -1 error.
+/* The oldest incoming message after `after` not yet processed: 1, 0
+ * none, -1 error.
  * *text, as received, is malloc'ed (NULL for data messages). */
 int
-sms_store_next_new(long long *id, char *number, size_t numlen, char **text)
+sms_store_next_new(long long after, long long *id, char *number,
+    size_t numlen, char **text)
 {
 	sqlite3_stmt *st = store_stmt("SELECT id, number, coalesce(text_clear, "
-	    "text) FROM sms WHERE direction = 'in' AND status = 'new' ORDER BY "
-	    "id LIMIT 1", "");
+	    "text) FROM sms WHERE direction = 'in' AND status = 'new' AND "
+	    "id > ?1 ORDER BY id LIMIT 1", "i", after);
 	int r = 0;
 
 	if (st == NULL)
