@@ -57,8 +57,9 @@ void smscmd_cut(struct buf *, size_t max);
  * whose row is secret (CMD_SECRET_ARGS, SETTING_SECRET,
  * SETTING_SECRET_ARGS) as "***", in every form (the short form's commands
  * as NAME=args: "PWD=***;***").  One that parses with nothing secret is
- * kept as it is; text that does not parse is masked by shape
- * (smscmd_redact_shape).
+ * kept as it is; text that does not parse, or names an unknown command,
+ * is masked by shape (smscmd_redact_shape): a word right before '#' may
+ * be a password whatever follows it (pw#ATVER, pw#).
  */
 void smscmd_redact(const char *text, size_t len, struct buf *out);
 void smscmd_redact_shape(const char *text, size_t len, struct buf *out);

@@ -2,8 +2,8 @@
  * bridge.c: the bridge module's core.  It opens the data port, routes its
  * bytes by work mode (NET to the sockets, HTTPD to libcurl, SMS framed
  * into messages, CMD to the command registry), runs the serial command
- * mode (`+++` / `a` / `+ok`, AT+ENTM, echo), the inline `password#AT+`
- * commands of UATEN (data port) and NATEN (servers), the "similar
+ * mode (`+++` / `a` / `+ok`, AT+ENTM, echo), hands the data of UATEN
+ * (data port) and NATEN (servers) to bridge_inline.c, the "similar
  * RFC2217" frames, the heartbeat to the data port, the welcome message
  * and the RSTIM idle restart, and it applies every bridge setting live.
  * Backpressure both ways: serial reads pause while every connected socket
@@ -79,12 +79,6 @@ static struct {
 
 struct bridge_cfg bridge_cfg;
 
-struct bridge_net_ctx {
-	int	id;
-};
-
-/* where inline commands come from */
-enum { BRIDGE_SRC_PORT, BRIDGE_SRC_A, BRIDGE_SRC_B, BRIDGE_SRC_MAX };
 
 static void bridge_hold_update(void);
 static void bridge_esc_schedule(void);
@@ -292,7 +286,7 @@ bridge_cmdmode_set(int on)
 }
 
 /* Run one command and write the reply in the USR wire format. */
-static void
+void
 bridge_run_command(const char *text, const struct cmd_ctx *ctx,
     void (*out)(void *, const void *, size_t), void *arg)
 {
@@ -308,7 +302,7 @@ bridge_run_command(const char *text, const struct cmd_ctx *ctx,
 	cmd_reply_free(&r);
 }
 
-static void
+void
 bridge_out_port(void *arg, const void *p, size_t n)
 {
 	bridge_port_send(p, n);
@@ -432,87 +426,6 @@ bridge_cmd_input(const uint8_t *p, size_t n)
 	}
 }
 
-/* --- inline password#AT+ commands ------------------------------------ */
-
-static int
-bridge_inline(const uint8_t *p, size_t n, enum auth_channel chan,
-    const char *origin, void (*out)(void *, const void *, size_t), void *arg)
-{
-	char pw[BRIDGE_PW_MAX + 1], cmd[BRIDGE_LINE_MAX + 1];
-	struct cmd_ctx ctx;
-	enum auth_result res;
-
-	if (!bridge_inline_parse(p, n, pw, sizeof pw, cmd, sizeof cmd))
-		return 0;
-	ctx.channel = chan;
-	ctx.origin = origin;
-	res = auth_gate(chan, origin, pw, &ctx.role);
-	explicit_bzero(pw, sizeof pw);
-	if (res != AUTH_OK) {
-		/* wrong, locked out, capped, or none set: no reply, nothing
-		 * runs */
-		log_warnx("bridge: inline command from %s refused: %s%s",
-		    origin, auth_gate_result_name(res),
-		    auth_password_is_set(ROLE_ADMIN) ||
-		    auth_password_is_set(ROLE_SUPERADMIN) ? "" :
-		    " (no password is set)");
-		explicit_bzero(cmd, sizeof cmd);
-		return 1;
-	}
-	bridge_run_command(cmd, &ctx, out, arg);
-	return 1;
-}
-
-/* Inline commands by line, per source (bridge_lines_feed): a tail that
- * may still grow into a command waits BRIDGE_INLINE_GAP_MS for more. */
-#define BRIDGE_INLINE_GAP_MS	50
-
-static void bridge_serial_pass(void *, const uint8_t *, size_t);
-static void bridge_serial_cmd(void *, const uint8_t *, size_t);
-static void bridge_net_pass(void *, const uint8_t *, size_t);
-static void bridge_net_cmd(void *, const uint8_t *, size_t);
-
-static struct bridge_net_ctx bridge_inline_ctx[2] = { { 0 }, { 1 } };
-static struct bridge_inline_src {
-	struct bridge_lines	 lines;
-	struct event		*ev;
-} bridge_inl[BRIDGE_SRC_MAX];
-
-static struct bridge_lines_cb
-bridge_lines_cb(int src)
-{
-	struct bridge_lines_cb cb = { bridge_serial_pass, bridge_serial_cmd,
-	    NULL };
-
-	if (src != BRIDGE_SRC_PORT) {
-		cb.data = bridge_net_pass;
-		cb.cmd = bridge_net_cmd;
-		cb.arg = &bridge_inline_ctx[src == BRIDGE_SRC_B];
-	}
-	return cb;
-}
-
-static void
-bridge_lines_gap_cb(evutil_socket_t fd, short what, void *arg)
-{
-	int src = (int)(intptr_t)arg;
-	struct bridge_lines_cb cb = bridge_lines_cb(src);
-
-	bridge_lines_flush(&bridge_inl[src].lines, &cb);
-}
-
-static void
-bridge_lines_in(int src, const uint8_t *p, size_t n)
-{
-	struct bridge_lines_cb cb = bridge_lines_cb(src);
-	struct timeval tv = { 0, BRIDGE_INLINE_GAP_MS * 1000 };
-
-	if (bridge_lines_feed(&bridge_inl[src].lines, p, n, &cb))
-		event_add(bridge_inl[src].ev, &tv);
-	else
-		event_del(bridge_inl[src].ev);
-}
-
 /* --- framing for HTTPD and SMS --------------------------------------- */
 
 static void
@@ -561,7 +474,7 @@ bridge_frame_add(const uint8_t *p, size_t n)
 
 /* --- data from the data port ----------------------------------------- */
 
-static void
+void
 bridge_serial_pass(void *arg, const uint8_t *p, size_t n)
 {
 	if (n == 0)
@@ -581,19 +494,12 @@ bridge_serial_pass(void *arg, const uint8_t *p, size_t n)
 }
 
 static void
-bridge_serial_cmd(void *arg, const uint8_t *p, size_t n)
-{
-	bridge_inline(p, n, CHAN_SERIAL, "data port (UATEN)", bridge_out_port,
-	    NULL);
-}
-
-static void
 bridge_serial_data(void *arg, const uint8_t *p, size_t n)
 {
 	if (n == 0)
 		return;
 	if (bridge_cfg.serial_cmds)
-		bridge_lines_in(BRIDGE_SRC_PORT, p, n);
+		bridge_inline_in(BRIDGE_SRC_PORT, p, n);
 	else
 		bridge_serial_pass(NULL, p, n);
 }
@@ -769,7 +675,7 @@ bridge_net_bad(void *arg, enum bridge_rfc_result r)
 		    "%c passed on as data", c->id ? 'B' : 'A');
 }
 
-static void
+void
 bridge_out_sock(void *arg, const void *p, size_t n)
 {
 	const struct bridge_net_ctx *c = arg;
@@ -778,7 +684,7 @@ bridge_out_sock(void *arg, const void *p, size_t n)
 }
 
 /* Server data that is not an inline command. */
-static void
+void
 bridge_net_pass(void *arg, const uint8_t *p, size_t n)
 {
 	struct bridge_rfc_cb cb = { bridge_net_data, bridge_net_frame,
@@ -792,15 +698,6 @@ bridge_net_pass(void *arg, const uint8_t *p, size_t n)
 		bridge_net_data(arg, p, n);
 }
 
-static void
-bridge_net_cmd(void *arg, const uint8_t *p, size_t n)
-{
-	const struct bridge_net_ctx *c = arg;
-
-	bridge_inline(p, n, CHAN_NET, c->id ? "socket B" : "socket A",
-	    bridge_out_sock, arg);
-}
-
 void
 bridge_net_input(int id, const uint8_t *p, size_t n)
 {
@@ -808,7 +705,7 @@ bridge_net_input(int id, const uint8_t *p, size_t n)
 
 	bridge_activity();
 	if (bridge_cfg.net_cmds)
-		bridge_lines_in(id ? BRIDGE_SRC_B : BRIDGE_SRC_A, p, n);
+		bridge_inline_in(id ? BRIDGE_SRC_B : BRIDGE_SRC_A, p, n);
 	else
 		bridge_net_pass(&c, p, n);
 }
@@ -1055,9 +952,7 @@ bridge_init(struct event_base *base, const struct conf *c, char *err,
 		goto fail;
 	bridge.esc_ev = evtimer_new(base, bridge_esc_timer_cb, NULL);
 	bridge.frame_ev = evtimer_new(base, bridge_frame_cb, NULL);
-	for (int i = 0; i < BRIDGE_SRC_MAX; i++)
-		bridge_inl[i].ev = evtimer_new(base, bridge_lines_gap_cb,
-		    (void *)(intptr_t)i);
+	bridge_inline_init(base);
 	bridge.hb_ev = evtimer_new(base, bridge_hb_cb, NULL);
 	bridge.rst_ev = evtimer_new(base, bridge_rst_cb, NULL);
 	bridge_sock_init();
@@ -1140,12 +1035,7 @@ bridge_shutdown(void)
 		event_free(bridge.esc_ev);
 	if (bridge.frame_ev != NULL)
 		event_free(bridge.frame_ev);
-	for (int i = 0; i < BRIDGE_SRC_MAX; i++) {
-		if (bridge_inl[i].ev != NULL)
-			event_free(bridge_inl[i].ev);
-		bridge_inl[i].ev = NULL;
-		explicit_bzero(&bridge_inl[i].lines, sizeof bridge_inl[i].lines);
-	}
+	bridge_inline_shutdown();
 	if (bridge.hb_ev != NULL)
 		event_free(bridge.hb_ev);
 	if (bridge.rst_ev != NULL)

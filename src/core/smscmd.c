@@ -55,13 +55,25 @@ smscmd_render(const struct smscmd_msg *m, struct buf *out)
 	}
 }
 
+/* Does the message name only known commands?  An unknown one may be a
+ * password before '#' (pw#, pw#ATVER): such text is masked by shape. */
+static int
+smscmd_known(const struct smscmd_msg *m)
+{
+	for (int i = 0; i < m->ncmds; i++)
+		if (cmd_find(m->cmds[i].name) == NULL)
+			return 0;
+	return 1;
+}
+
 void
 smscmd_redact(const char *text, size_t len, struct buf *out)
 {
 	struct smscmd_msg *m = malloc(sizeof *m);
 	const char *err;
 
-	if (m != NULL && smscmd_parse(text, len, m, &err) == 0) {
+	if (m != NULL && smscmd_parse(text, len, m, &err) == 0 &&
+	    (m->has_password || smscmd_known(m))) {
 		char args[ATFORM_MAX_LEN * 4 + 1];
 		int secret = m->has_password;
 

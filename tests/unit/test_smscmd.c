@@ -413,6 +413,18 @@ test_redaction(void **state)
 	assert_string_equal(redacted("Meeting at 10:30"), "Meeting at 10:30");
 	/* does not parse: masked by shape */
 	assert_string_equal(redacted("x#AT+SOCKA=\"TCP"), "***#AT+SOCKA=\"TCP");
+	/* a password before '#' goes whatever follows it */
+	assert_string_equal(redacted("Sup3r#ATVER"), "***#ATVER");
+	assert_string_equal(redacted("Sup3r#"), "***#");
+	assert_string_equal(redacted("Sup3r#AT"), "***#AT");
+	assert_string_equal(redacted("Sup3r#VER"), "***#VER");
+	assert_string_equal(redacted("hi Sup3r#AT+VER"), "***#AT+VER");
+	assert_string_equal(redacted("hi Sup3r# x"), "hi ***# x");
+	assert_string_equal(redacted("a#b Sup3r#VER"), "***#b ***#VER");
+	assert_string_equal(redacted("VER;Sup3r"), "VER;***");
+	/* a known verb stays */
+	assert_string_equal(redacted("STATUS#"), "STATUS#");
+	assert_string_equal(redacted("CONNECT#"), "CONNECT#");
 }
 
 /* The gate fails closed: a lockout store that cannot be read refuses
