@@ -97,7 +97,9 @@ void auth_gate_reset(void);
 /* The lockout store (auth_lockout.c), by key.  auth_lockout_until(): the
  * end of a running lockout, 0 if none, -1 on a store error;
  * auth_lockout_failure(): 1 when this failure locks the key out, 0 if
- * not (count set), -1 on a store error; auth_lockout_success(): 0 or -1. */
+ * not (count set), -1 on a store error (it also expires every key's old
+ * failures and ended lockouts); auth_lockout_success(): 0 or -1. */
+#define AUTH_FAILURES_MAX	10000	/* failure rows kept, the newest */
 long long auth_lockout_until(const char *key);
 int auth_lockout_failure(const char *key, long long *count);
 int auth_lockout_success(const char *key);

@@ -508,6 +508,53 @@ test_failure_cap(void **state)
 	    "30", e, sizeof e), 0);
 }
 
+static long long
+rows(const char *sql)
+{
+	sqlite3_stmt *st;
+	long long n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(), sql, -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Failure rows expire with the window whatever their key, ended
+ * lockouts go, and the table is bounded. */
+static void
+test_failures_expire(void **state)
+{
+	long long n;
+
+	assert_int_equal(sqlite3_exec(store_db(), "DELETE FROM auth_failures;"
+	    "WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i "
+	    "WHERE x < 190) INSERT INTO auth_failures(number, at) "
+	    "SELECT 'sms:nopw:+49170' || x, strftime('%s', 'now') - 100000 "
+	    "FROM i;"
+	    "INSERT INTO auth_lockouts VALUES ('sms:pw:+49171', 1000)",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(auth_lockout_failure("sms:pw:+4915100000400", &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows("SELECT count(*) FROM auth_failures"), 1);
+	assert_int_equal(rows("SELECT count(*) FROM auth_lockouts WHERE "
+	    "number = 'sms:pw:+49171'"), 0);
+	/* a flood within the window: the newest AUTH_FAILURES_MAX stay */
+	assert_int_equal(sqlite3_exec(store_db(),
+	    "WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i "
+	    "WHERE x < 10100) INSERT INTO auth_failures(number, at) "
+	    "SELECT 'sms:nopw:+49172' || x, strftime('%s', 'now') FROM i",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(auth_lockout_failure("sms:pw:+4915100000400", &n), 0);
+	assert_true(n >= 1);
+	assert_int_equal(rows("SELECT count(*) FROM auth_failures"),
+	    AUTH_FAILURES_MAX);
+	assert_int_equal(sqlite3_exec(store_db(), "DELETE FROM auth_failures",
+	    NULL, NULL, NULL), SQLITE_OK);
+}
+
 /* The three fixed cases through the engine (the superadmin password
  * never changes in this group). */
 static void
@@ -548,6 +595,7 @@ main(void)
 		cmocka_unit_test(test_lockout),
 		cmocka_unit_test(test_spoofed_number_keeps_password_use),
 		cmocka_unit_test(test_failure_cap),
+		cmocka_unit_test(test_failures_expire),
 		cmocka_unit_test(test_oddities_engine),
 		cmocka_unit_test(test_gate_fails_closed),
 	};
