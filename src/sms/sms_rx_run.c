@@ -8,7 +8,8 @@
  * hashes changed by its commands are put back by the store's undo
  * records).  A command whose password check has no turn yet (the
  * authorisation gate paces and rations checks) is rolled back and left
- * "new": the messages after it go on, and a timer runs it in its turn.
+ * "new": the messages after it go on, and a timer runs it in its turn
+ * (the phonebook's numbers first while some wait).
  * The log has shown the message redacted since its receipt;
  * the text as received comes from sms_store_next_new() and is forgotten
  * by the "processed" mark.  Also the timer that delivers incomplete
@@ -43,6 +44,7 @@ static int sms_rx_paused;
 static int sms_rx_backoff_s;
 /* messages left for their password check's turn */
 static struct event *sms_rx_turn_ev;
+static int sms_rx_waiting;
 
 static void
 sms_rx_turn_cb(evutil_socket_t fd, short what, void *arg)
@@ -88,17 +90,20 @@ sms_rx_pause(void)
 	log_info("sms: processing retried in %d s", sms_rx_backoff_s);
 }
 
-/* Run every committed, not yet processed message. */
-void
-sms_rx_process_new(void)
+/* Run the committed, not yet processed messages (listed_only: of
+ * phonebook numbers only), counting them in *done; returns how many wait
+ * for their password check's turn. */
+static int
+sms_rx_pass(int listed_only, int *done)
 {
 	long long id = 0;
 	char number[64];
 	char *text;
-	int done = 0, waiting = 0;
+	int waiting = 0;
 
 	while (sms_rx_running && !sms_rx_paused &&
-	    sms_store_next_new(id, &id, number, sizeof number, &text) == 1) {
+	    sms_store_next_new(id, listed_only, &id, number, sizeof number,
+	    &text) == 1) {
 		struct buf reply, redacted;
 		struct smscmd_msg *probe;
 		const char *err;
@@ -169,13 +174,29 @@ sms_rx_process_new(void)
 		buf_free(&reply);
 		buf_free(&redacted);
 		free(text);
-		done++;
+		(*done)++;
 	}
+	return waiting;
+}
+
+/* Run every committed, not yet processed message.  While some wait for
+ * their password check's turn, turns are scarce: the messages of
+ * phonebook numbers go first (a filter, as always: their commands are
+ * still judged by the gate), so strangers' guesses cannot queue ahead of
+ * the owner. */
+void
+sms_rx_process_new(void)
+{
+	int done = 0;
+
+	if (sms_rx_waiting > 0)
+		(void)sms_rx_pass(1, &done);	/* the rest: seen again below */
+	sms_rx_waiting = sms_rx_pass(0, &done);
 	/* the text as received (with its password) is only in the
 	 * write-ahead log now: write the log out and truncate it */
 	if (done > 0 && store_checkpoint() == -1)
 		log_warnx("sms: %s", store_errmsg());
-	if (waiting > 0)
+	if (sms_rx_waiting > 0)
 		sms_rx_wait_turn();
 	sms_tx_kick();
 }
@@ -258,6 +279,7 @@ sms_rx_run_start(struct event_base *base)
 	sms_rx_running = 1;
 	sms_rx_paused = 0;
 	sms_rx_backoff_s = 0;
+	sms_rx_waiting = 0;
 	sms_rx_expire_ev = evtimer_new(base, sms_rx_expire_cb, NULL);
 	sms_rx_retry_ev = evtimer_new(base, sms_rx_retry_cb, NULL);
 	sms_rx_turn_ev = evtimer_new(base, sms_rx_turn_cb, NULL);

@@ -241,7 +241,8 @@ def test_strangers_never_cap():
 
 def test_failure_cap():
     """Past the cap of wrong passwords, checks are rationed, not refused:
-    the right password waits its turn, unprocessed, then runs."""
+    the right password waits its turn, unprocessed, then runs; while
+    messages wait, the phonebook's numbers go first."""
     set_("auth.failure_cap", "4")
     before = processed_count()
     for i in range(5):
@@ -258,10 +259,22 @@ def test_failure_cap():
           "a message waiting its turn is not marked processed: %r" % mine)
     check("password checks are rationed" in D.read_log(),
           "the ration is logged")
-    m = wait_for(lambda: next((x for x in T.messages() if x["id"] > last and
-                               x["direction"] == "out"), None), 40,
-                 "the rationed command answered in its turn")
-    check(m["number"] == "+491709000200", "answered to its sender")
+    for i in range(3):
+        inject("+4917090003%02d" % i, "STATUS,PWD=again%d#" % i)
+    inject(OWNER, "%s#AT+VER" % SUPER)
+
+    def answered(number):
+        return lambda: next((x for x in T.messages() if x["id"] > last and
+                             x["direction"] == "out" and
+                             x["number"] == number), None)
+    wait_for(answered(OWNER), 40, "the owner's command answered")
+    wait_for(answered("+491709000200"), 40,
+             "the rationed command answered in its turn")
+    log = D.read_log()
+    owner = log.find("auth: sms %s: password accepted" % OWNER)
+    other = log.find("auth: sms +491709000200: password accepted")
+    check(0 <= owner < other, "while checks wait, the phonebook's number "
+          "goes first: the owner's command ran before the stranger's")
     set_("auth.failure_cap", "30")
 
 
