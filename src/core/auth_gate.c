@@ -166,13 +166,6 @@ auth_gate_take_turn(uint64_t now, const char *esc)
 	int rationed = auth_gate_rationed(now);
 
 	if (auth_gate_next_turn_ms() > 0) {
-		if (rationed && now - auth_gate_capped_logged >=
-		    AUTH_CAP_WINDOW_MS) {
-			log_warnx("auth: more than auth.failure_cap wrong "
-			    "passwords within a minute: password checks are "
-			    "rationed to %d a minute", AUTH_RATION_PER_MIN);
-			auth_gate_capped_logged = now;
-		}
 		log_info("auth: %s: %s", esc, rationed ? "rationed: the check "
 		    "waits its turn" : "paced: the check waits its turn");
 		return 0;
@@ -221,6 +214,14 @@ auth_gate(enum auth_channel chan, const char *source, const char *password,
 			    AUTH_CAP_WINDOW_MS;
 		if (auth_gate_count(key, esc, "wrong password", 1) == -1)
 			return AUTH_STORE_ERROR;
+		if (!rationed && auth_gate_rationed(util_now_ms()) &&
+		    now - auth_gate_capped_logged >= AUTH_CAP_WINDOW_MS) {
+			log_warnx("auth: auth.failure_cap wrong passwords within "
+			    "a minute: password checks are rationed to %d a "
+			    "minute until a minute passes without one",
+			    AUTH_RATION_PER_MIN);
+			auth_gate_capped_logged = now;
+		}
 		return AUTH_WRONG;
 	}
 	if (auth_lockout_success(key) == -1) {

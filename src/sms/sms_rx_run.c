@@ -52,6 +52,19 @@ sms_rx_turn_cb(evutil_socket_t fd, short what, void *arg)
 	sms_rx_process_new();
 }
 
+/* Say once per message that it waits (ids only grow). */
+static long long sms_rx_wait_logged;
+
+static void
+sms_rx_note_waiting(long long id, const char *number)
+{
+	if (id <= sms_rx_wait_logged)
+		return;
+	log_info("sms: message %lld from %s waits for its password check's "
+	    "turn (not processed yet)", id, number);
+	sms_rx_wait_logged = id;
+}
+
 /* Handle the messages left waiting when the next check has a turn. */
 static void
 sms_rx_wait_turn(void)
@@ -109,8 +122,24 @@ sms_rx_pass(int listed_only, int *done)
 		const char *err;
 		char e[256];
 		size_t len = text != NULL ? strlen(text) : 0;
-		int send = 0, to_port = 0;
+		int send = 0, to_port = 0, cmd = 0;
 
+		/* a command that carries a password: the bridge's SMS mode
+		 * does not take it, and while no password check has a turn
+		 * it waits, without a transaction (a flood of waiting
+		 * guesses costs a parse each) */
+		if (text != NULL && (probe = malloc(sizeof *probe)) != NULL) {
+			cmd = smscmd_parse(text, len, probe, &err) == 0 &&
+			    probe->has_password;
+			explicit_bzero(probe, sizeof *probe);
+			free(probe);
+		}
+		if (cmd && auth_gate_next_turn_ms() > 0) {
+			sms_rx_note_waiting(id, number);
+			free(text);
+			waiting++;
+			continue;
+		}
 		/* one transaction for the message, the commands it runs,
 		 * its reply and its "processed" mark: a stop anywhere in
 		 * between leaves all undone, and it runs again at start,
@@ -128,19 +157,13 @@ sms_rx_pass(int listed_only, int *done)
 		buf_init(&redacted, 4 * (SMS_TEXT_MAX + sizeof SMS_CUT_MARKER));
 		/* the bridge's SMS mode takes DSTNUM's messages, except
 		 * commands that carry a password */
-		if (text != NULL && (probe = malloc(sizeof *probe)) != NULL) {
-			int cmd = smscmd_parse(text, len, probe, &err) == 0 &&
-			    probe->has_password;
-
-			explicit_bzero(probe, sizeof *probe);
-			free(probe);
-			if (!cmd)
-				to_port = sms_rx_offer(number,
-				    (const uint8_t *)text, len);
-		}
+		if (text != NULL && !cmd)
+			to_port = sms_rx_offer(number, (const uint8_t *)text,
+			    len);
 		if (text != NULL && !to_port &&
 		    (send = smscmd_handle(number, text, len, &reply)) == -1) {
 			/* no turn for its password check yet: nothing ran */
+			sms_rx_note_waiting(id, number);
 			store_rollback();
 			buf_free(&reply);
 			buf_free(&redacted);

@@ -11,6 +11,7 @@ rationed, so the right password still runs in its turn; `modem at` judges each
 command of a chained line by name (prompts refused, PINs never logged).
 """
 import os
+import re
 import socket
 import time
 
@@ -252,8 +253,9 @@ def test_failure_cap():
     last = max(m["id"] for m in T.messages())
     T.SIM.check("clear")
     inject("+491709000200", "STATUS,PWD=%s#" % SUPER)
-    wait_for(lambda: "sms +491709000200: rationed: the check waits its "
-             "turn" in D.read_log(), 20, "the check rationed")
+    wait_for(lambda: re.search(r"message \d+ from \+491709000200 waits "
+                               r"for its password check's turn",
+                               D.read_log()), 20, "the check rationed")
     mine = [m for m in T.messages() if m["id"] > last]
     check(len(mine) == 1 and mine[0]["status"] == "new",
           "a message waiting its turn is not marked processed: %r" % mine)
