@@ -7,6 +7,7 @@
 #ifndef CG_AUTH_H
 #define CG_AUTH_H
 
+#include <sys/time.h>
 #include <sys/types.h>
 #include <stdint.h>
 
@@ -85,8 +86,10 @@ enum auth_result {
 const char *auth_gate_result_name(enum auth_result);
 enum auth_result auth_gate(enum auth_channel, const char *source,
     const char *password, enum auth_role *role);
-/* Milliseconds until a password check has its next turn (0: now). */
+/* Milliseconds until a password check has its next turn (0: now); the
+ * same as a timer's timeout (at least 10 ms). */
 uint64_t auth_gate_next_turn_ms(void);
+void auth_gate_turn_timeval(struct timeval *);
 /* A request from a source with no right at all (a stranger without a
  * password): counted for that source's lockout in its own class, never
  * toward the global cap.  -1 when the store failed. */

@@ -83,12 +83,9 @@ bridge_inline_run(int src, const char *line)
 static void
 bridge_inline_wait_turn(int src)
 {
-	uint64_t ms = auth_gate_next_turn_ms();
 	struct timeval tv;
 
-	ms = ms < 10 ? 10 : ms;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	auth_gate_turn_timeval(&tv);
 	event_add(bridge_inl[src].turn_ev, &tv);
 }
 

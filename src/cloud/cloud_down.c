@@ -216,12 +216,9 @@ cloud_down_run(const struct cloud_down_wait *w)
 static void
 cloud_down_wait_turn(void)
 {
-	uint64_t ms = auth_gate_next_turn_ms();
 	struct timeval tv;
 
-	ms = ms < 10 ? 10 : ms;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	auth_gate_turn_timeval(&tv);
 	if (cloud_down_turn_ev != NULL)
 		event_add(cloud_down_turn_ev, &tv);
 }
@@ -229,7 +226,8 @@ cloud_down_wait_turn(void)
 static void
 cloud_down_wait_free(struct cloud_down_wait *w)
 {
-	explicit_bzero(w->payload, w->len);
+	if (w->payload != NULL)
+		explicit_bzero(w->payload, w->len);
 	free(w->payload);
 	free(w->corr);
 	free(w->resp);

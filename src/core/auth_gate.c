@@ -53,7 +53,7 @@ static const struct setting_def *auth_gate_s_time, *auth_gate_s_failures,
 
 static const char *const auth_gate_result_names[AUTH_RESULT_MAX] = {
 	"granted", "no password", "wrong password", "locked out",
-	"rationed (failure cap reached): waits its turn", "store error"
+	"no turn for a password check yet", "store error"
 };
 
 const char *
@@ -157,6 +157,16 @@ auth_gate_next_turn_ms(void)
 		at = r > at ? r : at;
 	}
 	return at > now ? at - now : 0;
+}
+
+void
+auth_gate_turn_timeval(struct timeval *tv)
+{
+	uint64_t ms = auth_gate_next_turn_ms();
+
+	ms = ms < 10 ? 10 : ms;
+	tv->tv_sec = (time_t)(ms / 1000);
+	tv->tv_usec = (suseconds_t)(ms % 1000) * 1000;
 }
 
 /* Take a turn for one password check, or 0: none free now. */

@@ -69,14 +69,11 @@ sms_rx_note_waiting(long long id, const char *number)
 static void
 sms_rx_wait_turn(void)
 {
-	uint64_t ms = auth_gate_next_turn_ms();
 	struct timeval tv;
 
 	if (sms_rx_turn_ev == NULL || evtimer_pending(sms_rx_turn_ev, NULL))
 		return;
-	ms = ms < 10 ? 10 : ms;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	auth_gate_turn_timeval(&tv);
 	event_add(sms_rx_turn_ev, &tv);
 }
 
