@@ -147,6 +147,13 @@ def test_sms_event_and_send():
     check(ev["from"] == "+491701234567" and ev["text"] == "hello cloud"
           and ev["seq"] > 0 and "time" in ev and "id" in ev,
           "SMS received -> event/sms: %r" % ev)
+    # a password before '#' is redacted whatever follows it
+    for p in smsh.encode_deliver("+491701234567", "%s#ATVER" % SUPER):
+        SIM.inject_sms(p)
+    m = OBS.wait(lambda t, p: t == "cellgate/%s/event/sms" % DEV, 20,
+                 "event/sms of pw#ATVER")
+    check(json.loads(m[1])["text"] == "***#ATVER",
+          "pw#ATVER published redacted: %r" % m[1])
     SIM.check("clear")
     OBS.publish("cellgate/%s/sms/send" % DEV, json.dumps(
         {"to": "+491709999999", "text": "from the cloud",
