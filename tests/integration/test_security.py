@@ -111,20 +111,26 @@ def test_ussd_code_needs_password():
           "with the password it changes")
 
 
+def commands_on_socket_a():
+    """A server on socket A, with NATEN and UATEN on, once connected."""
+    srv = TcpServer()
+    set_("bridge.reconnect_min", "200")
+    set_("SOCKA", "TCP,127.0.0.1,%d" % srv.port)
+    set_("SOCKAEN", "on")
+    set_("NATEN", "on")
+    set_("UATEN", "on")
+    wait_for(lambda: D.ctl_json("status")["bridge"]["socket_a"]["state"]
+             == "connected", 10, "socket A")
+    srv.take()
+    return srv
+
+
 def test_inline_commands_by_line():
     """UATEN and NATEN frame by line inside a packet: each command line
     runs, one split across segments is put together, and no line with
     the password is passed on as data."""
-    srv = TcpServer()
+    srv = commands_on_socket_a()
     try:
-        set_("bridge.reconnect_min", "200")
-        set_("SOCKA", "TCP,127.0.0.1,%d" % srv.port)
-        set_("SOCKAEN", "on")
-        set_("NATEN", "on")
-        set_("UATEN", "on")
-        wait_for(lambda: D.ctl_json("status")["bridge"]["socket_a"]["state"]
-                 == "connected", 10, "socket A")
-        srv.take()
         P.drain()
         pw = ADMIN.encode()
         srv.send(b"%s#AT+VER\r\n%s#AT+WKMOD?\r\n" % (pw, pw))
@@ -160,17 +166,9 @@ def test_inline_commands_by_line():
 
 
 def test_network_guesses_locked_out():
-    srv = TcpServer()
+    set_("auth.lockout_failures", "3")
+    srv = commands_on_socket_a()
     try:
-        set_("auth.lockout_failures", "3")
-        set_("bridge.reconnect_min", "200")
-        set_("SOCKA", "TCP,127.0.0.1,%d" % srv.port)
-        set_("SOCKAEN", "on")
-        set_("NATEN", "on")
-        set_("UATEN", "on")
-        wait_for(lambda: D.ctl_json("status")["bridge"]["socket_a"]["state"]
-                 == "connected", 10, "socket A")
-        srv.take()
         srv.send(("%s#AT+VER\r\n" % ADMIN).encode())
         check(b"+VER:" in srv.wait_bytes(8, 5), "NATEN answers the password")
         srv.take()
@@ -196,18 +194,24 @@ def test_network_guesses_locked_out():
         srv.close()
 
 
-def test_password_before_hash_never_stored():
-    """pw#ATVER and pw# do not parse as commands, but hold the password:
-    redacted in the message log, the database, its WAL and the log."""
-    for text in ("%s#ATVER", "%s#", "hi %s#AT"):
-        r = T.sms(STRANGER, text % SUPER)
-        check(r is None, "%r: no reply" % (text % "pw"))
+def at_rest():
+    """The bytes of the database, its WAL and the log."""
     D.ctl("settings", "get", "E")
     data = b""
     for f in (D.db, D.db + "-wal", D.log):
         if os.path.exists(f):
             with open(f, "rb") as fh:
                 data += fh.read()
+    return data
+
+
+def test_password_before_hash_never_stored():
+    """pw#ATVER and pw# do not parse as commands, but hold the password:
+    redacted in the message log, the database, its WAL and the log."""
+    for text in ("%s#ATVER", "%s#", "hi %s#AT"):
+        r = T.sms(STRANGER, text % SUPER)
+        check(r is None, "%r: no reply" % (text % "pw"))
+    data = at_rest()
     check(SUPER.encode() not in data,
           "the password is not in the database, its WAL or the log")
     rc, out, err = D.ctl("sms", "list", "--limit", "10")
@@ -306,12 +310,7 @@ def test_new_passwords_never_at_rest():
     secrets = [SUPER] + [p for _, p in forms]
     for text, _ in forms:
         T.sms(STRANGER, text % SUPER)
-    D.ctl("settings", "get", "E")
-    data = b""
-    for f in (D.db, D.db + "-wal", D.log):
-        if os.path.exists(f):
-            with open(f, "rb") as fh:
-                data += fh.read()
+    data = at_rest()
     leaked = [p for p in secrets if p.encode() in data]
     check(leaked == [], "no new or old password in the database, its WAL "
           "or the log, in any form: %s" % leaked)
