@@ -508,6 +508,36 @@ test_failure_cap(void **state)
 	    "30", e, sizeof e), 0);
 }
 
+/* Checks take turns even below the cap: a burst, then paced, so a
+ * flood of right passwords cannot keep the loop hashing either. */
+static void
+test_checks_paced(void **state)
+{
+	enum auth_role role;
+	int granted = 0, paced = 0;
+
+	auth_gate_reset();
+	for (int i = 0; i < 10 && !paced; i++) {
+		enum auth_result r = auth_gate(CHAN_NET, "socket B", "67890",
+		    &role);
+
+		if (r == AUTH_RATIONED) {
+			paced = 1;
+			assert_int_equal(role, ROLE_NONE);
+			assert_true(auth_gate_next_turn_ms() > 0);
+		} else {
+			assert_int_equal(r, AUTH_OK);
+			granted++;
+		}
+	}
+	assert_true(paced);
+	assert_true(granted >= 4);	/* the burst */
+	usleep((useconds_t)auth_gate_next_turn_ms() * 1000 + 1000);
+	assert_int_equal(auth_gate(CHAN_NET, "socket B", "67890", &role),
+	    AUTH_OK);
+	auth_gate_reset();
+}
+
 static long long
 rows(const char *sql)
 {
@@ -596,6 +626,7 @@ main(void)
 		cmocka_unit_test(test_spoofed_number_keeps_password_use),
 		cmocka_unit_test(test_failure_cap),
 		cmocka_unit_test(test_failures_expire),
+		cmocka_unit_test(test_checks_paced),
 		cmocka_unit_test(test_oddities_engine),
 		cmocka_unit_test(test_gate_fails_closed),
 	};
