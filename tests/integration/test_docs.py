@@ -9,7 +9,9 @@ and every cellgatectl subcommand (`cellgatectl --help`).  Then checks:
   after .TP) naming the canonical name and, when it has one, AT+ALIAS;
 - each command has an entry in man/cellgate-sms.7: a tag line naming
   AT+NAME;
-- each subcommand of `cellgatectl --help` appears in man/cellgatectl.1.
+- each subcommand of `cellgatectl --help` appears in man/cellgatectl.1;
+- no page or the sample config suggests a program run through sudo (the
+  unit sets NoNewPrivileges=yes).
 
 A setting, command or subcommand added without documentation fails here,
 with the name and the page to edit.
@@ -138,7 +140,22 @@ def test_pages_have_sections():
                   is not None, "%s has a %s section" % (page, sec))
 
 
+def test_no_sudo_program_examples():
+    """The unit sets NoNewPrivileges=yes: a program setting run through
+    sudo (system.reboot_command, modem.power_cycle_command, hooks) cannot
+    work, so no page or sample config suggests one."""
+    texts = {page: man_text(page) for page in
+             ("cellgated.8", "cellgatectl.1", "cellgate.conf.5",
+              "cellgate-sms.7")}
+    for name in ("etc/cellgate.conf", "README.md"):
+        with open(os.path.join(SRCDIR, name), encoding="utf-8") as f:
+            texts[name] = f.read()
+    for name, text in texts.items():
+        check(re.search(r"/sudo\b", text) is None,
+              "%s suggests no program run through sudo" % name)
+
+
 if __name__ == "__main__":
     run_tests(test_settings_documented, test_commands_documented,
               test_cellgatectl_subcommands_documented,
-              test_pages_have_sections)
+              test_pages_have_sections, test_no_sudo_program_examples)
