@@ -67,7 +67,8 @@ cloud_down_subscribe_ha(void)
 }
 
 /* The MQTT v5 response topic, if it is inside cellgate/<id>/ (no
- * wildcards), else NULL. */
+ * wildcards, none of the topics the device takes requests on), else
+ * NULL. */
 static const char *
 cloud_down_resp_topic(const char *resp)
 {
@@ -77,7 +78,9 @@ cloud_down_resp_topic(const char *resp)
 	if (resp == NULL)
 		return NULL;
 	if (strncmp(resp, own, n) == 0 && resp[n] != '\0' &&
-	    strpbrk(resp, "+#") == NULL)
+	    strpbrk(resp, "+#") == NULL && strcmp(resp + n, "cmd") != 0 &&
+	    strcmp(resp + n, "sms/send") != 0 &&
+	    strncmp(resp + n, "ha/", 3) != 0)
 		return resp;
 	util_escape(esc, sizeof esc, resp, strlen(resp));
 	log_warnx("cloud: response topic %s ignored: outside %s; the answer "

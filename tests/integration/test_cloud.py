@@ -103,8 +103,13 @@ def test_cmd_reply():
     reply_for("req-1a")
     OBS.wait(lambda t, p: t == own and json.loads(p)["request"] == "req-1b",
              10, "req-1b on the response topic")
+    OBS.publish("cellgate/%s/cmd" % DEV, "STATUS,PWD=%s#" % ADMIN,
+                corr="req-1c", resp="cellgate/%s/cmd" % DEV)
+    reply_for("req-1c")
     check(OBS.take("client/replies") == [],
           "a response topic outside cellgate/<id>/ is not published to")
+    check("response topic cellgate/%s/cmd ignored" % DEV in D.read_log(),
+          "nor the device's own command topic")
     check("response topic client/replies ignored" in D.read_log(),
           "the ignored response topic is logged")
     OBS.publish("cellgate/%s/cmd" % DEV, "%s#AT+CLOUDID?" % ADMIN,
