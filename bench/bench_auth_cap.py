@@ -12,8 +12,9 @@ SECONDS (default 36).  Halfway through, the owner (a phonebook number)
 sends a command with the right password.  Printed per run: the guesses
 sent, those judged (hashed and found wrong), when the cap was reached,
 the guesses judged before it and the judged rate after it (guesses a
-minute), the lockouts, the guesses still waiting for a turn at the end, and the owner's wait from the
-message's arrival to the reply handed to the modem.  In a run this
+minute), the lockouts, the guesses still waiting for a turn at the end,
+and the owner's wait from the message's arrival to the reply handed to
+the modem.  In a run this
 short, 100 and 10,000 numbers give the same figures: no number reaches
 its lockout, so the global ration is what bounds the guessing.
 """

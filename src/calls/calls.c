@@ -3,9 +3,10 @@
  * caller's number (normalised) selects its phonebook entry's action; a
  * call is acted on once, however often it rings.  Unknown callers are hung
  * up.  A reply SMS (hangup-reply, temperature) goes to one number at most
- * once per calls.reply_interval.  BALANCE sends AT+CUSD with ussd.balance and forwards the +CUSD
- * answer (decoded from UCS-2 where the network used it) as an SMS to the
- * sender, or as an event and log line for local callers.  Outgoing
+ * once per calls.reply_interval.  BALANCE sends AT+CUSD with ussd.balance
+ * and forwards the +CUSD answer (decoded from UCS-2 where the network used
+ * it) as an SMS to the sender, or as an event and log line for local
+ * callers.  Outgoing
  * alarm calls (calls_dial): ATD, ring, ATH, one at a time.
  */
 #include <stdint.h>

@@ -8,7 +8,8 @@ inside the device's tree only); the fleet topic; a wrong password silent
 and counted for lockout, one counter for the broker connection; an SMS
 received -> event/sms; sms/send -> the simulator's sent list; malformed
 payloads (bad JSON, oversized, binary, retained) ignored or answered,
-never a crash, logged without their bytes; the `cloud` status section and the retained status topic.
+never a crash, logged without their bytes; the `cloud` status section
+and the retained status topic.
 """
 import json
 import os
