@@ -7,7 +7,9 @@
 #ifndef CG_AUTH_H
 #define CG_AUTH_H
 
+#include <sys/time.h>
 #include <sys/types.h>
+#include <stdint.h>
 
 enum auth_role {
 	ROLE_NONE,
@@ -67,25 +69,30 @@ int auth_password_is_set(enum auth_role);
  * AUTH_OK grants *role; AUTH_NO_PASSWORD leaves the channel's own
  * password-less rights (a phonebook entry); anything else gets no reply
  * and runs nothing.  Lockout is per channel, source and class (wrong
- * password / stranger without one); a global cap (auth.failure_cap)
- * stops password checks while too many failed within a minute; a store
- * error refuses.
+ * password / stranger without one); password checks are paced, and past
+ * a global cap of wrong passwords (auth.failure_cap a minute) rationed
+ * across all sources: AUTH_RATIONED means "not judged yet, ask again in
+ * auth_gate_next_turn_ms()"; a store error refuses.
  */
 enum auth_result {
 	AUTH_OK,
 	AUTH_NO_PASSWORD,	/* none given, source not locked out */
 	AUTH_WRONG,
 	AUTH_LOCKED,
-	AUTH_CAPPED,
+	AUTH_RATIONED,		/* no turn for a check now: try again */
 	AUTH_STORE_ERROR,
 	AUTH_RESULT_MAX
 };
 const char *auth_gate_result_name(enum auth_result);
 enum auth_result auth_gate(enum auth_channel, const char *source,
     const char *password, enum auth_role *role);
+/* Milliseconds until a password check has its next turn (0: now); the
+ * same as a timer's timeout (at least 10 ms). */
+uint64_t auth_gate_next_turn_ms(void);
+void auth_gate_turn_timeval(struct timeval *);
 /* A request from a source with no right at all (a stranger without a
- * password): counted like a wrong password, in its own class.  -1 when
- * the store failed. */
+ * password): counted for that source's lockout in its own class, never
+ * toward the global cap.  -1 when the store failed. */
 int auth_gate_stranger(enum auth_channel, const char *source);
 /* Forget the failure rate (tests). */
 void auth_gate_reset(void);
@@ -93,7 +100,9 @@ void auth_gate_reset(void);
 /* The lockout store (auth_lockout.c), by key.  auth_lockout_until(): the
  * end of a running lockout, 0 if none, -1 on a store error;
  * auth_lockout_failure(): 1 when this failure locks the key out, 0 if
- * not (count set), -1 on a store error; auth_lockout_success(): 0 or -1. */
+ * not (count set), -1 on a store error (it also expires every key's old
+ * failures and ended lockouts); auth_lockout_success(): 0 or -1. */
+#define AUTH_FAILURES_MAX	10000	/* failure rows kept, the newest */
 long long auth_lockout_until(const char *key);
 int auth_lockout_failure(const char *key, long long *count);
 int auth_lockout_success(const char *key);

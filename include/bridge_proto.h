@@ -132,6 +132,31 @@ int bridge_inline_parse(const uint8_t *p, size_t len, char *pw, size_t pwlen,
     char *cmd, size_t cmdlen);
 
 /*
+ * Inline commands inside a stream (UATEN on the data port, NATEN on a
+ * socket): each packet is split into lines (ended by CR and/or LF); a
+ * line that is an inline command frame goes to cmd() without its line
+ * end, and is never passed on as data; everything else goes to data(),
+ * in order.  The tail of a packet that could still grow into a command
+ * (a command split across reads) is held: bridge_lines_feed() returns 1,
+ * and the caller calls bridge_lines_flush() after a quiet gap, which
+ * treats the held tail as a whole frame (a command without a line end
+ * is one, as in the seed).
+ */
+struct bridge_lines_cb {
+	void	(*data)(void *arg, const uint8_t *, size_t);
+	void	(*cmd)(void *arg, const uint8_t *, size_t);
+	void	 *arg;
+};
+struct bridge_lines {
+	uint8_t	 held[BRIDGE_INLINE_MAX];
+	size_t	 heldlen;
+	int	 skip_lf;	/* a command's CR ended the last packet */
+};
+int bridge_lines_feed(struct bridge_lines *, const uint8_t *, size_t,
+    const struct bridge_lines_cb *);
+void bridge_lines_flush(struct bridge_lines *, const struct bridge_lines_cb *);
+
+/*
  * HTPHD: text with [XX] escapes for bytes (seed §3.2.2.2).  Decoded into
  * out (NUL-terminated; *outn bytes); then split into header lines.
  * Strict: '[' must start a two-hex-digit escape (write '[' as [5B]).

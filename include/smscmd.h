@@ -60,16 +60,20 @@ void smscmd_cut(struct buf *, size_t max);
  * whose row is secret (CMD_SECRET_ARGS, SETTING_SECRET,
  * SETTING_SECRET_ARGS) as "***", in every form (the short form's commands
  * as NAME=args: "PWD=***;***").  One that parses with nothing secret is
- * kept as it is; text that does not parse is masked by shape
- * (smscmd_redact_shape).
+ * kept as it is; text that does not parse, or names an unknown command,
+ * is masked by shape (smscmd_redact_shape): a word right before '#' may
+ * be a password whatever follows it (pw#ATVER, pw#).
  */
 void smscmd_redact(const char *text, size_t len, struct buf *out);
 void smscmd_redact_shape(const char *text, size_t len, struct buf *out);
 
 /* Authorise and run one incoming message from `sender`.  Returns 1 with
  * the reply text in `reply` (at most SMSCMD_REPLY_MSGS *
- * SMSCMD_REPLY_MAX bytes: smscmd_next_msg() splits it), or 0 when nothing
- * must be sent back (unknown sender, wrong password, lockout, RISP). */
+ * SMSCMD_REPLY_MAX bytes: smscmd_next_msg() splits it), 0 when nothing
+ * must be sent back (unknown sender, wrong password, lockout, RISP), or
+ * -1 when its password check has no turn yet (AUTH_RATIONED): nothing
+ * ran or was counted, and the message must be handled again at
+ * auth_gate_next_turn_ms(). */
 int smscmd_handle(const char *sender, const char *text, size_t len,
     struct buf *reply);
 /* The length of the next message of a reply starting at text: all of it
@@ -79,8 +83,8 @@ size_t smscmd_next_msg(const char *text, size_t len);
 
 /* The same for a remote channel without sender numbers (MQTT): no
  * phonebook, the password inside the text is the only authority, and
- * lockout is kept per channel and `source` (e.g. "mqtt:<topic>").  The
- * reply is not cut to SMS length. */
+ * lockout is kept per channel and `source` (e.g. the broker).  The
+ * reply is not cut to SMS length; -1 as above. */
 int smscmd_handle_remote(enum auth_channel, const char *source,
     const char *text, size_t len, struct buf *reply);
 

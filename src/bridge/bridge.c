@@ -2,8 +2,8 @@
  * bridge.c: the bridge module's core.  It opens the data port, routes its
  * bytes by work mode (NET to the sockets, HTTPD to libcurl, SMS framed
  * into messages, CMD to the command registry), runs the serial command
- * mode (`+++` / `a` / `+ok`, AT+ENTM, echo), the inline `password#AT+`
- * commands of UATEN (data port) and NATEN (servers), the "similar
+ * mode (`+++` / `a` / `+ok`, AT+ENTM, echo), hands the data of UATEN
+ * (data port) and NATEN (servers) to bridge_inline.c, the "similar
  * RFC2217" frames, the heartbeat to the data port, the welcome message
  * and the RSTIM idle restart, and it applies every bridge setting live.
  * Backpressure both ways: serial reads pause while every connected socket
@@ -78,6 +78,7 @@ static struct {
 } bridge;
 
 struct bridge_cfg bridge_cfg;
+
 
 static void bridge_hold_update(void);
 static void bridge_esc_schedule(void);
@@ -285,7 +286,7 @@ bridge_cmdmode_set(int on)
 }
 
 /* Run one command and write the reply in the USR wire format. */
-static void
+void
 bridge_run_command(const char *text, const struct cmd_ctx *ctx,
     void (*out)(void *, const void *, size_t), void *arg)
 {
@@ -301,7 +302,7 @@ bridge_run_command(const char *text, const struct cmd_ctx *ctx,
 	cmd_reply_free(&r);
 }
 
-static void
+void
 bridge_out_port(void *arg, const void *p, size_t n)
 {
 	bridge_port_send(p, n);
@@ -425,37 +426,6 @@ bridge_cmd_input(const uint8_t *p, size_t n)
 	}
 }
 
-/* --- inline password#AT+ commands ------------------------------------ */
-
-static int
-bridge_inline(const uint8_t *p, size_t n, enum auth_channel chan,
-    const char *origin, void (*out)(void *, const void *, size_t), void *arg)
-{
-	char pw[BRIDGE_PW_MAX + 1], cmd[BRIDGE_LINE_MAX + 1];
-	struct cmd_ctx ctx;
-	enum auth_result res;
-
-	if (!bridge_inline_parse(p, n, pw, sizeof pw, cmd, sizeof cmd))
-		return 0;
-	ctx.channel = chan;
-	ctx.origin = origin;
-	res = auth_gate(chan, origin, pw, &ctx.role);
-	explicit_bzero(pw, sizeof pw);
-	if (res != AUTH_OK) {
-		/* wrong, locked out, capped, or none set: no reply, nothing
-		 * runs */
-		log_warnx("bridge: inline command from %s refused: %s%s",
-		    origin, auth_gate_result_name(res),
-		    auth_password_is_set(ROLE_ADMIN) ||
-		    auth_password_is_set(ROLE_SUPERADMIN) ? "" :
-		    " (no password is set)");
-		explicit_bzero(cmd, sizeof cmd);
-		return 1;
-	}
-	bridge_run_command(cmd, &ctx, out, arg);
-	return 1;
-}
-
 /* --- framing for HTTPD and SMS --------------------------------------- */
 
 static void
@@ -504,14 +474,10 @@ bridge_frame_add(const uint8_t *p, size_t n)
 
 /* --- data from the data port ----------------------------------------- */
 
-static void
-bridge_serial_data(void *arg, const uint8_t *p, size_t n)
+void
+bridge_serial_pass(void *arg, const uint8_t *p, size_t n)
 {
 	if (n == 0)
-		return;
-	if (bridge_cfg.serial_cmds &&
-	    bridge_inline(p, n, CHAN_SERIAL, "data port (UATEN)",
-	    bridge_out_port, NULL))
 		return;
 	switch (bridge.mode) {
 	case BRIDGE_NET:
@@ -525,6 +491,17 @@ bridge_serial_data(void *arg, const uint8_t *p, size_t n)
 	default:
 		break;
 	}
+}
+
+static void
+bridge_serial_data(void *arg, const uint8_t *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (bridge_cfg.serial_cmds)
+		bridge_inline_in(BRIDGE_SRC_PORT, p, n);
+	else
+		bridge_serial_pass(NULL, p, n);
 }
 
 static void
@@ -648,10 +625,6 @@ bridge_port_event_cb(struct bufferevent *bev, short what, void *arg)
 
 /* --- data from the servers ------------------------------------------- */
 
-struct bridge_net_ctx {
-	int	id;
-};
-
 static void
 bridge_net_data(void *arg, const uint8_t *p, size_t n)
 {
@@ -702,7 +675,7 @@ bridge_net_bad(void *arg, enum bridge_rfc_result r)
 		    "%c passed on as data", c->id ? 'B' : 'A');
 }
 
-static void
+void
 bridge_out_sock(void *arg, const void *p, size_t n)
 {
 	const struct bridge_net_ctx *c = arg;
@@ -710,22 +683,31 @@ bridge_out_sock(void *arg, const void *p, size_t n)
 	bridge_sock_reply(c->id, p, n);
 }
 
+/* Server data that is not an inline command. */
 void
-bridge_net_input(int id, const uint8_t *p, size_t n)
+bridge_net_pass(void *arg, const uint8_t *p, size_t n)
 {
-	struct bridge_net_ctx c = { id };
 	struct bridge_rfc_cb cb = { bridge_net_data, bridge_net_frame,
-	    bridge_net_bad, &c };
+	    bridge_net_bad, arg };
 
-	bridge_activity();
-	if (bridge_cfg.net_cmds &&
-	    bridge_inline(p, n, CHAN_NET, id ? "socket B" : "socket A",
-	    bridge_out_sock, &c))
+	if (n == 0)
 		return;
 	if (bridge_cfg.rfc)
 		bridge_rfc_scan(p, n, &cb);
 	else
-		bridge_net_data(&c, p, n);
+		bridge_net_data(arg, p, n);
+}
+
+void
+bridge_net_input(int id, const uint8_t *p, size_t n)
+{
+	struct bridge_net_ctx c = { id };
+
+	bridge_activity();
+	if (bridge_cfg.net_cmds)
+		bridge_inline_in(id ? BRIDGE_SRC_B : BRIDGE_SRC_A, p, n);
+	else
+		bridge_net_pass(&c, p, n);
 }
 
 /* --- heartbeat to the data port, RSTIM ------------------------------- */
@@ -970,6 +952,7 @@ bridge_init(struct event_base *base, const struct conf *c, char *err,
 		goto fail;
 	bridge.esc_ev = evtimer_new(base, bridge_esc_timer_cb, NULL);
 	bridge.frame_ev = evtimer_new(base, bridge_frame_cb, NULL);
+	bridge_inline_init(base);
 	bridge.hb_ev = evtimer_new(base, bridge_hb_cb, NULL);
 	bridge.rst_ev = evtimer_new(base, bridge_rst_cb, NULL);
 	bridge_sock_init();
@@ -1052,6 +1035,7 @@ bridge_shutdown(void)
 		event_free(bridge.esc_ev);
 	if (bridge.frame_ev != NULL)
 		event_free(bridge.frame_ev);
+	bridge_inline_shutdown();
 	if (bridge.hb_ev != NULL)
 		event_free(bridge.hb_ev);
 	if (bridge.rst_ev != NULL)

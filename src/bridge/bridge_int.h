@@ -16,6 +16,7 @@
 struct addrinfo;
 struct bufferevent;
 struct iovec;
+struct cmd_ctx;
 struct conf;
 struct event_base;
 struct json_object;
@@ -117,6 +118,30 @@ void bridge_event(const char *what, struct json_object *fields);
 void bridge_apply(const struct setting_def *);
 /* AT+ENTM from the data port's command mode: leave it after the reply. */
 void bridge_request_entm(void);
+
+/* The output of a command reply: the data port, or (arg: a struct
+ * bridge_net_ctx) the server of a socket. */
+struct bridge_net_ctx {
+	int	id;		/* 0 = A, 1 = B */
+};
+void bridge_out_port(void *arg, const void *, size_t);
+void bridge_out_sock(void *arg, const void *, size_t);
+/* Run one command and write the reply in the USR wire format. */
+void bridge_run_command(const char *text, const struct cmd_ctx *,
+    void (*out)(void *, const void *, size_t), void *arg);
+/* Data that is not an inline command: from the data port (arg NULL),
+ * from a server (arg: its struct bridge_net_ctx). */
+void bridge_serial_pass(void *arg, const uint8_t *, size_t);
+void bridge_net_pass(void *arg, const uint8_t *, size_t);
+
+/* --- bridge_inline.c ------------------------------------------------- */
+
+/* where inline commands come from */
+enum { BRIDGE_SRC_PORT, BRIDGE_SRC_A, BRIDGE_SRC_B, BRIDGE_SRC_MAX };
+void bridge_inline_init(struct event_base *);
+void bridge_inline_shutdown(void);
+/* Bytes of a source with inline commands on (UATEN, NATEN). */
+void bridge_inline_in(int src, const uint8_t *, size_t);
 
 /* --- bridge_port.c -------------------------------------------------- */
 

@@ -1,7 +1,8 @@
 /*
  * bridge_proto.c: the bridge's pure parsers (see bridge_proto.h): UART
  * parameter fields, "similar RFC2217" frames, the `+++` escape state
- * machine, inline `password#AT+` frames, HTPHD escapes, hex data, the
+ * machine, inline `password#AT+` frames and their framing by line
+ * inside a stream, HTPHD escapes, hex data, the
  * long/short connection value and the HTTPD request URL.  No I/O and no clock: the caller passes
  * the time in, so every rule is unit-testable and fuzzable.
  */
@@ -390,6 +391,124 @@ bridge_inline_parse(const uint8_t *p, size_t len, char *pw, size_t pwlen,
 	memcpy(cmd, p + hash + 1, end - hash - 1);
 	cmd[end - hash - 1] = '\0';
 	return 1;
+}
+
+/* Could these bytes (no line end) still grow into an inline frame? */
+static int
+bridge_lines_prefix(const uint8_t *p, size_t len)
+{
+	size_t hash;
+
+	if (len == 0 || len >= BRIDGE_INLINE_MAX)
+		return 0;
+	for (hash = 0; hash < len && p[hash] != '#'; hash++)
+		if (p[hash] <= 0x20 || p[hash] >= 0x7f)
+			return 0;
+	if (hash == len)
+		return hash <= BRIDGE_PW_MAX;
+	if (hash == 0 || hash > BRIDGE_PW_MAX)
+		return 0;
+	for (size_t i = hash + 1; i < len; i++) {
+		if (i - hash - 1 < 3 ? toupper(p[i]) != "AT+"[i - hash - 1] :
+		    p[i] < 0x20 || p[i] == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+bridge_lines_is_cmd(const uint8_t *p, size_t len)
+{
+	char pw[BRIDGE_PW_MAX + 1], cmd[BRIDGE_INLINE_MAX - BRIDGE_PW_MAX - 2];
+	int r = bridge_inline_parse(p, len, pw, sizeof pw, cmd, sizeof cmd);
+
+	explicit_bzero(pw, sizeof pw);
+	explicit_bzero(cmd, sizeof cmd);
+	return r;
+}
+
+static int
+bridge_lines_scan(struct bridge_lines *l, const uint8_t *p, size_t len,
+    const struct bridge_lines_cb *cb)
+{
+	size_t pos = 0, data = 0, eol, next;
+
+	while (pos < len) {
+		for (eol = pos; eol < len && p[eol] != '\r' && p[eol] != '\n';
+		    eol++)
+			;
+		if (eol == len)
+			break;
+		for (next = eol; next < len && (p[next] == '\r' ||
+		    p[next] == '\n'); next++)
+			;
+		if (eol > pos && bridge_lines_is_cmd(p + pos, eol - pos)) {
+			if (pos > data)
+				cb->data(cb->arg, p + data, pos - data);
+			cb->cmd(cb->arg, p + pos, eol - pos);
+			data = next;
+			l->skip_lf = next == len && p[next - 1] == '\r';
+		}
+		pos = next;
+	}
+	if (pos < len && bridge_lines_prefix(p + pos, len - pos)) {
+		if (pos > data)
+			cb->data(cb->arg, p + data, pos - data);
+		memmove(l->held, p + pos, len - pos);
+		l->heldlen = len - pos;
+		return 1;
+	}
+	if (len > data)
+		cb->data(cb->arg, p + data, len - data);
+	return 0;
+}
+
+int
+bridge_lines_feed(struct bridge_lines *l, const uint8_t *p, size_t len,
+    const struct bridge_lines_cb *cb)
+{
+	uint8_t joined[2 * BRIDGE_INLINE_MAX];
+	int r;
+
+	if (len > 0 && l->skip_lf && p[0] == '\n') {
+		p++;
+		len--;
+	}
+	l->skip_lf = 0;
+	if (l->heldlen == 0)
+		return bridge_lines_scan(l, p, len, cb);
+	/* the held tail and as much of this packet as can still make a
+	 * line with it; the rest is scanned on its own */
+	{
+		size_t k = len < sizeof joined - l->heldlen ? len :
+		    sizeof joined - l->heldlen, held = l->heldlen;
+
+		memcpy(joined, l->held, held);
+		memcpy(joined + held, p, k);
+		l->heldlen = 0;
+		if (k == len)
+			r = bridge_lines_scan(l, joined, held + k, cb);
+		else {
+			bridge_lines_scan(l, joined, held + k, cb);
+			bridge_lines_flush(l, cb);
+			r = bridge_lines_scan(l, p + k, len - k, cb);
+		}
+		explicit_bzero(joined, sizeof joined);
+	}
+	return r;
+}
+
+void
+bridge_lines_flush(struct bridge_lines *l, const struct bridge_lines_cb *cb)
+{
+	if (l->heldlen == 0)
+		return;
+	if (bridge_lines_is_cmd(l->held, l->heldlen))
+		cb->cmd(cb->arg, l->held, l->heldlen);
+	else
+		cb->data(cb->arg, l->held, l->heldlen);
+	explicit_bzero(l->held, l->heldlen);
+	l->heldlen = 0;
 }
 
 /* --- HTPHD ---------------------------------------------------------- */

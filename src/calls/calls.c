@@ -4,11 +4,14 @@
  * no +CLIP): the caller's number (normalised) selects its phonebook
  * entry's action; a call is acted on once, however often it rings; a
  * waiting call (+CCWA) gets its own caller's action.  Unknown callers
- * are hung up.  BALANCE sends AT+CUSD with ussd.balance and forwards the +CUSD
- * answer (decoded from UCS-2 where the network used it) as an SMS to the
- * sender, or as an event and log line for local callers.  Outgoing
+ * are hung up.  A reply SMS (hangup-reply, temperature) goes to one
+ * number at most once per calls.reply_interval.  BALANCE sends AT+CUSD
+ * with ussd.balance and forwards the +CUSD answer (decoded from UCS-2
+ * where the network used it) as an SMS to the sender, or as an event and
+ * log line for local callers.  Outgoing
  * alarm calls (calls_dial): ATD, ring, ATH, one at a time.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,9 +86,49 @@ calls_hangup(void)
 		log_warnx("calls: cannot hang up now");
 }
 
+/* The last reply to each of the latest callers: a caller id can be
+ * spoofed, so each number gets one reply per calls.reply_interval (the
+ * oldest entry makes room). */
+#define CALLS_REPLIED_MAX	64
+
+static struct {
+	char		 number[PHONEBOOK_NUMBER_MAX + 1];
+	uint64_t	 at;		/* monotonic ms */
+} calls_replied[CALLS_REPLIED_MAX];
+static const struct setting_def *calls_s_reply_interval;
+
+static int
+calls_reply_allowed(const char *number)
+{
+	uint64_t now = util_now_ms(), gap = (uint64_t)settings_int(
+	    calls_s_reply_interval) * 1000;
+	size_t i, oldest = 0;
+
+	for (i = 0; i < CALLS_REPLIED_MAX; i++) {
+		if (strcmp(calls_replied[i].number, number) == 0)
+			break;
+		if (calls_replied[i].at < calls_replied[oldest].at)
+			oldest = i;
+	}
+	if (i < CALLS_REPLIED_MAX && calls_replied[i].at != 0 &&
+	    now - calls_replied[i].at < gap) {
+		log_info("calls: no reply to %s: one was sent less than %llu s "
+		    "ago (calls.reply_interval)", number,
+		    (unsigned long long)(gap / 1000));
+		return 0;
+	}
+	if (i == CALLS_REPLIED_MAX)
+		i = oldest;
+	util_strlcpy(calls_replied[i].number, number,
+	    sizeof calls_replied[i].number);
+	calls_replied[i].at = now;
+	return 1;
+}
+
 /* The reply SMS of the remote-control seed: the status message (the
  * STATUS command) or the temperature message (the io module's TEMP),
- * run through the registry, so calls knows nothing of either. */
+ * run through the registry, so calls knows nothing of either; at most
+ * one per number per calls.reply_interval. */
 static void
 calls_reply_status(const char *number, const char *command)
 {
@@ -94,6 +137,8 @@ calls_reply_status(const char *number, const char *command)
 	char err[256];
 	size_t n;
 
+	if (!calls_reply_allowed(number))
+		return;
 	cmd_reply_init(&r);
 	if (cmd_run(command, strlen(command), &ctx, &r) == 0) {
 		n = r.lines.len;
@@ -488,6 +533,10 @@ const struct setting_def calls_settings_table[] = {
 	  .def = "on", .group = GROUP_HW, .role = ROLE_ADMIN,
 	  .help = "act on calls per phonebook entry; off: hang up every "
 	  "call" },
+	{ .name = "calls.reply_interval", .type = SETTING_INT, .min = 60,
+	  .max = 86400, .def = "600", .group = GROUP_HW, .role = ROLE_ADMIN,
+	  .help = "seconds between two replies to one caller (call actions "
+	  "hangup-reply and temperature): caller ids can be spoofed" },
 	{ .name = "ussd.balance", .type = SETTING_CUSTOM,
 	  .parse = calls_parse_ussd, .def = "*100#", .group = GROUP_SECURITY,
 	  .role = ROLE_ADMIN, .help = "USSD code that BALANCE# sends (a "
@@ -514,6 +563,8 @@ calls_init(struct event_base *base, const struct conf *c, char *err,
 {
 	calls_s_enable = settings_ref("calls.enable", SETTING_BOOL);
 	calls_s_balance = settings_ref("ussd.balance", SETTING_CUSTOM);
+	calls_s_reply_interval = settings_ref("calls.reply_interval",
+	    SETTING_INT);
 	calls_s_reboot = settings_ref("system.reboot_command",
 	    SETTING_CUSTOM);
 	calls_end_ev = evtimer_new(base, calls_end_cb, NULL);

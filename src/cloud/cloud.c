@@ -554,6 +554,10 @@ cloud_init(struct event_base *base, const struct conf *conf, char *err,
 		snprintf(err, errlen, "cloud: out of memory");
 		return -1;
 	}
+	if (cloud_down_init(base) == -1) {
+		snprintf(err, errlen, "cloud: out of memory");
+		return -1;
+	}
 	if (cloud_link_init(base, err, errlen) == -1 ||
 	    cloud_queue_init(base, err, errlen) == -1 ||
 	    cloud_ha_init(base, err, errlen) == -1)
@@ -577,4 +581,5 @@ cloud_shutdown(void)
 	cloud_queue_shutdown();
 	cloud_link_shutdown();
 	cloud_connect_shutdown();
+	cloud_down_shutdown();
 }

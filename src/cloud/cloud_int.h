@@ -98,6 +98,8 @@ void cloud_status_publish_now(void);
  */
 struct mosquitto_message;
 struct mqtt5__property;
+int cloud_down_init(struct event_base *);
+void cloud_down_shutdown(void);
 void cloud_down_subscribe(void);
 /* The Home Assistant topics only, as cloud.ha_* say (a setting changed). */
 void cloud_down_subscribe_ha(void);

@@ -6,8 +6,11 @@
  * source and each class of failure (a wrong password, or a stranger
  * without one) is counted apart.  Failures and lockouts are kept in the
  * store, so a restart does not lift a lockout (wall-clock time, since it
- * must survive restarts).  Every query that fails says so: the gate then
- * refuses (fails closed).
+ * must survive restarts).  Rows do not outlive their use: failures go
+ * when they leave the window, lockouts when they end, and the failures
+ * kept are bounded (AUTH_FAILURES_MAX, the newest), so a flood of
+ * spoofed sources cannot grow the table.  Every query that fails says
+ * so: the gate then refuses (fails closed).
  */
 #include <stdio.h>
 #include <time.h>
@@ -38,10 +41,17 @@ auth_lockout_failure(const char *key, long long *count)
 	long long n, until;
 
 	*count = 0;
-	if (store_done(store_stmt("INSERT INTO auth_failures(number, at) "
+	/* every key's failures expire with the window, lockouts when they
+	 * end, and at most AUTH_FAILURES_MAX rows are kept (the newest) */
+	if (store_done(store_stmt("DELETE FROM auth_failures WHERE at <= ?1",
+	    "i", now - window)) == -1 ||
+	    store_done(store_stmt("DELETE FROM auth_lockouts WHERE until <= ?1",
+	    "i", now)) == -1 ||
+	    store_done(store_stmt("INSERT INTO auth_failures(number, at) "
 	    "VALUES (?1, ?2)", "ti", key, now)) == -1 ||
-	    store_done(store_stmt("DELETE FROM auth_failures WHERE number = ?1 "
-	    "AND at <= ?2", "ti", key, now - window)) == -1 ||
+	    store_done(store_stmt("DELETE FROM auth_failures WHERE rowid <= "
+	    "(SELECT max(rowid) FROM auth_failures) - ?1", "i",
+	    (long long)AUTH_FAILURES_MAX)) == -1 ||
 	    (n = store_scalar(store_stmt("SELECT count(*) FROM auth_failures "
 	    "WHERE number = ?1 AND at > ?2", "ti", key, now - window),
 	    -1)) == -1) {

@@ -57,8 +57,8 @@ const struct setting_def settings_core_table[] = {
 	{ .name = "auth.failure_cap", .type = SETTING_INT, .min = 1,
 	  .max = 1000, .def = "30", .group = GROUP_SECURITY,
 	  .role = ROLE_SUPERADMIN,
-	  .help = "failed password checks per minute, all channels together, "
-	  "above which no password is checked until the rate drops" },
+	  .help = "wrong passwords per minute, all channels together, past "
+	  "which password checks are rationed (6 a minute, in turn)" },
 	{ .name = "auth.remote_lock", .type = SETTING_INT, .min = 0,
 	  .max = GROUP_ALL, .def = "0", .group = GROUP_SECURITY,
 	  .role = ROLE_ADMIN, .flags = SETTING_NO_REMOTE,

@@ -1,7 +1,8 @@
 /*
  * smscmd.c: runs an incoming SMS as commands.  Order of checks: parse;
- * the authorisation gate (lockout of the sender, the failure cap, the
- * password: a wrong one is counted and gets no reply); phonebook (a listed
+ * the authorisation gate (lockout of the sender, the turn of the check,
+ * the password: a wrong one is counted and gets no reply; one without a
+ * turn yet is handed back to run later); phonebook (a listed
  * number that need not send a password gets its entry's role; a stranger
  * is counted); then each command runs through the
  * registry, where commands of groups 4 (security) and 8 (system) count
@@ -54,13 +55,25 @@ smscmd_render(const struct smscmd_msg *m, struct buf *out)
 	}
 }
 
+/* Does the message name only known commands?  An unknown one may be a
+ * password before '#' (pw#, pw#ATVER): such text is masked by shape. */
+static int
+smscmd_known(const struct smscmd_msg *m)
+{
+	for (int i = 0; i < m->ncmds; i++)
+		if (cmd_find(m->cmds[i].name) == NULL)
+			return 0;
+	return 1;
+}
+
 void
 smscmd_redact(const char *text, size_t len, struct buf *out)
 {
 	struct smscmd_msg *m = malloc(sizeof *m);
 	const char *err;
 
-	if (m != NULL && smscmd_parse(text, len, m, &err) == 0) {
+	if (m != NULL && smscmd_parse(text, len, m, &err) == 0 &&
+	    (m->has_password || smscmd_known(m))) {
 		char args[ATFORM_MAX_LEN * 4 + 1];
 		int secret = m->has_password;
 
@@ -176,6 +189,10 @@ smscmd_run(enum auth_channel ch, const char *sender, const char *text,
 	res = auth_gate(ch, key, m->has_password ? m->password : NULL,
 	    &role_pw);
 	explicit_bzero(m->password, sizeof m->password);
+	if (res == AUTH_RATIONED) {	/* judged in its turn, not now */
+		free(m);
+		return -1;
+	}
 	if (res != AUTH_OK && res != AUTH_NO_PASSWORD) {
 		log_info("%s from %s (%s form): %s; no reply", chan, esc,
 		    smscmd_form_name(m->form), auth_gate_result_name(res));

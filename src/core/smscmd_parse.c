@@ -408,11 +408,28 @@ smscmd_field_end(const char *p, const char *end, const char *stops)
 	return p;
 }
 
+/* Can c be in a password (auth_password_set())? */
+static int
+smscmd_pw_char(char c)
+{
+	return (unsigned char)c > 0x20 && c != 0x7f &&
+	    strchr("#;,\"", c) == NULL;
+}
+
+static const char *
+smscmd_pw_token_end(const char *p, const char *end)
+{
+	while (p < end && smscmd_pw_char(*p))
+		p++;
+	return p;
+}
+
 /*
  * The fallback of smscmd_redact() for text that does not parse (it runs
  * nothing, but may be a mistyped command holding a password): by shape,
- * whatever could be a password is masked: the text before "#AT+",
- * ";PASSWORD", "PWD=PASSWORD", the arguments of CMDPW and PWD, and what
+ * whatever could be a password is masked: the text before "#AT+", any
+ * word right before a '#' (PASSWORD#, whatever follows), ";PASSWORD",
+ * "PWD=PASSWORD", the arguments of CMDPW and PWD, and what
  * follows the code of AT+APN.
  */
 void
@@ -438,7 +455,13 @@ smscmd_redact_shape(const char *text, size_t len, struct buf *out)
 		return;
 	}
 	while (p < end) {
-		if (end - p >= 4 && util_strncaseeq(p, "PWD=", 4)) {
+		if ((p == text || !smscmd_pw_char(p[-1])) &&
+		    (q = smscmd_pw_token_end(p, end)) > p && q < end &&
+		    *q == '#') {
+			/* PASSWORD#, whatever follows (pw#ATVER, pw#) */
+			buf_puts(out, "***");
+			p = q;
+		} else if (end - p >= 4 && util_strncaseeq(p, "PWD=", 4)) {
 			buf_puts(out, "PWD=***");
 			p = smscmd_field_end(p + 4, end, ",#");
 		} else if (cmd_start && end - p > 3 &&

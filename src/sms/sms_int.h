@@ -45,9 +45,10 @@ int sms_store_part(const char *fp, const char *number, int ref, int parts,
     long long *id);
 int sms_store_expire_parts(long long before, sms_redact_fn *, int *n);
 long long sms_store_oldest_part(void);
-/* The oldest message not processed, with its text as received. */
-int sms_store_next_new(long long *id, char *number, size_t numlen,
-    char **text);
+/* The oldest message after id `after` not processed (listed_only: from
+ * a number in the phonebook), with its text as received. */
+int sms_store_next_new(long long after, int listed_only, long long *id,
+    char *number, size_t numlen, char **text);
 /* Also forgets the text as received; `text` (not NULL) replaces the
  * shown text. */
 int sms_store_set_status(long long id, const char *status,

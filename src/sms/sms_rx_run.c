@@ -6,7 +6,11 @@
  * transaction pauses processing and a timer retries it; it leaves
  * nothing behind, in the database or in memory (settings and password
  * hashes changed by its commands are put back by the store's undo
- * records).  The log has shown the message redacted since its receipt;
+ * records).  A command whose password check has no turn yet (the
+ * authorisation gate paces and rations checks) is rolled back and left
+ * "new": the messages after it go on, and a timer runs it in its turn
+ * (the phonebook's numbers first while some wait).
+ * The log has shown the message redacted since its receipt;
  * the text as received comes from sms_store_next_new() and is forgotten
  * by the "processed" mark.  Also the timer that delivers incomplete
  * concatenated messages with gaps.
@@ -18,6 +22,7 @@
 
 #include <event2/event.h>
 
+#include "auth.h"
 #include "log.h"
 #include "settings.h"
 #include "smscmd.h"
@@ -37,6 +42,40 @@ static int sms_rx_running;
 static struct event *sms_rx_retry_ev;
 static int sms_rx_paused;
 static int sms_rx_backoff_s;
+/* messages left for their password check's turn */
+static struct event *sms_rx_turn_ev;
+static int sms_rx_waiting;
+
+static void
+sms_rx_turn_cb(evutil_socket_t fd, short what, void *arg)
+{
+	sms_rx_process_new();
+}
+
+/* Say once per message that it waits (ids only grow). */
+static long long sms_rx_wait_logged;
+
+static void
+sms_rx_note_waiting(long long id, const char *number)
+{
+	if (id <= sms_rx_wait_logged)
+		return;
+	log_info("sms: message %lld from %s waits for its password check's "
+	    "turn (not processed yet)", id, number);
+	sms_rx_wait_logged = id;
+}
+
+/* Handle the messages left waiting when the next check has a turn. */
+static void
+sms_rx_wait_turn(void)
+{
+	struct timeval tv;
+
+	if (sms_rx_turn_ev == NULL || evtimer_pending(sms_rx_turn_ev, NULL))
+		return;
+	auth_gate_turn_timeval(&tv);
+	event_add(sms_rx_turn_ev, &tv);
+}
 
 static void
 sms_rx_retry_cb(evutil_socket_t fd, short what, void *arg)
@@ -98,23 +137,42 @@ sms_rx_reply(const char *number, const char *text, size_t len)
 	buf_free(&msg);
 }
 
-/* Run every committed, not yet processed message. */
-void
-sms_rx_process_new(void)
+/* Run the committed, not yet processed messages (listed_only: of
+ * phonebook numbers only), counting them in *done; returns how many wait
+ * for their password check's turn. */
+static int
+sms_rx_pass(int listed_only, int *done)
 {
-	long long id;
+	long long id = 0;
 	char number[64];
 	char *text;
-	int done = 0;
+	int waiting = 0;
 
 	while (sms_rx_running && !sms_rx_paused &&
-	    sms_store_next_new(&id, number, sizeof number, &text) == 1) {
+	    sms_store_next_new(id, listed_only, &id, number, sizeof number,
+	    &text) == 1) {
 		struct buf reply, redacted;
 		struct smscmd_msg *probe;
 		const char *err;
 		size_t len = text != NULL ? strlen(text) : 0;
-		int send = 0, to_port = 0;
+		int send = 0, to_port = 0, cmd = 0;
 
+		/* a command that carries a password: the bridge's SMS mode
+		 * does not take it, and while no password check has a turn
+		 * it waits, without a transaction (a flood of waiting
+		 * guesses costs a parse each) */
+		if (text != NULL && (probe = malloc(sizeof *probe)) != NULL) {
+			cmd = smscmd_parse(text, len, probe, &err) == 0 &&
+			    probe->has_password;
+			explicit_bzero(probe, sizeof *probe);
+			free(probe);
+		}
+		if (cmd && auth_gate_next_turn_ms() > 0) {
+			sms_rx_note_waiting(id, number);
+			free(text);
+			waiting++;
+			continue;
+		}
 		/* one transaction for the message, the commands it runs,
 		 * its reply and its "processed" mark: a stop anywhere in
 		 * between leaves all undone, and it runs again at start,
@@ -132,18 +190,20 @@ sms_rx_process_new(void)
 		buf_init(&redacted, 4 * (SMS_TEXT_MAX + sizeof SMS_CUT_MARKER));
 		/* the bridge's SMS mode takes DSTNUM's messages, except
 		 * commands that carry a password */
-		if (text != NULL && (probe = malloc(sizeof *probe)) != NULL) {
-			int cmd = smscmd_parse(text, len, probe, &err) == 0 &&
-			    probe->has_password;
-
-			explicit_bzero(probe, sizeof *probe);
-			free(probe);
-			if (!cmd)
-				to_port = sms_rx_offer(number,
-				    (const uint8_t *)text, len);
+		if (text != NULL && !cmd)
+			to_port = sms_rx_offer(number, (const uint8_t *)text,
+			    len);
+		if (text != NULL && !to_port &&
+		    (send = smscmd_handle(number, text, len, &reply)) == -1) {
+			/* no turn for its password check yet: nothing ran */
+			sms_rx_note_waiting(id, number);
+			store_rollback();
+			buf_free(&reply);
+			buf_free(&redacted);
+			free(text);
+			waiting++;
+			continue;
 		}
-		if (text != NULL && !to_port)
-			send = smscmd_handle(number, text, len, &reply);
 		if (text != NULL) {
 			smscmd_redact(text, len, &redacted);
 			buf_mark_cut(&redacted, SMS_CUT_MARKER);
@@ -163,12 +223,30 @@ sms_rx_process_new(void)
 		buf_free(&reply);
 		buf_free(&redacted);
 		free(text);
-		done++;
+		(*done)++;
 	}
+	return waiting;
+}
+
+/* Run every committed, not yet processed message.  While some wait for
+ * their password check's turn, turns are scarce: the messages of
+ * phonebook numbers go first (a filter, as always: their commands are
+ * still judged by the gate), so strangers' guesses cannot queue ahead of
+ * the owner. */
+void
+sms_rx_process_new(void)
+{
+	int done = 0;
+
+	if (sms_rx_waiting > 0)
+		(void)sms_rx_pass(1, &done);	/* the rest: seen again below */
+	sms_rx_waiting = sms_rx_pass(0, &done);
 	/* the text as received (with its password) is only in the
 	 * write-ahead log now: write the log out and truncate it */
 	if (done > 0 && store_checkpoint() == -1)
 		log_warnx("sms: %s", store_errmsg());
+	if (sms_rx_waiting > 0)
+		sms_rx_wait_turn();
 	sms_tx_kick();
 }
 
@@ -250,8 +328,10 @@ sms_rx_run_start(struct event_base *base)
 	sms_rx_running = 1;
 	sms_rx_paused = 0;
 	sms_rx_backoff_s = 0;
+	sms_rx_waiting = 0;
 	sms_rx_expire_ev = evtimer_new(base, sms_rx_expire_cb, NULL);
 	sms_rx_retry_ev = evtimer_new(base, sms_rx_retry_cb, NULL);
+	sms_rx_turn_ev = evtimer_new(base, sms_rx_turn_cb, NULL);
 	sms_rx_schedule_expiry();
 }
 
@@ -266,5 +346,9 @@ sms_rx_run_stop(void)
 	if (sms_rx_retry_ev != NULL) {
 		event_free(sms_rx_retry_ev);
 		sms_rx_retry_ev = NULL;
+	}
+	if (sms_rx_turn_ev != NULL) {
+		event_free(sms_rx_turn_ev);
+		sms_rx_turn_ev = NULL;
 	}
 }

@@ -189,14 +189,17 @@ sms_store_oldest_part(void)
 	    "WHERE msg_id IS NULL", ""), 0);
 }
 
-/* The oldest incoming message not yet processed: 1, 0 none, -1 error.
+/* The oldest incoming message after `after` not yet processed (with
+ * listed_only, from a number in the phonebook): 1, 0 none, -1 error.
  * *text, as received, is malloc'ed (NULL for data messages). */
 int
-sms_store_next_new(long long *id, char *number, size_t numlen, char **text)
+sms_store_next_new(long long after, int listed_only, long long *id,
+    char *number, size_t numlen, char **text)
 {
 	sqlite3_stmt *st = store_stmt("SELECT id, number, coalesce(text_clear, "
-	    "text) FROM sms WHERE direction = 'in' AND status = 'new' ORDER BY "
-	    "id LIMIT 1", "");
+	    "text) FROM sms WHERE direction = 'in' AND status = 'new' AND "
+	    "id > ?1 AND (?2 = 0 OR number IN (SELECT number FROM phonebook)) "
+	    "ORDER BY id LIMIT 1", "ii", after, (long long)listed_only);
 	int r = 0;
 
 	if (st == NULL)

@@ -3,11 +3,13 @@
 The broker refuses anonymous clients and has a password file; the daemon
 logs in as its device id.  Covers: `online` retained after CONNACK and the
 last will `offline` when the daemon is SIGKILLed; a command on `cmd` and
-its reply with the MQTT v5 correlation data (and on the response topic);
-the fleet topic; a wrong password silent and counted for lockout; an SMS
+its reply with the MQTT v5 correlation data (and on the response topic
+inside the device's tree only); the fleet topic; a wrong password silent
+and counted for lockout, one counter for the broker connection; an SMS
 received -> event/sms; sms/send -> the simulator's sent list; malformed
-payloads (bad JSON, oversized, binary) ignored or answered, never a
-crash; the `cloud` status section and the retained status topic.
+payloads (bad JSON, oversized, binary, retained) ignored or answered,
+never a crash, logged without their bytes; the `cloud` status section
+and the retained status topic.
 """
 import json
 import os
@@ -84,13 +86,33 @@ def test_online_status():
 
 
 def test_cmd_reply():
+    own = "cellgate/%s/answers/1" % DEV
     OBS.publish("cellgate/%s/cmd" % DEV, "STATUS,PWD=%s#" % ADMIN,
-                corr="req-1", resp="client/replies")
+                corr="req-1", resp=own)
     text, props = reply_for("req-1")
     check(text.startswith("Modem:"), "STATUS# over MQTT: %r" % text)
     check(props.get(0x09) == b"req-1", "correlation data echoed")
-    m = OBS.wait(lambda t, p: t == "client/replies", 10, "response topic")
-    check(json.loads(m[1])["request"] == "req-1", "reply on the response topic")
+    m = OBS.wait(lambda t, p: t == own, 10, "response topic")
+    check(json.loads(m[1])["request"] == "req-1",
+          "reply on a response topic inside the device's tree")
+    # a response topic elsewhere is not honoured: the reply goes to
+    # `reply` only (req-1b's own-tree answer proves req-1a's was sent)
+    OBS.publish("cellgate/%s/cmd" % DEV, "STATUS,PWD=%s#" % ADMIN,
+                corr="req-1a", resp="client/replies")
+    OBS.publish("cellgate/%s/cmd" % DEV, "STATUS,PWD=%s#" % ADMIN,
+                corr="req-1b", resp=own)
+    reply_for("req-1a")
+    OBS.wait(lambda t, p: t == own and json.loads(p)["request"] == "req-1b",
+             10, "req-1b on the response topic")
+    OBS.publish("cellgate/%s/cmd" % DEV, "STATUS,PWD=%s#" % ADMIN,
+                corr="req-1c", resp="cellgate/%s/cmd" % DEV)
+    reply_for("req-1c")
+    check(OBS.take("client/replies") == [],
+          "a response topic outside cellgate/<id>/ is not published to")
+    check("response topic cellgate/%s/cmd ignored" % DEV in D.read_log(),
+          "nor the device's own command topic")
+    check("response topic client/replies ignored" in D.read_log(),
+          "the ignored response topic is logged")
     OBS.publish("cellgate/%s/cmd" % DEV, "%s#AT+CLOUDID?" % ADMIN,
                 corr="req-2")
     text, _ = reply_for("req-2")
@@ -115,8 +137,9 @@ def test_wrong_password_silent():
                   for _, p, _, _ in replies),
           "wrong or missing password: no reply (%d before)" % before)
     log = D.read_log()
-    check(log.count("auth: mqtt cmd: wrong password") >= 3,
-          "wrong passwords logged for the mqtt channel")
+    check(log.count("auth: mqtt broker 127.0.0.1:%d: wrong password"
+                    % B.port) >= 3,
+          "wrong passwords logged for the broker connection")
     check("Sup3r" not in log and "nope0" not in log,
           "passwords not in the log")
 
@@ -130,6 +153,13 @@ def test_sms_event_and_send():
     check(ev["from"] == "+491701234567" and ev["text"] == "hello cloud"
           and ev["seq"] > 0 and "time" in ev and "id" in ev,
           "SMS received -> event/sms: %r" % ev)
+    # a password before '#' is redacted whatever follows it
+    for p in smsh.encode_deliver("+491701234567", "%s#ATVER" % SUPER):
+        SIM.inject_sms(p)
+    m = OBS.wait(lambda t, p: t == "cellgate/%s/event/sms" % DEV, 20,
+                 "event/sms of pw#ATVER")
+    check(json.loads(m[1])["text"] == "***#ATVER",
+          "pw#ATVER published redacted: %r" % m[1])
     SIM.check("clear")
     OBS.publish("cellgate/%s/sms/send" % DEV, json.dumps(
         {"to": "+491709999999", "text": "from the cloud",
@@ -177,28 +207,46 @@ def test_malformed():
     log = D.read_log()
     check(logged, "malformed payloads logged: %s" %
           [m for m in marks if m not in log])
-    check("\\x00" in log or "\\xff" in log, "binary logged escaped")
+    # refused payloads carrying the password: oversized (m4), control
+    # bytes, bad sms/send JSON (retained: test_will_on_sigkill)
+    OBS.publish(t + "cmd", "%s#AT+VER\x01" % ADMIN, corr="m8")
+    OBS.publish(t + "sms/send", '{"password": "%s", "to": ' % ADMIN,
+                corr="m9")
     OBS.publish(t + "cmd", "STATUS,PWD=%s#" % ADMIN, corr="m7")
     reply_for("m7")
     check(True, "still answering after malformed payloads")
+    log = D.read_log()
+    check(ADMIN not in log and "\\x00" not in log and "\\xff" not in log
+          and "binary" not in log,
+          "refused payloads logged by size and reason, never their bytes")
 
 
 def test_lockout_per_source():
-    for i in range(6):
-        OBS.publish("cellgate/all/cmd", "STATUS,PWD=bad%d#" % i, corr="lk%d" % i)
-    OBS.publish("cellgate/all/cmd", "STATUS,PWD=%s#" % ADMIN, corr="lk-ok")
+    """One source per broker connection: wrong passwords on all/cmd lock
+    out cmd and sms/send too."""
+    for i in range(5):
+        OBS.publish("cellgate/all/cmd", "STATUS,PWD=bad%d#" % i,
+                    corr="lk%d" % i)
     OBS.publish("cellgate/%s/cmd" % DEV, "STATUS,PWD=%s#" % ADMIN,
-                corr="other-source")
-    reply_for("other-source")
+                corr="lk-cmd")
+    OBS.publish("cellgate/%s/sms/send" % DEV, json.dumps(
+        {"to": "+491709999999", "text": "x", "password": ADMIN}),
+        corr="lk-sms")
+    src = "mqtt broker 127.0.0.1:%d" % B.port
+    wait_for(lambda: D.read_log().count("auth: %s ignored: locked out"
+                                        % src) >= 2, 30,
+             "cmd and sms/send refused as locked out")
     check(not [m for m in OBS.take("cellgate/%s/reply" % DEV)
-               if json.loads(m[1]).get("request") == "lk-ok"],
-          "wrong passwords counted: the fleet topic is locked out, even "
-          "with the right password")
-    check("auth: mqtt all ignored: locked out" in D.read_log(),
-          "lockout logged; the device's own cmd topic still answers")
+               if (json.loads(m[1]).get("request") or "").startswith("lk")],
+          "wrong passwords on all/cmd lock out the broker connection: "
+          "cmd and sms/send get nothing, even with the right password")
 
 
 def test_will_on_sigkill():
+    # a retained command comes again at the next connect: refused then,
+    # and logged without its bytes
+    OBS.publish("cellgate/%s/cmd" % DEV, "STATUS,PWD=%s#" % ADMIN,
+                retain=True)
     OBS.take("cellgate/%s/availability" % DEV)
     D.kill9()
     m = OBS.wait(lambda t, p: t == "cellgate/%s/availability" % DEV, 10,
@@ -208,6 +256,10 @@ def test_will_on_sigkill():
     m = OBS.wait(lambda t, p: t == "cellgate/%s/availability" % DEV
                  and p == b"online", 20, "online again")
     check(True, "online again after restart")
+    wait_for(lambda: "(retained, " in D.read_log(), 10, "retained refused")
+    OBS.publish("cellgate/%s/cmd" % DEV, b"", retain=True)   # forget it
+    check(ADMIN not in D.read_log(),
+          "the retained command is logged without its bytes")
 
 
 def main():

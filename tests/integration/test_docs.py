@@ -13,7 +13,9 @@ and every cellgatectl subcommand (`cellgatectl --help`).  Then checks:
 - no command cellgate-sms(7) documents (a .TP entry under COMMANDS, an
   AT+ command in EXAMPLES) answers "unknown command" on the running
   daemon, and the page shows no "unknown command NAME" for a NAME the
-  daemon knows (an example gone stale).
+  daemon knows (an example gone stale);
+- no page or the sample config suggests a program run through sudo (the
+  unit sets NoNewPrivileges=yes).
 
 A setting, command or subcommand added without documentation fails here,
 with the name and the page to edit.
@@ -177,8 +179,23 @@ def test_pages_have_sections():
                   is not None, "%s has a %s section" % (page, sec))
 
 
+def test_no_sudo_program_examples():
+    """The unit sets NoNewPrivileges=yes: a program setting run through
+    sudo (system.reboot_command, modem.power_cycle_command, hooks) cannot
+    work, so no page or sample config suggests one."""
+    texts = {page: man_text(page) for page in
+             ("cellgated.8", "cellgatectl.1", "cellgate.conf.5",
+              "cellgate-sms.7")}
+    for name in ("etc/cellgate.conf", "README.md"):
+        with open(os.path.join(SRCDIR, name), encoding="utf-8") as f:
+            texts[name] = f.read()
+    for name, text in texts.items():
+        check(re.search(r"/sudo\b", text) is None,
+              "%s suggests no program run through sudo" % name)
+
+
 if __name__ == "__main__":
     run_tests(test_settings_documented, test_commands_documented,
               test_documented_commands_known,
               test_cellgatectl_subcommands_documented,
-              test_pages_have_sections)
+              test_pages_have_sections, test_no_sudo_program_examples)

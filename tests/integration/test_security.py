@@ -5,11 +5,14 @@ server on the bridge.
 Bulk changes (RELD, CLEAR) leave what their caller may not change; the
 remote lock is changed only locally, also with the µPanel spellings on the
 data port; the USSD code needs a password; one gate locks out a network
-socket that guesses (and not the data port), and the global failure cap
-stops password checks while guesses flood in; `modem at` judges each
+socket that guesses (and not the data port); strangers without a
+password never reach the global failure cap, and past it checks are
+rationed, so the right password still runs in its turn; `modem at` judges each
 command of a chained line by name (prompts refused, PINs never logged).
 """
 import os
+import re
+import socket
 import time
 
 from cgtest import BUILDDIR, Daemon, SmsPeer, check, run_tests, wait_for
@@ -108,18 +111,64 @@ def test_ussd_code_needs_password():
           "with the password it changes")
 
 
-def test_network_guesses_locked_out():
+def commands_on_socket_a():
+    """A server on socket A, with NATEN and UATEN on, once connected."""
     srv = TcpServer()
+    set_("bridge.reconnect_min", "200")
+    set_("SOCKA", "TCP,127.0.0.1,%d" % srv.port)
+    set_("SOCKAEN", "on")
+    set_("NATEN", "on")
+    set_("UATEN", "on")
+    wait_for(lambda: D.ctl_json("status")["bridge"]["socket_a"]["state"]
+             == "connected", 10, "socket A")
+    srv.take()
+    return srv
+
+
+def test_inline_commands_by_line():
+    """UATEN and NATEN frame by line inside a packet: each command line
+    runs, one split across segments is put together, and no line with
+    the password is passed on as data."""
+    srv = commands_on_socket_a()
     try:
-        set_("auth.lockout_failures", "3")
-        set_("bridge.reconnect_min", "200")
-        set_("SOCKA", "TCP,127.0.0.1,%d" % srv.port)
-        set_("SOCKAEN", "on")
-        set_("NATEN", "on")
-        set_("UATEN", "on")
-        wait_for(lambda: D.ctl_json("status")["bridge"]["socket_a"]["state"]
-                 == "connected", 10, "socket A")
+        P.drain()
+        pw = ADMIN.encode()
+        srv.send(b"%s#AT+VER\r\n%s#AT+WKMOD?\r\n" % (pw, pw))
+        wait_for(lambda: b"+VER:" in srv.received() and
+                 b"+WKMOD:" in srv.received(), 10,
+                 "both commands of one packet answered")
+        check(True, "two commands in one packet from the socket both run")
         srv.take()
+        with srv.lock:
+            c = srv.conns[-1]
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        c.sendall(b"%s#A" % pw)
+        c.sendall(b"T+VER\r\n")
+        wait_for(lambda: b"+VER:" in srv.received(), 10,
+                 "the split command answered")
+        check(True, "a command split across segments runs")
+        srv.send(b"hello\r\n%s#AT+E?\r\nworld\r\n" % pw)
+        got = P.read_until(lambda b: b"world" in b, 10)
+        check(b"hello\r\n" in got and b"world\r\n" in got,
+              "the data lines around a command reach the data port")
+        port = P.drain()
+        P.write(b"%s#AT+VER\r%s#AT+WKMOD?\r" % (pw, pw))
+        got = P.read_until(lambda b: b"+VER:" in b and b"+WKMOD:" in b, 10)
+        check(b"+VER:" in got and b"+WKMOD:" in got,
+              "two commands in one write on the data port both run")
+        port += P.drain()
+        check(pw not in port, "no password reached the data port")
+        check(pw not in srv.received(), "no password reached the server")
+    finally:
+        for n, v in (("NATEN", "off"), ("UATEN", "off"), ("SOCKAEN", "off")):
+            set_(n, v)
+        srv.close()
+
+
+def test_network_guesses_locked_out():
+    set_("auth.lockout_failures", "3")
+    srv = commands_on_socket_a()
+    try:
         srv.send(("%s#AT+VER\r\n" % ADMIN).encode())
         check(b"+VER:" in srv.wait_bytes(8, 5), "NATEN answers the password")
         srv.take()
@@ -145,17 +194,94 @@ def test_network_guesses_locked_out():
         srv.close()
 
 
+def at_rest():
+    """The bytes of the database, its WAL and the log."""
+    D.ctl("settings", "get", "E")
+    data = b""
+    for f in (D.db, D.db + "-wal", D.log):
+        if os.path.exists(f):
+            with open(f, "rb") as fh:
+                data += fh.read()
+    return data
+
+
+def test_password_before_hash_never_stored():
+    """pw#ATVER and pw# do not parse as commands, but hold the password:
+    redacted in the message log, the database, its WAL and the log."""
+    for text in ("%s#ATVER", "%s#", "hi %s#AT"):
+        r = T.sms(STRANGER, text % SUPER)
+        check(r is None, "%r: no reply" % (text % "pw"))
+    data = at_rest()
+    check(SUPER.encode() not in data,
+          "the password is not in the database, its WAL or the log")
+    rc, out, err = D.ctl("sms", "list", "--limit", "10")
+    check(rc == 0 and SUPER not in out and "***#ATVER" in out and
+          "***#" in out, "`sms list` shows them redacted: %s" % out)
+
+
+def inject(sender, text):
+    for p in T.PEER.encode_deliver(sender, text):
+        T.SIM.inject_sms(p)
+
+
+def processed_count():
+    return sum(1 for m in T.messages()
+               if m["direction"] == "in" and m["status"] != "new")
+
+
+def test_strangers_never_cap():
+    """Operator notices, spam, delivery reports: strangers without a
+    password never count toward the failure cap, however many."""
+    before = processed_count()
+    for i in range(32):
+        inject("+4917090003%02d" % i, "Your balance is %d.00 EUR" % i)
+    wait_for(lambda: processed_count() >= before + 32, 60,
+             "32 strangers' messages processed")
+    r = T.sms(STRANGER, "%s#AT+VER" % SUPER)
+    check(r is not None and "+VER:" in r,
+          "after 32 strangers, the owner's command runs and is answered: "
+          "%r" % r)
+    check("rationed" not in D.read_log(), "no check was rationed")
+
+
 def test_failure_cap():
+    """Past the cap of wrong passwords, checks are rationed, not refused:
+    the right password waits its turn, unprocessed, then runs; while
+    messages wait, the phonebook's numbers go first."""
     set_("auth.failure_cap", "4")
-    for i in range(4):
-        T.sms("+4917090001%02d" % i, "STATUS,PWD=nope%d#" % i)
-    check(T.sms("+491709000200", "STATUS,PWD=%s#" % SUPER) is None,
-          "past the cap, not even the right password is checked")
-    check("no password is checked until the rate drops" in D.read_log(),
-          "the cap is logged")
+    before = processed_count()
+    for i in range(5):
+        inject("+4917090001%02d" % i, "STATUS,PWD=nope%d#" % i)
+    wait_for(lambda: processed_count() >= before + 5, 60,
+             "the 5 guesses judged")
+    last = max(m["id"] for m in T.messages())
+    T.SIM.check("clear")
+    inject("+491709000200", "STATUS,PWD=%s#" % SUPER)
+    wait_for(lambda: re.search(r"message \d+ from \+491709000200 waits "
+                               r"for its password check's turn",
+                               D.read_log()), 20, "the check rationed")
+    mine = [m for m in T.messages() if m["id"] > last]
+    check(len(mine) == 1 and mine[0]["status"] == "new",
+          "a message waiting its turn is not marked processed: %r" % mine)
+    check("password checks are rationed" in D.read_log(),
+          "the ration is logged")
+    for i in range(3):
+        inject("+4917090003%02d" % i, "STATUS,PWD=again%d#" % i)
+    inject(OWNER, "%s#AT+VER" % SUPER)
+
+    def answered(number):
+        return lambda: next((x for x in T.messages() if x["id"] > last and
+                             x["direction"] == "out" and
+                             x["number"] == number), None)
+    wait_for(answered(OWNER), 40, "the owner's command answered")
+    wait_for(answered("+491709000200"), 40,
+             "the rationed command answered in its turn")
+    log = D.read_log()
+    owner = log.find("auth: sms %s: password accepted" % OWNER)
+    other = log.find("auth: sms +491709000200: password accepted")
+    check(0 <= owner < other, "while checks wait, the phonebook's number "
+          "goes first: the owner's command ran before the stranger's")
     set_("auth.failure_cap", "30")
-    check(T.sms("+491709000201", "STATUS,PWD=%s#" % SUPER) is not None,
-          "below the cap again, the password works")
 
 
 def test_modem_at_judges_commands_by_name():
@@ -184,12 +310,7 @@ def test_new_passwords_never_at_rest():
     secrets = [SUPER] + [p for _, p in forms]
     for text, _ in forms:
         T.sms(STRANGER, text % SUPER)
-    D.ctl("settings", "get", "E")
-    data = b""
-    for f in (D.db, D.db + "-wal", D.log):
-        if os.path.exists(f):
-            with open(f, "rb") as fh:
-                data += fh.read()
+    data = at_rest()
     leaked = [p for p in secrets if p.encode() in data]
     check(leaked == [], "no new or old password in the database, its WAL "
           "or the log, in any form: %s" % leaked)
@@ -219,9 +340,14 @@ def main():
         run_tests(test_bulk_changes_keep_protected_settings,
                   test_remote_lock_only_locally,
                   test_ussd_code_needs_password,
-                  test_network_guesses_locked_out, test_failure_cap,
+                  test_inline_commands_by_line,
+                  test_network_guesses_locked_out,
                   test_modem_at_judges_commands_by_name,
-                  test_new_passwords_never_at_rest)
+                  test_new_passwords_never_at_rest,
+                  test_password_before_hash_never_stored,
+                  test_strangers_never_cap,
+                  # last: the ration lasts a minute after the last guess
+                  test_failure_cap)
     finally:
         D.cleanup()
         T.SIM.stop()

@@ -145,6 +145,16 @@ def test_incoming_call():
     r = decode_sent()
     check(r and r[0][0] == OWNER and r[0][1].startswith("Modem: ready"),
           "a listed caller is hung up and gets the status SMS: %r" % r)
+    # a caller id can be spoofed: one reply per number per
+    # calls.reply_interval (600 s)
+    SIM.check("clear")
+    SIM.ring(OWNER)
+    wait_for(lambda: "calls: no reply to %s" % OWNER in D.read_log(), 20,
+             "the second call within the interval")
+    wait_for(lambda: any(c in ("ATH", "AT+CHUP") for c in SIM.commands()),
+             20, "the second call hung up")
+    check(SIM.sent() == [], "a second call within 10 minutes: hung up, "
+          "no second SMS")
     SIM.check("clear")
     D.ctl("settings", "set", "CALEN", "off")
     D.ctl("phonebook", "set", "1", "call=ignore")

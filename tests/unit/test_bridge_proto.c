@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -311,6 +312,84 @@ test_inline(void **state)
 	assert_int_equal(inl(big, pw, cmd), 0);	/* command too long */
 }
 
+/* The framer's output as one string: data as D[...], commands as
+ * C[...]. */
+static char framed[1024];
+
+static void
+framed_data(void *arg, const uint8_t *p, size_t n)
+{
+	size_t k = strlen(framed);
+
+	snprintf(framed + k, sizeof framed - k, "D[%.*s]", (int)n,
+	    (const char *)p);
+}
+
+static void
+framed_cmd(void *arg, const uint8_t *p, size_t n)
+{
+	size_t k = strlen(framed);
+
+	snprintf(framed + k, sizeof framed - k, "C[%.*s]", (int)n,
+	    (const char *)p);
+}
+
+static const struct bridge_lines_cb framed_cb = { framed_data, framed_cmd,
+	NULL };
+
+static int
+lfeed(struct bridge_lines *l, const char *s)
+{
+	return bridge_lines_feed(l, (const uint8_t *)s, strlen(s), &framed_cb);
+}
+
+/* Inline commands by line inside a stream: every command line runs, none
+ * is passed on as data, a command split across reads is put together. */
+static void
+test_inline_lines(void **state)
+{
+	struct bridge_lines l;
+
+	memset(&l, 0, sizeof l);
+	framed[0] = '\0';
+	/* two commands in one packet: both run, nothing is data */
+	assert_int_equal(lfeed(&l, "pw#AT+VER\r\npw#AT+CSQ\r\n"), 0);
+	assert_string_equal(framed, "C[pw#AT+VER]C[pw#AT+CSQ]");
+	/* data around a command keeps its order and its line ends */
+	framed[0] = '\0';
+	assert_int_equal(lfeed(&l, "a b\r\npw#AT+VER\nx y\n"), 0);
+	assert_string_equal(framed, "D[a b\r\n]C[pw#AT+VER]D[x y\n]");
+	/* split across reads, in the password, after '#', in "AT+" */
+	framed[0] = '\0';
+	assert_int_equal(lfeed(&l, "p"), 1);
+	assert_int_equal(lfeed(&l, "w#A"), 1);
+	assert_int_equal(lfeed(&l, "T+V"), 1);
+	assert_int_equal(lfeed(&l, "ER\r"), 0);
+	assert_int_equal(lfeed(&l, "\n"), 0);	/* the command's LF */
+	assert_string_equal(framed, "C[pw#AT+VER]");
+	/* a held tail with no line end after the gap: a whole frame (the
+	 * seed's one command per packet), or data */
+	framed[0] = '\0';
+	assert_int_equal(lfeed(&l, "x y\npw#AT+VER"), 1);
+	bridge_lines_flush(&l, &framed_cb);
+	assert_string_equal(framed, "D[x y\n]C[pw#AT+VER]");
+	framed[0] = '\0';
+	assert_int_equal(lfeed(&l, "12.5"), 1);
+	bridge_lines_flush(&l, &framed_cb);
+	bridge_lines_flush(&l, &framed_cb);	/* nothing held: nothing */
+	assert_string_equal(framed, "D[12.5]");
+	/* binary and spaced data passes at once */
+	framed[0] = '\0';
+	assert_int_equal(lfeed(&l, "hello world"), 0);
+	assert_int_equal(lfeed(&l, "pw#VER\r\n"), 0);
+	assert_string_equal(framed, "D[hello world]D[pw#VER\r\n]");
+	/* a held tail that turns out to be data goes before what follows */
+	framed[0] = '\0';
+	assert_int_equal(lfeed(&l, "abc"), 1);
+	assert_int_equal(lfeed(&l, " def\npw#AT+Z\n"), 0);
+	assert_string_equal(framed, "D[abc def\n]C[pw#AT+Z]");
+}
+
 static int nlines;
 
 static int
@@ -446,6 +525,7 @@ main(void)
 		cmocka_unit_test(test_rfc_scan),
 		cmocka_unit_test(test_esc),
 		cmocka_unit_test(test_inline),
+		cmocka_unit_test(test_inline_lines),
 		cmocka_unit_test(test_htphd),
 		cmocka_unit_test(test_hex_link),
 		cmocka_unit_test(test_http_url),

@@ -237,18 +237,25 @@ teardown(void **state)
 	return 0;
 }
 
-/* Returns 1 and the reply in out, or 0 for silence. */
+/* Returns 1 and the reply in out, or 0 for silence; a message whose
+ * password check has no turn yet runs again in its turn, as the SMS
+ * module does. */
 static int
 sms(const char *from, const char *text)
 {
 	struct buf b;
 	int r;
 
-	buf_init(&b, sizeof out - 1);
-	r = smscmd_handle(from, text, strlen(text), &b);
-	snprintf(out, sizeof out, "%s", buf_str(&b));
-	buf_free(&b);
-	return r;
+	for (;;) {
+		buf_init(&b, sizeof out - 1);
+		r = smscmd_handle(from, text, strlen(text), &b);
+		snprintf(out, sizeof out, "%s", buf_str(&b));
+		buf_free(&b);
+		if (r != -1)
+			return r;
+		assert_int_equal(b.len, 0);
+		usleep((useconds_t)auth_gate_next_turn_ms() * 1000 + 1000);
+	}
 }
 
 static void
@@ -406,6 +413,18 @@ test_redaction(void **state)
 	assert_string_equal(redacted("Meeting at 10:30"), "Meeting at 10:30");
 	/* does not parse: masked by shape */
 	assert_string_equal(redacted("x#AT+SOCKA=\"TCP"), "***#AT+SOCKA=\"TCP");
+	/* a password before '#' goes whatever follows it */
+	assert_string_equal(redacted("Sup3r#ATVER"), "***#ATVER");
+	assert_string_equal(redacted("Sup3r#"), "***#");
+	assert_string_equal(redacted("Sup3r#AT"), "***#AT");
+	assert_string_equal(redacted("Sup3r#VER"), "***#VER");
+	assert_string_equal(redacted("hi Sup3r#AT+VER"), "***#AT+VER");
+	assert_string_equal(redacted("hi Sup3r# x"), "hi ***# x");
+	assert_string_equal(redacted("a#b Sup3r#VER"), "***#b ***#VER");
+	assert_string_equal(redacted("VER;Sup3r"), "VER;***");
+	/* a known verb stays */
+	assert_string_equal(redacted("STATUS#"), "STATUS#");
+	assert_string_equal(redacted("CONNECT#"), "CONNECT#");
 }
 
 /* The gate fails closed: a lockout store that cannot be read refuses
@@ -442,30 +461,128 @@ test_spoofed_number_keeps_password_use(void **state)
 	assert_int_equal(sms(n, "STATUS,PWD=67890#"), 1);
 }
 
-/* Above auth.failure_cap failed checks a minute, no password is checked
- * (not even a right one), whatever the source. */
+/* Strangers without a password never count toward auth.failure_cap:
+ * however many, the right password is checked at once.  Past the cap
+ * of wrong passwords, checks are rationed across all sources (the right
+ * password waits its turn, is not refused), and nothing is judged or
+ * counted for a check without a turn. */
 static void
 test_failure_cap(void **state)
 {
 	char e[256], num[32];
 	enum auth_role role;
+	uint64_t wait;
+	struct buf b;
 
 	auth_gate_reset();
 	assert_int_equal(settings_set_text(settings_find("auth.failure_cap"),
 	    "4", e, sizeof e), 0);
+	for (int i = 0; i < 40; i++) {
+		snprintf(num, sizeof num, "+49151000003%02d", i);
+		assert_int_equal(sms(num, "STATUS#"), 0);
+	}
+	assert_int_equal(sms("+4915100000200", "STATUS,PWD=67890#"), 1);
 	for (int i = 0; i < 4; i++) {
 		snprintf(num, sizeof num, "+49151000001%02d", i);
 		assert_int_equal(sms(num, "STATUS,PWD=wrong#"), 0);
 	}
-	assert_int_equal(sms("+4915100000200", "STATUS,PWD=67890#"), 0);
+	/* past the cap: one guess now, then the next waits its turn */
+	assert_int_equal(sms("+4915100000104", "STATUS,PWD=wrong#"), 0);
 	assert_int_equal(auth_gate(CHAN_NET, "socket A", "67890", &role),
-	    AUTH_CAPPED);
+	    AUTH_RATIONED);
 	assert_int_equal(role, ROLE_NONE);
+	wait = auth_gate_next_turn_ms();
+	assert_true(wait > 5000 && wait <= 60000 / 6);
+	assert_int_equal(auth_lockout_until("net:pw:socket A"), 0);
+	/* over SMS the message is handed back, nothing ran */
+	buf_init(&b, 256);
+	assert_int_equal(smscmd_handle("+4915100000201", "PWD77777;67890", 14,
+	    &b), -1);
+	assert_int_equal(b.len, 0);
+	buf_free(&b);
+	assert_int_equal(auth_password_role("77777"), ROLE_NONE);
 	auth_gate_reset();
 	assert_int_equal(auth_gate(CHAN_NET, "socket A", "67890", &role),
 	    AUTH_OK);
 	assert_int_equal(settings_set_text(settings_find("auth.failure_cap"),
 	    "30", e, sizeof e), 0);
+}
+
+/* Checks take turns even below the cap: a burst, then paced, so a
+ * flood of right passwords cannot keep the loop hashing either. */
+static void
+test_checks_paced(void **state)
+{
+	enum auth_role role;
+	int granted = 0, paced = 0;
+
+	auth_gate_reset();
+	for (int i = 0; i < 10 && !paced; i++) {
+		enum auth_result r = auth_gate(CHAN_NET, "socket B", "67890",
+		    &role);
+
+		if (r == AUTH_RATIONED) {
+			paced = 1;
+			assert_int_equal(role, ROLE_NONE);
+			assert_true(auth_gate_next_turn_ms() > 0);
+		} else {
+			assert_int_equal(r, AUTH_OK);
+			granted++;
+		}
+	}
+	assert_true(paced);
+	assert_true(granted >= 4);	/* the burst */
+	usleep((useconds_t)auth_gate_next_turn_ms() * 1000 + 1000);
+	assert_int_equal(auth_gate(CHAN_NET, "socket B", "67890", &role),
+	    AUTH_OK);
+	auth_gate_reset();
+}
+
+static long long
+rows(const char *sql)
+{
+	sqlite3_stmt *st;
+	long long n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(), sql, -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Failure rows expire with the window whatever their key, ended
+ * lockouts go, and the table is bounded. */
+static void
+test_failures_expire(void **state)
+{
+	long long n;
+
+	assert_int_equal(sqlite3_exec(store_db(), "DELETE FROM auth_failures;"
+	    "WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i "
+	    "WHERE x < 190) INSERT INTO auth_failures(number, at) "
+	    "SELECT 'sms:nopw:+49170' || x, strftime('%s', 'now') - 100000 "
+	    "FROM i;"
+	    "INSERT INTO auth_lockouts VALUES ('sms:pw:+49171', 1000)",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(auth_lockout_failure("sms:pw:+4915100000400", &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows("SELECT count(*) FROM auth_failures"), 1);
+	assert_int_equal(rows("SELECT count(*) FROM auth_lockouts WHERE "
+	    "number = 'sms:pw:+49171'"), 0);
+	/* a flood within the window: the newest AUTH_FAILURES_MAX stay */
+	assert_int_equal(sqlite3_exec(store_db(),
+	    "WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i "
+	    "WHERE x < 10100) INSERT INTO auth_failures(number, at) "
+	    "SELECT 'sms:nopw:+49172' || x, strftime('%s', 'now') FROM i",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(auth_lockout_failure("sms:pw:+4915100000400", &n), 0);
+	assert_true(n >= 1);
+	assert_int_equal(rows("SELECT count(*) FROM auth_failures"),
+	    AUTH_FAILURES_MAX);
+	assert_int_equal(sqlite3_exec(store_db(), "DELETE FROM auth_failures",
+	    NULL, NULL, NULL), SQLITE_OK);
 }
 
 /* The three fixed cases through the engine (the superadmin password
@@ -533,6 +650,8 @@ main(void)
 		cmocka_unit_test(test_lockout),
 		cmocka_unit_test(test_spoofed_number_keeps_password_use),
 		cmocka_unit_test(test_failure_cap),
+		cmocka_unit_test(test_failures_expire),
+		cmocka_unit_test(test_checks_paced),
 		cmocka_unit_test(test_oddities_engine),
 		cmocka_unit_test(test_gate_fails_closed),
 		cmocka_unit_test(test_next_msg),
