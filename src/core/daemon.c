@@ -18,7 +18,6 @@
 
 #include <event2/event.h>
 #include <json-c/json.h>
-#include <systemd/sd-daemon.h>
 
 #include "auth.h"
 #include "conf.h"
@@ -27,6 +26,7 @@
 #include "events.h"
 #include "log.h"
 #include "module.h"
+#include "sd_compat.h"
 #include "settings.h"
 #include "spawn.h"
 #include "status.h"
