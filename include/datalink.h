@@ -137,6 +137,10 @@ void datalink_sm_step(struct datalink_sm *, enum datalink_event,
  * returns 1 (may be NULL).  1 found (ifname filled), 0 none. */
 int datalink_route_default(const char *text, int (*skip)(const char *),
     char *ifname, size_t iflen);
+/* The same from the text of /proc/net/ipv6_route (::/0, up, not the
+ * kernel's unreachable route on lo). */
+int datalink_route_default6(const char *text, int (*skip)(const char *),
+    char *ifname, size_t iflen);
 /* Is this the name of a modem's network interface (wwan*, ww*, usb*,
  * ppp*)? */
 int datalink_route_is_modem_if(const char *ifname);

@@ -1,8 +1,9 @@
 /*
  * datalink_route.c: the OS's default route, from the text of
- * /proc/net/route (pure), and which interfaces are a modem's: WWAN
- * (wwan0, wwp0s20u4i4, wwx<MAC>), RNDIS/ECM gadgets (usb0) and PPP
- * links.  The module reads the file on a slow timer; a missing or
+ * /proc/net/route (IPv4) and /proc/net/ipv6_route (IPv6) (pure), and
+ * which interfaces are a modem's: WWAN (wwan0, wwp0s20u4i4, wwx<MAC>),
+ * RNDIS/ECM gadgets (usb0) and PPP links.  The module reads the files
+ * when rtnetlink says something changed (datalink_watch.c); a missing or
  * unreadable file is "no route".
  */
 #include <stdio.h>
@@ -49,6 +50,51 @@ datalink_route_default(const char *text, int (*skip)(const char *),
 			continue;
 		if (strcmp(dst, "00000000") != 0 ||
 		    strcmp(mask, "00000000") != 0 || (flags & 0x1) == 0)
+			continue;
+		if (skip != NULL && skip(ifn))
+			continue;
+		if (!found || metric < best) {
+			best = metric;
+			found = 1;
+			util_strlcpy(ifname, ifn, iflen);
+		}
+	}
+	return found;
+}
+
+#define RTF_UP_FLAG	0x0001
+#define RTF_REJECT_FLAG	0x0200	/* the kernel's unreachable ::/0 on lo */
+
+int
+datalink_route_default6(const char *text, int (*skip)(const char *),
+    char *ifname, size_t iflen)
+{
+	static const char zero[] = "00000000000000000000000000000000";
+	const char *line = text, *nl;
+	unsigned long best = (unsigned long)-1;
+	int found = 0;
+
+	for (; line != NULL && *line != '\0'; line = nl != NULL ? nl + 1 :
+	    NULL) {
+		char buf[256], dst[33], dplen[3], src[33], splen[3], hop[33];
+		char ifn[32];
+		unsigned long metric;
+		unsigned refcnt, use, flags;
+		size_t n;
+
+		nl = strchr(line, '\n');
+		n = nl != NULL ? (size_t)(nl - line) : strlen(line);
+		if (n == 0 || n >= sizeof buf)
+			continue;
+		memcpy(buf, line, n);
+		buf[n] = '\0';
+		if (sscanf(buf, "%32s %2s %32s %2s %32s %lx %x %x %x %31s", dst,
+		    dplen, src, splen, hop, &metric, &refcnt, &use, &flags,
+		    ifn) != 10)
+			continue;
+		if (strcmp(dst, zero) != 0 || strcmp(dplen, "00") != 0 ||
+		    (flags & RTF_UP_FLAG) == 0 || (flags & RTF_REJECT_FLAG) ||
+		    strcmp(ifn, "lo") == 0)
 			continue;
 		if (skip != NULL && skip(ifn))
 			continue;
