@@ -28,8 +28,9 @@
 #include "settings.h"
 #include "util.h"
 
-#define DATALINK_ROUTE_FILE	"/proc/net/route"
-#define DATALINK_ROUTE6_FILE	"/proc/net/ipv6_route"
+/* through /proc/self: the unit's ProcSubset=pid hides /proc/net */
+#define DATALINK_ROUTE_FILE	"/proc/self/net/route"
+#define DATALINK_ROUTE6_FILE	"/proc/self/net/ipv6_route"
 
 struct datalink dl;
 

@@ -65,6 +65,8 @@ class Container:
         self.leader = wait_for(self._find_leader, 30, "the container's init")
 
     def _find_leader(self):
+        """The container's init: systemd-nspawn's child whose pid is 1 in
+        its own namespace (its /proc/PID/root reads "/": it pivoted)."""
         if self.proc.poll() is not None:
             raise RuntimeError("systemd-nspawn exited with %d"
                                % self.proc.returncode)
@@ -72,15 +74,17 @@ class Container:
             if not p.isdigit():
                 continue
             try:
+                with open("/proc/%s/stat" % p) as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                if ppid != self.proc.pid:
+                    continue
                 with open("/proc/%s/status" % p) as f:
                     st = f.read()
-                if os.readlink("/proc/%s/root" % p) != self.root:
-                    continue
-            except OSError:
+            except (OSError, IndexError, ValueError):
                 continue
             for line in st.splitlines():
-                if line.startswith("NSpid:") and line.split()[-1] == "1" \
-                        and len(line.split()) > 2:
+                f = line.split()
+                if f and f[0] == "NSpid:" and len(f) > 2 and f[-1] == "1":
                     return int(p)
         return None
 
@@ -187,8 +191,7 @@ def sms_once(c, d, peer, sig, label):
     except TimeoutError:
         pass
     replies = [t for n, t in peer.sent() if n == OWNER]
-    ins = [m for m in peer.messages() if m["direction"] == "in" and
-           m["text"] == text]
+    ins = [m for m in peer.messages() if m["direction"] == "in"]
     check(len(replies) == 1 and len(ins) == peer.count_in + 1,
           "%s: the SMS that arrived before the crash ran once and was "
           "answered once (%d replies, %d new messages)"
@@ -261,8 +264,7 @@ def run(c, broker_port, tcp):
     check(reply is not None and len(reply) > 0,
           "SMS in and out: STATUS by SMS is answered by SMS: %r" % reply)
     peer.count_in = len([m for m in peer.messages()
-                         if m["direction"] == "in"
-                         and m["text"] == "STATUS,PWD=%s#" % ADMIN_PW])
+                         if m["direction"] == "in"])
 
     # the journal
     e = journal_fields(c)
@@ -278,8 +280,13 @@ def run(c, broker_port, tcp):
         up = True
     except (TimeoutError, RuntimeError, KeyError):
         up = False
-    check(up, "the MQTT link is up with the broker (127.0.0.1:%d)"
-          % broker_port)
+    try:
+        why = d.ctl_json("status")
+        why = (why.get("data"), why.get("cloud"))
+    except RuntimeError as e:
+        why = str(e)
+    check(up, "the MQTT link is up with the broker (127.0.0.1:%d): %s"
+          % (broker_port, "" if up else why))
 
     # the bridge
     for name, value in (("SOCKA", "TCP,127.0.0.1,%d" % tcp.port),
@@ -341,7 +348,10 @@ def run(c, broker_port, tcp):
         v = poll()
     check(rc == 0 and v == "45" and main_pid(c) == pid,
           "systemctl reload applies the changed config (signal_poll %s), "
-          "same process" % v)
+          "same process%s" % (v, "" if rc == 0 else ": " + err.strip()))
+    if rc != 0:
+        print(c.run("journalctl", "--no-pager", "-n", "25", "-u",
+                    "cellgate.service")[1])
 
     # REBOOT by SMS, through logind
     peer.sim.check("clear")
@@ -387,6 +397,7 @@ def main():
                                "-u", "cellgate.service")
             if cgtest._failed:
                 print(out)
+                print(open(c.path("/etc/cellgate/cellgate.conf")).read())
         c.stop()
         broker.stop()
         tcp.close()

@@ -662,8 +662,8 @@ boot_rc=0
 # (cellgatectl from the package just built, to talk to the container)
 CG_BUILDDIR=$work/src/debian/cellgate/usr/bin \
     python3 "$top/tests/package/boot_test.py" "$broot" \
-    2>&1 | tee "$work/boot.log" | sed 's/^/    /' || true
-boot_rc=${PIPESTATUS[0]}
+    >"$work/boot.log" 2>&1 || boot_rc=$?
+sed 's/^/    /' "$work/boot.log"
 while read -r line; do
 	case $line in
 	"ok - "*) pass "boot: ${line#ok - }" ;;
