@@ -83,6 +83,10 @@ cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 0755 "$root/usr/sbin/policy-rc.d"
 mount -t proc proc "$root/proc" && mounts+=("$root/proc")
+# a private /dev/pts: the modem's unit tests open ptys
+mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts \
+    "$root/dev/pts" && mounts+=("$root/dev/pts")
+ln -sf pts/ptmx "$root/dev/ptmx"
 mkdir -p "$cache/cross-archives"
 cp "$cache"/cross-archives/*.deb "$root/var/cache/apt/archives/" \
     2>/dev/null || true
