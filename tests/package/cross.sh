@@ -87,6 +87,10 @@ mount -t proc proc "$root/proc" && mounts+=("$root/proc")
 mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts \
     "$root/dev/pts" && mounts+=("$root/dev/pts")
 ln -sf pts/ptmx "$root/dev/ptmx"
+# /tmp on tmpfs: a 32-bit program under qemu-user reads directories of a
+# 64-bit-hash file system (ext4) with EOVERFLOW; the unit tests' scratch
+# trees (a fake sysfs) are made there
+mount -t tmpfs tmpfs "$root/tmp" && mounts+=("$root/tmp")
 mkdir -p "$cache/cross-archives"
 cp "$cache"/cross-archives/*.deb "$root/var/cache/apt/archives/" \
     2>/dev/null || true
