@@ -234,11 +234,12 @@ unit=$work/src/systemd/cellgate.service
 # not installed on the build host (they are checked in the root below).
 verify_out=$(MANPATH=$work/src/debian/cellgate/usr/share/man \
     SYSTEMD_LOG_COLOR=0 systemd-analyze verify "$unit" \
-    "$work/src/systemd/cellgate-usb-reset@.service" 2>&1) || true
+    "$work/src/systemd/cellgate-usb-reset@.service" \
+    "$work/src/systemd/cellgate-ppp.service" 2>&1) || true
 for prog in /usr/sbin/cellgated /usr/libexec/cellgate/cellgate-grant \
     /usr/libexec/cellgate/cellgate-usb-reset; do
 	[ -e "$prog" ] && continue
-	verify_out=$(grep -vE "^cellgate(-usb-reset@[a-z]*)?\.service: Command $prog is not executable: No such file or directory\$" <<<"$verify_out" || true)
+	verify_out=$(grep -vE "^cellgate(-usb-reset@[a-z]*|-ppp)?\.service: Command $prog is not executable: No such file or directory\$" <<<"$verify_out" || true)
 done
 [ -z "$verify_out" ] || printf '%s\n' "$verify_out"
 check "systemd-analyze verify: no complaints" [ -z "$verify_out" ]
@@ -342,6 +343,7 @@ for f in /usr/share/man/man8/cellgated.8.gz \
     /usr/share/man/man7/cellgate-sms.7.gz \
     /lib/systemd/system/cellgate.service \
     /lib/systemd/system/cellgate-usb-reset@.service \
+    /lib/systemd/system/cellgate-ppp.service \
     /usr/share/polkit-1/rules.d/60-cellgate.rules \
     /usr/libexec/cellgate/cellgate-grant \
     /usr/libexec/cellgate/cellgate-usb-reset \

@@ -447,6 +447,49 @@ test_routes6(void **state)
 	    "00000000 00000001 eth1\n", NULL, ifn, sizeof ifn), 0);
 }
 
+/* The request the daemon hands to cellgated --ppp-run (root): written,
+ * read back, and malformed ones refused by the AT+APN parser. */
+static void
+test_ppp_request(void **state)
+{
+	struct datalink_apn in = { "web.example", "bob", "pw", "PAP", 1 };
+	struct datalink_apn out;
+	char text[512], e[256];
+	static const char *const bad[] = {
+		"",				/* nothing */
+		"web.example\n",		/* one line */
+		"web.example\nbob\npw\n",	/* three */
+		"web.example\nbob\npw\nPAP\nextra\n",	/* five */
+		"web.example\nbob\npw\nKERBEROS\n",	/* bad auth */
+		"web example\nbob\npw\nPAP\n",	/* blank in the APN */
+		"web.example\nb\"ob\npw\nPAP\n",	/* quote */
+		"web.example\nbob\np\tw\nPAP\n",	/* control char */
+	};
+
+	assert_int_equal(datalink_ppp_request_text(&in, text, sizeof text), 0);
+	assert_string_equal(text, "web.example\nbob\npw\nPAP\n");
+	assert_int_equal(datalink_ppp_request_parse(text, &out, e, sizeof e),
+	    0);
+	assert_string_equal(out.apn, "web.example");
+	assert_string_equal(out.user, "bob");
+	assert_string_equal(out.password, "pw");
+	assert_string_equal(out.auth, "PAP");
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		util_strlcpy(text, bad[i], sizeof text);
+		e[0] = '\0';
+		assert_int_equal(datalink_ppp_request_parse(text, &out, e,
+		    sizeof e), -1);
+		assert_true(e[0] != '\0');
+	}
+	/* the daemon never writes a request it could not read back */
+	util_strlcpy(in.user, "b\"ob", sizeof in.user);
+	assert_int_equal(datalink_ppp_request_text(&in, text, sizeof text),
+	    -1);
+	assert_int_equal(datalink_ppp_request_path("/run/cellgate", text,
+	    sizeof text), 0);
+	assert_string_equal(text, "/run/cellgate/ppp-request");
+}
+
 static void
 test_ppp_texts(void **state)
 {
@@ -616,6 +659,7 @@ main(void)
 		cmocka_unit_test(test_sm_drops),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_routes6),
+		cmocka_unit_test(test_ppp_request),
 		cmocka_unit_test(test_ppp_texts),
 		cmocka_unit_test(test_ppp_argv),
 		cmocka_unit_test(test_redact),
