@@ -21,6 +21,8 @@ the container's own view of its files (/proc/LEADER/root) and nsenter:
   - SMS in and out (a command answered by SMS), the bridge (bytes from
     the data port reach a TCP server on the host), the MQTT link (up with
     a mosquitto on the host);
+  - a feature whose privilege cannot be granted (ppp mode without pppd)
+    fails the start, and the journal names the feature;
   - REBOOT by SMS: logind (asked over D-Bus, allowed by the package's
     polkit rule) reboots the container: systemd-nspawn exits with 133.
 
@@ -352,6 +354,28 @@ def run(c, broker_port, tcp):
     if rc != 0:
         print(c.run("journalctl", "--no-pager", "-n", "25", "-u",
                     "cellgate.service")[1])
+
+    # a feature whose privilege cannot be granted fails the start loudly
+    with open(conf) as f:
+        good = f.read()
+    with open(conf, "a") as f:
+        f.write('data = { mode = "ppp"; ppp_port = "/dev/ttyUSB3"; };\n')
+    rc, _, _ = c.run("systemctl", "restart", "cellgate.service")
+    _, out, _ = c.run("journalctl", "-u", "cellgate.service", "--no-pager",
+                      "-o", "cat", "-n", "200")
+    check(rc != 0 and "cellgate-grant: ppp mode (data.mode): pppd is not "
+          "installed" in out, "ppp mode configured without pppd: the start "
+          "fails, naming the feature")
+    with open(conf, "w") as f:
+        f.write(good)
+    c.run("systemctl", "reset-failed", "cellgate.service")  # start limit
+    rc, _, _ = c.run("systemctl", "restart", "cellgate.service")
+    try:
+        wait_for(d.answers, 30, "the daemon answers", 0.2)
+        back = rc == 0
+    except TimeoutError:
+        back = False
+    check(back, "the config fixed, the service starts again")
 
     # REBOOT by SMS, through logind
     peer.sim.check("clear")
