@@ -2,8 +2,10 @@
  * sd_compat.h: the daemon's one door to systemd's notification protocol
  * (sd_notify(3), sd_watchdog_enabled(3)).  With libsystemd (the default
  * build) these are libsystemd's own; a build configured
- * --without-systemd (OpenWrt, musl, no systemd) gets inline no-ops: no
- * service manager is listening there, so there is nothing to tell.
+ * --without-systemd (OpenWrt, musl) gets the small implementation of
+ * src/core/sd_notify.c: the same datagrams to $NOTIFY_SOCKET, the same
+ * $WATCHDOG_USEC, so a service manager speaking the protocol is still
+ * told, and without one nothing happens.
  */
 #ifndef CG_SD_COMPAT_H
 #define CG_SD_COMPAT_H
@@ -15,23 +17,10 @@
 #else
 #include <stdint.h>
 
-static inline int
-sd_notify(int unset_environment, const char *state)
-{
-	(void)unset_environment;
-	(void)state;
-	return 0;
-}
-
-#define sd_notifyf(unset, ...)	sd_notify((unset), "")
-
-static inline int
-sd_watchdog_enabled(int unset_environment, uint64_t *usec)
-{
-	(void)unset_environment;
-	(void)usec;
-	return 0;
-}
+int sd_notify(int unset_environment, const char *state);
+int sd_notifyf(int unset_environment, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+int sd_watchdog_enabled(int unset_environment, uint64_t *usec);
 #endif
 
 #endif
