@@ -59,9 +59,9 @@ sysbus_arm(void)
 		event_free(sysbus_io_ev);
 	sysbus_io_ev = NULL;
 	evtimer_del(sysbus_timer_ev);
-	if (ev & POLLIN)
+	if (ev > 0 && (ev & POLLIN))
 		what |= EV_READ;
-	if (ev & POLLOUT)
+	if (ev > 0 && (ev & POLLOUT))
 		what |= EV_WRITE;
 	if (fd >= 0 && what != 0 && (sysbus_io_ev = event_new(sysbus_base,
 	    fd, what, sysbus_run, NULL)) != NULL)
