@@ -131,6 +131,10 @@ void datalink_sm_step(struct datalink_sm *, enum datalink_event,
  * returns 1 (may be NULL).  1 found (ifname filled), 0 none. */
 int datalink_route_default(const char *text, int (*skip)(const char *),
     char *ifname, size_t iflen);
+/* The same from the text of /proc/net/ipv6_route (::/0, up, not the
+ * kernel's unreachable route on lo). */
+int datalink_route_default6(const char *text, int (*skip)(const char *),
+    char *ifname, size_t iflen);
 /* Is this the name of a modem's network interface (wwan*, ww*, usb*,
  * ppp*)? */
 int datalink_route_is_modem_if(const char *ifname);
@@ -156,6 +160,18 @@ int datalink_ppp_argv(const char *port, const struct datalink_ppp_files *,
 int datalink_ppp_chat_text(const char *apn, char *out, size_t outlen);
 int datalink_ppp_options_text(const struct datalink_apn *, char *out,
     size_t outlen);
+/* ppp mode through the package's unit (datalink_pppunit.c): the request
+ * file's path in the runtime directory, its text (the APN, user, password
+ * and auth, one a line) and its parser (through datalink_apn_parse; text
+ * is modified); -1 with err when refused. */
+int datalink_ppp_request_path(const char *rundir, char *out, size_t outlen);
+int datalink_ppp_request_text(const struct datalink_apn *, char *out,
+    size_t outlen);
+int datalink_ppp_request_parse(char *text, struct datalink_apn *,
+    char *err, size_t errlen);
+/* cellgated --ppp-run, as root: pppd for the config file's data.ppp_port
+ * with the daemon's request; returns only on failure (-1 with err). */
+int datalink_ppp_run(const struct conf *, char *err, size_t errlen);
 /* pppd(8) EXIT STATUS: the meaning, and whether it is a failure to
  * connect (reason "Network connection error"). */
 const char *datalink_ppp_exit_text(int status, int *net_error);

@@ -17,6 +17,11 @@
  * ASCII only. */
 int spawn_check_setting(int argc, char **argv, char *out, size_t outlen,
     char *err, size_t errlen);
+/* system.reboot_command's: the same, or the word SPAWN_LOGIND (REBOOT#
+ * asks logind over D-Bus, sysbus.h). */
+#define SPAWN_LOGIND	"logind"
+int spawn_check_reboot(int argc, char **argv, char *out, size_t outlen,
+    char *err, size_t errlen);
 
 /* Start `cmdline` (split on blanks) with standard input and output on
  * /dev/null; `what` names it in the log.  The pid, or -1 with err. */

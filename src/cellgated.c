@@ -11,7 +11,9 @@
 
 #include "conf.h"
 #include "daemon.h"
+#include "datalink.h"
 #include "log.h"
+#include "privileges.h"
 
 #include "config.h"
 
@@ -19,11 +21,17 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: cellgated [-c FILE] [-f] [-d] [--check-config] "
-	    "[--version]\n"
+	    "[--privileges] [--ppp-run] [--version]\n"
 	    "  -c, --config FILE  config file (default %s)\n"
 	    "  -f, --foreground   log to stderr instead of syslog\n"
 	    "  -d, --debug        debug log level\n"
 	    "      --check-config check the config file and exit\n"
+	    "      --privileges   print the features of the config file that "
+	    "need a\n"
+	    "                     privilege (see cellgated(8)) and exit\n"
+	    "      --ppp-run      as root: run pppd for ppp mode (the "
+	    "package's\n"
+	    "                     cellgate-ppp.service)\n"
 	    "      --version      print the version and exit\n",
 	    CONF_DEFAULT_PATH);
 }
@@ -36,12 +44,14 @@ main(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "check-config", no_argument, NULL, 'C' },
+		{ "privileges", no_argument, NULL, 'P' },
+		{ "ppp-run", no_argument, NULL, 'R' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *path = CONF_DEFAULT_PATH;
-	int ch, foreground = 0, debug = 0, check = 0;
+	int ch, foreground = 0, debug = 0, check = 0, privs = 0, ppp = 0;
 	struct conf *c;
 	char err[512], abspath[PATH_MAX];
 
@@ -58,6 +68,12 @@ main(int argc, char **argv)
 			break;
 		case 'C':
 			check = 1;
+			break;
+		case 'P':
+			privs = 1;
+			break;
+		case 'R':
+			ppp = 1;
 			break;
 		case 'V':
 			printf("cellgated %s\n", PACKAGE_VERSION);
@@ -83,6 +99,19 @@ main(int argc, char **argv)
 		fprintf(stderr, "cellgated: %s\n", err);
 		free(c);
 		return 1;
+	}
+	if (ppp) {
+		datalink_ppp_run(c, err, sizeof err);	/* returns on error */
+		fprintf(stderr, "cellgated: ppp: %s\n", err);
+		conf_free(c);
+		free(c);
+		return 1;
+	}
+	if (privs) {
+		privileges_print(c, stdout);
+		conf_free(c);
+		free(c);
+		return 0;
 	}
 	if (check && conf_check_paths(c, err, sizeof err) == -1) {
 		fprintf(stderr, "cellgated: %s: %s\n", path, err);

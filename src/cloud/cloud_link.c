@@ -84,6 +84,7 @@ static struct {
 	int			 port;
 	int			 tls;
 	char			 address[64];
+	char			 uplink_if[32];	/* the uplink it started on */
 	char			 addrs[4][64];	/* resolved, tried in turn */
 	int			 naddr, addr_i;
 	char			 error[256];
@@ -745,6 +746,7 @@ cloud_link_start(void)
 			cloud_connect_uplink_failed(u->reason);
 		return;
 	}
+	util_strlcpy(cl.uplink_if, u->interface, sizeof cl.uplink_if);
 	cloud_link_set_state(CLOUD_RESOLVING);
 	snprintf(port, sizeof port, "%d", cl.port);
 	if ((cloud_dns = dns_start(cl.host, port, SOCK_STREAM, cloud_dns_done,
@@ -922,8 +924,13 @@ cloud_uplink_changed(const struct uplink_info *u, void *arg)
 {
 	if (u->state == UPLINK_FAILED)
 		cloud_connect_uplink_failed(u->reason);
-	if (u->state != UPLINK_UP && cl.state != CLOUD_IDLE &&
-	    cl.state != CLOUD_WAIT_UPLINK) {
+	/* down, or up through another interface (Wi-Fi back after the
+	 * modem's fallback call): the connection went with the old one */
+	if ((u->state != UPLINK_UP || strcmp(u->interface, cl.uplink_if) !=
+	    0) && cl.state != CLOUD_IDLE && cl.state != CLOUD_WAIT_UPLINK) {
+		if (u->state == UPLINK_UP)
+			log_info("cloud: the uplink is now %s%s: reconnecting",
+			    u->interface[0] ? "through " : "", u->interface);
 		cloud_link_down();
 		cloud_link_set_state(CLOUD_WAIT_UPLINK);
 	}

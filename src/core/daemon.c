@@ -18,7 +18,6 @@
 
 #include <event2/event.h>
 #include <json-c/json.h>
-#include <systemd/sd-daemon.h>
 
 #include "auth.h"
 #include "conf.h"
@@ -27,10 +26,12 @@
 #include "events.h"
 #include "log.h"
 #include "module.h"
+#include "sd_compat.h"
 #include "settings.h"
 #include "spawn.h"
 #include "status.h"
 #include "store.h"
+#include "sysbus.h"
 #include "util.h"
 
 static struct event_base *daemon_evbase;
@@ -212,6 +213,35 @@ daemon_reload_answer(int rc, const char *err)
 }
 
 static void
+daemon_reboot_done(const char *error, void *arg)
+{
+	if (error != NULL)
+		log_warnx("system reboot refused by logind: %s (the package's "
+		    "polkit rule allows it only while the config file sets "
+		    "system.reboot_command = logind)", error);
+	else
+		log_info("system reboot: logind is rebooting the machine");
+}
+
+/* REBOOT#: through logind, or the configured program. */
+static void
+daemon_reboot(void)
+{
+	const char *cmd = settings_value(daemon_s_reboot);
+	char err[256];
+
+	if (strcmp(cmd, SPAWN_LOGIND) == 0) {
+		log_info("system reboot: asking logind");
+		if (sysbus_reboot(daemon_evbase, daemon_reboot_done, NULL, err,
+		    sizeof err) == -1)
+			log_warnx("system reboot not started: %s", err);
+		return;
+	}
+	if (spawn_command(cmd, "system reboot", err, sizeof err) == -1)
+		log_warnx("system reboot not started: %s", err);
+}
+
+static void
 daemon_deferred_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct timeval tv = { 0, 250000 };
@@ -236,9 +266,7 @@ daemon_deferred_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (daemon_reboot_wanted) {
 		daemon_reboot_wanted = 0;
-		if (spawn_command(settings_value(daemon_s_reboot),
-		    "system reboot", err, sizeof err) == -1)
-			log_warnx("system reboot not started: %s", err);
+		daemon_reboot();
 		return;
 	}
 	event_base_loopexit(daemon_evbase, NULL);
@@ -384,6 +412,7 @@ daemon_stop_modules(void)
 		if (m->shutdown != NULL)
 			m->shutdown();
 	}
+	sysbus_shutdown();
 	settings_set_observer(NULL);
 	settings_shutdown();
 	store_close();

@@ -30,10 +30,11 @@ settings_parse_country(int argc, char **argv, char *out, size_t outlen,
 
 const struct setting_def settings_core_table[] = {
 	{ .name = "system.reboot_command", .type = SETTING_CUSTOM,
-	  .flags = SETTING_LOCAL, .parse = spawn_check_setting, .def = "",
+	  .flags = SETTING_LOCAL, .parse = spawn_check_reboot, .def = "",
 	  .group = GROUP_SYSTEM, .role = ROLE_SUPERADMIN,
-	  .help = "program (absolute path) and arguments that REBOOT# runs "
-	  "to reboot the system; empty: REBOOT# restarts the daemon only" },
+	  .help = "how REBOOT# reboots the system: logind (through "
+	  "systemd-logind's D-Bus API), or a program (absolute path) and "
+	  "arguments; empty: REBOOT# restarts the daemon only" },
 	{ .name = "auth.country_code", .type = SETTING_CUSTOM,
 	  .parse = settings_parse_country, .def = "", .group = GROUP_SECURITY,
 	  .role = ROLE_SUPERADMIN,

@@ -54,6 +54,17 @@ spawn_check_setting(int argc, char **argv, char *out, size_t outlen,
 	return 0;
 }
 
+int
+spawn_check_reboot(int argc, char **argv, char *out, size_t outlen,
+    char *err, size_t errlen)
+{
+	if (argc == 1 && strcmp(argv[0], SPAWN_LOGIND) == 0) {
+		util_strlcpy(out, SPAWN_LOGIND, outlen);
+		return 0;
+	}
+	return spawn_check_setting(argc, argv, out, outlen, err, errlen);
+}
+
 /* A free slot, or -1 with err. */
 static int
 spawn_slot(char *err, size_t errlen)

@@ -1,6 +1,7 @@
 /*
  * datalink.c: the data link module's core (SPEC §6.1): the mode, the
- * OS's default route watched on a slow timer, the choice between the
+ * OS's default route (IPv4 or IPv6), read again whenever rtnetlink says
+ * links, addresses or routes changed (never on a timer), the choice between the
  * OS's uplink and a cellular engine (the modem's call or pppd), and the
  * uplink state published through uplink.h and as the event "data".
  * Its settings and commands are in datalink_settings.c.
@@ -27,8 +28,9 @@
 #include "settings.h"
 #include "util.h"
 
-#define DATALINK_ROUTE_MS	2000	/* default route check */
-#define DATALINK_ROUTE_FILE	"/proc/net/route"
+/* through /proc/self: the unit's ProcSubset=pid hides /proc/net */
+#define DATALINK_ROUTE_FILE	"/proc/self/net/route"
+#define DATALINK_ROUTE6_FILE	"/proc/self/net/ipv6_route"
 
 struct datalink dl;
 
@@ -63,17 +65,30 @@ void
 datalink_if_address(const char *ifname, char *out, size_t outlen)
 {
 	struct ifaddrs *ifa, *i;
+	int v6 = 0;
 
 	out[0] = '\0';
 	if (ifname[0] == '\0' || getifaddrs(&ifa) == -1)
 		return;
-	for (i = ifa; i != NULL; i = i->ifa_next)
-		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&
-		    strcmp(i->ifa_name, ifname) == 0) {
+	/* its IPv4 address, else a global IPv6 one */
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || strcmp(i->ifa_name, ifname) != 0)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET) {
 			inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)
 			    i->ifa_addr)->sin_addr, out, (socklen_t)outlen);
 			break;
 		}
+		if (i->ifa_addr->sa_family == AF_INET6 && !v6) {
+			const struct in6_addr *a = &((struct sockaddr_in6 *)
+			    (void *)i->ifa_addr)->sin6_addr;
+
+			if (IN6_IS_ADDR_LINKLOCAL(a))
+				continue;
+			inet_ntop(AF_INET6, a, out, (socklen_t)outlen);
+			v6 = 1;
+		}
+	}
 	freeifaddrs(ifa);
 }
 
@@ -136,25 +151,38 @@ datalink_skip_if(const char *ifname)
 	    (dl.eng_if[0] != '\0' && strcmp(ifname, dl.eng_if) == 0);
 }
 
-/* Read the default route (a small procfs file: never blocks). */
-static void
-datalink_route_read(void)
+/* Read a small procfs file (never blocks): 0 with text, -1 none. */
+static int
+datalink_read_proc(const char *path, char *text, size_t size)
 {
-	char text[8192];
 	ssize_t n = -1;
 	int fd;
 
-	dl.os_if[0] = '\0';
-	if ((fd = open(DATALINK_ROUTE_FILE, O_RDONLY | O_NONBLOCK |
-	    O_CLOEXEC)) != -1) {
-		n = read(fd, text, sizeof text - 1);
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) != -1) {
+		n = read(fd, text, size - 1);
 		close(fd);
 	}
 	if (n <= 0)
-		return;
+		return -1;
 	text[n] = '\0';
-	datalink_route_default(text, datalink_mode() == DL_AUTO ?
-	    datalink_skip_if : NULL, dl.os_if, sizeof dl.os_if);
+	return 0;
+}
+
+/* The OS's default route: IPv4's, else IPv6's. */
+static void
+datalink_route_read(void)
+{
+	int (*skip)(const char *) = datalink_mode() == DL_AUTO ?
+	    datalink_skip_if : NULL;
+	char text[16384];
+
+	dl.os_if[0] = '\0';
+	if (datalink_read_proc(DATALINK_ROUTE_FILE, text, sizeof text) == 0 &&
+	    datalink_route_default(text, skip, dl.os_if, sizeof dl.os_if))
+		return;
+	if (datalink_read_proc(DATALINK_ROUTE6_FILE, text, sizeof text) == 0)
+		datalink_route_default6(text, skip, dl.os_if,
+		    sizeof dl.os_if);
 }
 
 static int
@@ -247,10 +275,12 @@ datalink_engine_report(enum uplink_state st, const char *reason,
 		datalink_evaluate();
 }
 
+/* rtnetlink: a link, an address or a route changed. */
 static void
-datalink_route_cb(evutil_socket_t fd, short what, void *arg)
+datalink_routes_changed(void)
 {
-	datalink_evaluate();
+	if (dl.running)
+		datalink_evaluate();
 }
 
 static void
@@ -285,8 +315,6 @@ datalink_init(struct event_base *base, const struct conf *c, char *err,
     size_t errlen)
 {
 	const struct setting_def *cloud;
-	struct timeval tv = { DATALINK_ROUTE_MS / 1000,
-	    DATALINK_ROUTE_MS % 1000 * 1000 };
 
 	memset(&dl, 0, sizeof dl);
 	dl.base = base;
@@ -301,13 +329,12 @@ datalink_init(struct event_base *base, const struct conf *c, char *err,
 		dl.s_cloud = cloud;
 	util_strlcpy(dl.ppp_port, c->data_ppp_port, sizeof dl.ppp_port);
 	datalink_rundir(c);
-	if ((dl.ev_route = event_new(base, -1, EV_PERSIST, datalink_route_cb,
-	    NULL)) == NULL || event_add(dl.ev_route, &tv) == -1) {
-		snprintf(err, errlen, "data: cannot create the route timer");
+	if (datalink_watch_start(base, datalink_routes_changed, err,
+	    errlen) == -1)
 		return -1;
-	}
 	if (uplink_demand_subscribe(datalink_demand_cb, NULL) == -1) {
 		snprintf(err, errlen, "data: cannot subscribe to the demand");
+		datalink_watch_stop();
 		return -1;
 	}
 	dl.wanted = uplink_wanted();
@@ -336,9 +363,7 @@ datalink_shutdown(void)
 	uplink_demand_unsubscribe(datalink_demand_cb, NULL);
 	datalink_engines_stop();
 	datalink_modem_shutdown();
-	if (dl.ev_route != NULL)
-		event_free(dl.ev_route);
-	dl.ev_route = NULL;
+	datalink_watch_stop();
 }
 
 struct json_object *

@@ -24,7 +24,6 @@ struct datalink {
 	char				 rundir[256];
 	int				 running;
 	int				 batch;		/* AT+APN: apply once */
-	struct event			*ev_route;
 	char				 os_if[32];	/* other default route */
 	int				 wanted;
 	/* what the engine last reported */
@@ -50,6 +49,11 @@ void datalink_engine_report(enum uplink_state, const char *reason,
 void datalink_apply(const struct setting_def *);
 /* The IPv4 address of an interface into out ("" none). */
 void datalink_if_address(const char *ifname, char *out, size_t outlen);
+
+/* datalink_watch.c: changed() runs on the loop after rtnetlink news. */
+int datalink_watch_start(struct event_base *, void (*changed)(void),
+    char *err, size_t errlen);
+void datalink_watch_stop(void);
 
 /* datalink_modem.c */
 int datalink_modem_start(void);

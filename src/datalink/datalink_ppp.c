@@ -7,7 +7,11 @@
  * once the link is established) and the interface's address, checked on
  * a short timer; it says why it stopped with its exit status (pppd(8)),
  * shown as the detail of "Network connection error".  Restarted with
- * backoff.
+ * backoff.  A service of systemd's without root (the shipped unit)
+ * cannot run pppd: it writes its request and has systemd start
+ * cellgate-ppp.service (datalink_pppunit.c); pppd's pid file says it is
+ * up, and that its pid is gone says it ended (its exit status is in that
+ * unit's journal).
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -15,7 +19,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -24,10 +30,13 @@
 #include "datalink_int.h"
 #include "log.h"
 #include "spawn.h"
+#include "sysbus.h"
 #include "usb_sel.h"
 #include "util.h"
 
 #define DLP_POLL_MS	1000
+#define DLP_UNIT	"cellgate-ppp.service"
+#define DLP_UNIT_WAIT_MS 120000	/* for the link pid file, at most */
 #define DLP_PIDFILE	RUNSTATEDIR "/ppp-" DATALINK_PPP_LINKNAME ".pid"
 
 static struct {
@@ -35,12 +44,16 @@ static struct {
 	pid_t				 pid;
 	unsigned			 failures;
 	int				 up;
+	int				 unit;		/* pppd is DLP_UNIT's */
+	pid_t				 unit_pid;	/* from its pid file */
+	uint64_t			 unit_since;	/* ms, started */
 	struct event			*ev_poll;
 	struct event			*ev_restart;
 	struct datalink_ppp_files	 files;
 } dlp;
 
 static void dlp_spawn(void);
+static void dlp_unit_ended(const char *why);
 
 static int
 dlp_write_file(const char *path, const char *text)
@@ -88,7 +101,7 @@ dlp_poll_cb(evutil_socket_t fd_, short what, void *arg)
 	ssize_t n = -1;
 	int fd;
 
-	if (!dlp.active || dlp.pid <= 0)
+	if (!dlp.active || (dlp.pid <= 0 && !dlp.unit))
 		return;
 	if ((fd = open(DLP_PIDFILE, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) !=
 	    -1) {
@@ -100,6 +113,21 @@ dlp_poll_cb(evutil_socket_t fd_, short what, void *arg)
 		if ((nl = strchr(text, '\n')) != NULL &&
 		    sscanf(nl + 1, "%31s", ifname) == 1)
 			datalink_if_address(ifname, address, sizeof address);
+		if (dlp.unit && dlp.unit_pid <= 0)
+			dlp.unit_pid = (pid_t)atoi(text);
+	}
+	if (dlp.unit) {
+		/* root's pppd: alive answers EPERM, gone ESRCH */
+		if (dlp.unit_pid > 0 && (n <= 0 || (kill(dlp.unit_pid, 0) ==
+		    -1 && errno == ESRCH))) {
+			dlp_unit_ended("pppd ended");
+			return;
+		}
+		if (dlp.unit_pid <= 0 && util_now_ms() - dlp.unit_since >
+		    DLP_UNIT_WAIT_MS) {
+			dlp_unit_ended("no link from pppd in time");
+			return;
+		}
 	}
 	if (address[0] != '\0' && !dlp.up) {
 		dlp.up = 1;
@@ -117,8 +145,98 @@ dlp_poll_cb(evutil_socket_t fd_, short what, void *arg)
 static void
 dlp_restart_cb(evutil_socket_t fd, short what, void *arg)
 {
-	if (dlp.active && dlp.pid <= 0)
+	if (dlp.active && dlp.pid <= 0 && !dlp.unit)
 		dlp_spawn();
+}
+
+static void
+dlp_failed(const char *detail)
+{
+	dlp.failures++;
+	log_warnx("data: %s; restarting it in %d s", detail,
+	    datalink_backoff_ms(dlp.failures) / 1000);
+	dlp_timer(dlp.ev_restart, datalink_backoff_ms(dlp.failures));
+	datalink_engine_report(UPLINK_FAILED, DATALINK_NET_ERROR, NULL, NULL,
+	    detail);
+}
+
+static void
+dlp_unit_stopped(const char *error, void *arg)
+{
+	if (error != NULL)
+		log_warnx("data: stopping %s: %s", DLP_UNIT, error);
+}
+
+static void
+dlp_unit_stop(void)
+{
+	char err[256];
+
+	dlp.unit = 0;
+	dlp.unit_pid = -1;
+	if (sysbus_unit(dl.base, "stop", DLP_UNIT, dlp_unit_stopped, NULL, err,
+	    sizeof err) == -1)
+		log_warnx("data: stopping %s: %s", DLP_UNIT, err);
+}
+
+static void
+dlp_unit_ended(const char *why)
+{
+	char detail[UPLINK_TEXT_MAX];
+
+	snprintf(detail, sizeof detail, "%s (journalctl -u %s says why)",
+	    why, DLP_UNIT);
+	dlp_unit_stop();
+	dlp.up = 0;
+	evtimer_del(dlp.ev_poll);
+	dlp_failed(detail);
+}
+
+static void
+dlp_unit_started(const char *error, void *arg)
+{
+	char detail[UPLINK_TEXT_MAX];
+
+	if (error == NULL || !dlp.active || !dlp.unit)
+		return;
+	snprintf(detail, sizeof detail, "%s not started: %s (the package's "
+	    "polkit rule allows it only while the config file sets ppp mode)",
+	    DLP_UNIT, error);
+	dlp.unit = 0;
+	evtimer_del(dlp.ev_poll);
+	dlp_failed(detail);
+}
+
+/* Not root: the request for cellgated --ppp-run, then the unit. */
+static void
+dlp_unit_start(const struct datalink_apn *a, const char *port)
+{
+	char path[300], text[512], err[256];
+
+	if (datalink_ppp_request_path(dl.rundir, path, sizeof path) == -1 ||
+	    datalink_ppp_request_text(a, text, sizeof text) == -1 ||
+	    dlp_write_file(path, text) == -1) {
+		explicit_bzero(text, sizeof text);
+		datalink_engine_report(UPLINK_FAILED, DATALINK_NET_ERROR, NULL,
+		    NULL, "cannot write the ppp request in the runtime "
+		    "directory");
+		return;
+	}
+	explicit_bzero(text, sizeof text);
+	util_strlcpy(dlp.files.options, path, sizeof dlp.files.options);
+	dlp.unit = 1;
+	dlp.unit_pid = -1;
+	dlp.unit_since = util_now_ms();
+	if (sysbus_unit(dl.base, "start", DLP_UNIT, dlp_unit_started, NULL,
+	    err, sizeof err) == -1) {
+		dlp.unit = 0;
+		dlp_failed(err);
+		return;
+	}
+	log_info("data: not root: pppd through %s", DLP_UNIT);
+	dlp_timer(dlp.ev_poll, DLP_POLL_MS);
+	datalink_engine_report(UPLINK_CONNECTING, "pppd dialling", NULL, NULL,
+	    port);
 }
 
 static void
@@ -137,12 +255,7 @@ dlp_exit_cb(pid_t pid, int status, void *arg)
 	    datalink_ppp_exit_text(status, &net);
 	snprintf(detail, sizeof detail, "pppd exited with %d: %s", status,
 	    text);
-	dlp.failures++;
-	log_warnx("data: %s; restarting it in %d s", detail,
-	    datalink_backoff_ms(dlp.failures) / 1000);
-	dlp_timer(dlp.ev_restart, datalink_backoff_ms(dlp.failures));
-	datalink_engine_report(UPLINK_FAILED, DATALINK_NET_ERROR, NULL, NULL,
-	    detail);
+	dlp_failed(detail);
 }
 
 static void
@@ -180,6 +293,12 @@ dlp_spawn(void)
 			return;
 		}
 		port = tty;
+	}
+	/* a service of systemd's (INVOCATION_ID) without root */
+	if (geteuid() != 0 && getenv("INVOCATION_ID") != NULL) {
+		dlp_unit_start(&a, port);
+		explicit_bzero(&a, sizeof a);
+		return;
 	}
 	creds = a.has_credentials;
 	snprintf(dlp.files.chat, sizeof dlp.files.chat, "%s/ppp-chat",
@@ -254,6 +373,8 @@ datalink_ppp_stop(void)
 			log_info("data: pppd %d stopped", (int)dlp.pid);
 	}
 	dlp.pid = -1;
+	if (dlp.unit)
+		dlp_unit_stop();
 	dlp_remove_files();
 	if (dlp.ev_poll != NULL) {
 		event_free(dlp.ev_poll);

@@ -7,7 +7,6 @@
  * commands to their callbacks from the loop.  No I/O: bytes leave
  * through ops->write and arrive through atchan_feed().
  */
-#include <sys/queue.h>
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -17,12 +16,13 @@
 
 #include "at_lexer.h"
 #include "at_parse.h"
+#include "cg_queue.h"
 #include "log.h"
 #include "modem_atchan.h"
 #include "util.h"
 
 struct atcmd {
-	TAILQ_ENTRY(atcmd)	 entry;
+	CG_TAILQ_ENTRY(atcmd)	 entry;
 	uint64_t		 id;
 	int			 cancelled;	/* never call done */
 	char			 cmd[MODEM_CMD_MAX + 1];
@@ -45,7 +45,7 @@ struct atcmd {
 	size_t			 nlines;
 	int			 broken;	/* overflow: lines were lost */
 };
-TAILQ_HEAD(atcmd_list, atcmd);
+CG_TAILQ_HEAD(atcmd_list, atcmd);
 
 struct atchan {
 	struct event_base	*base;
@@ -147,8 +147,8 @@ atchan_new(struct event_base *base, const struct atchan_ops *ops, void *arg)
 	ch->ops = ops;
 	ch->arg = arg;
 	at_lexer_init(&ch->lx);
-	TAILQ_INIT(&ch->queue);
-	TAILQ_INIT(&ch->done);
+	CG_TAILQ_INIT(&ch->queue);
+	CG_TAILQ_INIT(&ch->done);
 	ch->ev_timer = evtimer_new(base, atchan_timeout_cb, ch);
 	ch->ev_kick = event_new(base, -1, 0, atchan_kick_cb, ch);
 	if (ch->ev_timer == NULL || ch->ev_kick == NULL) {
@@ -203,8 +203,8 @@ atchan_kick_cb(evutil_socket_t fd, short what, void *arg)
 
 	/* deliver one at a time: a callback may flush or free nothing of
 	 * ours but may queue more commands */
-	while ((c = TAILQ_FIRST(&ch->done)) != NULL) {
-		TAILQ_REMOVE(&ch->done, c, entry);
+	while ((c = CG_TAILQ_FIRST(&ch->done)) != NULL) {
+		CG_TAILQ_REMOVE(&ch->done, c, entry);
 		atchan_deliver(c);
 	}
 	if (ch->cur == NULL)
@@ -219,8 +219,8 @@ atchan_free(struct atchan *ch)
 	if (ch == NULL)
 		return;
 	atchan_flush(ch, MODEM_GONE);
-	while ((c = TAILQ_FIRST(&ch->done)) != NULL) {
-		TAILQ_REMOVE(&ch->done, c, entry);
+	while ((c = CG_TAILQ_FIRST(&ch->done)) != NULL) {
+		CG_TAILQ_REMOVE(&ch->done, c, entry);
 		atchan_deliver(c);
 	}
 	event_free(ch->ev_timer);
@@ -275,7 +275,7 @@ atchan_finish(struct atchan *ch, enum modem_final f, long code,
 	    util_strcaseeq(c->cmd, "ATE") || util_strcaseeq(c->cmd, "ATZ") ||
 	    util_strcaseeq(c->cmd, "AT&F")))
 		ch->echo_off = 0;
-	TAILQ_INSERT_TAIL(&ch->done, c, entry);
+	CG_TAILQ_INSERT_TAIL(&ch->done, c, entry);
 	atchan_kick(ch);
 }
 
@@ -314,9 +314,9 @@ atchan_start(struct atchan *ch)
 	struct timeval tv;
 	size_t n;
 
-	if (ch->cur != NULL || (c = TAILQ_FIRST(&ch->queue)) == NULL)
+	if (ch->cur != NULL || (c = CG_TAILQ_FIRST(&ch->queue)) == NULL)
 		return;
-	TAILQ_REMOVE(&ch->queue, c, entry);
+	CG_TAILQ_REMOVE(&ch->queue, c, entry);
 	ch->cur = c;
 	ch->pdu_sent = 0;
 	n = strlen(c->cmd);
@@ -350,18 +350,18 @@ atchan_enqueue(struct atchan *ch, struct atcmd *c)
 	int cls = atcmd_class(c);
 
 	if (cls == 0) {
-		TAILQ_INSERT_HEAD(&ch->queue, c, entry);
+		CG_TAILQ_INSERT_HEAD(&ch->queue, c, entry);
 		return;
 	}
-	TAILQ_FOREACH(q, &ch->queue, entry) {
+	CG_TAILQ_FOREACH(q, &ch->queue, entry) {
 		if (atcmd_class(q) > cls)
 			break;
 		after = q;
 	}
 	if (after == NULL)
-		TAILQ_INSERT_HEAD(&ch->queue, c, entry);
+		CG_TAILQ_INSERT_HEAD(&ch->queue, c, entry);
 	else
-		TAILQ_INSERT_AFTER(&ch->queue, after, c, entry);
+		CG_TAILQ_INSERT_AFTER(&ch->queue, after, c, entry);
 }
 
 uint64_t
@@ -373,7 +373,7 @@ atchan_submit(struct atchan *ch, const char *cmd, const char *pdu,
 
 	if (ch == NULL || cmd == NULL)
 		return 0;
-	TAILQ_FOREACH(c, &ch->queue, entry)
+	CG_TAILQ_FOREACH(c, &ch->queue, entry)
 		n++;
 	if (n >= MODEM_QUEUE_MAX)
 		return 0;
@@ -416,7 +416,7 @@ atchan_set_prompt_hook(struct atchan *ch, uint64_t id, modem_prompt_fn *fn,
 
 	if (ch == NULL || id == 0)
 		return -1;
-	TAILQ_FOREACH(c, &ch->queue, entry)
+	CG_TAILQ_FOREACH(c, &ch->queue, entry)
 		if (c->id == id) {
 			c->prompt = fn;
 			c->prompt_arg = arg;
@@ -432,9 +432,9 @@ atchan_unqueue(struct atchan *ch, uint64_t id)
 
 	if (ch == NULL || id == 0)
 		return 0;
-	TAILQ_FOREACH(c, &ch->queue, entry)
+	CG_TAILQ_FOREACH(c, &ch->queue, entry)
 		if (c->id == id) {
-			TAILQ_REMOVE(&ch->queue, c, entry);
+			CG_TAILQ_REMOVE(&ch->queue, c, entry);
 			atcmd_free(c);
 			return 1;
 		}
@@ -454,7 +454,7 @@ atchan_cancel(struct atchan *ch, uint64_t id)
 		ch->cur->cancelled = 1;
 		return 0;
 	}
-	TAILQ_FOREACH(c, &ch->done, entry)
+	CG_TAILQ_FOREACH(c, &ch->done, entry)
 		if (c->id == id) {
 			c->cancelled = 1;
 			return 0;
@@ -470,18 +470,18 @@ atchan_flush(struct atchan *ch, enum modem_final why)
 
 	if (ch->cur != NULL)
 		atchan_finish(ch, why, -1, line);
-	while ((c = TAILQ_FIRST(&ch->queue)) != NULL) {
-		TAILQ_REMOVE(&ch->queue, c, entry);
+	while ((c = CG_TAILQ_FIRST(&ch->queue)) != NULL) {
+		CG_TAILQ_REMOVE(&ch->queue, c, entry);
 		c->final = why;
 		c->code = -1;
 		util_strlcpy(c->final_line, line, sizeof c->final_line);
-		TAILQ_INSERT_TAIL(&ch->done, c, entry);
+		CG_TAILQ_INSERT_TAIL(&ch->done, c, entry);
 	}
 	ch->urc_wait = 0;
 	ch->pdu_sent = 0;
 	if (!ch->in_feed)
 		at_lexer_reset(&ch->lx);
-	if (!TAILQ_EMPTY(&ch->done))
+	if (!CG_TAILQ_EMPTY(&ch->done))
 		atchan_kick(ch);
 }
 
@@ -497,7 +497,7 @@ atchan_queued(const struct atchan *ch)
 	const struct atcmd *c;
 	size_t n = ch->cur != NULL;
 
-	TAILQ_FOREACH(c, &ch->queue, entry)
+	CG_TAILQ_FOREACH(c, &ch->queue, entry)
 		n++;
 	return n;
 }
@@ -505,7 +505,7 @@ atchan_queued(const struct atchan *ch)
 int
 atchan_busy(const struct atchan *ch)
 {
-	return ch->cur != NULL || !TAILQ_EMPTY(&ch->queue);
+	return ch->cur != NULL || !CG_TAILQ_EMPTY(&ch->queue);
 }
 
 unsigned long

@@ -6,7 +6,6 @@
  * interfaces of modem.h, and the routing of every unsolicited line
  * (subscribers, restart signs, registration and vendor lines).
  */
-#include <sys/queue.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 
 #include "at_cmdline.h"
 #include "at_parse.h"
+#include "cg_queue.h"
 #include "conf.h"
 #include "events.h"
 #include "log.h"
@@ -202,7 +202,7 @@ modem_send(const char *cmd, int timeout_ms, unsigned flags,
  * recovery, even for a command whose owner cancelled it.
  */
 struct modem_ext {
-	TAILQ_ENTRY(modem_ext)	 entry;
+	CG_TAILQ_ENTRY(modem_ext)	 entry;
 	modem_cmd		 id;
 	uint64_t		 atid;		/* the engine's handle */
 	const char		*owner;
@@ -210,8 +210,8 @@ struct modem_ext {
 	void			*arg;
 	unsigned		 gen;
 };
-static TAILQ_HEAD(, modem_ext) modem_exts =
-    TAILQ_HEAD_INITIALIZER(modem_exts);
+static CG_TAILQ_HEAD(, modem_ext) modem_exts =
+    CG_TAILQ_HEAD_INITIALIZER(modem_exts);
 static modem_cmd modem_last_cmd;
 
 static void
@@ -220,7 +220,7 @@ modem_ext_done(const struct modem_response *r, void *arg)
 	struct modem_ext *x = arg;
 	unsigned gen = x->gen;
 
-	TAILQ_REMOVE(&modem_exts, x, entry);
+	CG_TAILQ_REMOVE(&modem_exts, x, entry);
 	if (x->done != NULL)
 		x->done(r, x->arg);
 	free(x);
@@ -259,11 +259,11 @@ modem_submit_h(const char *owner, const char *cmd, const char *pdu,
 	x->done = done;
 	x->arg = arg;
 	x->gen = mdm.gen;
-	TAILQ_INSERT_TAIL(&modem_exts, x, entry);
+	CG_TAILQ_INSERT_TAIL(&modem_exts, x, entry);
 	x->atid = atchan_submit(mdm.ch, cmd, pdu, timeout_ms > 0 ? timeout_ms :
 	    modem_at_timeout(), flags, modem_ext_done, x);
 	if (x->atid == 0) {
-		TAILQ_REMOVE(&modem_exts, x, entry);
+		CG_TAILQ_REMOVE(&modem_exts, x, entry);
 		free(x);
 		return 0;
 	}
@@ -275,7 +275,7 @@ modem_cmd_on_prompt(modem_cmd id, modem_prompt_fn *fn, void *arg)
 {
 	struct modem_ext *x;
 
-	TAILQ_FOREACH(x, &modem_exts, entry)
+	CG_TAILQ_FOREACH(x, &modem_exts, entry)
 		if (x->id == id && x->done != NULL)
 			return atchan_set_prompt_hook(mdm.ch, x->atid, fn, arg);
 	return -1;
@@ -296,7 +296,7 @@ modem_ext_cancel(struct modem_ext *x)
 	x->done = NULL;
 	x->owner = NULL;
 	if (atchan_unqueue(mdm.ch, x->atid) == 1) {
-		TAILQ_REMOVE(&modem_exts, x, entry);
+		CG_TAILQ_REMOVE(&modem_exts, x, entry);
 		free(x);
 	}
 }
@@ -308,7 +308,7 @@ modem_cancel(modem_cmd id)
 
 	if (id == 0)
 		return -1;
-	TAILQ_FOREACH(x, &modem_exts, entry)
+	CG_TAILQ_FOREACH(x, &modem_exts, entry)
 		if (x->id == id) {
 			if (x->done == NULL && x->owner == NULL)
 				return -1;	/* cancelled already */
@@ -400,8 +400,8 @@ modem_unsubscribe_all(const char *owner)
 			mdm.nreadies--;
 		} else
 			i++;
-	for (x = TAILQ_FIRST(&modem_exts); x != NULL; x = next) {
-		next = TAILQ_NEXT(x, entry);
+	for (x = CG_TAILQ_FIRST(&modem_exts); x != NULL; x = next) {
+		next = CG_TAILQ_NEXT(x, entry);
 		if (x->owner != NULL && strcmp(x->owner, owner) == 0)
 			modem_ext_cancel(x);
 	}

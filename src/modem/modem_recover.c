@@ -26,13 +26,16 @@
 #include <event2/event.h>
 
 #include "log.h"
-#include "spawn.h"
 #include "modem_int.h"
 #include "settings.h"
+#include "spawn.h"
+#include "sysbus.h"
 #include "util.h"
 
 #define RECOVER_RESET_WAIT_MS	15000	/* after a reset, before re-init */
 #define RECOVER_RADIO_MS	15000
+#define RECOVER_USB_UNIT	"cellgate-usb-reset@.service"
+#define RECOVER_USB_UNIT_FMT	"cellgate-usb-reset@%s.service"
 
 static const char *const modem_rung_names[RUNG_MAX] = {
 	"retry", "re-init", "radio off/on", "modem reset", "reopen port",
@@ -213,14 +216,26 @@ recover_reset_cb(const struct modem_response *r, void *arg)
 	    &tv);
 }
 
+static void
+recover_usb_unit_done(const char *error, void *arg)
+{
+	if (error != NULL)
+		log_warnx("modem: usb reset through %s refused: %s (the "
+		    "package's polkit rule allows it only while the config "
+		    "file sets modem.usb_reset)", RECOVER_USB_UNIT, error);
+}
+
 /* USB: the tty's USB device (modem_usb.c: /sys/class/tty/ttyUSB2/device
  * is the usb-serial port, below the interface 1-1.2:1.2; ttyACM0's is the
- * interface), whose "authorized" file we toggle. */
+ * interface), whose "authorized" file we toggle; under the shipped unit
+ * (/sys read-only, no root) the package's unit
+ * cellgate-usb-reset@DEVICE.service does it, started through systemd's
+ * D-Bus API. */
 static int
 recover_usb(char *err, size_t errlen)
 {
-	char dev[PATH_MAX], path[PATH_MAX + 32];
-	const char *name;
+	char dev[PATH_MAX], path[PATH_MAX + 32], unit[128];
+	const char *name, *base;
 	int fd;
 
 	if (mdm.port == NULL) {
@@ -234,8 +249,19 @@ recover_usb(char *err, size_t errlen)
 		return -1;
 	snprintf(path, sizeof path, "%s/authorized", dev);
 	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+		if (errno != EACCES && errno != EROFS && errno != EPERM) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		base = strrchr(dev, '/') != NULL ? strrchr(dev, '/') + 1 : dev;
+		if (strlen(base) > 64) {
+			snprintf(err, errlen, "%s: device name too long", dev);
+			return -1;
+		}
+		snprintf(unit, sizeof unit, RECOVER_USB_UNIT_FMT, base);
+		log_info("modem: %s not writable: starting %s", path, unit);
+		return sysbus_unit(mdm.base, "start", unit,
+		    recover_usb_unit_done, NULL, err, errlen);
 	}
 	if (write(fd, "0", 1) != 1 || write(fd, "1", 1) != 1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));

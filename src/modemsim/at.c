@@ -45,14 +45,14 @@ static void	at_record(struct sim *, const char *);
 void
 at_init(struct sim *sim)
 {
-	TAILQ_INIT(&sim->delayed);
+	CG_TAILQ_INIT(&sim->delayed);
 	at_reset(sim);
 }
 
 static void
 at_delayed_free(struct sim_delayed *d)
 {
-	TAILQ_REMOVE(&d->sim->delayed, d, entry);
+	CG_TAILQ_REMOVE(&d->sim->delayed, d, entry);
 	event_free(d->ev);
 	evbuffer_free(d->buf);
 	free(d);
@@ -62,8 +62,8 @@ at_delayed_free(struct sim_delayed *d)
 void
 at_free_pending(struct sim *sim)
 {
-	while (!TAILQ_EMPTY(&sim->delayed))
-		at_delayed_free(TAILQ_FIRST(&sim->delayed));
+	while (!CG_TAILQ_EMPTY(&sim->delayed))
+		at_delayed_free(CG_TAILQ_FIRST(&sim->delayed));
 }
 
 void
@@ -201,7 +201,7 @@ at_respond(struct sim *sim, struct evbuffer *resp)
 	d->sim = sim;
 	d->buf = resp;
 	d->ev = evtimer_new(sim->base, at_delayed_cb, d);
-	TAILQ_INSERT_TAIL(&sim->delayed, d, entry);
+	CG_TAILQ_INSERT_TAIL(&sim->delayed, d, entry);
 	tv.tv_sec = (time_t)((due - now_ms) / 1000);
 	tv.tv_usec = (suseconds_t)((due - now_ms) % 1000) * 1000;
 	evtimer_add(d->ev, &tv);

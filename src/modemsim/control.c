@@ -30,11 +30,11 @@ struct control_client {
 	struct sim			*sim;
 	struct bufferevent		*bev;
 	int				 closing;
-	LIST_ENTRY(control_client)	 entry;
+	CG_LIST_ENTRY(control_client)	 entry;
 };
 
-static LIST_HEAD(, control_client) control_clients =
-    LIST_HEAD_INITIALIZER(control_clients);
+static CG_LIST_HEAD(, control_client) control_clients =
+    CG_LIST_HEAD_INITIALIZER(control_clients);
 
 struct control_cmd {
 	const char	*name;
@@ -881,7 +881,7 @@ control_request(struct sim *sim, char *line, struct evbuffer *out)
 static void
 control_free(struct control_client *c)
 {
-	LIST_REMOVE(c, entry);
+	CG_LIST_REMOVE(c, entry);
 	bufferevent_free(c->bev);
 	c->sim->nclients--;
 	free(c);
@@ -972,7 +972,7 @@ control_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		return;
 	}
 	sim->nclients++;
-	LIST_INSERT_HEAD(&control_clients, c, entry);
+	CG_LIST_INSERT_HEAD(&control_clients, c, entry);
 	bufferevent_setcb(c->bev, control_read_cb, NULL, control_event_cb, c);
 	bufferevent_enable(c->bev, EV_READ);
 }
@@ -1025,8 +1025,8 @@ control_open(struct sim *sim)
 void
 control_close(struct sim *sim)
 {
-	while (!LIST_EMPTY(&control_clients))
-		control_free(LIST_FIRST(&control_clients));
+	while (!CG_LIST_EMPTY(&control_clients))
+		control_free(CG_LIST_FIRST(&control_clients));
 	if (sim->listener != NULL) {
 		evconnlistener_free(sim->listener);
 		sim->listener = NULL;

@@ -11,13 +11,14 @@
 #ifndef MODEMSIM_SIM_H
 #define MODEMSIM_SIM_H
 
-#include <sys/queue.h>
 #include <sys/types.h>
 
 #include <stddef.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
+
+#include "cg_queue.h"
 
 #define SIM_LINE_MAX	1024	/* longest AT command line accepted */
 #define SIM_TPDU_MAX	176	/* longest PDU (SMSC part + TPDU), octets */
@@ -158,7 +159,7 @@ struct sim_delayed {
 	struct sim		*sim;
 	struct event		*ev;
 	struct evbuffer		*buf;
-	TAILQ_ENTRY(sim_delayed) entry;
+	CG_TAILQ_ENTRY(sim_delayed) entry;
 };
 
 enum sim_pin {
@@ -214,7 +215,7 @@ struct sim {
 	 * not a PDU of the announced length): a client that stopped at
 	 * the prompt */
 	int			 prompts_abandoned;
-	TAILQ_HEAD(, sim_delayed) delayed;
+	CG_TAILQ_HEAD(, sim_delayed) delayed;
 
 	/* volatile modem settings (reset by ATZ, reboot) */
 	int			 echo;

@@ -12,7 +12,12 @@
 #      daemon runs as _cellgate against the installed simulator, and the
 #      package is reinstalled, upgraded, removed and purged, each step
 #      checked;
-#   4. prints a PASS/FAIL line per check and "package: N passed, N failed";
+#   4. boot: a second clean root with systemd-sysv, dbus, polkitd and the
+#      .deb, booted with systemd-nspawn --register=no --keep-unit -b; the
+#      service checked under real systemd (tests/package/boot_test.py:
+#      readiness, watchdog, crashes, reload, journal, SMS, bridge, MQTT,
+#      REBOOT through logind); a skip fails it (this script runs as root);
+#   5. prints a PASS/FAIL line per check and "package: N passed, N failed";
 #      exits non-zero if anything failed.
 #
 # The debootstrap root is cached as a tarball in $CELLGATE_CI_CACHE
@@ -173,7 +178,7 @@ has_line() { grep -qxF -- "$2" "$root$1"; }
 
 [ "$(id -u)" -eq 0 ] || { echo "package: must run as root" >&2; exit 1; }
 need git dpkg-dev debhelper lintian debootstrap systemd man-db util-linux \
-    tar gzip
+    tar gzip systemd-container mosquitto python3
 mkdir -p "$cache"
 work=$(mktemp -d /var/tmp/cellgate-pkg.XXXXXX)
 chmod 0755 "$work"
@@ -225,13 +230,17 @@ check "lintian: no errors" test "$lint_rc" -eq 0 -a "$lint_e" -eq 0
 say "2. systemd-analyze verify / security on systemd/cellgate.service"
 unit=$work/src/systemd/cellgate.service
 # The man pages named by Documentation= are resolved from the package just
-# built.  The one message tolerated is about ExecStart's binary, which is
-# not installed on the build host (it is checked in the root below).
+# built.  The messages tolerated are about the unit's programs, which are
+# not installed on the build host (they are checked in the root below).
 verify_out=$(MANPATH=$work/src/debian/cellgate/usr/share/man \
-    SYSTEMD_LOG_COLOR=0 systemd-analyze verify "$unit" 2>&1) || true
-if [ ! -e /usr/sbin/cellgated ]; then
-	verify_out=$(grep -vxF 'cellgate.service: Command /usr/sbin/cellgated is not executable: No such file or directory' <<<"$verify_out" || true)
-fi
+    SYSTEMD_LOG_COLOR=0 systemd-analyze verify "$unit" \
+    "$work/src/systemd/cellgate-usb-reset@.service" \
+    "$work/src/systemd/cellgate-ppp.service" 2>&1) || true
+for prog in /usr/sbin/cellgated /usr/libexec/cellgate/cellgate-grant \
+    /usr/libexec/cellgate/cellgate-usb-reset; do
+	[ -e "$prog" ] && continue
+	verify_out=$(grep -vE "^cellgate(-usb-reset@[a-z]*|-ppp)?\.service: Command $prog is not executable: No such file or directory\$" <<<"$verify_out" || true)
+done
 [ -z "$verify_out" ] || printf '%s\n' "$verify_out"
 check "systemd-analyze verify: no complaints" [ -z "$verify_out" ]
 
@@ -333,7 +342,12 @@ for f in /usr/share/man/man8/cellgated.8.gz \
     /usr/share/man/man5/cellgate.conf.5.gz \
     /usr/share/man/man7/cellgate-sms.7.gz \
     /lib/systemd/system/cellgate.service \
-    /lib/udev/rules.d/60-cellgate.rules \
+    /lib/systemd/system/cellgate-usb-reset@.service \
+    /lib/systemd/system/cellgate-ppp.service \
+    /usr/share/polkit-1/rules.d/60-cellgate.rules \
+    /usr/libexec/cellgate/cellgate-grant \
+    /usr/libexec/cellgate/cellgate-usb-reset \
+    /usr/share/doc/cellgate/examples/60-cellgate.rules \
     /usr/share/bash-completion/completions/cellgatectl \
     /usr/lib/sysusers.d/cellgate.conf \
     /usr/lib/tmpfiles.d/cellgate.conf \
@@ -345,9 +359,16 @@ check "the installed unit is systemd/cellgate.service" \
     cmp -s "$root/lib/systemd/system/cellgate.service" "$unit"
 check "the unit is enabled (multi-user.target.wants)" \
     test -L "$root/etc/systemd/system/multi-user.target.wants/cellgate.service"
-check "the udev rule sets ID_MM_DEVICE_IGNORE" \
-    grep -q 'ENV{ID_MM_DEVICE_IGNORE}="1"' \
-    "$root/lib/udev/rules.d/60-cellgate.rules"
+for f in README.md modem.md bridge.md; do	# dh_compress: .gz when large
+	check "installed as documentation: $f" \
+	    test -f "$root/usr/share/doc/cellgate/$f" -o \
+	    -f "$root/usr/share/doc/cellgate/$f.gz"
+done
+check "no udev rule is active by default (the example is opt-in)" \
+    absent /lib/udev/rules.d/60-cellgate.rules
+check "the example udev rule sets ID_MM_DEVICE_IGNORE for one serial" \
+    grep -q 'ATTRS{serial}==.*ENV{ID_MM_DEVICE_IGNORE}="1"' \
+    "$root/usr/share/doc/cellgate/examples/60-cellgate.rules"
 
 say "user and groups"
 IFS=: read -r u_name _ u_uid _ _ u_home u_shell \
@@ -527,7 +548,7 @@ fi
 check "dpkg: only the configuration files are left" \
     pkg_status "deinstall ok config-files"
 for f in /usr/sbin/cellgated /usr/bin/cellgatectl /usr/bin/cellgate-modemsim \
-    /lib/systemd/system/cellgate.service /lib/udev/rules.d/60-cellgate.rules \
+    /lib/systemd/system/cellgate.service \
     /usr/share/man/man8/cellgated.8.gz /usr/lib/sysusers.d/cellgate.conf
 do
 	check "removed: $f" absent "$f"
@@ -561,6 +582,102 @@ check "nothing named *cellgate* is left in the root" [ -z "$leftovers" ]
 check "the system user _cellgate stays after purge (debhelper sysusers)" \
     inroot getent passwd _cellgate
 check "the group cellgate stays after purge" inroot getent group cellgate
+
+# ------------------------------------------- 4. booted under real systemd
+
+say "4. booted under systemd (systemd-nspawn --register=no --keep-unit -b)"
+# A second clean root from the cached tarball, with systemd-sysv, dbus and
+# polkitd, the .deb installed by apt, and the test's configuration: the
+# simulator as a unit of its own (so it outlives the daemon's restarts),
+# a pty data port, REBOOT# through logind, a shorter watchdog.  The checks
+# are tests/package/boot_test.py's (run on the host, against the booted
+# container); it exits 77 where nspawn cannot boot, which fails this test
+# when it runs as root (CI).
+boot_pkgs=(systemd-sysv dbus polkitd)
+broot=$work/boot
+mkdir "$broot"
+tar -C "$broot" --numeric-owner -xzpf "$tarball"
+cp "$root/etc/apt/sources.list" "$broot/etc/apt/sources.list"
+cp -L /etc/resolv.conf "$broot/etc/resolv.conf"
+mkdir -p "$cache/boot-archives"
+cp "$cache"/boot-archives/*.deb "$broot/var/cache/apt/archives/" \
+    2>/dev/null || true
+cp "$deb" "$broot/tmp/"
+in_boot=(chroot "$broot" /usr/bin/env -i
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+    HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive)
+mount -t proc proc "$broot/proc" && mounts+=("$broot/proc")
+printf '#!/bin/sh\nexit 101\n' >"$broot/usr/sbin/policy-rc.d"
+chmod 0755 "$broot/usr/sbin/policy-rc.d"
+if "${in_boot[@]}" apt-get update -qq >"$work/boot-apt.log" 2>&1 &&
+    "${in_boot[@]}" apt-get install -y --no-install-recommends \
+    "${boot_pkgs[@]}" "$debname" >>"$work/boot-apt.log" 2>&1; then
+	pass "the root for booting: ${boot_pkgs[*]} and the .deb installed"
+else
+	fail "the root for booting: ${boot_pkgs[*]} and the .deb installed"
+	tail -n 30 "$work/boot-apt.log"
+fi
+flock -w 900 9 || die "lock $cache/lock"
+rm -f "$cache"/boot-archives/*.deb
+cp "$broot"/var/cache/apt/archives/*.deb "$cache/boot-archives/" \
+    2>/dev/null || true
+flock -u 9
+umount "$broot/proc" && unset 'mounts[${#mounts[@]}-1]'
+rm -f "$broot/usr/sbin/policy-rc.d"
+cat >"$broot/etc/cellgate/cellgate.conf" <<'CONF'
+# the package test's configuration (tests/package/boot_test.py)
+modem = { device = "/run/modemsim/modem.link"; signal_poll = 60; };
+data_port = { pty = "/run/cellgate/data"; };
+system = { reboot_command = "logind"; };
+cloud = { enable = true; id = "boot"; password = "boot-pw";
+    server = "127.0.0.1:@BROKER_PORT@"; };
+log = { level = "debug"; };
+CONF
+cat >"$broot/etc/systemd/system/cellgate-modemsim.service" <<'UNIT'
+[Unit]
+Description=simulated modem for the package test
+Before=cellgate.service
+
+[Service]
+User=_cellgate
+RuntimeDirectory=modemsim
+RuntimeDirectoryMode=0755
+ExecStart=/usr/bin/cellgate-modemsim --profile generic --link /run/modemsim/modem.link --control /run/modemsim/sim.sock
+UNIT
+mkdir -p "$broot/etc/systemd/system/cellgate.service.d"
+cat >"$broot/etc/systemd/system/cellgate.service.d/pkgtest.conf" <<'UNIT'
+[Unit]
+Wants=cellgate-modemsim.service
+After=cellgate-modemsim.service
+
+[Service]
+WatchdogSec=6
+RestartSec=1
+UNIT
+# the container shares the host's network: no network setup of its own
+for u in systemd-networkd.service systemd-resolved.service \
+    systemd-timesyncd.service; do
+	ln -sf /dev/null "$broot/etc/systemd/system/$u"
+done
+echo "cellgate-pkgtest" >"$broot/etc/hostname"
+boot_rc=0
+# (cellgatectl from the package just built, to talk to the container)
+CG_BUILDDIR=$work/src/debian/cellgate/usr/bin \
+    python3 "$top/tests/package/boot_test.py" "$broot" \
+    >"$work/boot.log" 2>&1 || boot_rc=$?
+sed 's/^/    /' "$work/boot.log"
+while read -r line; do
+	case $line in
+	"ok - "*) pass "boot: ${line#ok - }" ;;
+	"not ok - "*) fail "boot: ${line#not ok - }" ;;
+	esac
+done <"$work/boot.log"
+if [ "$boot_rc" -eq 77 ]; then
+	# run.sh runs as root: a skip here means the test did not run
+	fail "boot: skipped (77) although run as root"
+elif [ "$boot_rc" -ne 0 ]; then
+	fail "boot: boot_test.py exited with $boot_rc"
+fi
 
 summary
 [ "$failed" -eq 0 ]

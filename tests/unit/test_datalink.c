@@ -3,7 +3,8 @@
  * forms, too long, bad auth keyword, quotes, empty), the vendors' dial
  * table (2G modems have none), the answers the dialer reads, the redial
  * backoff, the data call's state machine (dial, failures, drops, modem
- * re-init), the default route from /proc/net/route text, pppd's chat
+ * re-init), the default route from /proc/net/route and
+ * /proc/net/ipv6_route text, pppd's chat
  * script, options file and exit status, and the argument list checked by
  * the real pppd with its dryrun option when it is installed.
  */
@@ -363,6 +364,96 @@ test_routes(void **state)
 	assert_int_equal(datalink_route_is_modem_if("wlan0"), 0);
 }
 
+/* /proc/net/ipv6_route as the kernel writes it: a prefix route, the
+ * default through eth0 (metric 0x400), a default through wwan0 with a
+ * lower metric, one that is down, the unreachable one on lo. */
+static const char routes6[] =
+    "fd000000000000000000000000000000 40 00000000000000000000000000000000"
+    " 00 00000000000000000000000000000000 00000100 00000001 00000000"
+    " 00000001     eth0\n"
+    "00000000000000000000000000000000 00 00000000000000000000000000000000"
+    " 00 fd000000000000000000000000000001 00000400 00000002 00000000"
+    " 00000003     eth0\n"
+    "00000000000000000000000000000000 00 00000000000000000000000000000000"
+    " 00 fe800000000000000000000000000001 00000100 00000002 00000000"
+    " 00000003    wwan0\n"
+    "00000000000000000000000000000000 00 00000000000000000000000000000000"
+    " 00 fe800000000000000000000000000001 00000001 00000002 00000000"
+    " 00000002    wlan0\n"
+    "00000000000000000000000000000000 00 00000000000000000000000000000000"
+    " 00 00000000000000000000000000000000 ffffffff 00000001 00000000"
+    " 00200200       lo\n";
+
+static void
+test_routes6(void **state)
+{
+	char ifn[32];
+
+	assert_int_equal(datalink_route_default6(routes6, NULL, ifn,
+	    sizeof ifn), 1);
+	assert_string_equal(ifn, "wwan0");	/* lowest metric, up */
+	assert_int_equal(datalink_route_default6(routes6, skip_modem, ifn,
+	    sizeof ifn), 1);
+	assert_string_equal(ifn, "eth0");	/* wlan0's route is down */
+	/* only the unreachable route: none */
+	assert_int_equal(datalink_route_default6(strstr(routes6,
+	    "00000000000000000000000000000000 00 00000000000000000000000000000000"
+	    " 00 00000000000000000000000000000000 ffffffff"), NULL, ifn,
+	    sizeof ifn), 0);
+	assert_int_equal(datalink_route_default6("", NULL, ifn, sizeof ifn),
+	    0);
+	assert_int_equal(datalink_route_default6("garbage\n\n00 00 zz\n",
+	    NULL, ifn, sizeof ifn), 0);
+	/* a prefix (not /0) is no default route */
+	assert_int_equal(datalink_route_default6(
+	    "20010db8000000000000000000000000 00 0000000000000000000000000000"
+	    "0000 00 00000000000000000000000000000000 00000001 00000001 "
+	    "00000000 00000001 eth1\n", NULL, ifn, sizeof ifn), 0);
+}
+
+/* The request the daemon hands to cellgated --ppp-run (root): written,
+ * read back, and malformed ones refused by the AT+APN parser. */
+static void
+test_ppp_request(void **state)
+{
+	struct datalink_apn in = { "web.example", "bob", "pw", "PAP", 1 };
+	struct datalink_apn out;
+	char text[512], e[256];
+	static const char *const bad[] = {
+		"",				/* nothing */
+		"web.example\n",		/* one line */
+		"web.example\nbob\npw\n",	/* three */
+		"web.example\nbob\npw\nPAP\nextra\n",	/* five */
+		"web.example\nbob\npw\nKERBEROS\n",	/* bad auth */
+		"web example\nbob\npw\nPAP\n",	/* blank in the APN */
+		"web.example\nb\"ob\npw\nPAP\n",	/* quote */
+		"web.example\nbob\np\tw\nPAP\n",	/* control char */
+	};
+
+	assert_int_equal(datalink_ppp_request_text(&in, text, sizeof text), 0);
+	assert_string_equal(text, "web.example\nbob\npw\nPAP\n");
+	assert_int_equal(datalink_ppp_request_parse(text, &out, e, sizeof e),
+	    0);
+	assert_string_equal(out.apn, "web.example");
+	assert_string_equal(out.user, "bob");
+	assert_string_equal(out.password, "pw");
+	assert_string_equal(out.auth, "PAP");
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		util_strlcpy(text, bad[i], sizeof text);
+		e[0] = '\0';
+		assert_int_equal(datalink_ppp_request_parse(text, &out, e,
+		    sizeof e), -1);
+		assert_true(e[0] != '\0');
+	}
+	/* the daemon never writes a request it could not read back */
+	util_strlcpy(in.user, "b\"ob", sizeof in.user);
+	assert_int_equal(datalink_ppp_request_text(&in, text, sizeof text),
+	    -1);
+	assert_int_equal(datalink_ppp_request_path("/run/cellgate", text,
+	    sizeof text), 0);
+	assert_string_equal(text, "/run/cellgate/ppp-request");
+}
+
 static void
 test_ppp_texts(void **state)
 {
@@ -530,6 +621,8 @@ main(void)
 		cmocka_unit_test(test_sm_failures),
 		cmocka_unit_test(test_sm_drops),
 		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_routes6),
+		cmocka_unit_test(test_ppp_request),
 		cmocka_unit_test(test_ppp_texts),
 		cmocka_unit_test(test_ppp_argv),
 		cmocka_unit_test(test_redact),
