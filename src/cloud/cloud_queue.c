@@ -483,10 +483,10 @@ cloud_queue_link(int up)
 /* ---- retained status ---- */
 
 /* Fields of the modem section left out of the retained status: its
- * command counters, and the age of its state in seconds (stale as soon
- * as it is retained, and different every second). */
+ * command counters, the age of its state and the network's clock (stale
+ * as soon as retained, and different every second). */
 static const char *const cloud_status_volatile[] = {
-	"commands", "queue", "since", NULL
+	"commands", "queue", "since", "network_time", NULL
 };
 
 static void
