@@ -1,7 +1,11 @@
 /*
  * fuzz_conf.c: the config loader on arbitrary file contents: it must load
- * or refuse with "file:line: key: reason", never crash or leak.
+ * or refuse with "file:line: key: reason", never crash or leak.  The
+ * contents are in an anonymous memory file (memfd), read through its
+ * /proc/self/fd path: nothing is written to any directory.
  */
+#include <sys/mman.h>
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,16 +20,18 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char path[64];
+	static int fd = -1;
 	struct conf c;
 	char err[512];
-	FILE *f;
 
-	if (path[0] == '\0')
-		snprintf(path, sizeof path, "/tmp/fuzz-conf-%d.conf", (int)getpid());
-	if ((f = fopen(path, "wb")) == NULL)
-		return 0;
-	fwrite(data, 1, size, f);
-	fclose(f);
+	if (fd == -1) {
+		if ((fd = memfd_create("fuzz-conf", MFD_CLOEXEC)) == -1)
+			abort();
+		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	}
+	if (ftruncate(fd, 0) == -1 ||
+	    pwrite(fd, data, size, 0) != (ssize_t)size)
+		abort();
 	if (conf_load(path, &c, err, sizeof err) == 0) {
 		for (size_t i = 0; i < c.nvalues; i++)
 			if (c.values[i].def == NULL)
@@ -33,6 +39,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		conf_free(&c);
 	} else if (err[0] == '\0')
 		abort();
-	unlink(path);
 	return 0;
 }
