@@ -9,7 +9,10 @@
 # MINUTES on a copy of its seed corpus tests/fuzz/corpus/NAME (the seeds
 # are never written to), one after the other.  Prints one line per
 # harness: its final coverage (cov: edges, ft: features), executions,
-# minutes and result; a crash, leak or undefined behaviour leaves its
+# minutes, the edges its grown corpus reaches in the code it targets
+# against those instrumented there (tests/fuzz/targets; from a replay
+# with -print_coverage=1) and the result; then the target functions it
+# never entered, if any.  A crash, leak or undefined behaviour leaves its
 # input in the work directory (printed) and makes the exit status 1.
 # FUZZ_KEEP=DIR keeps each grown corpus in DIR/NAME.
 set -u
@@ -37,15 +40,53 @@ if [ ${#names[@]} -eq 0 ]; then
 	exit 2
 fi
 
+# Replay a corpus and sum the edges of the target functions (awk reads
+# -print_coverage's "COVERED_FUNC: hits: N edges: A/B NAME PATH:LINE"):
+# prints "A B" then the names of the target functions not entered.
+target_cover() {	# NAME HARNESS CORPUS DIR
+	local targets
+	targets=$(awk -v n="$1" '$1 == n { $1 = ""; print }' "$src/targets")
+	(cd "$4" && "$2" -runs=0 -print_coverage=1 "$3" 2>&1) |
+	    awk -v targets="$targets" '
+	BEGIN {
+		nt = split(targets, t, " ")
+		for (i = 1; i <= nt; i++) {
+			f[i] = t[i]; p[i] = ""
+			if ((c = index(t[i], ":")) > 0) {
+				f[i] = substr(t[i], 1, c - 1)
+				p[i] = substr(t[i], c + 1)
+				gsub(/\*/, ".*", p[i]); gsub(/\?/, ".", p[i])
+				p[i] = "^" p[i] "$"
+			}
+		}
+	}
+	/^(UN)?COVERED_FUNC:/ {
+		split($5, e, "/"); path = $7; sub(/:[0-9]+$/, "", path)
+		for (i = 1; i <= nt; i++) {
+			n = length(f[i])
+			if (substr(path, length(path) - n + 1) != f[i] ||
+			    (p[i] != "" && $6 !~ p[i]))
+				continue
+			reached += e[1]; total += e[2]
+			if (e[1] == 0 && !(($6) in seen)) {
+				seen[$6] = 1; missed = missed " " $6
+			}
+			break
+		}
+	}
+	END { print reached + 0, total + 0 missed }'
+}
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/cellgate-fuzz.XXXXXX")
 export LSAN_OPTIONS="suppressions=$src/../lsan.supp:print_suppressions=0"
 status=0
-printf '%-10s %8s %8s %12s %7s  %s\n' harness cov ft execs minutes result
+printf '%-10s %6s %6s %10s %7s %11s %5s  %s\n' harness cov ft execs minutes target % \
+    result
 for name in "${names[@]}"; do
 	h=$bin/lf_$name
 	if ! [ -x "$h" ]; then
-		printf '%-10s %8s %8s %12s %7s  %s\n' "$name" - - - - \
-		    "no such harness"
+		printf '%-10s %6s %6s %10s %7s %11s %5s  %s\n' "$name" - - - - - \
+		    - "no such harness"
 		status=1
 		continue
 	fi
@@ -71,8 +112,15 @@ for name in "${names[@]}"; do
 		    head -n 1)
 		result="FAILED (exit $rc): ${art:-see $log}"
 	fi
-	printf '%-10s %8s %8s %12s %7s  %s\n' "$name" "${cov:--}" "${ft:--}" \
-	    "${execs:--}" "$minutes" "$result"
+	read -r reached total missed < <(target_cover "$name" "$h" "$corpus" \
+	    "$work/$name")
+	pct=-
+	[ "${total:-0}" -gt 0 ] && pct=$((100 * reached / total))%
+	printf '%-10s %6s %6s %10s %7s %11s %5s  %s\n' "$name" "${cov:--}" \
+	    "${ft:--}" "${execs:--}" "$minutes" "${reached:-0}/${total:-0}" \
+	    "$pct" "$result"
+	[ -z "${missed:-}" ] || echo "           never entered:$(
+	    printf ' %s' $missed | cut -c1-200)"
 	if [ -n "${FUZZ_KEEP:-}" ]; then
 		mkdir -p "$FUZZ_KEEP/$name"
 		cp "$corpus"/* "$FUZZ_KEEP/$name"/ 2>/dev/null || true
