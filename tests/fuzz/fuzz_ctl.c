@@ -4,23 +4,28 @@
  * first byte (the peer's role: user, admin, superadmin) goes, framed, to a
  * connection served by ctl.c (ctl_serve on a bufferevent pair), so the
  * request handlers run: settings, phonebook, sms and io arguments, events,
- * status.  They run against a store in a temporary directory made once per
- * process (with one io output, a file there), emptied again before each
- * input.
+ * status, monitor, reload.  They run against what is made once per
+ * process (fuzz_store.c): a store in memory, emptied again before each
+ * input; one io output, a file in a directory of the harness's own; and
+ * a listening socket there (ctl_init: the event stream's sink and the
+ * reload hook, a stand-in that succeeds, fails or cannot queue in turn).  Requests that run programs, hash passwords or
+ * need the modem, the cloud link or the AT path are not sent; a line
+ * starting with '!' sends at most a frame header's bytes unframed (the
+ * framing errors), so no request can hide in it.
  *
  * Checks: every answer is a response frame holding an object with "id"
  * and "ok"; a valid request gets exactly one answer, with its id, in
  * order, "result" when ok and a non-empty "error" otherwise; an invalid one
  * gets an error with id 0 and nothing after it; a secret setting's value
- * is never in an answer.  Requests that run programs, hash passwords or
- * need the modem, the cloud link or the AT path are not sent; a line
- * starting with '!' sends at most a frame header's bytes unframed (the
- * framing errors), so no request can hide in it.
+ * is never in an answer; the events a `monitor` connection gets are
+ * objects naming their event.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -42,6 +47,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FZ_MAX_REQUESTS	64
 
 static struct event_base *fz_base;
+static unsigned fz_reloads;
+
+/* The daemon's reload, as ctl_params has it: done at once (as after a
+ * good or a bad config) or not queued, in turn. */
+static int
+fz_reload(ctl_reload_done_fn *done, void *arg)
+{
+	switch (fz_reloads++ % 3) {
+	case 0:
+		done(0, "", arg);
+		return 0;
+	case 1:
+		done(-1, "bad config", arg);
+		return 0;
+	default:
+		return -1;
+	}
+}
 
 static void
 fz_cleanup(void)
@@ -53,16 +76,21 @@ fz_cleanup(void)
 static void
 fz_init(void)
 {
-	const char *dir = fuzz_store_open("fuzz-ctl", fz_cleanup);
-	char p[256], err[512];
+	const char *dir;
+	struct ctl_params params;
+	char cwd[PATH_MAX], p[256], err[512];
 	struct conf c;
 	FILE *f;
 
+	fuzz_store_open("fuzz-ctl");
+	dir = fuzz_store_dir("fuzz-ctl", fz_cleanup);
 	snprintf(p, sizeof p, "%s/cellgate.conf", dir);
 	if ((f = fopen(p, "w")) == NULL)
 		abort();
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		abort();
 	fprintf(f, "io = {\n  outputs = ( { name = \"relay1\"; "
-	    "file = \"%s/relay1\"; } );\n};\n", dir);
+	    "file = \"%s/%s/relay1\"; } );\n};\n", cwd, dir);
 	fclose(f);
 	if (conf_load(p, &c, err, sizeof err) == -1) {
 		fprintf(stderr, "conf_load: %s\n", err);
@@ -75,6 +103,18 @@ fz_init(void)
 		abort();
 	}
 	conf_free(&c);
+	/* the listening socket, never connected to: the event stream and
+	 * the reload go through ctl.c as in the daemon */
+	snprintf(p, sizeof p, "%s/ctl.sock", dir);
+	params.path = p;
+	params.group = "cellgate-fuzz-nogroup";
+	params.max_clients = 4;
+	params.max_per_uid = 4;
+	params.reload = fz_reload;
+	if (ctl_init(fz_base, &params, err, sizeof err) == -1) {
+		fprintf(stderr, "ctl_init: %s\n", err);
+		abort();
+	}
 }
 
 /* Back to a fresh store: defaults, no phonebook, no messages. */
@@ -87,6 +127,7 @@ fz_reset(void)
 		if (settings_source(settings_at(i)) != SOURCE_DEFAULT)
 			settings_reset(settings_at(i), err, sizeof err);
 	phonebook_clear(err, sizeof err);
+	fz_reloads = 0;
 	store_run("DELETE FROM sms", NULL, NULL, "fuzz reset");
 }
 
@@ -126,7 +167,8 @@ fz_check_secrets(struct json_object *o)
 	}
 }
 
-/* Take the next whole frame out of `in`: its object, or NULL if none. */
+/* Take the next whole response out of `in` (events of a monitoring
+ * connection are checked and skipped): its object, or NULL if none. */
 static struct json_object *
 fz_next_answer(struct evbuffer *in)
 {
@@ -135,23 +177,30 @@ fz_next_answer(struct evbuffer *in)
 	struct json_object *o;
 	char *p;
 
-	if (evbuffer_copyout(in, hdr, sizeof hdr) != CTL_HDR_LEN)
-		return NULL;
-	if (ctl_hdr_parse(hdr, sizeof hdr, &h) != CTL_OK ||
-	    h.type != CTL_T_RESPONSE)
-		abort();
-	if (evbuffer_get_length(in) < CTL_HDR_LEN + h.len)
-		return NULL;
-	evbuffer_drain(in, CTL_HDR_LEN);
-	if ((p = malloc(h.len + 1)) == NULL)
-		abort();
-	evbuffer_remove(in, p, h.len);
-	p[h.len] = '\0';
-	o = json_tokener_parse(p);
-	free(p);
-	if (o == NULL || !json_object_is_type(o, json_type_object))
-		abort();
-	return o;
+	for (;;) {
+		if (evbuffer_copyout(in, hdr, sizeof hdr) != CTL_HDR_LEN)
+			return NULL;
+		if (ctl_hdr_parse(hdr, sizeof hdr, &h) != CTL_OK ||
+		    (h.type != CTL_T_RESPONSE && h.type != CTL_T_EVENT))
+			abort();
+		if (evbuffer_get_length(in) < CTL_HDR_LEN + h.len)
+			return NULL;
+		evbuffer_drain(in, CTL_HDR_LEN);
+		if ((p = malloc(h.len + 1)) == NULL)
+			abort();
+		evbuffer_remove(in, p, h.len);
+		p[h.len] = '\0';
+		o = json_tokener_parse(p);
+		free(p);
+		if (o == NULL || !json_object_is_type(o, json_type_object))
+			abort();
+		if (h.type == CTL_T_RESPONSE)
+			return o;
+		if (!json_object_object_get_ex(o, "event", NULL))
+			abort();
+		fz_check_secrets(o);
+		json_object_put(o);
+	}
 }
 
 static void

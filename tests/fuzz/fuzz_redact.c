@@ -4,7 +4,7 @@
  * fallback by shape, smscmd_redact_shape; and the arguments as shown,
  * cmd_args_shown) on arbitrary text in which byte 0x01 stands for the
  * superadmin's password and 0x02 for the admin's, both set once per
- * process in a store in a temporary directory.
+ * process (in a store in memory).
  *
  * Checks: neither password ever appears in smscmd_redact's output (a text
  * that contains a valid password is redacted whatever surrounds it); the
@@ -36,7 +36,7 @@ fz_init(void)
 {
 	char err[512];
 
-	fuzz_store_open("fuzz-redact", NULL);
+	fuzz_store_open("fuzz-redact");
 	if (auth_password_set(ROLE_SUPERADMIN, FZ_PW_SUPER, err,
 	    sizeof err) == -1 ||
 	    auth_password_set(ROLE_ADMIN, FZ_PW_ADMIN, err, sizeof err) == -1) {
