@@ -7,7 +7,8 @@
 #
 # Each tests/fuzz/lf_NAME (all of them, or the NAMEs given) runs for
 # MINUTES on a copy of its seed corpus tests/fuzz/corpus/NAME (the seeds
-# are never written to), one after the other.  Prints one line per
+# are never written to), with the words of tests/fuzz/dict/NAME.dict if
+# there is one, one after the other.  Prints one line per
 # harness: its final coverage (cov: edges, ft: features), executions,
 # minutes, the edges its grown corpus reaches in the code it targets
 # against those instrumented there (tests/fuzz/targets; from a replay
@@ -96,9 +97,11 @@ for name in "${names[@]}"; do
 	mkdir -p "$corpus"
 	cp "$src/corpus/$name"/* "$corpus"/ 2>/dev/null || true
 	log=$work/$name/log
+	dict=()
+	[ -f "$src/dict/$name.dict" ] && dict=(-dict="$src/dict/$name.dict")
 	(cd "$work/$name" && "$h" -max_total_time="$secs" -max_len=4096 \
 	    -print_final_stats=1 -artifact_prefix="$work/$name/" \
-	    "$corpus" >"$log" 2>&1)
+	    "${dict[@]}" "$corpus" >"$log" 2>&1)
 	rc=$?
 	last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
 	cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
