@@ -114,9 +114,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	buf_init(&out, 4 * SMSCMD_MAX_LEN + 64);
 	smscmd_redact(text, n, &out);
-	if (memmem(out.data, out.len, FZ_PW_SUPER, strlen(FZ_PW_SUPER)) !=
-	    NULL || memmem(out.data, out.len, FZ_PW_ADMIN,
-	    strlen(FZ_PW_ADMIN)) != NULL) {
+	if (out.len > 0 && (memmem(out.data, out.len, FZ_PW_SUPER,
+	    strlen(FZ_PW_SUPER)) != NULL || memmem(out.data, out.len,
+	    FZ_PW_ADMIN, strlen(FZ_PW_ADMIN)) != NULL)) {
 		fprintf(stderr, "password in the redacted text: \"%.*s\"\n",
 		    (int)out.len, out.data);
 		abort();
