@@ -35,7 +35,7 @@ fz_entry(const struct phonebook_entry *e)
 {
 	size_t n = strlen(e->number);
 
-	if (n < 2 || e->number[0] != '+' ||
+	if (n < 2 || n > PHONEBOOK_NUMBER_MAX || e->number[0] != '+' ||
 	    strspn(e->number + 1, "0123456789") != n - 1)
 		abort();
 	if (strlen(e->name) > PHONEBOOK_NAME_MAX)
