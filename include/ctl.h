@@ -35,6 +35,12 @@ struct ctl_params {
 int ctl_init(struct event_base *, const struct ctl_params *, char *err,
     size_t errlen);
 void ctl_shutdown(void);
+/* Serve requests on an already connected bufferevent (taken over, freed
+ * with the connection) for a peer of the given role: what an accepted
+ * connection gets once its credentials are checked.  -1 without memory. */
+struct bufferevent;
+int ctl_serve(struct event_base *, struct bufferevent *, enum auth_role,
+    const char *origin);
 /* Write out whatever replies are pending (before a restart). */
 void ctl_flush_all(void);
 
@@ -62,6 +68,13 @@ struct ctl_request {
 };
 /* A string argument of a request, or NULL with err set. */
 const char *ctl_arg_string(struct json_object *args, const char *key,
+    char *err, size_t errlen);
+
+/* Apply the string members of a phonebook request's args (all but "pos":
+ * number, name, role, password, call, alarm_sms, alarm_call) to e; 0, or
+ * -1 with err at the first bad one.  Nothing is stored. */
+struct phonebook_entry;
+int ctl_phonebook_fields(struct json_object *args, struct phonebook_entry *e,
     char *err, size_t errlen);
 
 struct ctl_pending;

@@ -517,39 +517,17 @@ print_entry(struct json_object *e)
 static int
 cmd_phonebook(int fd, int argc, char **argv)
 {
-	struct json_object *args = NULL, *res;
-	const char *sub = argc > 1 ? argv[1] : "";
+	struct json_object *args, *res;
+	const char *sub = argc > 1 ? argv[1] : "", *err;
 	char req[32];
-	int i = 2;
 
-	if (strcmp(sub, "list") == 0 && argc == 2)
-		;
-	else if (strcmp(sub, "add") == 0 && argc >= 3) {
-		args = json_object_new_object();
-		if (argc >= 4 && strchr(argv[2], '=') == NULL &&
-		    strchr(argv[3], '=') == NULL)
-			json_object_object_add(args, "pos",
-			    json_object_new_string(argv[i++]));
-		json_object_object_add(args, "number",
-		    json_object_new_string(argv[i++]));
-	} else if ((strcmp(sub, "set") == 0 && argc >= 4) ||
-	    (strcmp(sub, "del") == 0 && argc == 3)) {
-		args = json_object_new_object();
-		json_object_object_add(args, "pos",
-		    json_object_new_string(argv[i++]));
-	} else
+	switch (cli_phonebook_args(argc, argv, &args, &err)) {
+	case 0:
+		break;
+	case 2:
 		return cli_usage(argc, argv);
-	for (; i < argc; i++) {
-		char *eq = strchr(argv[i], '=');
-
-		if (eq == NULL || eq == argv[i]) {
-			json_object_put(args);
-			return cli_die("phonebook", "fields are key=value "
-			    "(name, role, password, call, alarm_sms, alarm_call)");
-		}
-		*eq = '\0';
-		json_object_object_add(args, argv[i],
-		    json_object_new_string(eq + 1));
+	default:
+		return cli_die("phonebook", err);
 	}
 	snprintf(req, sizeof req, "phonebook.%s", sub);
 	if (call(fd, req, args, &res) != 0)

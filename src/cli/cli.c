@@ -2,10 +2,12 @@
  * cli.c: cellgatectl's output conventions shared by its subcommands: a
  * failure is one line "cellgatectl: ..." on stderr, or with --json the
  * object {"error": "...", "exit": N} on stdout, and the exit status N
- * (1 failure, 2 usage error); JSON is printed as the daemon sent it.
+ * (1 failure, 2 usage error); JSON is printed as the daemon sent it; the
+ * arguments of requests built from the command line.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <json-c/json.h>
 
@@ -47,4 +49,46 @@ cli_print_json(struct json_object *o)
 {
 	printf("%s\n", json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+int
+cli_phonebook_args(int argc, char **argv, struct json_object **args,
+    const char **err)
+{
+	const char *sub = argc > 1 ? argv[1] : "";
+	int i = 2;
+
+	*args = NULL;
+	if (strcmp(sub, "list") == 0 && argc == 2)
+		;
+	else if (strcmp(sub, "add") == 0 && argc >= 3) {
+		*args = json_object_new_object();
+		if (argc >= 4 && strchr(argv[2], '=') == NULL &&
+		    strchr(argv[3], '=') == NULL)
+			json_object_object_add(*args, "pos",
+			    json_object_new_string(argv[i++]));
+		json_object_object_add(*args, "number",
+		    json_object_new_string(argv[i++]));
+	} else if ((strcmp(sub, "set") == 0 && argc >= 4) ||
+	    (strcmp(sub, "del") == 0 && argc == 3)) {
+		*args = json_object_new_object();
+		json_object_object_add(*args, "pos",
+		    json_object_new_string(argv[i++]));
+	} else
+		return 2;
+	for (; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		if (eq == NULL || eq == argv[i]) {
+			json_object_put(*args);
+			*args = NULL;
+			*err = "fields are key=value (name, role, password, "
+			    "call, alarm_sms, alarm_call)";
+			return -1;
+		}
+		*eq = '\0';
+		json_object_object_add(*args, argv[i],
+		    json_object_new_string(eq + 1));
+	}
+	return 0;
 }

@@ -182,8 +182,14 @@ ctl_client_call(int fd, const char *cmd, struct json_object *args,
 		json_object_put(resp);
 		return 0;
 	}
-	snprintf(err, errlen, "%s", json_object_object_get_ex(resp, "error",
-	    &v) ? json_object_get_string(v) : "request failed");
+	if (json_object_object_get_ex(resp, "error", &v) && v != NULL &&
+	    json_object_get_string(v)[0] != '\0') {
+		const char *why = json_object_get_string(v);
+
+		/* shown on a terminal: it may quote what a stranger wrote */
+		util_escape_text(err, errlen, why, strlen(why), 0);
+	} else
+		snprintf(err, errlen, "request failed");
 	json_object_put(resp);
 	return -1;
 }

@@ -89,6 +89,10 @@ int cloud_queue_due(void);
 void cloud_queue_link(int up);
 /* PUBACK for a message id. */
 void cloud_queue_acked(int mid);
+/* The payload published for a stored event (its JSON text as the queue
+ * keeps it): "seq" first, then the stored object's members; a stored text
+ * that is not an object gives "seq" alone.  Malloc'ed. */
+char *cloud_queue_payload(long long seq, const char *stored);
 /* Publish the retained status (rate-limited). */
 void cloud_status_changed(void);
 void cloud_status_publish_now(void);

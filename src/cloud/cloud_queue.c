@@ -342,8 +342,7 @@ cloud_queue_sink(struct json_object *ev, void *arg)
 	cloud_queue_kick();
 }
 
-/* The stored payload with "seq" first. */
-static char *
+char *
 cloud_queue_payload(long long seq, const char *stored)
 {
 	struct json_object *o = json_tokener_parse(stored), *out;
@@ -353,7 +352,9 @@ cloud_queue_payload(long long seq, const char *stored)
 	json_object_object_add(out, "seq", json_object_new_int64(seq));
 	if (o != NULL && json_object_is_type(o, json_type_object)) {
 		json_object_object_foreach(o, k, v)
-			json_object_object_add(out, k, json_object_get(v));
+			if (strcmp(k, "seq") != 0)	/* the queue's, only */
+				json_object_object_add(out, k,
+				    json_object_get(v));
 	}
 	json_object_put(o);
 	s = strdup(json_object_to_json_string_ext(out,

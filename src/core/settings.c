@@ -394,7 +394,9 @@ int
 settings_check_text(const struct setting_def *d, const char *text,
     char *out, size_t outlen, char *err, size_t errlen)
 {
-	char copy[SETTING_VALUE_MAX + 1], *argv[16], *p;
+	/* as many fields as the text can hold: a value accepted as one
+	 * quoted AT-form argument with commas in it reads back the same */
+	char copy[SETTING_VALUE_MAX + 1], *argv[SETTING_VALUE_MAX + 1], *p;
 	int argc = 0;
 
 	if (util_strlcpy(copy, text, sizeof copy) >= sizeof copy) {

@@ -47,6 +47,11 @@ spawn_check_setting(int argc, char **argv, char *out, size_t outlen,
 			snprintf(err, errlen, "control characters refused");
 			return -1;
 		}
+	/* the stored text is read back as comma-separated fields */
+	if (strchr(v, ',') != NULL) {
+		snprintf(err, errlen, "a comma is not allowed in a command");
+		return -1;
+	}
 	if (util_strlcpy(out, v, outlen) >= outlen) {
 		snprintf(err, errlen, "too long");
 		return -1;

@@ -387,36 +387,63 @@ ctl_uid_conns(uid_t uid)
 	return n;
 }
 
-static void
-ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
-    struct sockaddr *sa, int salen, void *arg)
+/* A connection on bev (taken over), linked and read from; NULL (bev
+ * freed) without memory. */
+static struct ctl_conn *
+ctl_conn_new(struct event_base *base, struct bufferevent *bev)
 {
-	struct ucred cred;
-	socklen_t len = sizeof cred;
 	struct ctl_conn *c;
 
 	if ((c = calloc(1, sizeof *c)) == NULL) {
-		close(fd);
-		return;
+		bufferevent_free(bev);
+		return NULL;
 	}
-	c->bev = bufferevent_socket_new(evconnlistener_get_base(l), fd,
-	    BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
-		close(fd);
-		free(c);
-		return;
-	}
-	c->tmo = evtimer_new(evconnlistener_get_base(l), ctl_timeout_cb, c);
+	c->bev = bev;
+	c->tmo = evtimer_new(base, ctl_timeout_cb, c);
 	if (c->tmo == NULL) {
 		bufferevent_free(c->bev);
 		free(c);
-		return;
+		return NULL;
 	}
 	c->next = ctl_conns;
 	ctl_conns = c;
 	ctl_nconns++;
 	bufferevent_setcb(c->bev, ctl_read_cb, ctl_write_cb, ctl_event_cb, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	return c;
+}
+
+int
+ctl_serve(struct event_base *base, struct bufferevent *bev,
+    enum auth_role role, const char *origin)
+{
+	struct ctl_conn *c;
+
+	if ((c = ctl_conn_new(base, bev)) == NULL)
+		return -1;
+	util_strlcpy(c->origin, origin, sizeof c->origin);
+	c->role = role;
+	ctl_conn_arm(c);
+	return 0;
+}
+
+static void
+ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	struct bufferevent *bev;
+	struct ctl_conn *c;
+
+	bev = bufferevent_socket_new(evconnlistener_get_base(l), fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		close(fd);
+		return;
+	}
+	if ((c = ctl_conn_new(evconnlistener_get_base(l), bev)) == NULL)
+		return;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
 		snprintf(c->origin, sizeof c->origin, "unknown peer");
 		ctl_fail(c, "cannot read peer credentials");

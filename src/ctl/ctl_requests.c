@@ -328,10 +328,9 @@ ctl_pb_bool(const char *key, const char *v, int *out, char *err,
 	return 0;
 }
 
-/* Apply the string fields of args to e; nothing is stored here. */
-static int
-ctl_pb_fields(struct json_object *args, struct phonebook_entry *e, char *err,
-    size_t errlen)
+int
+ctl_phonebook_fields(struct json_object *args, struct phonebook_entry *e,
+    char *err, size_t errlen)
 {
 	json_object_object_foreach(args, k, v) {
 		const char *s;
@@ -455,7 +454,7 @@ ctl_pb_store(struct ctl_conn *c, struct json_object *args,
 		}
 	}
 	e.pos = pos;
-	if (ctl_pb_fields(args, &e, err, errlen) == -1 ||
+	if (ctl_phonebook_fields(args, &e, err, errlen) == -1 ||
 	    phonebook_put(&e, err, errlen) == -1)
 		return -1;
 	*res = ctl_pb_json(&e);

@@ -62,6 +62,9 @@ int datalink_modem_running(void);
 void datalink_modem_shutdown(void);
 
 /* datalink_ppp.c */
+/* The interface named in pppd's link pid file ("pid\nifname\n"): the
+ * first word of its second line into ifname; 1, or 0 (no link yet). */
+int datalink_ppp_pidfile_ifname(const char *text, char ifname[32]);
 int datalink_ppp_start(void);
 void datalink_ppp_stop(void);
 int datalink_ppp_running(void);

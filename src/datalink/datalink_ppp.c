@@ -93,11 +93,20 @@ dlp_timer(struct event *ev, int ms)
 	evtimer_add(ev, &tv);
 }
 
+int
+datalink_ppp_pidfile_ifname(const char *text, char ifname[32])
+{
+	const char *nl = strchr(text, '\n');
+
+	ifname[0] = '\0';
+	return nl != NULL && sscanf(nl + 1, "%31s", ifname) == 1;
+}
+
 /* pppd's link pid file: "pid\nifname\n" once the link is there. */
 static void
 dlp_poll_cb(evutil_socket_t fd_, short what, void *arg)
 {
-	char text[128], ifname[32] = "", address[64] = "", *nl;
+	char text[128], ifname[32] = "", address[64] = "";
 	ssize_t n = -1;
 	int fd;
 
@@ -110,8 +119,7 @@ dlp_poll_cb(evutil_socket_t fd_, short what, void *arg)
 	}
 	if (n > 0) {
 		text[n] = '\0';
-		if ((nl = strchr(text, '\n')) != NULL &&
-		    sscanf(nl + 1, "%31s", ifname) == 1)
+		if (datalink_ppp_pidfile_ifname(text, ifname))
 			datalink_if_address(ifname, address, sizeof address);
 		if (dlp.unit && dlp.unit_pid <= 0)
 			dlp.unit_pid = (pid_t)atoi(text);

@@ -53,6 +53,16 @@ fuzz_sm(const uint8_t *data, size_t size)
 	}
 }
 
+static int
+fuzz_cred_chars(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e ||
+		    strchr("\"'\\", *s) != NULL)
+			return 0;
+	return 1;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -88,6 +98,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_sm(data, size);
 	if (datalink_route_default(line, NULL, out, 8) == 1 &&
 	    strlen(out) >= 8)
+		abort();
+	/* data.user and data.password as settings: accepted exactly when
+	 * short enough and free of quotes, backslashes and control bytes */
+	if (datalink_cred_ok(line) != (strlen(line) <= DATALINK_CRED_MAX &&
+	    fuzz_cred_chars(line)))
 		abort();
 	return 0;
 }

@@ -1,8 +1,11 @@
 /*
  * fuzz_at.c: libFuzzer harness for the AT layer.  The input is fed to the
  * lexer whole, then again cut into chunks whose sizes come from the input
- * itself; both runs must give the same tokens (else abort).  Every token,
- * and the raw input, goes through the classifiers and all parsers.
+ * itself; both runs must give the same tokens (else abort).  A third run
+ * drives the lexer as the modem module does between chunks (a PDU
+ * awaited, the echo cleared, the port reopened).  Every token, and the
+ * raw input, goes through the classifiers and all parsers, and what is
+ * classified has a name for the log.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -50,10 +53,21 @@ fuzz_parsers(const char *s, size_t len)
 	int			 i, dbm;
 	long			 v;
 
+	enum at_urc_id		 urc;
+
+	memset(&res, 0, sizeof res);
 	(void)at_result_classify(s, len, 0, &res);
 	(void)at_result_classify(s, len, AT_RESULT_V0, &res);
+	/* what the log says of them */
+	if (at_result_kind_name(res.kind) == NULL)
+		abort();
+	(void)at_cme_error_text(res.code);
+	(void)at_cms_error_text(res.code);
 	(void)at_urc_classify(s, len, NULL);
-	(void)at_urc_classify(s, len, "+CREG:");
+	urc = at_urc_classify(s, len, "+CREG:");
+	if (at_urc_name(urc) == NULL)
+		abort();
+	(void)at_urc_flags(urc);
 	(void)at_parse_reg_shape(s, len);
 	(void)at_parse_reg(s, len, AT_REG_ANY, &reg, NULL);
 	(void)at_parse_reg(s, len, AT_REG_SOLICITED, &reg, NULL);
@@ -73,7 +87,8 @@ fuzz_parsers(const char *s, size_t len)
 	(void)at_parse_sms_hdr(s, len, 1, &hdr, NULL);
 	(void)at_parse_clip(s, len, &clip, NULL);
 	(void)at_parse_cusd(s, len, &cusd, NULL);
-	(void)at_parse_cpin(s, len, &pin, NULL);
+	if (at_parse_cpin(s, len, &pin, NULL) == 0 && at_cpin_name(pin) == NULL)
+		abort();
 	(void)at_parse_cnum(s, len, &cnum, NULL);
 	(void)at_parse_csca(s, len, &csca, NULL);
 	for (i = 0; i < AT_IDENT_MAX; i++)
@@ -136,6 +151,8 @@ fuzz_emit(const struct at_token *t, void *arg)
 		sum->hash = (sum->hash ^ (uint8_t)t->data[i]) *
 		    1099511628211ULL;
 	sum->count++;
+	if (at_token_type_name(t->type) == NULL)
+		abort();
 	(void)at_lexer_escape(t->data, t->len, esc, sizeof esc);
 	if (t->type == AT_TOK_LINE)
 		fuzz_parsers(t->data, t->len);
@@ -168,6 +185,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (whole.hash != split.hash || whole.count != split.count)
 		abort();
+	if (at_lexer_state_name(lx.state) == NULL)
+		abort();
+
+	/* as the modem module drives it: a PDU awaited after some bytes,
+	 * the echo cleared after others, the port reopened after a third */
+	at_lexer_init(&lx);
+	at_lexer_set_text_mode(&lx, text);
+	at_lexer_set_echo(&lx, "AT+CMGR=1", 9);
+	for (off = 0, k = 0; off < size; off += n) {
+		n = 1 + data[k++ % size] % 29;
+		if (n > size - off)
+			n = size - off;
+		switch (data[off] % 8) {
+		case 0:
+			at_lexer_expect_pdu(&lx);
+			break;
+		case 1:
+			at_lexer_clear_echo(&lx);
+			break;
+		case 2:
+			at_lexer_reset(&lx);
+			break;
+		}
+		at_lexer_feed(&lx, data + off, n, fuzz_emit, &split);
+	}
 
 	fuzz_parsers((const char *)data, size);
 	return 0;

@@ -94,7 +94,8 @@ fz_esc(const uint8_t *data, size_t size)
 		fz_nfed += n;
 		bridge_esc_feed(&e, data + i, n, now, &cb);
 		i += n;
-		if (e.state >= BRIDGE_ESC_STATE_MAX)
+		if (e.state >= BRIDGE_ESC_STATE_MAX ||
+		    bridge_esc_state_name(e.state) == NULL)
 			abort();
 		if (e.state == BRIDGE_ESC_IDLE && bridge_esc_deadline(&e) != 0)
 			abort();

@@ -49,5 +49,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cl.cmds[i].name[0] == '\0' ||
 		    cl.cmds[i].args_off + cl.cmds[i].args_len > size)
 			abort();
+	/* the first of the names looked for (as the modem module does) */
+	if (cl.ncmds > 0) {
+		const char *const names[] = { cl.cmds[cl.ncmds - 1].name, NULL };
+		int k = at_cmdline_find(&cl, names);
+
+		if (k < 0 || k >= cl.ncmds ||
+		    strcmp(cl.cmds[k].name, names[0]) != 0)
+			abort();
+		for (int i = 0; i < k; i++)
+			if (strcmp(cl.cmds[i].name, names[0]) == 0)
+				abort();
+	}
 	return 0;
 }

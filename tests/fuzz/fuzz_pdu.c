@@ -3,7 +3,9 @@
  * the decoder as binary octets and as hex text, with and without the SMSC
  * field and in lenient mode; renders the text view; and when a decode
  * succeeds, re-encodes the text (or 8-bit data) and checks that decoding
- * every part and joining them gives it back.
+ * every part and joining them gives it back; its type, coding and status
+ * have names for the log, and its relative validity period survives being
+ * encoded again from its seconds.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -68,6 +70,18 @@ fuzz_check(const struct pdu_msg *m)
 		abort();
 	n = pdu_text_view(m, view, sizeof(view));
 	if (n != strlen(view))
+		abort();
+	/* what the message log and the status report say of it */
+	if (pdu_type_name(m->type) == NULL ||
+	    pdu_coding_name(m->coding) == NULL ||
+	    pdu_status_name(m->status) == NULL)
+		abort();
+	(void)pdu_status_class(m->status);
+	/* a relative validity period encoded again from its seconds names
+	 * at least as long a period */
+	if (pdu_vp_relative_seconds(pdu_vp_relative_encode(
+	    pdu_vp_relative_seconds(m->vp.raw))) <
+	    pdu_vp_relative_seconds(m->vp.raw))
 		abort();
 	if (m->type != PDU_STATUS_REPORT)
 		fuzz_roundtrip(m);
