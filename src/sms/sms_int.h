@@ -76,6 +76,9 @@ int sms_store_out_due(long long now);
  * status, next_try and error. */
 int sms_store_out_update(const struct sms_out *o, const char *status,
     long long next_try, const char *error);
+/* The same as a replayable commit (see sms_store.c). */
+int sms_store_out_mark(const struct sms_out *o, const char *status,
+    long long next_try, const char *error);
 int sms_store_out_recover(void);
 long long sms_store_out_count_since(long long since);
 int sms_store_delivery(int mr, const char *number, const char *delivery);
@@ -95,6 +98,14 @@ int sms_rx_save(const char *mem, int index, const char *hex);
 void sms_rx_run_start(struct event_base *);
 void sms_rx_run_stop(void);
 void sms_rx_process_new(void);
+/* Inside the transaction that saved message id: run it there, in a
+ * savepoint, when it is the next to run and processing is not paused.
+ * 1 run, 0 not now (sms_rx_process_new() runs it later), -1 its run
+ * failed (rolled back, processing paused). */
+int sms_rx_run_saved(long long id);
+/* A message run with its saving could not be committed: it is saved
+ * alone and processing pauses (a timer retries). */
+void sms_rx_run_later(const char *why);
 void sms_rx_schedule_expiry(void);
 
 /* sms_tx.c */

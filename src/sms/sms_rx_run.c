@@ -2,14 +2,17 @@
  * sms_rx_run.c: what happens to a committed message.  Each one not yet
  * processed runs in one transaction with the commands it carries, its
  * reply and its "processed" mark: as a command (smscmd), or offered to
- * the sms_in_subscribe() subscribers (the bridge's SMS mode).  A failed
- * transaction pauses processing and a timer retries it; it leaves
- * nothing behind, in the database or in memory (settings and password
- * hashes changed by its commands are put back by the store's undo
- * records).  The log has shown the message redacted since its receipt;
- * the text as received comes from sms_store_next_new() and is forgotten
- * by the "processed" mark.  Also the timer that delivers incomplete
- * concatenated messages with gaps.
+ * the sms_in_subscribe() subscribers (the bridge's SMS mode).  Normally
+ * that transaction is a savepoint of the one that saves the message
+ * (sms_rx_run_saved()), so the text as received never reaches the disk.
+ * A failed transaction pauses processing and a timer retries it; it
+ * leaves nothing behind, in the database or in memory (settings and
+ * password hashes changed by its commands are put back by the store's
+ * undo records).  The log has shown the message redacted since its
+ * receipt; the text as received of a message saved but not run comes
+ * from sms_store_next_new() and is forgotten by the "processed" mark.
+ * Also the timer that delivers incomplete concatenated messages with
+ * gaps.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -61,7 +64,102 @@ sms_rx_pause(void)
 	log_info("sms: processing retried in %d s", sms_rx_backoff_s);
 }
 
-/* Run every committed, not yet processed message. */
+/* Run message id (its text as received, NULL for data) in one
+ * transaction with the commands it carries, its reply and its
+ * "processed" mark: a stop anywhere in between leaves all undone, and it
+ * runs again at start, so its commands take effect once.  0, or -1 (all
+ * of it rolled back, processing paused). */
+static int
+sms_rx_run_one(long long id, const char *number, const char *text)
+{
+	struct buf reply, redacted;
+	struct smscmd_msg *probe;
+	const char *err;
+	char e[256];
+	size_t len = text != NULL ? strlen(text) : 0;
+	int send = 0, to_port = 0, rc = 0;
+
+	if (store_begin() == -1) {
+		log_warnx("sms: message %lld not processed now: %s", id,
+		    store_errmsg());
+		sms_rx_pause();
+		return -1;
+	}
+	buf_init(&reply, SMSCMD_MAX_LEN);
+	/* "***" can stand for one byte: room for 4x the longest text
+	 * (item 6: it was cut at 6400 bytes, unmarked) */
+	buf_init(&redacted, 4 * (SMS_TEXT_MAX + sizeof SMS_CUT_MARKER));
+	/* the bridge's SMS mode takes DSTNUM's messages, except commands
+	 * that carry a password */
+	if (text != NULL && (probe = malloc(sizeof *probe)) != NULL) {
+		int cmd = smscmd_parse(text, len, probe, &err) == 0 &&
+		    probe->has_password;
+
+		explicit_bzero(probe, sizeof *probe);
+		free(probe);
+		if (!cmd)
+			to_port = sms_rx_offer(number, (const uint8_t *)text,
+			    len);
+	}
+	if (text != NULL && !to_port)
+		send = smscmd_handle(number, text, len, &reply);
+	if (text != NULL) {
+		smscmd_redact(text, len, &redacted);
+		buf_mark_cut(&redacted, SMS_CUT_MARKER);
+	}
+	/* a reply that needs UCS-2 fits fewer characters in ten parts: cut
+	 * it further if it must */
+	if (send && sms_send(number, buf_str(&reply), reply.len, "auto",
+	    "reply", e, sizeof e) == -1) {
+		smscmd_cut(&reply, 600);
+		if (sms_send(number, buf_str(&reply), reply.len, "auto",
+		    "reply", e, sizeof e) == -1)
+			log_warnx("sms: reply to %s not queued: %s", number, e);
+	}
+	if (sms_store_set_status(id, to_port ? "bridged" : "processed",
+	    text != NULL ? buf_str(&redacted) : NULL) == -1 ||
+	    store_commit() == -1) {
+		store_rollback();
+		log_warnx("sms: message %lld not processed: %s", id,
+		    store_errmsg());
+		sms_rx_pause();
+		rc = -1;
+	} else
+		sms_rx_backoff_s = 0;
+	buf_free(&reply);
+	buf_free(&redacted);
+	return rc;
+}
+
+int
+sms_rx_run_saved(long long id)
+{
+	long long next;
+	char number[64];
+	char *text;
+	int r;
+
+	if (!sms_rx_running || sms_rx_paused ||
+	    sms_store_next_new(&next, number, sizeof number, &text) != 1)
+		return 0;
+	r = next != id ? 0 : sms_rx_run_one(id, number, text) == 0 ? 1 : -1;
+	free(text);
+	return r;
+}
+
+void
+sms_rx_run_later(const char *why)
+{
+	log_warnx("sms: a message not processed now (%s): saved alone, "
+	    "processed later", why);
+	if (!sms_rx_paused)
+		sms_rx_pause();
+}
+
+/* Run every committed, not yet processed message: those that could not
+ * run in the transaction that saved them.  Their text as received was
+ * committed apart; the "processed" mark erases it also from the pages it
+ * frees, and the checkpoint after it from the write-ahead log. */
 void
 sms_rx_process_new(void)
 {
@@ -72,74 +170,20 @@ sms_rx_process_new(void)
 
 	while (sms_rx_running && !sms_rx_paused &&
 	    sms_store_next_new(&id, number, sizeof number, &text) == 1) {
-		struct buf reply, redacted;
-		struct smscmd_msg *probe;
-		const char *err;
-		char e[256];
-		size_t len = text != NULL ? strlen(text) : 0;
-		int send = 0, to_port = 0;
-
-		/* one transaction for the message, the commands it runs,
-		 * its reply and its "processed" mark: a stop anywhere in
-		 * between leaves all undone, and it runs again at start,
-		 * so its commands take effect once */
-		if (store_begin() == -1) {
-			log_warnx("sms: message %lld not processed now: %s",
-			    id, store_errmsg());
+		if (done == 0)
+			store_secure_delete(1);
+		done++;
+		if (sms_rx_run_one(id, number, text) == -1) {
 			free(text);
-			sms_rx_pause();
 			break;
 		}
-		buf_init(&reply, SMSCMD_MAX_LEN);
-		/* "***" can stand for one byte: room for 4x the longest text
-		 * (item 6: it was cut at 6400 bytes, unmarked) */
-		buf_init(&redacted, 4 * (SMS_TEXT_MAX + sizeof SMS_CUT_MARKER));
-		/* the bridge's SMS mode takes DSTNUM's messages, except
-		 * commands that carry a password */
-		if (text != NULL && (probe = malloc(sizeof *probe)) != NULL) {
-			int cmd = smscmd_parse(text, len, probe, &err) == 0 &&
-			    probe->has_password;
-
-			explicit_bzero(probe, sizeof *probe);
-			free(probe);
-			if (!cmd)
-				to_port = sms_rx_offer(number,
-				    (const uint8_t *)text, len);
-		}
-		if (text != NULL && !to_port)
-			send = smscmd_handle(number, text, len, &reply);
-		if (text != NULL) {
-			smscmd_redact(text, len, &redacted);
-			buf_mark_cut(&redacted, SMS_CUT_MARKER);
-		}
-		/* a reply that needs UCS-2 fits fewer characters in ten
-		 * parts: cut it further if it must */
-		if (send && sms_send(number, buf_str(&reply), reply.len, "auto",
-		    "reply", e, sizeof e) == -1) {
-			smscmd_cut(&reply, 600);
-			if (sms_send(number, buf_str(&reply), reply.len, "auto",
-			    "reply", e, sizeof e) == -1)
-				log_warnx("sms: reply to %s not queued: %s",
-				    number, e);
-		}
-		if (sms_store_set_status(id, to_port ? "bridged" : "processed",
-		    text != NULL ? buf_str(&redacted) : NULL) == -1 ||
-		    store_commit() == -1) {
-			store_rollback();
-			log_warnx("sms: message %lld not processed: %s", id,
-			    store_errmsg());
-			sms_rx_pause();
-		} else
-			sms_rx_backoff_s = 0;
-		buf_free(&reply);
-		buf_free(&redacted);
 		free(text);
-		done++;
 	}
-	/* the text as received (with its password) is only in the
-	 * write-ahead log now: write the log out and truncate it */
-	if (done > 0 && store_checkpoint() == -1)
-		log_warnx("sms: %s", store_errmsg());
+	if (done > 0) {
+		store_secure_delete(0);
+		if (store_checkpoint() == -1)
+			log_warnx("sms: %s", store_errmsg());
+	}
 	sms_tx_kick();
 }
 

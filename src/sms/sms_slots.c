@@ -158,11 +158,21 @@ sms_slots_record(const char *mem, int slot, const char *fp,
 	    "tdtti", sms_slots_mem(mem), slot, fp, stored, now));
 }
 
+/* A replayable commit: if a power cut loses it, the slot still counts
+ * as holding its message until a listing does not show it
+ * (sms_slots_reconcile()), and a new message read from it differs. */
 int
 sms_slots_deleted(const char *mem, int slot)
 {
-	return store_done(store_stmt("UPDATE sms_rx_slots SET deleted = 1 "
-	    "WHERE mem = ?1 AND slot = ?2", "td", sms_slots_mem(mem), slot));
+	if (store_begin_replayable() == -1)
+		return -1;
+	if (store_done(store_stmt("UPDATE sms_rx_slots SET deleted = 1 "
+	    "WHERE mem = ?1 AND slot = ?2", "td", sms_slots_mem(mem),
+	    slot)) == -1) {
+		store_rollback();
+		return -1;
+	}
+	return store_commit();
 }
 
 int

@@ -29,7 +29,7 @@ sms_store_in(const char *fp, const char *number, const char *scts,
 {
 	long long now = time(NULL);
 	int apart = shown != NULL && text != NULL && strcmp(shown, text) != 0;
-	sqlite3_stmt *st = store_stmt("INSERT OR IGNORE INTO sms(direction, "
+	sqlite3_stmt *st = store_cached("INSERT OR IGNORE INTO sms(direction, "
 	    "number, text, data_hex, coding, kind, status, time, updated, scts, "
 	    "fingerprint, text_clear) VALUES ('in', ?1, ?2, ?3, ?4, ?5, ?6, "
 	    "?7, ?7, ?8, ?9, ?10)",
@@ -194,9 +194,9 @@ sms_store_oldest_part(void)
 int
 sms_store_next_new(long long *id, char *number, size_t numlen, char **text)
 {
-	sqlite3_stmt *st = store_stmt("SELECT id, number, coalesce(text_clear, "
-	    "text) FROM sms WHERE direction = 'in' AND status = 'new' ORDER BY "
-	    "id LIMIT 1", "");
+	sqlite3_stmt *st = store_cached("SELECT id, number, coalesce("
+	    "text_clear, text) FROM sms WHERE direction = 'in' AND status = "
+	    "'new' ORDER BY id LIMIT 1", "");
 	int r = 0;
 
 	if (st == NULL)
@@ -209,7 +209,7 @@ sms_store_next_new(long long *id, char *number, size_t numlen, char **text)
 		    strdup((const char *)sqlite3_column_text(st, 2));
 		r = 1;
 	}
-	sqlite3_finalize(st);
+	store_release(st);
 	return r;
 }
 
@@ -220,10 +220,10 @@ int
 sms_store_set_status(long long id, const char *status, const char *text)
 {
 	if (text != NULL)
-		return store_done(store_stmt("UPDATE sms SET status = ?2, text = ?3, "
-		    "text_clear = NULL, updated = ?4 WHERE id = ?1", "itti", id,
+		return store_done(store_cached("UPDATE sms SET status = ?2, "
+		    "text = ?3, text_clear = NULL, updated = ?4 WHERE id = ?1", "itti", id,
 		    status, text, (long long)time(NULL)));
-	return store_done(store_stmt("UPDATE sms SET status = ?2, "
+	return store_done(store_cached("UPDATE sms SET status = ?2, "
 	    "text_clear = NULL, updated = ?3 WHERE id = ?1", "iti", id, status,
 	    (long long)time(NULL)));
 }
@@ -234,7 +234,7 @@ sms_store_out_add(const char *number, const char *text, const char *coding,
 {
 	long long now = time(NULL);
 
-	if (store_done(store_stmt("INSERT INTO sms(direction, number, text, coding, "
+	if (store_done(store_cached("INSERT INTO sms(direction, number, text, coding, "
 	    "status, time, updated, parts, origin) VALUES ('out', ?1, ?2, ?3, "
 	    "'queued', ?4, ?4, ?5, ?6)", "tttidt", number, text, coding, now,
 	    parts, origin)) == -1)
@@ -247,7 +247,7 @@ sms_store_out_add(const char *number, const char *text, const char *coding,
 int
 sms_store_out_next(long long now, struct sms_out *o)
 {
-	sqlite3_stmt *st = store_stmt("SELECT id, number, text, coding, attempts, "
+	sqlite3_stmt *st = store_cached("SELECT id, number, text, coding, attempts, "
 	    "parts, parts_sent, mr, progress, store_index FROM sms WHERE "
 	    "direction = 'out' AND "
 	    "status = 'queued' AND next_try <= ?1 ORDER BY id LIMIT 1", "i",
@@ -275,7 +275,7 @@ sms_store_out_next(long long now, struct sms_out *o)
 		    -1 : sqlite3_column_int(st, 9);
 		r = o->text != NULL ? 1 : -1;
 	}
-	sqlite3_finalize(st);
+	store_release(st);
 	return r;
 }
 
@@ -283,7 +283,7 @@ sms_store_out_next(long long now, struct sms_out *o)
 int
 sms_store_out_due(long long now)
 {
-	return (int)store_scalar(store_stmt("SELECT count(*) FROM sms WHERE "
+	return (int)store_scalar(store_cached("SELECT count(*) FROM sms WHERE "
 	    "direction = 'out' AND status = 'queued' AND next_try <= ?1", "i",
 	    now), 0);
 }
@@ -292,7 +292,7 @@ sms_store_out_due(long long now)
 long long
 sms_store_out_next_try(void)
 {
-	return store_scalar(store_stmt("SELECT min(next_try) FROM sms WHERE "
+	return store_scalar(store_cached("SELECT min(next_try) FROM sms WHERE "
 	    "direction = 'out' AND status = 'queued'", ""), 0);
 }
 
@@ -303,7 +303,7 @@ sms_store_out_update(const struct sms_out *o, const char *status,
 	sqlite3_stmt *st;
 
 	if (o->store_index >= 0)
-		st = store_stmt("UPDATE sms SET status = ?2, attempts = ?3, "
+		st = store_cached("UPDATE sms SET status = ?2, attempts = ?3, "
 		    "next_try = ?4, parts_sent = ?5, mr = ?6, error = ?7, "
 		    "updated = ?8, progress = ?9, store_index = ?10 WHERE "
 		    "id = ?1",
@@ -311,13 +311,31 @@ sms_store_out_update(const struct sms_out *o, const char *status,
 		    o->parts_sent, o->mr, error, (long long)time(NULL),
 		    o->progress, o->store_index);
 	else
-		st = store_stmt("UPDATE sms SET status = ?2, attempts = ?3, "
+		st = store_cached("UPDATE sms SET status = ?2, attempts = ?3, "
 		    "next_try = ?4, parts_sent = ?5, mr = ?6, error = ?7, "
 		    "updated = ?8, progress = ?9, store_index = NULL WHERE "
 		    "id = ?1", "itdidttit", o->id, status, o->attempts,
 		    next_try, o->parts_sent, o->mr, error,
 		    (long long)time(NULL), o->progress);
 	return store_done(st);
+}
+
+/* The same, committed as a replayable step (store_begin_replayable()):
+ * for the marks whose loss to a power cut a restart repairs by itself
+ * ("sending" before anything is written: queued again; "sent" after the
+ * part went out: the prompt's durable mark makes it uncertain, never
+ * sent twice).  Inside a transaction, part of that one. */
+int
+sms_store_out_mark(const struct sms_out *o, const char *status,
+    long long next_try, const char *error)
+{
+	if (store_begin_replayable() == -1)
+		return -1;
+	if (sms_store_out_update(o, status, next_try, error) == -1) {
+		store_rollback();
+		return -1;
+	}
+	return store_commit();
 }
 
 /* At start, for each message left 'sending' (the daemon stopped with it
@@ -375,8 +393,9 @@ fail:
 long long
 sms_store_out_count_since(long long since)
 {
-	return store_scalar(store_stmt("SELECT count(*) FROM sms WHERE direction "
-	    "= 'out' AND time >= ?1 AND status != 'failed'", "i", since), 0);
+	return store_scalar(store_cached("SELECT count(*) FROM sms WHERE "
+	    "time >= ?1 AND direction = 'out' AND status != 'failed'", "i",
+	    since), 0);
 }
 
 /* A status report for message reference mr to number. */
@@ -392,11 +411,17 @@ sms_store_delivery(int mr, const char *number, const char *delivery)
 	    "LIMIT 1)", "ttti", number, pat, delivery, (long long)time(NULL)));
 }
 
+/* The statuses the index sms_open holds (store.c's migration 9 -> 10):
+ * a query names them as written there to be answered from it. */
+#define SMS_OPEN_STATUS "(status = 'new' OR status = 'queued' OR " \
+	"status = 'sending' OR status = 'uncertain' OR status = 'failed')"
+
 int
 sms_store_count(const char *direction, const char *status)
 {
-	return (int)store_scalar(store_stmt("SELECT count(*) FROM sms WHERE "
-	    "direction = ?1 AND status = ?2", "tt", direction, status), 0);
+	return (int)store_scalar(store_cached("SELECT count(*) FROM sms WHERE "
+	    SMS_OPEN_STATUS " AND direction = ?1 AND status = ?2", "tt",
+	    direction, status), 0);
 }
 
 static struct json_object *
