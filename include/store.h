@@ -77,6 +77,9 @@ int store_checkpoint(void);
  * costs writes (for content that reached the disk and must not linger
  * there); else (0, the default) only in pages written anyway. */
 int store_secure_delete(int full);
+/* 1 when the disk holding the database is nearly full (less than 256 KiB
+ * free): work that can wait should. */
+int store_room_low(void);
 /* Last error as text (names disk full and read-only cases plainly). */
 const char *store_errmsg(void);
 

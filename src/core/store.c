@@ -14,6 +14,8 @@
  * it reaches STORE_WAL_PAGES pages, so a page changed by many commits
  * is written there once.
  */
+#include <sys/statvfs.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,6 +35,9 @@ static char store_err[256];
 #define STORE_PAGE_SIZE	512	/* for a database created now */
 #define STORE_WAL_PAGES	2000	/* automatic checkpoint (2 MiB of log) */
 #define STORE_CACHED_MAX 64	/* statements kept prepared */
+#define STORE_ROOM_MIN	(256 * 1024)	/* see store_room_low() */
+
+static char *store_path;
 
 /* Migration N brings the schema from version N to N + 1.  Never edit a
  * released migration: append a new one. */
@@ -446,6 +451,20 @@ store_checkpoint(void)
 	return 0;
 }
 
+/* Is the disk nearly full: less than STORE_ROOM_MIN bytes free where the
+ * database is (and its write-ahead log grows)?  Work that can wait
+ * (running commands) then waits, so that what cannot (saving messages,
+ * recording what was sent) keeps the room.  0 when it cannot be told. */
+int
+store_room_low(void)
+{
+	struct statvfs sv;
+
+	if (store_path == NULL || statvfs(store_path, &sv) == -1)
+		return 0;
+	return (unsigned long long)sv.f_bavail * sv.f_frsize < STORE_ROOM_MIN;
+}
+
 int
 store_schema_version(void)
 {
@@ -501,6 +520,9 @@ store_open(const char *path, char *err, size_t errlen)
 	char stamp[32];
 	int rc;
 
+	free(store_path);
+	if ((store_path = strdup(path)) == NULL)
+		fatal("strdup");
 	rc = sqlite3_open_v2(path, &store, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -562,6 +584,8 @@ store_close(void)
 	for (size_t i = 0; i < store_ncached; i++)
 		sqlite3_finalize(store_cache[i].st);
 	store_ncached = 0;
+	free(store_path);
+	store_path = NULL;
 	free(store_undos);
 	store_undos = NULL;
 	store_nundo = store_undo_cap = 0;

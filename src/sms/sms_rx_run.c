@@ -79,6 +79,14 @@ sms_rx_run_one(long long id, const char *number, const char *text)
 	size_t len = text != NULL ? strlen(text) : 0;
 	int send = 0, to_port = 0, rc = 0;
 
+	/* commands wait for room: what they change, their reply and the
+	 * bookkeeping after it then always commit */
+	if (store_room_low()) {
+		log_warnx("sms: message %lld not processed now: the disk is "
+		    "nearly full", id);
+		sms_rx_pause();
+		return -1;
+	}
 	if (store_begin() == -1) {
 		log_warnx("sms: message %lld not processed now: %s", id,
 		    store_errmsg());
