@@ -73,7 +73,7 @@ int sms_store_out_next(long long now, struct sms_out *);
 long long sms_store_out_next_try(void);
 int sms_store_out_due(long long now);
 /* Commit o's attempts, parts_sent, mr, progress and store_index with
- * status, next_try and error. */
+ * status (NULL: unchanged), next_try and error. */
 int sms_store_out_update(const struct sms_out *o, const char *status,
     long long next_try, const char *error);
 /* The same as a replayable commit (see sms_store.c). */

@@ -296,28 +296,32 @@ sms_store_out_next_try(void)
 	    "direction = 'out' AND status = 'queued'", ""), 0);
 }
 
+/* status NULL keeps the status: the row's entry in the index of open
+ * messages (whose condition names the status) is then not rewritten. */
 int
 sms_store_out_update(const struct sms_out *o, const char *status,
     long long next_try, const char *error)
 {
-	sqlite3_stmt *st;
+	char index[16];
+	const char *idx = NULL;
 
-	if (o->store_index >= 0)
-		st = store_cached("UPDATE sms SET status = ?2, attempts = ?3, "
-		    "next_try = ?4, parts_sent = ?5, mr = ?6, error = ?7, "
-		    "updated = ?8, progress = ?9, store_index = ?10 WHERE "
-		    "id = ?1",
-		    "itdidttitd", o->id, status, o->attempts, next_try,
-		    o->parts_sent, o->mr, error, (long long)time(NULL),
-		    o->progress, o->store_index);
-	else
-		st = store_cached("UPDATE sms SET status = ?2, attempts = ?3, "
-		    "next_try = ?4, parts_sent = ?5, mr = ?6, error = ?7, "
-		    "updated = ?8, progress = ?9, store_index = NULL WHERE "
-		    "id = ?1", "itdidttit", o->id, status, o->attempts,
+	if (o->store_index >= 0) {
+		snprintf(index, sizeof index, "%d", o->store_index);
+		idx = index;
+	}
+	if (status == NULL)
+		return store_done(store_cached("UPDATE sms SET attempts = ?2, "
+		    "next_try = ?3, parts_sent = ?4, mr = ?5, error = ?6, "
+		    "updated = ?7, progress = ?8, store_index = CAST(?9 AS "
+		    "INTEGER) WHERE id = ?1", "ididttitt", o->id, o->attempts,
 		    next_try, o->parts_sent, o->mr, error,
-		    (long long)time(NULL), o->progress);
-	return store_done(st);
+		    (long long)time(NULL), o->progress, idx));
+	return store_done(store_cached("UPDATE sms SET status = ?2, "
+	    "attempts = ?3, next_try = ?4, parts_sent = ?5, mr = ?6, "
+	    "error = ?7, updated = ?8, progress = ?9, store_index = CAST(?10 "
+	    "AS INTEGER) WHERE id = ?1", "itdidttitt", o->id, status,
+	    o->attempts, next_try, o->parts_sent, o->mr, error,
+	    (long long)time(NULL), o->progress, idx));
 }
 
 /* The same, committed as a replayable step (store_begin_replayable()):

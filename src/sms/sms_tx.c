@@ -253,7 +253,7 @@ sms_tx_prompt(void *arg)
 
 	util_strlcpy(was, sms_tx_cur.progress, sizeof was);
 	sms_tx_set_progress(sms_tx_via_progress[via], -1);
-	if (sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) == -1) {
+	if (sms_store_out_update(&sms_tx_cur, NULL, 0, NULL) == -1) {
 		log_warnx("sms: message %lld: cannot record that its PDU goes "
 		    "out (%s): not sent now", sms_tx_cur.id, store_errmsg());
 		util_strlcpy(sms_tx_cur.progress, was,
