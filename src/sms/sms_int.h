@@ -23,7 +23,8 @@ struct json_object;
 struct sms_set {
 	const struct setting_def *retries, *retry_delay, *status_report,
 				 *concat_timeout, *daily_limit,
-				 *send_via_storage;
+				 *send_via_storage, *keep_messages,
+				 *keep_days;
 };
 extern struct sms_set sms_set;
 
@@ -84,6 +85,11 @@ long long sms_store_out_count_since(long long since);
 int sms_store_delivery(int mr, const char *number, const char *delivery);
 int sms_store_count(const char *direction, const char *status);
 struct json_object *sms_store_list(int limit);
+/* One page of the list: the newest below id `before` (0: of all), at
+ * most limit and SMS_PAGE_BYTES of JSON, so that it fits a control frame
+ * (cellgatectl asks page after page). */
+#define SMS_PAGE_BYTES	(48 * 1024)
+struct json_object *sms_store_page(int limit, long long before);
 struct json_object *sms_store_show(long long id);
 
 /* sms_rx.c: reads and deletes */
@@ -107,6 +113,13 @@ int sms_rx_run_saved(long long id);
  * alone and processing pauses (a timer retries). */
 void sms_rx_run_later(const char *why);
 void sms_rx_schedule_expiry(void);
+
+/* sms_retain.c: the message log's retention */
+struct setting_def;
+int sms_retain_step(long long now);
+void sms_retain_apply(const struct setting_def *);
+void sms_retain_start(struct event_base *);
+void sms_retain_stop(void);
 
 /* sms_tx.c */
 struct pdu_encoded;

@@ -5,6 +5,7 @@
  * seen again is still recognised) until all are there or they expire;
  * outgoing messages walk their statuses here, each step committed.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -481,15 +482,43 @@ sms_row(sqlite3_stmt *st, int full)
 struct json_object *
 sms_store_list(int limit)
 {
-	struct json_object *a = json_object_new_array();
-	sqlite3_stmt *st = store_stmt("SELECT * FROM (SELECT " SMS_LIST_COLS
-	    " FROM sms ORDER BY id DESC LIMIT ?1) ORDER BY id", "d", limit);
+	return sms_store_page(limit, 0);
+}
+
+/* The newest messages below id `before` (0: the newest of all), at most
+ * `limit` and SMS_PAGE_BYTES of JSON (one at least), oldest first. */
+struct json_object *
+sms_store_page(int limit, long long before)
+{
+	struct json_object *a = json_object_new_array(), *row;
+	sqlite3_stmt *st = store_cached("SELECT " SMS_LIST_COLS " FROM sms "
+	    "WHERE id < ?2 ORDER BY id DESC LIMIT ?1", "di", limit,
+	    before > 0 ? before : INT64_MAX);
+	size_t bytes = 0, n;
 
 	if (st == NULL)
 		return a;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_object_array_add(a, sms_row(st, 0));
-	sqlite3_finalize(st);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		row = sms_row(st, 0);
+		json_object_to_json_string_length(row, JSON_C_TO_STRING_PLAIN,
+		    &n);
+		if (json_object_array_length(a) > 0 &&
+		    bytes + n + 1 > SMS_PAGE_BYTES) {
+			json_object_put(row);
+			break;
+		}
+		bytes += n + 1;
+		json_object_array_add(a, row);
+	}
+	store_release(st);
+	/* newest first from the query: the list reads oldest first */
+	for (size_t i = 0, j = json_object_array_length(a); i + 1 < j;
+	    i++, j--) {
+		row = json_object_get(json_object_array_get_idx(a, i));
+		json_object_array_put_idx(a, i, json_object_get(
+		    json_object_array_get_idx(a, j - 1)));
+		json_object_array_put_idx(a, j - 1, row);
+	}
 	return a;
 }
 
