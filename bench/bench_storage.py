@@ -14,10 +14,14 @@ stopped), plus the start time (to the control socket answering) and the
 daemon's peak memory (its log, at level warning, stays quiet: in
 service it goes to syslog).  Run from a build tree:
 
-    python3 bench/bench_storage.py [-n N] [--keep K] [SIZE ...]
+    python3 bench/bench_storage.py [-n N] [SIZE[:KEEP] ...]
 
-SIZE defaults to 0 20000 100000.  --keep sets sms.keep_messages (0, the
-default here: keep everything, so the log really has SIZE rows).  The
+SIZE defaults to 0 20000 100000 10000:10000.  KEEP sets sms.keep_messages
+(0 unless given: keep everything, so the log really has SIZE rows and
+more); sms.keep_days is 0 (the pre-filled rows span years).  10000:10000
+is a log at its limit, trimmed as it goes: it runs at least KEEP / 10
+commands, so that several trims (each once a twentieth of KEEP is over)
+fall in the run.  The
 database lives on the disk of the working directory (not a tmpfs, where
 write_bytes counts nothing).  smstools3's and gammu-smsd's figures are the
 reference figures measured beside ours on the same work, printed as such:
@@ -127,6 +131,7 @@ def run(size, n, keep, workroot):
     d.ctl("passwd", "superadmin", input=PW + "\n")
     d.ctl("settings", "set", "sms.daily_limit", "10000")
     d.ctl("settings", "set", "sms.keep_messages", str(keep))
+    d.ctl("settings", "set", "sms.keep_days", "0")
     d.stop()
     prefill(d.db, size)
     t0 = time.monotonic()
@@ -179,24 +184,29 @@ def run(size, n, keep, workroot):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-n", type=int, default=100)
-    ap.add_argument("--keep", type=int, default=0)
     ap.add_argument("--dir", default=os.getcwd(),
                     help="where the databases go (a disk, not a tmpfs)")
-    ap.add_argument("sizes", type=int, nargs="*",
-                    default=[0, 20000, 100000])
+    ap.add_argument("logs", nargs="*",
+                    default=["0", "20000", "100000", "10000:10000"])
     a = ap.parse_args()
-    print("%d STATUS commands per log, each received, run and answered; "
-          "sms.keep_messages = %d" % (a.n, a.keep))
-    print("%-34s %12s %11s %9s %9s %8s" % ("daemon / log", "dirtied/SMS",
+    print("%d STATUS commands per log, each received, run and answered"
+          % a.n)
+    print("%-40s %12s %11s %9s %9s %8s" % ("daemon / log", "dirtied/SMS",
                                           "fsyncs/SMS", "start", "peak RSS",
                                           "rows"))
-    for size in a.sizes:
-        b, s, t, m, rows = run(size, a.n, a.keep, a.dir)
-        print("%-34s %9.1f kB %11.2f %7.2f s %6d kB %8d" %
-              ("cellgated, %d-message log" % size, b / 1024, s, t, m, rows))
+    for log in a.logs:
+        size, _, keep = log.partition(":")
+        size, keep = int(size), int(keep or 0)
+        n = max(a.n, keep // 10)
+        b, s, t, m, rows = run(size, n, keep, a.dir)
+        name = "cellgated, %d-message log" % size
+        if keep:
+            name += ", keep %d (%d SMS)" % (keep, n)
+        print("%-40s %9.1f kB %11.2f %7.2f s %6d kB %8d" %
+              (name, b / 1024, s, t, m, rows))
         sys.stdout.flush()
     for name, b, s in PEERS:
-        print("%-34s %9.1f kB %11s" % (name, b / 1024,
+        print("%-40s %9.1f kB %11s" % (name, b / 1024,
                                        "-" if s is None else "%.2f" % s))
     print("smstools3 and gammu-smsd do not run against cellgate-modemsim "
           "here: their figures are the reference ones measured beside "

@@ -118,6 +118,7 @@ void sms_rx_schedule_expiry(void);
 struct setting_def;
 int sms_retain_step(long long now);
 void sms_retain_apply(const struct setting_def *);
+void sms_retain_kick(void);
 void sms_retain_start(struct event_base *);
 void sms_retain_stop(void);
 

@@ -257,6 +257,8 @@ sms_rx_save_txn(const struct sms_rx_src *src, const char *hex, int run,
 		return -1;
 	}
 	sms_rx_event_flush(1);
+	if (r == 1)
+		sms_retain_kick();
 	return r;
 }
 
