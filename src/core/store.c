@@ -33,9 +33,11 @@ static sqlite3 *store;
 static char store_err[256];
 
 #define STORE_PAGE_SIZE	512	/* for a database created now */
-#define STORE_WAL_PAGES	2000	/* automatic checkpoint (2 MiB of log) */
+#define STORE_WAL_PAGES	2000	/* automatic checkpoint (pages of log) */
 #define STORE_CACHED_MAX 64	/* statements kept prepared */
 #define STORE_ROOM_MIN	(256 * 1024)	/* see store_room_low() */
+#define STORE_STR_(x)	#x
+#define STORE_STR(x)	STORE_STR_(x)
 
 static char *store_path;
 
@@ -232,9 +234,6 @@ struct store_undo {
 	store_undo_fn	*fn;
 	void		*data;
 };
-#define STORE_STR_(x)	#x
-#define STORE_STR(x)	STORE_STR_(x)
-
 static struct store_undo *store_undos;
 static size_t store_nundo, store_undo_cap;
 /* The open transaction was begun with store_begin_replayable(). */
@@ -381,18 +380,15 @@ int
 store_commit(void)
 {
 	char sql[32];
-	int rc;
 
 	store_rolled_back = 0;
 	if (store_depth <= 1) {
-		rc = store_exec("COMMIT", "commit");
-		if (rc == 0)
-			store_durable_again();
-		if (rc == -1) {
+		if (store_exec("COMMIT", "commit") == -1) {
 			store_rollback();
 			store_rolled_back = 1;
 			return -1;
 		}
+		store_durable_again();
 		store_depth = 0;
 		store_undo_end(1, 0);
 		return 0;
@@ -633,8 +629,8 @@ store_run(const char *sql, const char *a, const char *b, const char *what)
 	return 0;
 }
 
-/* Prepare sql and bind by types: 't' text (NULL binds NULL), 'i' long
- * long, 'd' int.  NULL on failure (store_errmsg() says why). */
+/* Bind ?1, ?2, ... by types: 't' text (NULL binds NULL), 'i' long long,
+ * 'd' int. */
 static void
 store_bind(sqlite3_stmt *st, const char *types, va_list ap)
 {
@@ -690,16 +686,26 @@ store_prepare(const char *sql, int cache)
 	return st;
 }
 
+/* Prepare sql (or take it kept) and bind: NULL on failure
+ * (store_errmsg() says why). */
+static sqlite3_stmt *
+store_vstmt(const char *sql, int cache, const char *types, va_list ap)
+{
+	sqlite3_stmt *st = store_prepare(sql, cache);
+
+	if (st != NULL)
+		store_bind(st, types, ap);
+	return st;
+}
+
 struct sqlite3_stmt *
 store_stmt(const char *sql, const char *types, ...)
 {
-	sqlite3_stmt *st = store_prepare(sql, 0);
+	sqlite3_stmt *st;
 	va_list ap;
 
-	if (st == NULL)
-		return NULL;
 	va_start(ap, types);
-	store_bind(st, types, ap);
+	st = store_vstmt(sql, 0, types, ap);
 	va_end(ap);
 	return st;
 }
@@ -707,13 +713,11 @@ store_stmt(const char *sql, const char *types, ...)
 struct sqlite3_stmt *
 store_cached(const char *sql, const char *types, ...)
 {
-	sqlite3_stmt *st = store_prepare(sql, 1);
+	sqlite3_stmt *st;
 	va_list ap;
 
-	if (st == NULL)
-		return NULL;
 	va_start(ap, types);
-	store_bind(st, types, ap);
+	st = store_vstmt(sql, 1, types, ap);
 	va_end(ap);
 	return st;
 }

@@ -30,8 +30,10 @@
 /* The "sms" event of the message being saved: published once its
  * transaction committed (NULL: none). */
 static struct json_object *sms_rx_pending_event;
-/* The message just saved with status "new", to be run (0: none). */
+/* The message just saved with status "new", to be run (0: none), and
+ * whether it was joined from parts, whose text was committed before. */
 static long long sms_rx_new_id;
+static int sms_rx_new_joined;
 
 static void
 sms_rx_event(long long id, const char *number, const char *kind)
@@ -179,6 +181,7 @@ sms_rx_commit(const struct sms_rx_src *src, const struct pdu_msg *m)
 			if (id > 0) {
 				sms_rx_event(id, from, kind);
 				sms_rx_new_id = id;
+				sms_rx_new_joined = 1;
 			}
 			sms_rx_schedule_expiry();
 		}
@@ -225,6 +228,7 @@ sms_rx_save_txn(const struct sms_rx_src *src, const char *hex, int run,
 		return -1;
 	sms_rx_event_flush(0);
 	sms_rx_new_id = 0;
+	sms_rx_new_joined = 0;
 	if (store_begin() == -1) {
 		free(m);
 		return -1;
@@ -257,6 +261,10 @@ sms_rx_save_txn(const struct sms_rx_src *src, const char *hex, int run,
 		return -1;
 	}
 	sms_rx_event_flush(1);
+	/* the parts' text as received, committed while they waited, is
+	 * erased from the file by now: out of the write-ahead log too */
+	if (*ran && sms_rx_new_joined && store_checkpoint() == -1)
+		log_warnx("sms: %s", store_errmsg());
 	if (r == 1)
 		sms_retain_kick();
 	return r;
@@ -277,10 +285,15 @@ sms_rx_save(const char *mem, int index, const char *hex)
 	    index < 0 ? -1 : index };
 	int r, ran;
 
+	/* the text as received is in the row until its run clears it:
+	 * pages that frees (a long row's overflow) are zeroed, not left
+	 * with it in the log (the row's own page is written anyway) */
+	store_secure_delete(1);
 	r = sms_rx_save_txn(&src, hex, 1, &ran);
 	if (r == -1 && ran) {
 		sms_rx_run_later(store_errmsg());
 		r = sms_rx_save_txn(&src, hex, 0, &ran);
 	}
+	store_secure_delete(0);
 	return r;
 }
