@@ -22,8 +22,8 @@ more); sms.keep_days is 0 (the pre-filled rows span years).  10000:10000
 is a log at its limit, trimmed as it goes: it runs at least KEEP / 10
 commands, so that several trims (each once a twentieth of KEEP is over)
 fall in the run.  The
-database lives on the disk of the working directory (not a tmpfs, where
-write_bytes counts nothing).  smstools3's and gammu-smsd's figures are the
+database lives in /var/tmp (--dir; a disk, not a tmpfs, where write_bytes
+counts nothing).  smstools3's and gammu-smsd's figures are the
 reference figures measured beside ours on the same work, printed as such:
 neither runs here against the simulator.
 """
@@ -184,7 +184,7 @@ def run(size, n, keep, workroot):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-n", type=int, default=100)
-    ap.add_argument("--dir", default=os.getcwd(),
+    ap.add_argument("--dir", default="/var/tmp",
                     help="where the databases go (a disk, not a tmpfs)")
     ap.add_argument("logs", nargs="*",
                     default=["0", "20000", "100000", "10000:10000"])
