@@ -4,8 +4,9 @@ cellgate-modemsim; N `STATUS,PWD=...#` commands are sent one after another,
 each received, run and answered (the reply sent and marked sent, the
 message deleted from the modem) before the next.  Per SMS it prints
 
-- the bytes the daemon dirtied (/proc/PID/io write_bytes, over the run,
-  divided by N; a checkpoint is counted in the run it falls in),
+- the bytes the daemon dirtied (/proc/PID/io write_bytes, over the run
+  and its stop, which copies the write-ahead log into the file: the run
+  ends with a checkpoint, divided by N),
 - its fsync/fdatasync calls (strace -c attached to the daemon),
 
 with an empty message log and with logs pre-filled to the given sizes
@@ -168,14 +169,20 @@ def run(size, n, keep, workroot):
             last[0], last[1] = b, time.monotonic()
         return time.monotonic() - last[1] > 1.0
     wait_for(quiet, 30, "writes settled")
+    mem = peak_kb(pid)
+    con = sqlite3.connect("file:%s?mode=ro" % d.db, uri=True)
+    rows = con.execute("SELECT count(*) FROM sms").fetchone()[0]
+    con.close()
+    # the stop copies the write-ahead log into the file (a checkpoint,
+    # which in service comes every few thousand pages of log): counted,
+    # read while the daemon is a zombie not yet reaped
+    d.proc.send_signal(signal.SIGTERM)
+    wait_for(lambda: open("/proc/%d/stat" % pid).read().rsplit(
+        ")", 1)[1].split()[0] == "Z", 30, "daemon stopped")
     dirtied = write_bytes(pid) - b0
-    st.send_signal(signal.SIGINT)
+    d.stop()
     st.wait(10)
     syncs = strace_calls(trace)
-    mem = peak_kb(pid)
-    rows = sqlite3.connect(d.db).execute(
-        "SELECT count(*) FROM sms").fetchone()[0]
-    d.stop()
     sim.stop()
     d.cleanup()
     return dirtied / n, syncs / n, start_s, mem, rows

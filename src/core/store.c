@@ -11,8 +11,8 @@
  * Storage wear: a new database gets 512-byte pages (a commit writes each
  * page it changed to the write-ahead log, so small pages write less for
  * the few rows a message changes); the log is copied into the file when
- * it reaches STORE_WAL_PAGES pages, so a page changed by many commits
- * is written there once.
+ * it reaches STORE_WAL_BYTES, so a page changed by many commits is
+ * written there once.
  */
 #include <sys/statvfs.h>
 
@@ -33,7 +33,7 @@ static sqlite3 *store;
 static char store_err[256];
 
 #define STORE_PAGE_SIZE	512	/* for a database created now */
-#define STORE_WAL_PAGES	2000	/* automatic checkpoint (pages of log) */
+#define STORE_WAL_BYTES	(4 << 20)	/* automatic checkpoint */
 #define STORE_CACHED_MAX 64	/* statements kept prepared */
 #define STORE_ROOM_MIN	(256 * 1024)	/* see store_room_low() */
 #define STORE_STR_(x)	#x
@@ -517,7 +517,7 @@ int
 store_open(const char *path, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	char stamp[32];
+	char stamp[64];
 	int rc;
 
 	free(store_path);
@@ -552,14 +552,19 @@ store_open(const char *path, char *err, size_t errlen)
 	    path) == -1 ||
 	    store_exec("PRAGMA journal_mode=WAL", path) == -1 ||
 	    store_exec("PRAGMA synchronous=FULL", path) == -1 ||
-	    store_exec("PRAGMA wal_autocheckpoint=" STORE_STR(STORE_WAL_PAGES),
-	    path) == -1 ||
 	    store_exec("PRAGMA foreign_keys=ON", path) == -1 ||
 	    /* zero what a change removes from a page it writes anyway:
 	     * text replaced by its redacted form does not linger there
 	     * (store_secure_delete(1) for content already on the disk) */
 	    store_secure_delete(0) == -1 ||
 	    store_migrate() == -1)
+		goto fail;
+	/* the log's size in bytes, whatever the pages (an older database
+	 * keeps bigger ones) */
+	snprintf(stamp, sizeof stamp, "PRAGMA wal_autocheckpoint=%lld",
+	    STORE_WAL_BYTES / store_scalar(store_stmt("PRAGMA page_size", ""),
+	    STORE_PAGE_SIZE));
+	if (store_exec(stamp, path) == -1)
 		goto fail;
 	/* prove the file is writable now rather than at the first SMS */
 	snprintf(stamp, sizeof stamp, "%lld", (long long)time(NULL));
