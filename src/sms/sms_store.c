@@ -222,8 +222,8 @@ sms_store_set_status(long long id, const char *status, const char *text)
 {
 	if (text != NULL)
 		return store_done(store_cached("UPDATE sms SET status = ?2, "
-		    "text = ?3, text_clear = NULL, updated = ?4 WHERE id = ?1", "itti", id,
-		    status, text, (long long)time(NULL)));
+		    "text = ?3, text_clear = NULL, updated = ?4 WHERE id = ?1",
+		    "itti", id, status, text, (long long)time(NULL)));
 	return store_done(store_cached("UPDATE sms SET status = ?2, "
 	    "text_clear = NULL, updated = ?3 WHERE id = ?1", "iti", id, status,
 	    (long long)time(NULL)));
@@ -235,10 +235,10 @@ sms_store_out_add(const char *number, const char *text, const char *coding,
 {
 	long long now = time(NULL);
 
-	if (store_done(store_cached("INSERT INTO sms(direction, number, text, coding, "
-	    "status, time, updated, parts, origin) VALUES ('out', ?1, ?2, ?3, "
-	    "'queued', ?4, ?4, ?5, ?6)", "tttidt", number, text, coding, now,
-	    parts, origin)) == -1)
+	if (store_done(store_cached("INSERT INTO sms(direction, number, text, "
+	    "coding, status, time, updated, parts, origin) VALUES ('out', ?1, "
+	    "?2, ?3, 'queued', ?4, ?4, ?5, ?6)", "tttidt", number, text,
+	    coding, now, parts, origin)) == -1)
 		return -1;
 	return sqlite3_last_insert_rowid(store_db());
 }
@@ -248,11 +248,10 @@ sms_store_out_add(const char *number, const char *text, const char *coding,
 int
 sms_store_out_next(long long now, struct sms_out *o)
 {
-	sqlite3_stmt *st = store_cached("SELECT id, number, text, coding, attempts, "
-	    "parts, parts_sent, mr, progress, store_index FROM sms WHERE "
-	    "direction = 'out' AND "
-	    "status = 'queued' AND next_try <= ?1 ORDER BY id LIMIT 1", "i",
-	    now);
+	sqlite3_stmt *st = store_cached("SELECT id, number, text, coding, "
+	    "attempts, parts, parts_sent, mr, progress, store_index FROM sms "
+	    "WHERE direction = 'out' AND status = 'queued' AND next_try <= ?1 "
+	    "ORDER BY id LIMIT 1", "i", now);
 	int r = 0;
 
 	if (st == NULL)
