@@ -1,6 +1,6 @@
 /*
  * store.h: the SQLite state database: opened once at start with WAL,
- * synchronous=FULL and a quick_check; schema kept by numbered migrations.
+ * synchronous=FULL (replayable commits aside) and a quick_check; schema kept by numbered migrations.
  * Owns the tables of runtime settings, user defaults and device facts;
  * other modules add their own tables through migrations here.
  */
@@ -31,12 +31,25 @@ struct sqlite3_stmt;
 struct sqlite3_stmt *store_stmt(const char *sql, const char *types, ...);
 int store_done(struct sqlite3_stmt *);
 long long store_scalar(struct sqlite3_stmt *, long long dflt);
+/* For hot paths: the same, but prepared once and kept, sql being a string
+ * constant (its address names it).  Finish it with store_done(),
+ * store_scalar() or store_release() (never sqlite3_finalize()), before
+ * the next use of the same sql. */
+struct sqlite3_stmt *store_cached(const char *sql, const char *types, ...);
+/* Finish a statement: a kept one is reset for its next use, any other
+ * finalized. */
+void store_release(struct sqlite3_stmt *);
 
 /* Transactions, which nest (inner ones are savepoints); store_commit
  * returns -1 (and rolls back that level) on failure.  A transaction that
  * SQLite rolled back by itself (disk full, I/O error) runs no further
  * statement: each fails until the caller's commit or rollback. */
 int store_begin(void);
+/* A transaction that a restart can replay or repair when a power cut
+ * loses it (never a kill of the process): committed without waiting for
+ * the disk, made durable by the next durable commit or checkpoint.
+ * Inside another transaction, a savepoint of that one. */
+int store_begin_replayable(void);
 int store_commit(void);
 void store_rollback(void);
 /* The current nesting level: 0 none, 1 the outermost transaction, 2 and
@@ -60,6 +73,13 @@ typedef void store_undo_fn(void *data, int undo);
 int store_undo_push(store_undo_fn *fn, void *data);
 /* Write the log into the database file and truncate the log. */
 int store_checkpoint(void);
+/* What a change removes is zeroed: full (1) also in pages it frees, which
+ * costs writes (for content that reached the disk and must not linger
+ * there); else (0, the default) only in pages written anyway. */
+int store_secure_delete(int full);
+/* 1 when the disk holding the database is nearly full (less than 256 KiB
+ * free): work that can wait should. */
+int store_room_low(void);
 /* Last error as text (names disk full and read-only cases plainly). */
 const char *store_errmsg(void);
 

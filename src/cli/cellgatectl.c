@@ -591,6 +591,50 @@ print_sms(struct json_object *m, int full)
 	}
 }
 
+/* sms.list page after page (each fits a control frame), older ones
+ * first in *res, until args' limit (else 50) or the oldest message. */
+static int
+sms_list_pages(int fd, struct json_object *args, struct json_object **res)
+{
+	struct json_object *v, *page, *all = json_object_new_array();
+	long long want = 50, before = 0;
+	size_t n;
+
+	if (json_object_object_get_ex(args, "limit", &v))
+		want = json_object_get_int64(v);
+	json_object_put(args);
+	while (want > 0) {
+		args = json_object_new_object();
+		json_object_object_add(args, "limit",
+		    json_object_new_int((int)want));
+		if (before > 0)
+			json_object_object_add(args, "before",
+			    json_object_new_int64(before));
+		if (call(fd, "sms.list", args, &page) != 0) {
+			json_object_put(all);
+			return 1;
+		}
+		if (!json_object_is_type(page, json_type_array) ||
+		    (n = json_object_array_length(page)) == 0) {
+			json_object_put(page);
+			break;
+		}
+		/* this page is older than what came before it */
+		for (size_t i = 0; i < json_object_array_length(all); i++)
+			json_object_array_add(page, json_object_get(
+			    json_object_array_get_idx(all, i)));
+		json_object_put(all);
+		all = page;
+		want -= (long long)n;
+		before = json_object_get_int64(json_object_object_get(
+		    json_object_array_get_idx(page, 0), "id"));
+		if (before <= 1)
+			break;
+	}
+	*res = all;
+	return 0;
+}
+
 /* sms send NUMBER TEXT | list [--limit N] | show ID | retry ID */
 static int
 cmd_sms(int fd, int argc, char **argv)
@@ -630,7 +674,10 @@ cmd_sms(int fd, int argc, char **argv)
 		return cli_usage(argc, argv);
 	}
 	snprintf(req, sizeof req, "sms.%s", sub);
-	if (call(fd, req, args, &res) != 0)
+	if (strcmp(sub, "list") == 0) {
+		if (sms_list_pages(fd, args, &res) != 0)
+			return 1;
+	} else if (call(fd, req, args, &res) != 0)
 		return 1;
 	if (opt_json)
 		cli_print_json(res);

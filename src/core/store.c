@@ -1,11 +1,21 @@
 /*
  * store.c: the SQLite database.  Opening it checks integrity, turns on WAL
- * with synchronous=FULL (a committed row survives power loss), and brings
- * the schema up to date with the numbered migrations below, each applied in
- * its own transaction and recorded in PRAGMA user_version.  Errors carry
- * plain words for the two cases users meet: a full disk and a database
- * that cannot be written.
+ * with synchronous=FULL (a committed row survives power loss; a commit
+ * begun with store_begin_replayable() is written without waiting for the
+ * disk, see there), and brings the schema up to date with the numbered
+ * migrations below, each applied in its own transaction and recorded in
+ * PRAGMA user_version.  Hot statements are prepared once and kept
+ * (store_cached()).  Errors carry plain words for the two cases users
+ * meet: a full disk and a database that cannot be written.
+ *
+ * Storage wear: a new database gets 512-byte pages (a commit writes each
+ * page it changed to the write-ahead log, so small pages write less for
+ * the few rows a message changes); the log is copied into the file when
+ * it reaches STORE_WAL_BYTES, so a page changed by many commits is
+ * written there once.
  */
+#include <sys/statvfs.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +31,15 @@
 
 static sqlite3 *store;
 static char store_err[256];
+
+#define STORE_PAGE_SIZE	512	/* for a database created now */
+#define STORE_WAL_BYTES	(4 << 20)	/* automatic checkpoint */
+#define STORE_CACHED_MAX 64	/* statements kept prepared */
+#define STORE_ROOM_MIN	(256 * 1024)	/* see store_room_low() */
+#define STORE_STR_(x)	#x
+#define STORE_STR(x)	STORE_STR_(x)
+
+static char *store_path;
 
 /* Migration N brings the schema from version N to N + 1.  Never edit a
  * released migration: append a new one. */
@@ -152,6 +171,21 @@ static const char *const store_migrations[] = {
 	"  updated INTEGER NOT NULL,"
 	"  UNIQUE (sms_id, event));"
 	"CREATE INDEX sms_hooks_state ON sms_hooks(state, id);",
+	/* 10 -> 11: the message log indexes only messages still open or
+	 * to be shown as failed or uncertain, by direction: a message
+	 * processed or sent leaves the index and one going from queued to
+	 * sending stays where it is (before, each step of a message moved
+	 * its entry between pages of their own); and the time of each
+	 * message, for the daily count (src/sms/sms_store.c) */
+	"DROP INDEX sms_status;"
+	"CREATE INDEX sms_open ON sms(direction) WHERE "
+	"  status = 'new' OR status = 'queued' OR status = 'sending' OR "
+	"  status = 'uncertain' OR status = 'failed';"
+	"CREATE INDEX sms_time ON sms(time);"
+	/* the ledger is small (a row per slot, and at most 1000 for
+	 * direct deliveries): looked up by fingerprint it is read through,
+	 * and a message's row costs no index page */
+	"DROP INDEX sms_rx_slots_fp;",
 };
 
 static void
@@ -217,6 +251,16 @@ struct store_undo {
 };
 static struct store_undo *store_undos;
 static size_t store_nundo, store_undo_cap;
+/* The open transaction was begun with store_begin_replayable(). */
+static int store_replayable;
+
+/* Statements prepared once (store_cached()), by the address of their
+ * text: a string constant of the caller's. */
+static struct {
+	const char	*sql;
+	sqlite3_stmt	*st;
+} store_cache[STORE_CACHED_MAX];
+static size_t store_ncached;
 
 /* SQLite rolls a transaction back by itself on some errors (a full disk,
  * an I/O error); what the caller runs next would then commit on its own,
@@ -312,6 +356,41 @@ store_begin(void)
 	return 0;
 }
 
+/* Commits are durable again (after a replayable transaction ended). */
+static void
+store_durable_again(void)
+{
+	if (!store_replayable)
+		return;
+	store_replayable = 0;
+	sqlite3_exec(store, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+}
+
+/*
+ * A transaction whose loss to a power cut a restart repairs by itself
+ * (bookkeeping such as "sent" or a confirmed delete, see cellgated(8)):
+ * its commit is written to the log without waiting for the disk
+ * (synchronous=NORMAL).  A kill of the process loses nothing of it; a
+ * power cut loses it only until the next durable commit or checkpoint,
+ * which syncs the log with everything before it.  Inside another
+ * transaction it is a savepoint of that one, durable as that one.
+ */
+int
+store_begin_replayable(void)
+{
+	/* SQLite takes the setting at the start of a transaction only */
+	if (store_depth == 0) {
+		if (store_exec("PRAGMA synchronous=NORMAL", "begin") == -1)
+			return -1;
+		store_replayable = 1;
+	}
+	if (store_begin() == -1) {
+		store_durable_again();
+		return -1;
+	}
+	return 0;
+}
+
 int
 store_commit(void)
 {
@@ -324,6 +403,7 @@ store_commit(void)
 			store_rolled_back = 1;
 			return -1;
 		}
+		store_durable_again();
 		store_depth = 0;
 		store_undo_end(1, 0);
 		return 0;
@@ -360,7 +440,15 @@ store_rollback(void)
 	store_depth = 0;
 	if (!sqlite3_get_autocommit(store))
 		sqlite3_exec(store, "ROLLBACK", NULL, NULL, NULL);
+	store_durable_again();
 	store_undo_end(1, 1);
+}
+
+int
+store_secure_delete(int full)
+{
+	return store_exec(full ? "PRAGMA secure_delete=ON" :
+	    "PRAGMA secure_delete=FAST", "secure delete");
 }
 
 /* Copy the write-ahead log into the database file and empty the log
@@ -376,6 +464,20 @@ store_checkpoint(void)
 		return -1;
 	}
 	return 0;
+}
+
+/* Is the disk nearly full: less than STORE_ROOM_MIN bytes free where the
+ * database is (and its write-ahead log grows)?  Work that can wait
+ * (running commands) then waits, so that what cannot (saving messages,
+ * recording what was sent) keeps the room.  0 when it cannot be told. */
+int
+store_room_low(void)
+{
+	struct statvfs sv;
+
+	if (store_path == NULL || statvfs(store_path, &sv) == -1)
+		return 0;
+	return (unsigned long long)sv.f_bavail * sv.f_frsize < STORE_ROOM_MIN;
 }
 
 int
@@ -430,9 +532,12 @@ int
 store_open(const char *path, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	char stamp[32];
+	char stamp[64];
 	int rc;
 
+	free(store_path);
+	if ((store_path = strdup(path)) == NULL)
+		fatal("strdup");
 	rc = sqlite3_open_v2(path, &store, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -458,13 +563,23 @@ store_open(const char *path, char *err, size_t errlen)
 		store_set_err(rc, path);
 		goto fail;
 	}
-	if (store_exec("PRAGMA journal_mode=WAL", path) == -1 ||
+	if (store_exec("PRAGMA page_size=" STORE_STR(STORE_PAGE_SIZE),
+	    path) == -1 ||
+	    store_exec("PRAGMA journal_mode=WAL", path) == -1 ||
 	    store_exec("PRAGMA synchronous=FULL", path) == -1 ||
 	    store_exec("PRAGMA foreign_keys=ON", path) == -1 ||
-	    /* overwrite deleted content: a message's text is replaced by
-	     * its redacted form and must not linger in free pages */
-	    store_exec("PRAGMA secure_delete=ON", path) == -1 ||
+	    /* zero what a change removes from a page it writes anyway:
+	     * text replaced by its redacted form does not linger there
+	     * (store_secure_delete(1) for content already on the disk) */
+	    store_secure_delete(0) == -1 ||
 	    store_migrate() == -1)
+		goto fail;
+	/* the log's size in bytes, whatever the pages (an older database
+	 * keeps bigger ones) */
+	snprintf(stamp, sizeof stamp, "PRAGMA wal_autocheckpoint=%lld",
+	    STORE_WAL_BYTES / store_scalar(store_stmt("PRAGMA page_size", ""),
+	    STORE_PAGE_SIZE));
+	if (store_exec(stamp, path) == -1)
 		goto fail;
 	/* prove the file is writable now rather than at the first SMS */
 	snprintf(stamp, sizeof stamp, "%lld", (long long)time(NULL));
@@ -484,7 +599,13 @@ store_close(void)
 	 * being dropped too, so its records are only freed */
 	store_depth = 0;
 	store_rolled_back = 0;
+	store_replayable = 0;
 	store_undo_end(1, 0);
+	for (size_t i = 0; i < store_ncached; i++)
+		sqlite3_finalize(store_cache[i].st);
+	store_ncached = 0;
+	free(store_path);
+	store_path = NULL;
 	free(store_undos);
 	store_undos = NULL;
 	store_nundo = store_undo_cap = 0;
@@ -528,26 +649,13 @@ store_run(const char *sql, const char *a, const char *b, const char *what)
 	return 0;
 }
 
-/* Prepare sql and bind by types: 't' text (NULL binds NULL), 'i' long
- * long, 'd' int.  NULL on failure (store_errmsg() says why). */
-struct sqlite3_stmt *
-store_stmt(const char *sql, const char *types, ...)
+/* Bind ?1, ?2, ... by types: 't' text (NULL binds NULL), 'i' long long,
+ * 'd' int. */
+static void
+store_bind(sqlite3_stmt *st, const char *types, va_list ap)
 {
-	sqlite3_stmt *st;
-	va_list ap;
-	int i = 1, rc;
+	int i = 1;
 
-	store_rolled_back = 0;
-	if (store_txn_lost("query")) {
-		log_warnx("store: %s", store_err);
-		return NULL;
-	}
-	if ((rc = sqlite3_prepare_v2(store, sql, -1, &st, NULL)) != SQLITE_OK) {
-		store_set_err(rc, "query");
-		log_warnx("store: %s", store_err);
-		return NULL;
-	}
-	va_start(ap, types);
 	for (const char *t = types; *t != '\0'; t++, i++) {
 		switch (*t) {
 		case 't': {
@@ -567,8 +675,83 @@ store_stmt(const char *sql, const char *types, ...)
 			sqlite3_bind_int(st, i, va_arg(ap, int));
 		}
 	}
+}
+
+/* The statement for sql (kept prepared when cache is set), or NULL. */
+static sqlite3_stmt *
+store_prepare(const char *sql, int cache)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	store_rolled_back = 0;
+	if (store_txn_lost("query")) {
+		log_warnx("store: %s", store_err);
+		return NULL;
+	}
+	if (cache)
+		for (size_t i = 0; i < store_ncached; i++)
+			if (store_cache[i].sql == sql)
+				return store_cache[i].st;
+	if ((rc = sqlite3_prepare_v3(store, sql, -1, cache ?
+	    SQLITE_PREPARE_PERSISTENT : 0, &st, NULL)) != SQLITE_OK) {
+		store_set_err(rc, "query");
+		log_warnx("store: %s", store_err);
+		return NULL;
+	}
+	if (cache && store_ncached < STORE_CACHED_MAX) {
+		store_cache[store_ncached].sql = sql;
+		store_cache[store_ncached++].st = st;
+	}
+	return st;
+}
+
+/* Prepare sql (or take it kept) and bind: NULL on failure
+ * (store_errmsg() says why). */
+static sqlite3_stmt *
+store_vstmt(const char *sql, int cache, const char *types, va_list ap)
+{
+	sqlite3_stmt *st = store_prepare(sql, cache);
+
+	if (st != NULL)
+		store_bind(st, types, ap);
+	return st;
+}
+
+struct sqlite3_stmt *
+store_stmt(const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+
+	va_start(ap, types);
+	st = store_vstmt(sql, 0, types, ap);
 	va_end(ap);
 	return st;
+}
+
+struct sqlite3_stmt *
+store_cached(const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+
+	va_start(ap, types);
+	st = store_vstmt(sql, 1, types, ap);
+	va_end(ap);
+	return st;
+}
+
+void
+store_release(struct sqlite3_stmt *st)
+{
+	for (size_t i = 0; i < store_ncached; i++)
+		if (store_cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	sqlite3_finalize(st);
 }
 
 int
@@ -579,9 +762,10 @@ store_done(struct sqlite3_stmt *st)
 	if (st == NULL)
 		return -1;
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE)
 		store_set_err(rc, "write");
+	store_release(st);
+	if (rc != SQLITE_DONE) {
 		log_warnx("store: %s", store_err);
 		return -1;
 	}
@@ -598,7 +782,7 @@ store_scalar(struct sqlite3_stmt *st, long long dflt)
 	if (sqlite3_step(st) == SQLITE_ROW &&
 	    sqlite3_column_type(st, 0) != SQLITE_NULL)
 		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	store_release(st);
 	return v;
 }
 

@@ -56,6 +56,9 @@ sms_set_resolve(void)
 	sms_set.on_receive = settings_ref("sms.on_receive", SETTING_CUSTOM);
 	sms_set.on_send = settings_ref("sms.on_send", SETTING_CUSTOM);
 	sms_set.hook_timeout = settings_ref("sms.hook_timeout", SETTING_INT);
+	sms_set.keep_messages = settings_ref("sms.keep_messages",
+	    SETTING_INT);
+	sms_set.keep_days = settings_ref("sms.keep_days", SETTING_INT);
 }
 
 long long
@@ -124,6 +127,7 @@ sms_init(struct event_base *base, const struct conf *c, char *err,
 	sms_rx_start(base);
 	sms_tx_start(base, waiting);
 	sms_hook_start(base);
+	sms_retain_start(base);
 	return 0;
 }
 
@@ -134,6 +138,7 @@ sms_shutdown(void)
 	 * flight (it stays "sending": at the next start it is queued
 	 * again, or uncertain if its PDU was written after AT+CMGS) */
 	modem_unsubscribe_all("sms");
+	sms_retain_stop();
 	sms_hook_stop();
 	sms_tx_stop();
 	sms_rx_stop();
@@ -209,6 +214,16 @@ const struct setting_def sms_settings_table[] = {
 	  .role = ROLE_ADMIN,
 	  .help = "seconds a hook program may run before it is killed (and "
 	  "tried again later)" },
+	{ .name = "sms.keep_messages", .type = SETTING_INT, .min = 0,
+	  .max = 10000000, .def = "10000", .group = GROUP_SYSTEM,
+	  .role = ROLE_ADMIN, .apply = sms_retain_apply,
+	  .help = "messages kept in the log, the newest (0: no limit); "
+	  "older ones are trimmed unless still open" },
+	{ .name = "sms.keep_days", .type = SETTING_INT, .min = 0,
+	  .max = 36500, .def = "365", .group = GROUP_SYSTEM,
+	  .role = ROLE_ADMIN, .apply = sms_retain_apply,
+	  .help = "days a message is kept in the log (0: no limit); older "
+	  "ones are trimmed unless still open" },
 };
 const size_t sms_settings_table_len = nitems(sms_settings_table);
 
@@ -273,18 +288,28 @@ sms_req_list(struct ctl_conn *c, struct json_object *args,
     struct json_object **res, char *err, size_t errlen)
 {
 	struct json_object *v;
+	long long before = 0;
 	int limit = 50;
 
 	if (args != NULL && json_object_object_get_ex(args, "limit", &v)) {
 		if (!json_object_is_type(v, json_type_int) ||
-		    json_object_get_int(v) < 1 ||
-		    json_object_get_int(v) > 10000) {
+		    json_object_get_int64(v) < 1 ||
+		    json_object_get_int64(v) > 10000) {
 			snprintf(err, errlen, "limit is 1..10000");
 			return -1;
 		}
 		limit = json_object_get_int(v);
 	}
-	*res = sms_store_list(limit);
+	/* the next page: messages below that id */
+	if (args != NULL && json_object_object_get_ex(args, "before", &v)) {
+		if (!json_object_is_type(v, json_type_int) ||
+		    json_object_get_int64(v) < 1) {
+			snprintf(err, errlen, "before is a message id");
+			return -1;
+		}
+		before = json_object_get_int64(v);
+	}
+	*res = sms_store_page(limit, before);
 	return 0;
 }
 

@@ -24,7 +24,8 @@ struct sms_set {
 	const struct setting_def *retries, *retry_delay, *status_report,
 				 *concat_timeout, *daily_limit,
 				 *send_via_storage, *on_receive,
-				 *on_send, *hook_timeout;
+				 *on_send, *hook_timeout, *keep_messages,
+				 *keep_days;
 };
 extern struct sms_set sms_set;
 
@@ -76,12 +77,14 @@ int sms_store_out_next(long long now, struct sms_out *);
 long long sms_store_out_next_try(void);
 int sms_store_out_due(long long now);
 /* Commit o's attempts, parts_sent, mr, progress and store_index with
- * status, next_try and error. */
+ * status (NULL: unchanged), next_try and error. */
 int sms_store_out_update(const struct sms_out *o, const char *status,
     long long next_try, const char *error);
-/* The same (no next_try, no error), not waiting for the disk: the record
- * at the "> " prompt, just before the PDU is written. */
-int sms_store_out_update_nowait(const struct sms_out *o, const char *status);
+/* The same as a replayable commit (see sms_store.c): also the record at
+ * the "> " prompt, just before the PDU is written, which must not wait
+ * for the disk. */
+int sms_store_out_mark(const struct sms_out *o, const char *status,
+    long long next_try, const char *error);
 /* At start: the number of messages left waiting for the modem's answer
  * to a PDU written before the stop, or -1; then one of these two. */
 int sms_store_out_recover(void);
@@ -91,6 +94,11 @@ long long sms_store_out_count_since(long long since);
 int sms_store_delivery(int mr, const char *number, const char *delivery);
 int sms_store_count(const char *direction, const char *status);
 struct json_object *sms_store_list(int limit);
+/* One page of the list: the newest below id `before` (0: of all), at
+ * most limit and SMS_PAGE_BYTES of JSON, so that it fits a control frame
+ * (cellgatectl asks page after page). */
+#define SMS_PAGE_BYTES	(48 * 1024)
+struct json_object *sms_store_page(int limit, long long before);
 struct json_object *sms_store_show(long long id);
 
 /* sms_rx.c: reads and deletes */
@@ -105,7 +113,23 @@ int sms_rx_save(const char *mem, int index, const char *hex);
 void sms_rx_run_start(struct event_base *);
 void sms_rx_run_stop(void);
 void sms_rx_process_new(void);
+/* Inside the transaction that saved message id: run it there, in a
+ * savepoint, when it is the next to run and processing is not paused.
+ * 1 run, 0 not now (sms_rx_process_new() runs it later), -1 its run
+ * failed (rolled back, processing paused). */
+int sms_rx_run_saved(long long id);
+/* A message run with its saving could not be committed: it is saved
+ * alone and processing pauses (a timer retries). */
+void sms_rx_run_later(const char *why);
 void sms_rx_schedule_expiry(void);
+
+/* sms_retain.c: the message log's retention */
+struct setting_def;
+int sms_retain_step(long long now);
+void sms_retain_apply(const struct setting_def *);
+void sms_retain_kick(void);
+void sms_retain_start(struct event_base *);
+void sms_retain_stop(void);
 
 /* sms_tx.c */
 struct pdu_encoded;

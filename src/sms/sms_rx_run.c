@@ -2,18 +2,20 @@
  * sms_rx_run.c: what happens to a committed message.  Each one not yet
  * processed runs in one transaction with the commands it carries, its
  * reply and its "processed" mark: as a command (smscmd), or offered to
- * the sms_in_subscribe() subscribers (the bridge's SMS mode).  A failed
- * transaction pauses processing and a timer retries it; it leaves
- * nothing behind, in the database or in memory (settings and password
- * hashes changed by its commands are put back by the store's undo
- * records).  A command whose password check has no turn yet (the
+ * the sms_in_subscribe() subscribers (the bridge's SMS mode).  Normally
+ * that transaction is a savepoint of the one that saves the message
+ * (sms_rx_run_saved()), so the text as received never reaches the disk.
+ * A failed transaction pauses processing and a timer retries it; it
+ * leaves nothing behind, in the database or in memory (settings and
+ * password hashes changed by its commands are put back by the store's
+ * undo records).  A command whose password check has no turn yet (the
  * authorisation gate paces and rations checks) is rolled back and left
  * "new": the messages after it go on, and a timer runs it in its turn
- * (the phonebook's numbers first while some wait).
- * The log has shown the message redacted since its receipt;
- * the text as received comes from sms_store_next_new() and is forgotten
- * by the "processed" mark.  Also the timer that delivers incomplete
- * concatenated messages with gaps.
+ * (the phonebook's numbers first while some wait).  The log has shown
+ * the message redacted since its receipt; the text as received of a
+ * message saved but not run comes from sms_store_next_new() and is
+ * forgotten by the "processed" mark.  Also the timer that delivers
+ * incomplete concatenated messages with gaps.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -137,11 +139,120 @@ sms_rx_reply(const char *number, const char *text, size_t len)
 	buf_free(&msg);
 }
 
-/* Run the committed, not yet processed messages (listed_only: of
- * phonebook numbers only), counting them in *done; returns how many wait
- * for their password check's turn. */
+/* Run message id (its text as received, NULL for data) in one
+ * transaction with the commands it carries, its reply and its
+ * "processed" mark: a stop anywhere in between leaves all undone, and it
+ * runs again at start, so its commands take effect once.  0; 1 when its
+ * password check has no turn yet (nothing ran: it stays "new", and waits
+ * without a transaction, so a flood of waiting guesses costs a parse
+ * each); or -1 (all of it rolled back, processing paused). */
 static int
-sms_rx_pass(int listed_only, int *done)
+sms_rx_run_one(long long id, const char *number, const char *text)
+{
+	struct buf reply, redacted;
+	struct smscmd_msg *probe;
+	const char *err;
+	size_t len = text != NULL ? strlen(text) : 0;
+	int send = 0, to_port = 0, cmd = 0, rc = 0;
+
+	/* a command that carries a password: the bridge's SMS mode does not
+	 * take it, and while no password check has a turn it waits */
+	if (text != NULL && (probe = malloc(sizeof *probe)) != NULL) {
+		cmd = smscmd_parse(text, len, probe, &err) == 0 &&
+		    probe->has_password;
+		explicit_bzero(probe, sizeof *probe);
+		free(probe);
+	}
+	if (cmd && auth_gate_next_turn_ms() > 0) {
+		sms_rx_note_waiting(id, number);
+		return 1;
+	}
+	/* commands wait for room: what they change, their reply and the
+	 * bookkeeping after it then always commit */
+	if (store_room_low()) {
+		log_warnx("sms: message %lld not processed now: the disk is "
+		    "nearly full", id);
+		sms_rx_pause();
+		return -1;
+	}
+	if (store_begin() == -1) {
+		log_warnx("sms: message %lld not processed now: %s", id,
+		    store_errmsg());
+		sms_rx_pause();
+		return -1;
+	}
+	buf_init(&reply, SMSCMD_REPLY_MSGS * SMSCMD_REPLY_MAX + 16);
+	/* "***" can stand for one byte: room for 4x the longest text */
+	buf_init(&redacted, 4 * (SMS_TEXT_MAX + sizeof SMS_CUT_MARKER));
+	/* the bridge's SMS mode takes DSTNUM's messages, except commands
+	 * that carry a password */
+	if (text != NULL && !cmd)
+		to_port = sms_rx_offer(number, (const uint8_t *)text, len);
+	if (text != NULL && !to_port &&
+	    (send = smscmd_handle(number, text, len, &reply)) == -1) {
+		/* no turn for its password check yet: nothing ran */
+		sms_rx_note_waiting(id, number);
+		store_rollback();
+		buf_free(&reply);
+		buf_free(&redacted);
+		return 1;
+	}
+	if (text != NULL) {
+		smscmd_redact(text, len, &redacted);
+		buf_mark_cut(&redacted, SMS_CUT_MARKER);
+	}
+	if (send)
+		sms_rx_reply(number, buf_str(&reply), reply.len);
+	sms_hook_add(id, "received");
+	if (sms_store_set_status(id, to_port ? "bridged" : "processed",
+	    text != NULL ? buf_str(&redacted) : NULL) == -1 ||
+	    store_commit() == -1) {
+		store_rollback();
+		log_warnx("sms: message %lld not processed: %s", id,
+		    store_errmsg());
+		sms_rx_pause();
+		rc = -1;
+	} else
+		sms_rx_backoff_s = 0;
+	buf_free(&reply);
+	buf_free(&redacted);
+	return rc;
+}
+
+int
+sms_rx_run_saved(long long id)
+{
+	long long next;
+	char number[64];
+	char *text;
+	int r;
+
+	if (!sms_rx_running || sms_rx_paused ||
+	    sms_store_next_new(0, 0, &next, number, sizeof number, &text) != 1)
+		return 0;
+	r = next != id ? 0 : sms_rx_run_one(id, number, text);
+	free(text);
+	/* waiting for its check's turn: saved alone, run later */
+	return next != id || r == 1 ? 0 : r == 0 ? 1 : -1;
+}
+
+void
+sms_rx_run_later(const char *why)
+{
+	log_warnx("sms: a message not processed now (%s): saved alone, "
+	    "processed later", why);
+	if (!sms_rx_paused)
+		sms_rx_pause();
+}
+
+/* Run the committed, not yet processed messages (listed_only: of
+ * phonebook numbers only): those that could not run in the transaction
+ * that saved them.  Counts them in *done; returns how many wait for their
+ * password check's turn.  Their text as received was committed apart:
+ * full secure_delete (on from the first) erases it from the pages the
+ * "processed" mark frees. */
+static int
+sms_rx_pass(int listed_only, int *done, int *secure)
 {
 	long long id = 0;
 	char number[64];
@@ -151,79 +262,18 @@ sms_rx_pass(int listed_only, int *done)
 	while (sms_rx_running && !sms_rx_paused &&
 	    sms_store_next_new(id, listed_only, &id, number, sizeof number,
 	    &text) == 1) {
-		struct buf reply, redacted;
-		struct smscmd_msg *probe;
-		const char *err;
-		size_t len = text != NULL ? strlen(text) : 0;
-		int send = 0, to_port = 0, cmd = 0;
+		int r;
 
-		/* a command that carries a password: the bridge's SMS mode
-		 * does not take it, and while no password check has a turn
-		 * it waits, without a transaction (a flood of waiting
-		 * guesses costs a parse each) */
-		if (text != NULL && (probe = malloc(sizeof *probe)) != NULL) {
-			cmd = smscmd_parse(text, len, probe, &err) == 0 &&
-			    probe->has_password;
-			explicit_bzero(probe, sizeof *probe);
-			free(probe);
-		}
-		if (cmd && auth_gate_next_turn_ms() > 0) {
-			sms_rx_note_waiting(id, number);
-			free(text);
-			waiting++;
-			continue;
-		}
-		/* one transaction for the message, the commands it runs,
-		 * its reply and its "processed" mark: a stop anywhere in
-		 * between leaves all undone, and it runs again at start,
-		 * so its commands take effect once */
-		if (store_begin() == -1) {
-			log_warnx("sms: message %lld not processed now: %s",
-			    id, store_errmsg());
-			free(text);
-			sms_rx_pause();
-			break;
-		}
-		buf_init(&reply, SMSCMD_REPLY_MSGS * SMSCMD_REPLY_MAX + 16);
-		/* "***" can stand for one byte: room for 4x the longest text
-		 * (item 6: it was cut at 6400 bytes, unmarked) */
-		buf_init(&redacted, 4 * (SMS_TEXT_MAX + sizeof SMS_CUT_MARKER));
-		/* the bridge's SMS mode takes DSTNUM's messages, except
-		 * commands that carry a password */
-		if (text != NULL && !cmd)
-			to_port = sms_rx_offer(number, (const uint8_t *)text,
-			    len);
-		if (text != NULL && !to_port &&
-		    (send = smscmd_handle(number, text, len, &reply)) == -1) {
-			/* no turn for its password check yet: nothing ran */
-			sms_rx_note_waiting(id, number);
-			store_rollback();
-			buf_free(&reply);
-			buf_free(&redacted);
-			free(text);
-			waiting++;
-			continue;
-		}
-		if (text != NULL) {
-			smscmd_redact(text, len, &redacted);
-			buf_mark_cut(&redacted, SMS_CUT_MARKER);
-		}
-		if (send)
-			sms_rx_reply(number, buf_str(&reply), reply.len);
-		sms_hook_add(id, "received");
-		if (sms_store_set_status(id, to_port ? "bridged" : "processed",
-		    text != NULL ? buf_str(&redacted) : NULL) == -1 ||
-		    store_commit() == -1) {
-			store_rollback();
-			log_warnx("sms: message %lld not processed: %s", id,
-			    store_errmsg());
-			sms_rx_pause();
-		} else
-			sms_rx_backoff_s = 0;
-		buf_free(&reply);
-		buf_free(&redacted);
+		if (!*secure)
+			*secure = store_secure_delete(1) == 0;
+		r = sms_rx_run_one(id, number, text);
 		free(text);
-		(*done)++;
+		if (r == -1)
+			break;
+		if (r == 1)
+			waiting++;
+		else
+			(*done)++;
 	}
 	return waiting;
 }
@@ -236,15 +286,19 @@ sms_rx_pass(int listed_only, int *done)
 void
 sms_rx_process_new(void)
 {
-	int done = 0;
+	int done = 0, secure = 0;
 
-	if (sms_rx_waiting > 0)
-		(void)sms_rx_pass(1, &done);	/* the rest: seen again below */
-	sms_rx_waiting = sms_rx_pass(0, &done);
-	/* the text as received (with its password) is only in the
-	 * write-ahead log now: write the log out and truncate it */
-	if (done > 0 && store_checkpoint() == -1)
-		log_warnx("sms: %s", store_errmsg());
+	if (sms_rx_waiting > 0)	/* the rest: seen again below */
+		(void)sms_rx_pass(1, &done, &secure);
+	sms_rx_waiting = sms_rx_pass(0, &done, &secure);
+	if (secure)
+		store_secure_delete(0);
+	if (done > 0) {
+		/* the text as received is only in the write-ahead log
+		 * now: write the log out and truncate it */
+		if (store_checkpoint() == -1)
+			log_warnx("sms: %s", store_errmsg());
+	}
 	if (sms_rx_waiting > 0)
 		sms_rx_wait_turn();
 	sms_tx_kick();

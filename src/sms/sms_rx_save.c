@@ -30,6 +30,10 @@
 /* The "sms" event of the message being saved: published once its
  * transaction committed (NULL: none). */
 static struct json_object *sms_rx_pending_event;
+/* The message just saved with status "new", to be run (0: none), and
+ * whether it was joined from parts, whose text was committed before. */
+static long long sms_rx_new_id;
+static int sms_rx_new_joined;
 
 static void
 sms_rx_event(long long id, const char *number, const char *kind)
@@ -174,8 +178,11 @@ sms_rx_commit(const struct sms_rx_src *src, const struct pdu_msg *m)
 			log_info("sms: part %u of %u from %s stored%s",
 			    m->udh.concat_seq, m->udh.concat_parts, from,
 			    id > 0 ? ": message complete" : "");
-			if (id > 0)
+			if (id > 0) {
 				sms_rx_event(id, from, kind);
+				sms_rx_new_id = id;
+				sms_rx_new_joined = 1;
+			}
 			sms_rx_schedule_expiry();
 		}
 		return r;
@@ -197,28 +204,31 @@ sms_rx_commit(const struct sms_rx_src *src, const struct pdu_msg *m)
 		log_info("sms: message %lld from %s stored (%s)", id,
 		    from, kind);
 		sms_rx_event(id, from, kind);
+		if (strcmp(status, "new") == 0)
+			sms_rx_new_id = id;
 	}
 	return r;
 }
 
-/* One PDU read from slot `index` of storage `mem` (index -1: delivered
- * directly, not stored): 1 saved, 0 a copy of one saved before, 2 not
- * ours (a message the user stored to send), -1 not saved (keep it on
- * the modem).  The message and its ledger row in one transaction. */
-int
-sms_rx_save(const char *mem, int index, const char *hex)
+/* One transaction: the PDU saved, and (run set) the message it
+ * completes run in a savepoint of it (*ran: it was).  Results as for
+ * sms_rx_save(). */
+static int
+sms_rx_save_txn(const struct sms_rx_src *src, const char *hex, int run,
+    int *ran)
 {
-	struct sms_rx_src src = { mem != NULL ? mem : "",
-	    index < 0 ? -1 : index };
 	struct pdu_msg *m = malloc(sizeof *m);
 	const char *reason;
 	char fp[SMS_FP_MAX - 16], stored[SMS_FP_MAX], esc[64];
 	long long id;
 	int r;
 
+	*ran = 0;
 	if (m == NULL)
 		return -1;
 	sms_rx_event_flush(0);
+	sms_rx_new_id = 0;
+	sms_rx_new_joined = 0;
 	if (store_begin() == -1) {
 		free(m);
 		return -1;
@@ -227,26 +237,63 @@ sms_rx_save(const char *mem, int index, const char *hex)
 		/* keep what cannot be decoded: nothing is lost */
 		util_escape(esc, sizeof esc, hex, strlen(hex));
 		log_warnx("sms: slot %d holds an undecodable PDU (%s): %s",
-		    index, reason, esc);
+		    src->slot, reason, esc);
 		snprintf(fp, sizeof fp, "raw|%.900s", hex);
-		if ((r = sms_rx_place(&src, fp, stored, sizeof stored)) == 0)
-			r = sms_rx_placed(&src, fp, stored, sms_store_in(stored,
+		if ((r = sms_rx_place(src, fp, stored, sizeof stored)) == 0)
+			r = sms_rx_placed(src, fp, stored, sms_store_in(stored,
 			    "", NULL, NULL, NULL, hex, "raw", "invalid",
 			    "ignored", &id));
 		else if (r == 1)
 			r = 0;
 	} else
-		r = sms_rx_commit(&src, m);
+		r = sms_rx_commit(src, m);
 	free(m);
 	if (r == -1) {
 		store_rollback();
 		sms_rx_event_flush(0);
 		return -1;
 	}
+	/* its run fails alone (a savepoint): the message is still saved */
+	if (r == 1 && run && sms_rx_new_id > 0)
+		*ran = sms_rx_run_saved(sms_rx_new_id) == 1;
 	if (store_commit() == -1) {
 		sms_rx_event_flush(0);
 		return -1;
 	}
 	sms_rx_event_flush(1);
+	/* the parts' text as received, committed while they waited, is
+	 * erased from the file by now: out of the write-ahead log too */
+	if (*ran && sms_rx_new_joined && store_checkpoint() == -1)
+		log_warnx("sms: %s", store_errmsg());
+	if (r == 1)
+		sms_retain_kick();
+	return r;
+}
+
+/* One PDU read from slot `index` of storage `mem` (index -1: delivered
+ * directly, not stored): 1 saved, 0 a copy of one saved before, 2 not
+ * ours (a message the user stored to send), -1 not saved (keep it on
+ * the modem).  The message, its ledger row and, when it is a message to
+ * run and nothing waits before it, its run (commands, reply, the
+ * "processed" mark) in one transaction: the text as received never
+ * reaches the disk.  If that cannot be committed, the message is saved
+ * alone and run later. */
+int
+sms_rx_save(const char *mem, int index, const char *hex)
+{
+	struct sms_rx_src src = { mem != NULL ? mem : "",
+	    index < 0 ? -1 : index };
+	int r, ran;
+
+	/* the text as received is in the row until its run clears it:
+	 * pages that frees (a long row's overflow) are zeroed, not left
+	 * with it in the log (the row's own page is written anyway) */
+	store_secure_delete(1);
+	r = sms_rx_save_txn(&src, hex, 1, &ran);
+	if (r == -1 && ran) {
+		sms_rx_run_later(store_errmsg());
+		r = sms_rx_save_txn(&src, hex, 0, &ran);
+	}
+	store_secure_delete(0);
 	return r;
 }

@@ -153,16 +153,31 @@ sms_slots_record(const char *mem, int slot, const char *fp,
 		    "slot, fingerprint, stored, time) SELECT '', coalesce("
 		    "min(slot), 0) - 1, ?1, ?2, ?3 FROM sms_rx_slots WHERE "
 		    "mem = ''", "tti", fp, stored, now)) == -1 ? -1 : 0;
-	return store_done(store_stmt("INSERT OR REPLACE INTO sms_rx_slots(mem, "
-	    "slot, fingerprint, stored, time) VALUES (?1, ?2, ?3, ?4, ?5)",
-	    "tdtti", sms_slots_mem(mem), slot, fp, stored, now));
+	/* the slot's row changed in place (a replaced row would move, and
+	 * its key's index entry with it: two more pages written) */
+	return store_done(store_cached("INSERT INTO sms_rx_slots(mem, slot, "
+	    "fingerprint, stored, time) VALUES (?1, ?2, ?3, ?4, ?5) ON "
+	    "CONFLICT(mem, slot) DO UPDATE SET fingerprint = "
+	    "excluded.fingerprint, stored = excluded.stored, deleted = 0, "
+	    "paired = 0, time = excluded.time", "tdtti", sms_slots_mem(mem),
+	    slot, fp, stored, now));
 }
 
+/* A replayable commit: if a power cut loses it, the slot still counts
+ * as holding its message until a listing does not show it
+ * (sms_slots_reconcile()), and a new message read from it differs. */
 int
 sms_slots_deleted(const char *mem, int slot)
 {
-	return store_done(store_stmt("UPDATE sms_rx_slots SET deleted = 1 "
-	    "WHERE mem = ?1 AND slot = ?2", "td", sms_slots_mem(mem), slot));
+	if (store_begin_replayable() == -1)
+		return -1;
+	if (store_done(store_stmt("UPDATE sms_rx_slots SET deleted = 1 "
+	    "WHERE mem = ?1 AND slot = ?2", "td", sms_slots_mem(mem),
+	    slot)) == -1) {
+		store_rollback();
+		return -1;
+	}
+	return store_commit();
 }
 
 int

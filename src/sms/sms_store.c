@@ -5,6 +5,7 @@
  * seen again is still recognised) until all are there or they expire;
  * outgoing messages walk their statuses here, each step committed.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,7 @@ sms_store_in(const char *fp, const char *number, const char *scts,
 {
 	long long now = util_wall_time();
 	int apart = shown != NULL && text != NULL && strcmp(shown, text) != 0;
-	sqlite3_stmt *st = store_stmt("INSERT OR IGNORE INTO sms(direction, "
+	sqlite3_stmt *st = store_cached("INSERT OR IGNORE INTO sms(direction, "
 	    "number, text, data_hex, coding, kind, status, time, updated, scts, "
 	    "fingerprint, text_clear) VALUES ('in', ?1, ?2, ?3, ?4, ?5, ?6, "
 	    "?7, ?7, ?8, ?9, ?10)",
@@ -196,10 +197,11 @@ int
 sms_store_next_new(long long after, int listed_only, long long *id,
     char *number, size_t numlen, char **text)
 {
-	sqlite3_stmt *st = store_stmt("SELECT id, number, coalesce(text_clear, "
-	    "text) FROM sms WHERE direction = 'in' AND status = 'new' AND "
-	    "id > ?1 AND (?2 = 0 OR number IN (SELECT number FROM phonebook)) "
-	    "ORDER BY id LIMIT 1", "ii", after, (long long)listed_only);
+	sqlite3_stmt *st = store_cached("SELECT id, number, coalesce("
+	    "text_clear, text) FROM sms WHERE direction = 'in' AND status = "
+	    "'new' AND id > ?1 AND (?2 = 0 OR number IN (SELECT number FROM "
+	    "phonebook)) ORDER BY id LIMIT 1", "ii", after,
+	    (long long)listed_only);
 	int r = 0;
 
 	if (st == NULL)
@@ -212,7 +214,7 @@ sms_store_next_new(long long after, int listed_only, long long *id,
 		    strdup((const char *)sqlite3_column_text(st, 2));
 		r = 1;
 	}
-	sqlite3_finalize(st);
+	store_release(st);
 	return r;
 }
 
@@ -223,10 +225,10 @@ int
 sms_store_set_status(long long id, const char *status, const char *text)
 {
 	if (text != NULL)
-		return store_done(store_stmt("UPDATE sms SET status = ?2, text = ?3, "
-		    "text_clear = NULL, updated = ?4 WHERE id = ?1", "itti", id,
-		    status, text, (long long)time(NULL)));
-	return store_done(store_stmt("UPDATE sms SET status = ?2, "
+		return store_done(store_cached("UPDATE sms SET status = ?2, "
+		    "text = ?3, text_clear = NULL, updated = ?4 WHERE id = ?1",
+		    "itti", id, status, text, (long long)time(NULL)));
+	return store_done(store_cached("UPDATE sms SET status = ?2, "
 	    "text_clear = NULL, updated = ?3 WHERE id = ?1", "iti", id, status,
 	    (long long)time(NULL)));
 }
@@ -237,10 +239,10 @@ sms_store_out_add(const char *number, const char *text, const char *coding,
 {
 	long long now = util_wall_time();
 
-	if (store_done(store_stmt("INSERT INTO sms(direction, number, text, coding, "
-	    "status, time, updated, parts, origin) VALUES ('out', ?1, ?2, ?3, "
-	    "'queued', ?4, ?4, ?5, ?6)", "tttidt", number, text, coding, now,
-	    parts, origin)) == -1)
+	if (store_done(store_cached("INSERT INTO sms(direction, number, text, "
+	    "coding, status, time, updated, parts, origin) VALUES ('out', ?1, "
+	    "?2, ?3, 'queued', ?4, ?4, ?5, ?6)", "tttidt", number, text,
+	    coding, now, parts, origin)) == -1)
 		return -1;
 	return sqlite3_last_insert_rowid(store_db());
 }
@@ -250,11 +252,10 @@ sms_store_out_add(const char *number, const char *text, const char *coding,
 int
 sms_store_out_next(long long now, struct sms_out *o)
 {
-	sqlite3_stmt *st = store_stmt("SELECT id, number, text, coding, attempts, "
-	    "parts, parts_sent, mr, progress, store_index FROM sms WHERE "
-	    "direction = 'out' AND "
-	    "status = 'queued' AND next_try <= ?1 ORDER BY id LIMIT 1", "i",
-	    now);
+	sqlite3_stmt *st = store_cached("SELECT id, number, text, coding, "
+	    "attempts, parts, parts_sent, mr, progress, store_index FROM sms "
+	    "WHERE direction = 'out' AND status = 'queued' AND next_try <= ?1 "
+	    "ORDER BY id LIMIT 1", "i", now);
 	int r = 0;
 
 	if (st == NULL)
@@ -278,7 +279,7 @@ sms_store_out_next(long long now, struct sms_out *o)
 		    -1 : sqlite3_column_int(st, 9);
 		r = o->text != NULL ? 1 : -1;
 	}
-	sqlite3_finalize(st);
+	store_release(st);
 	return r;
 }
 
@@ -286,7 +287,7 @@ sms_store_out_next(long long now, struct sms_out *o)
 int
 sms_store_out_due(long long now)
 {
-	return (int)store_scalar(store_stmt("SELECT count(*) FROM sms WHERE "
+	return (int)store_scalar(store_cached("SELECT count(*) FROM sms WHERE "
 	    "direction = 'out' AND status = 'queued' AND next_try <= ?1", "i",
 	    now), 0);
 }
@@ -295,7 +296,7 @@ sms_store_out_due(long long now)
 long long
 sms_store_out_next_try(void)
 {
-	return store_scalar(store_stmt("SELECT min(next_try) FROM sms WHERE "
+	return store_scalar(store_cached("SELECT min(next_try) FROM sms WHERE "
 	    "direction = 'out' AND status = 'queued'", ""), 0);
 }
 
@@ -306,8 +307,8 @@ int
 sms_store_out_update(const struct sms_out *o, const char *status,
     long long next_try, const char *error)
 {
-	int final = strcmp(status, "sent") == 0 ||
-	    strcmp(status, "failed") == 0 || strcmp(status, "uncertain") == 0;
+	int final = status != NULL && (strcmp(status, "sent") == 0 ||
+	    strcmp(status, "failed") == 0 || strcmp(status, "uncertain") == 0);
 
 	if (final) {
 		/* the end and its hook (sms.on_send) together */
@@ -323,62 +324,53 @@ sms_store_out_update(const struct sms_out *o, const char *status,
 	return sms_store_out_set(o, status, next_try, error);
 }
 
+/* status NULL keeps the status: the row's entry in the index of open
+ * messages (whose condition names the status) is then not rewritten. */
 static int
 sms_store_out_set(const struct sms_out *o, const char *status,
     long long next_try, const char *error)
 {
-	sqlite3_stmt *st;
+	char index[16];
+	const char *idx = NULL;
 
-	if (o->store_index >= 0)
-		st = store_stmt("UPDATE sms SET status = ?2, attempts = ?3, "
-		    "next_try = ?4, parts_sent = ?5, mr = ?6, error = ?7, "
-		    "updated = ?8, progress = ?9, store_index = ?10 WHERE "
-		    "id = ?1",
-		    "itdidttitd", o->id, status, o->attempts, next_try,
-		    o->parts_sent, o->mr, error, (long long)time(NULL),
-		    o->progress, o->store_index);
-	else
-		st = store_stmt("UPDATE sms SET status = ?2, attempts = ?3, "
-		    "next_try = ?4, parts_sent = ?5, mr = ?6, error = ?7, "
-		    "updated = ?8, progress = ?9, store_index = NULL WHERE "
-		    "id = ?1", "itdidttit", o->id, status, o->attempts,
+	if (o->store_index >= 0) {
+		snprintf(index, sizeof index, "%d", o->store_index);
+		idx = index;
+	}
+	if (status == NULL)
+		return store_done(store_cached("UPDATE sms SET attempts = ?2, "
+		    "next_try = ?3, parts_sent = ?4, mr = ?5, error = ?6, "
+		    "updated = ?7, progress = ?8, store_index = CAST(?9 AS "
+		    "INTEGER) WHERE id = ?1", "ididttitt", o->id, o->attempts,
 		    next_try, o->parts_sent, o->mr, error,
-		    (long long)time(NULL), o->progress);
-	return store_done(st);
+		    (long long)time(NULL), o->progress, idx));
+	return store_done(store_cached("UPDATE sms SET status = ?2, "
+	    "attempts = ?3, next_try = ?4, parts_sent = ?5, mr = ?6, "
+	    "error = ?7, updated = ?8, progress = ?9, store_index = CAST(?10 "
+	    "AS INTEGER) WHERE id = ?1", "itdidttitt", o->id, status,
+	    o->attempts, next_try, o->parts_sent, o->mr, error,
+	    (long long)time(NULL), o->progress, idx));
 }
 
-/*
- * The same, without waiting for the disk: for the record made at the
- * "> " prompt just before the PDU is written.  Waiting there (an fsync,
- * milliseconds on a busy or slow disk) left a window in which a kill
- * found the message recorded as written although it never was: it ended
- * uncertain and was never sent.  Now the window is a few system calls.
- * The record is in the operating system's cache once this returns, so a
- * killed daemon finds it; a power loss may lose it, which the next start
- * recognises by a new boot id (sms_store_out_recover).  Inside a
- * transaction, the transaction's commit decides.
- */
+/* The same, committed as a replayable step (store_begin_replayable()):
+ * for the marks whose loss to a power cut a restart repairs by itself
+ * ("sending" before anything is written: queued again; "sent-pdu" at the
+ * "> " prompt, and "sent" after the part went out: the durable "prompt"
+ * mark made before AT+CMGS makes it uncertain after a system restart,
+ * never sent twice).  The record at the prompt must not wait for the
+ * disk: a kill in that wait found the message recorded as written
+ * although it never was.  Inside a transaction, part of that one. */
 int
-sms_store_out_update_nowait(const struct sms_out *o, const char *status)
+sms_store_out_mark(const struct sms_out *o, const char *status,
+    long long next_try, const char *error)
 {
-	long long was;
-	char sql[64];
-	int rc;
-
-	if (store_txn_level() > 0)
-		return sms_store_out_update(o, status, 0, NULL);
-	was = store_scalar(store_stmt("PRAGMA synchronous", ""), -1);
-	if (was > 1 && store_done(store_stmt("PRAGMA synchronous = NORMAL",
-	    "")) == -1)
-		was = -1;
-	rc = sms_store_out_update(o, status, 0, NULL);
-	if (was > 1) {
-		snprintf(sql, sizeof sql, "PRAGMA synchronous = %lld", was);
-		if (store_done(store_stmt(sql, "")) == -1)
-			log_warnx("sms: the database's synchronous mode not "
-			    "restored: %s", store_errmsg());
+	if (store_begin_replayable() == -1)
+		return -1;
+	if (sms_store_out_update(o, status, next_try, error) == -1) {
+		store_rollback();
+		return -1;
 	}
-	return rc;
+	return store_commit();
 }
 
 /* The kernel's id of this boot, "" when not known. */
@@ -537,8 +529,9 @@ sms_store_out_unanswered(void)
 long long
 sms_store_out_count_since(long long since)
 {
-	return store_scalar(store_stmt("SELECT count(*) FROM sms WHERE direction "
-	    "= 'out' AND time >= ?1 AND status != 'failed'", "i", since), 0);
+	return store_scalar(store_cached("SELECT count(*) FROM sms WHERE "
+	    "time >= ?1 AND direction = 'out' AND status != 'failed'", "i",
+	    since), 0);
 }
 
 /* A status report for message reference mr to number. */
@@ -554,11 +547,17 @@ sms_store_delivery(int mr, const char *number, const char *delivery)
 	    "LIMIT 1)", "ttti", number, pat, delivery, (long long)time(NULL)));
 }
 
+/* The statuses the index sms_open holds (store.c's migration 9 -> 10):
+ * a query names them as written there to be answered from it. */
+#define SMS_OPEN_STATUS "(status = 'new' OR status = 'queued' OR " \
+	"status = 'sending' OR status = 'uncertain' OR status = 'failed')"
+
 int
 sms_store_count(const char *direction, const char *status)
 {
-	return (int)store_scalar(store_stmt("SELECT count(*) FROM sms WHERE "
-	    "direction = ?1 AND status = ?2", "tt", direction, status), 0);
+	return (int)store_scalar(store_cached("SELECT count(*) FROM sms WHERE "
+	    SMS_OPEN_STATUS " AND direction = ?1 AND status = ?2", "tt",
+	    direction, status), 0);
 }
 
 static struct json_object *
@@ -608,15 +607,43 @@ sms_row(sqlite3_stmt *st, int full)
 struct json_object *
 sms_store_list(int limit)
 {
-	struct json_object *a = json_object_new_array();
-	sqlite3_stmt *st = store_stmt("SELECT * FROM (SELECT " SMS_LIST_COLS
-	    " FROM sms ORDER BY id DESC LIMIT ?1) ORDER BY id", "d", limit);
+	return sms_store_page(limit, 0);
+}
+
+/* The newest messages below id `before` (0: the newest of all), at most
+ * `limit` and SMS_PAGE_BYTES of JSON (one at least), oldest first. */
+struct json_object *
+sms_store_page(int limit, long long before)
+{
+	struct json_object *a = json_object_new_array(), *row;
+	sqlite3_stmt *st = store_cached("SELECT " SMS_LIST_COLS " FROM sms "
+	    "WHERE id < ?2 ORDER BY id DESC LIMIT ?1", "di", limit,
+	    before > 0 ? before : INT64_MAX);
+	size_t bytes = 0, n;
 
 	if (st == NULL)
 		return a;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_object_array_add(a, sms_row(st, 0));
-	sqlite3_finalize(st);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		row = sms_row(st, 0);
+		json_object_to_json_string_length(row, JSON_C_TO_STRING_PLAIN,
+		    &n);
+		if (json_object_array_length(a) > 0 &&
+		    bytes + n + 1 > SMS_PAGE_BYTES) {
+			json_object_put(row);
+			break;
+		}
+		bytes += n + 1;
+		json_object_array_add(a, row);
+	}
+	store_release(st);
+	/* newest first from the query: the list reads oldest first */
+	for (size_t i = 0, j = json_object_array_length(a); i + 1 < j;
+	    i++, j--) {
+		row = json_object_get(json_object_array_get_idx(a, i));
+		json_object_array_put_idx(a, i, json_object_get(
+		    json_object_array_get_idx(a, j - 1)));
+		json_object_array_put_idx(a, j - 1, row);
+	}
 	return a;
 }
 

@@ -97,7 +97,10 @@ sms_tx_set_progress(const char *progress, int store_index)
 static int
 sms_tx_finish(const char *status, long long next_try, const char *error)
 {
-	int rc = sms_store_out_update(&sms_tx_cur, status, next_try, error);
+	/* "sent" is a replayable mark (sms_store_out_mark()) */
+	int rc = strcmp(status, "sent") == 0 ?
+	    sms_store_out_mark(&sms_tx_cur, status, next_try, error) :
+	    sms_store_out_update(&sms_tx_cur, status, next_try, error);
 
 	if (rc == -1)
 		log_warnx("sms: message %lld: status %s not saved (%s)",
@@ -194,7 +197,9 @@ static int
 sms_tx_commit_part(const char *status, const char *error, int index,
     const char *hex)
 {
-	int tracked = index >= 0 && store_begin() == 0, rc;
+	/* the marks after a part went out are replayable */
+	int tracked = index >= 0 && (strcmp(status, "failed") == 0 ?
+	    store_begin() : store_begin_replayable()) == 0, rc;
 
 	if (tracked && sms_tx_copies_add(index, hex) == -1) {
 		log_warnx("sms: stored copy %d not recorded: %s", index,
@@ -203,7 +208,7 @@ sms_tx_commit_part(const char *status, const char *error, int index,
 		tracked = 0;
 	}
 	rc = strcmp(status, "sending") == 0 ?
-	    sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) :
+	    sms_store_out_mark(&sms_tx_cur, "sending", 0, NULL) :
 	    sms_tx_finish(status, 0, error);
 	if (tracked) {
 		if (rc == -1)
@@ -255,10 +260,11 @@ sms_tx_prompt(void *arg)
 	/* AT+CMGS: the PDU follows at once, with no wait for the disk in
 	 * between (a kill there would leave it uncertain, never sent);
 	 * the "prompt" record committed before tells a restart of the
-	 * system apart.  AT+CMGW: a copy not found is written again. */
+	 * system apart.  AT+CMGW: a copy not found is written again.  The
+	 * status stays "sending" (NULL: its index entry is not rewritten). */
 	if ((via == SMS_TX_SEND ?
-	    sms_store_out_update_nowait(&sms_tx_cur, "sending") :
-	    sms_store_out_update(&sms_tx_cur, "sending", 0, NULL)) == -1) {
+	    sms_store_out_mark(&sms_tx_cur, NULL, 0, NULL) :
+	    sms_store_out_update(&sms_tx_cur, NULL, 0, NULL)) == -1) {
 		log_warnx("sms: message %lld: cannot record that its PDU goes "
 		    "out (%s): not sent now", sms_tx_cur.id, store_errmsg());
 		util_strlcpy(sms_tx_cur.progress, was,
@@ -655,7 +661,8 @@ sms_tx_cb(evutil_socket_t fd, short what, void *arg)
 	    sms_tx_cur.store_index < 0) &&
 	    strcmp(sms_tx_cur.progress, "write-pdu") != 0)
 		sms_tx_set_progress("none", -1);	/* nothing written */
-	if (sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) == -1) {
+	/* replayable: nothing is written yet */
+	if (sms_store_out_mark(&sms_tx_cur, "sending", 0, NULL) == -1) {
 		log_warnx("sms: message %lld not marked sending; not sent",
 		    sms_tx_cur.id);
 		free(sms_tx_cur.text);

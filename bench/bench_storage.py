@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""bench_storage.py: storage wear per SMS command.  cellgated runs against
+cellgate-modemsim; N `STATUS,PWD=...#` commands are sent one after another,
+each received, run and answered (the reply sent and marked sent, the
+message deleted from the modem) before the next.  Per SMS it prints
+
+- the bytes the daemon dirtied (/proc/PID/io write_bytes, over the run
+  and its stop, which copies the write-ahead log into the file: the run
+  ends with a checkpoint, divided by N),
+- its fsync/fdatasync calls (strace -c attached to the daemon),
+
+with an empty message log and with logs pre-filled to the given sizes
+(rows inserted with sqlite3 into the real schema while the daemon is
+stopped), plus the start time (to the control socket answering) and the
+daemon's peak memory (its log, at level warning, stays quiet: in
+service it goes to syslog).  Run from a build tree:
+
+    python3 bench/bench_storage.py [-n N] [SIZE[:KEEP] ...]
+
+SIZE defaults to 0 20000 100000 10000:10000.  KEEP sets sms.keep_messages
+(0 unless given: keep everything, so the log really has SIZE rows and
+more); sms.keep_days is 0 (the pre-filled rows span years).  10000:10000
+is a log at its limit, trimmed as it goes: it runs at least KEEP / 10
+commands, so that several trims (each once a twentieth of KEEP is over)
+fall in the run.  N (1000) spans automatic checkpoints (every 4 MiB of
+log, some 600 commands); a short run overstates the checkpoint's share,
+the stop's checkpoint then being spread over few commands.  The
+database lives in /var/tmp (--dir; a disk, not a tmpfs, where write_bytes
+counts nothing).  smstools3's and gammu-smsd's figures are the
+reference figures measured beside ours on the same work, printed as such:
+neither runs here against the simulator.
+"""
+import argparse
+import datetime
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+os.environ.setdefault("CG_BUILDDIR", os.getcwd())
+from cgtest import CELLGATECTL, Daemon, wait_for  # noqa: E402
+from modemsim import Sim  # noqa: E402
+
+PW = "bench-pw"
+PEERS = (("smstools3 (reference figure)", 38.8 * 1024, None),
+         ("gammu-smsd (reference figure)", 15.4 * 1024, None))
+
+
+def deliver(sender, text, n):
+    t = datetime.datetime.now(datetime.timezone.utc).replace(
+        microsecond=0, tzinfo=None) + datetime.timedelta(seconds=n)
+    p = subprocess.run([CELLGATECTL, "--json", "pdu", "encode", "--deliver",
+                        "--time", t.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+                        sender, text], capture_output=True, text=True,
+                       check=True)
+    return json.loads(p.stdout)["parts"][0]["pdu"]
+
+
+def prefill(db, size):
+    """size rows of past traffic from the senders the run uses:
+    commands in (processed, redacted) and their replies out (sent), one row every 10 minutes up to two days ago
+    (none counts against today's sms.daily_limit)."""
+    if size == 0:
+        return
+    now = int(time.time()) - 2 * 86400
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA journal_mode=WAL")
+    with con:
+        con.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+            "WHERE i < ?1) "
+            "INSERT INTO sms(direction, number, text, coding, kind, status, "
+            "time, updated, scts, fingerprint, parts, parts_sent, mr, "
+            "progress) SELECT CASE i % 2 WHEN 1 THEN 'in' ELSE 'out' END, "
+            "printf('+4917000%05d', i / 2 % 100), CASE i % 2 WHEN 1 THEN "
+            "'STATUS,PWD=***#' ELSE 'Modem ready, signal 20/31, relays "
+            "off, temperature 21.5 C, uptime 3d 4h' END, CASE i % 2 WHEN "
+            "1 THEN 'gsm7' ELSE 'auto' END, 'text', CASE i % 2 WHEN 1 THEN "
+            "'processed' ELSE 'sent' END, ?2 - (?1 - i) * 600, "
+            "?2 - (?1 - i) * 600, CASE i % 2 WHEN 1 THEN "
+            "strftime('%Y-%m-%dT%H:%M:%S+00:00', ?2 - (?1 - i) * 600, "
+            "'unixepoch') END, CASE i % 2 WHEN 1 THEN "
+            "printf('+4917000%05d|%s|0|0|0|STATUS,PWD=***#', i / 2 % 100, strftime('%Y-%m-%dT%H:%M:%S+00:00', ?2 - (?1 - i) * 600, 'unixepoch')) "
+            "END, 1, CASE i % 2 WHEN 1 THEN 0 ELSE 1 END, CASE i % 2 WHEN "
+            "1 THEN '' ELSE CAST(i % 256 AS TEXT) END, 'none' FROM n",
+            (size, now))
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+
+
+def write_bytes(pid):
+    with open("/proc/%d/io" % pid) as f:
+        for line in f:
+            if line.startswith("write_bytes:"):
+                return int(line.split()[1])
+    return 0
+
+
+def peak_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def strace_calls(path):
+    calls = {}
+    with open(path) as f:
+        for line in f:
+            w = line.split()
+            if len(w) >= 5 and w[-1] in ("fsync", "fdatasync"):
+                calls[w[-1]] = int(w[3])
+    return sum(calls.values())
+
+
+def run(size, n, keep, workroot):
+    d = Daemon(log_level="warning", workdir=tempfile.mkdtemp(
+        prefix="cgbench-", dir=workroot))
+    os.chmod(d.dir, 0o755)
+    sim = Sim.start(os.environ["CG_BUILDDIR"], "generic", d.dir,
+                    verbose=False)
+    conf = 'modem = { device = "%s"; };\n' % sim.link
+    d.write_conf(conf)
+    d.start()
+    wait_for(lambda: d.ctl_json("status")["modem"]["state"] == "ready", 30,
+             "modem ready")
+    d.ctl("passwd", "superadmin", input=PW + "\n")
+    d.ctl("settings", "set", "sms.daily_limit", "10000")
+    d.ctl("settings", "set", "sms.keep_messages", str(keep))
+    d.ctl("settings", "set", "sms.keep_days", "0")
+    d.stop()
+    prefill(d.db, size)
+    t0 = time.monotonic()
+    d.start()
+    start_s = time.monotonic() - t0
+    wait_for(lambda: d.ctl_json("status")["modem"]["state"] == "ready", 30,
+             "modem ready")
+    pid = d.proc.pid
+    trace = os.path.join(d.dir, "strace.out")
+    st = subprocess.Popen(["strace", "-f", "-c", "-e",
+                           "trace=fsync,fdatasync", "-o", trace, "-p",
+                           str(pid)], stderr=subprocess.DEVNULL)
+    # strace reports its attach on stderr; give it the first SMS's time
+    wait_for(lambda: open("/proc/%d/status" % pid).read().find(
+        "TracerPid:\t0") < 0, 10, "strace attached")
+    sent0 = len(sim.sent())
+    b0 = write_bytes(pid)
+    for i in range(n):
+        sim.inject_sms(deliver("+4917000%05d" % (i % 100),
+                               "STATUS,PWD=%s#" % PW, i))
+        wait_for(lambda: len(sim.sent()) > sent0 + i, 30, "reply %d" % i)
+
+        def settled():
+            s = d.ctl_json("status")["sms"]
+            return not sim.storage() and s["unread"] == 0 and \
+                s["outbox"] == 0
+        wait_for(settled, 30, "message %d settled" % i)
+    # the last delete's record and any writeback the daemon started
+    last = [write_bytes(pid), time.monotonic()]
+
+    def quiet():
+        b = write_bytes(pid)
+        if b != last[0]:
+            last[0], last[1] = b, time.monotonic()
+        return time.monotonic() - last[1] > 1.0
+    wait_for(quiet, 30, "writes settled")
+    mem = peak_kb(pid)
+    con = sqlite3.connect("file:%s?mode=ro" % d.db, uri=True)
+    rows = con.execute("SELECT count(*) FROM sms").fetchone()[0]
+    con.close()
+    # the stop copies the write-ahead log into the file (a checkpoint,
+    # which in service comes every few thousand pages of log): counted,
+    # read while the daemon is a zombie not yet reaped
+    d.proc.send_signal(signal.SIGTERM)
+    wait_for(lambda: open("/proc/%d/stat" % pid).read().rsplit(
+        ")", 1)[1].split()[0] == "Z", 30, "daemon stopped")
+    dirtied = write_bytes(pid) - b0
+    d.stop()
+    st.wait(10)
+    syncs = strace_calls(trace)
+    sim.stop()
+    d.cleanup()
+    return dirtied / n, syncs / n, start_s, mem, rows
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    # enough commands that the log is copied into the file in service
+    # (every 4 MiB of log, ~600 commands), not only at the stop
+    ap.add_argument("-n", type=int, default=1000)
+    ap.add_argument("--dir", default="/var/tmp",
+                    help="where the databases go (a disk, not a tmpfs)")
+    ap.add_argument("logs", nargs="*",
+                    default=["0", "20000", "100000", "10000:10000"])
+    a = ap.parse_args()
+    print("%d STATUS commands per log, each received, run and answered"
+          % a.n)
+    print("%-40s %12s %11s %9s %9s %8s" % ("daemon / log", "dirtied/SMS",
+                                          "fsyncs/SMS", "start", "peak RSS",
+                                          "rows"))
+    for log in a.logs:
+        size, _, keep = log.partition(":")
+        size, keep = int(size), int(keep or 0)
+        n = max(a.n, keep // 10)
+        b, s, t, m, rows = run(size, n, keep, a.dir)
+        name = "cellgated, %d-message log" % size
+        if keep:
+            name += ", keep %d (%d SMS)" % (keep, n)
+        print("%-40s %9.1f kB %11.2f %7.2f s %6d kB %8d" %
+              (name, b / 1024, s, t, m, rows))
+        sys.stdout.flush()
+    for name, b, s in PEERS:
+        print("%-40s %9.1f kB %11s" % (name, b / 1024,
+                                       "-" if s is None else "%.2f" % s))
+    print("smstools3 and gammu-smsd do not run against cellgate-modemsim "
+          "here: their figures are the reference ones measured beside "
+          "cellgated on the same work.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+/*
+ * test_store_wear.c: what keeps the store's writes small (src/core/store.c):
+ * a new database has 512-byte pages; a replayable transaction commits
+ * with synchronous=NORMAL and every other one, before and after it, with
+ * FULL (one nested in a durable transaction stays durable); a statement
+ * kept prepared is the same one at each use, reset by store_done(); and
+ * the message log's queries for open messages and the daily count are
+ * answered from the small indexes, not by reading the whole log.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+static char dir[64];
+static char path[96];
+
+static int
+setup(void **state)
+{
+	char err[256];
+
+	snprintf(dir, sizeof dir, "/tmp/test_store_wear.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/cg.db", dir);
+	assert_int_equal(store_open(path, err, sizeof err), 0);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char f[128];
+
+	store_close();
+	for (const char *const *s = (const char *const[]){ "", "-wal",
+	    "-shm", NULL }; *s != NULL; s++) {
+		snprintf(f, sizeof f, "%s%s", path, *s);
+		unlink(f);
+	}
+	rmdir(dir);
+	return 0;
+}
+
+static long long
+pragma(const char *sql)
+{
+	return store_scalar(store_stmt(sql, ""), -1);
+}
+
+static void
+test_page_size(void **state)
+{
+	assert_int_equal(pragma("PRAGMA page_size"), 512);
+	assert_int_equal(pragma("PRAGMA synchronous"), 2);	/* FULL */
+	assert_int_equal(pragma("PRAGMA secure_delete"), 2);	/* FAST */
+}
+
+static void
+test_replayable(void **state)
+{
+	assert_int_equal(store_begin_replayable(), 0);
+	assert_int_equal(pragma("PRAGMA synchronous"), 1);	/* NORMAL */
+	assert_int_equal(store_meta_put("a", "1"), 0);
+	assert_int_equal(store_commit(), 0);
+	assert_int_equal(pragma("PRAGMA synchronous"), 2);
+	/* rolled back: durable again too */
+	assert_int_equal(store_begin_replayable(), 0);
+	store_rollback();
+	assert_int_equal(pragma("PRAGMA synchronous"), 2);
+	/* inside a durable transaction: part of it, durable */
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(store_begin_replayable(), 0);
+	assert_int_equal(store_txn_level(), 2);
+	assert_int_equal(pragma("PRAGMA synchronous"), 2);
+	assert_int_equal(store_commit(), 0);
+	assert_int_equal(store_commit(), 0);
+	assert_int_equal(pragma("PRAGMA synchronous"), 2);
+}
+
+static void
+test_cached(void **state)
+{
+	static const char sql[] = "SELECT value FROM meta WHERE key = ?1";
+	struct sqlite3_stmt *a, *b;
+	char v[8];
+
+	assert_int_equal(store_meta_put("k", "41"), 0);
+	a = store_cached(sql, "t", "k");
+	assert_non_null(a);
+	assert_int_equal(store_scalar(a, -1), 41);
+	b = store_cached(sql, "t", "nope");
+	assert_ptr_equal(a, b);			/* prepared once */
+	assert_int_equal(store_scalar(b, -1), -1);	/* rebound */
+	assert_int_equal(store_meta_put("k", "42"), 0);
+	assert_int_equal(store_scalar(store_cached(sql, "t", "k"), -1), 42);
+	/* a kept statement that failed is reset for the next use */
+	assert_int_equal(store_done(store_cached("INSERT INTO meta(key, "
+	    "value) VALUES (?1, NULL)", "t", "x")), -1);
+	assert_int_equal(store_done(store_cached("INSERT INTO meta(key, "
+	    "value) VALUES (?1, NULL)", "t", "y")), -1);
+	assert_int_equal(store_meta_get("k", v, sizeof v), 0);
+	assert_string_equal(v, "42");
+}
+
+/* The plan of sql names index `index`. */
+static int
+uses(const char *sql, const char *index)
+{
+	struct sqlite3_stmt *st;
+	char q[512];
+	int found = 0;
+
+	snprintf(q, sizeof q, "EXPLAIN QUERY PLAN %s", sql);
+	assert_int_equal(sqlite3_prepare_v2(store_db(), q, -1, &st, NULL),
+	    SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if (strstr((const char *)sqlite3_column_text(st, 3), index))
+			found = 1;
+	sqlite3_finalize(st);
+	return found;
+}
+
+static void
+test_indexes(void **state)
+{
+	assert_true(uses("SELECT id FROM sms WHERE direction = 'out' AND "
+	    "status = 'queued' AND next_try <= 5 ORDER BY id LIMIT 1",
+	    "sms_open"));
+	assert_true(uses("SELECT id FROM sms WHERE direction = 'in' AND "
+	    "status = 'new' ORDER BY id LIMIT 1", "sms_open"));
+	assert_true(uses("SELECT count(*) FROM sms WHERE time >= 5 AND "
+	    "direction = 'out' AND status != 'failed'", "sms_time"));
+	/* a processed message is not in the index of open ones */
+	assert_int_equal(store_done(store_stmt("INSERT INTO sms(direction, "
+	    "number, status, time, updated) VALUES ('in', '1', 'processed', "
+	    "1, 1), ('out', '1', 'queued', 1, 1)", "")), 0);
+	assert_int_equal(store_scalar(store_stmt("SELECT count(*) FROM sms "
+	    "INDEXED BY sms_open WHERE status = 'queued'", ""), -1), 1);
+	assert_int_equal(store_scalar(store_stmt("SELECT count(*) FROM sms "
+	    "INDEXED BY sms_open WHERE (status = 'new' OR status = 'queued' "
+	    "OR status = 'sending' OR status = 'uncertain' OR status = "
+	    "'failed')", ""), -1), 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_page_size, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_replayable, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_cached, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_indexes, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
