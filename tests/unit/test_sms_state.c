@@ -673,9 +673,10 @@ test_prompt_record_nowait(void **state)
 	sqlite3_trace_v2(store_db(), SQLITE_TRACE_STMT, trace_cb, NULL);
 	assert_int_equal(prompt(i), 0);
 	sqlite3_trace_v2(store_db(), 0, NULL, NULL);
-	low = strstr(traced, "PRAGMA synchronous = NORMAL");
-	upd = strstr(traced, "UPDATE sms SET status");
-	back = strstr(traced, "PRAGMA synchronous = 2");
+	/* a replayable commit (store_begin_replayable), the status kept */
+	low = strstr(traced, "PRAGMA synchronous=NORMAL");
+	upd = strstr(traced, "UPDATE sms SET attempts");
+	back = strstr(traced, "PRAGMA synchronous=FULL");
 	assert_non_null(low);
 	assert_non_null(upd);
 	assert_non_null(back);
