@@ -61,6 +61,13 @@ enum auth_role auth_password_role(const char *password);
 int auth_password_set(enum auth_role, const char *password, char *err,
     size_t errlen);
 int auth_password_is_set(enum auth_role);
+/* Copy text to out with every password this process has seen (set, or
+ * accepted by a check) replaced by "***", wherever it stands: a fast
+ * in-memory verifier, no slow hash per word (auth_password.c). */
+struct buf;
+void auth_password_mask(struct buf *out, const char *text, size_t len);
+/* Has this process seen a password to mask? */
+int auth_password_seen(void);
 
 /*
  * The one authorisation gate (auth_gate.c): every channel that takes a

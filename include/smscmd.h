@@ -62,7 +62,9 @@ void smscmd_cut(struct buf *, size_t max);
  * as NAME=args: "PWD=***;***").  One that parses with nothing secret is
  * kept as it is; text that does not parse, or names an unknown command,
  * is masked by shape (smscmd_redact_shape): a word right before '#' may
- * be a password whatever follows it (pw#ATVER, pw#).
+ * be a password whatever follows it (pw#ATVER, pw#).  Last, any password
+ * this process has seen is masked wherever it still stands ("hello pw",
+ * auth_password_mask).
  */
 void smscmd_redact(const char *text, size_t len, struct buf *out);
 void smscmd_redact_shape(const char *text, size_t len, struct buf *out);

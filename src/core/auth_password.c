@@ -8,7 +8,17 @@
  * cloud-connect), "usr.cn" and "12345" (admin: USR DTU, remote control).
  * The hashes are kept in memory too; a change made inside a store
  * transaction that is then rolled back is undone there as well.
+ *
+ * Redaction must find a password anywhere in a text (a stored message,
+ * an event), and a yescrypt check per word would block the loop.  So the
+ * passwords this process has seen (set, or accepted by a check) are also
+ * remembered as HMAC-SHA256 under a key drawn at start and never stored:
+ * auth_password_mask() hides every run of a text that matches one, at
+ * the cost of one HMAC per position.  Nothing of them reaches the disk;
+ * after a restart a password is found again once it was used.
  */
+#include <sys/random.h>
+
 #include <crypt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +30,25 @@
 #include "store.h"
 #include "util.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #define AUTH_PASSWORD_MIN	4
 #define AUTH_PASSWORD_MAX	64
+/* Passwords remembered for redaction: both roles, and the ones they had
+ * before (a change rolled back, or an old one still in a message). */
+#define AUTH_SEEN_MAX		4
 
 static char auth_hash[ROLE_MAX][CRYPT_OUTPUT_SIZE];
 static int auth_allow_default;
+
+static struct {
+	size_t		len;		/* 0: free */
+	unsigned char	mac[32];
+} auth_seen[AUTH_SEEN_MAX];
+static unsigned char auth_seen_key[32];
+static int auth_seen_keyed;
+static size_t auth_seen_next;
 
 static const char *const auth_factory_admin[] = { "usr.cn", "12345" };
 static const char auth_factory_superadmin[] = "1234";
@@ -37,6 +61,89 @@ auth_consttime_eq(const char *a, const char *b, size_t n)
 	for (size_t i = 0; i < n; i++)
 		d |= (unsigned char)a[i] ^ (unsigned char)b[i];
 	return d == 0;
+}
+
+/* The HMAC of n bytes at p under this process's key (32 bytes). */
+static int
+auth_seen_mac(const void *p, size_t n, unsigned char *mac)
+{
+	unsigned int maclen = 32;
+
+	return HMAC(EVP_sha256(), auth_seen_key, sizeof auth_seen_key, p, n,
+	    mac, &maclen) != NULL && maclen == 32 ? 0 : -1;
+}
+
+/* Remember a password that was set or accepted (once). */
+static void
+auth_seen_add(const char *pw)
+{
+	unsigned char mac[32];
+	size_t n = strlen(pw);
+
+	if (!auth_seen_keyed) {
+		if (getrandom(auth_seen_key, sizeof auth_seen_key, 0) !=
+		    (ssize_t)sizeof auth_seen_key)
+			return;
+		auth_seen_keyed = 1;
+	}
+	if (auth_seen_mac(pw, n, mac) == -1)
+		return;
+	for (size_t i = 0; i < AUTH_SEEN_MAX; i++)
+		if (auth_seen[i].len == n &&
+		    auth_consttime_eq((const char *)auth_seen[i].mac,
+		    (const char *)mac, sizeof mac))
+			return;
+	auth_seen[auth_seen_next].len = n;
+	memcpy(auth_seen[auth_seen_next].mac, mac, sizeof mac);
+	auth_seen_next = (auth_seen_next + 1) % AUTH_SEEN_MAX;
+	explicit_bzero(mac, sizeof mac);
+}
+
+/* The length of a remembered password that starts at p (within n), or 0. */
+static size_t
+auth_seen_at(const char *p, size_t n)
+{
+	unsigned char mac[32];
+
+	for (size_t i = 0; i < AUTH_SEEN_MAX; i++) {
+		size_t len = auth_seen[i].len;
+
+		if (len == 0 || len > n || auth_seen_mac(p, len, mac) == -1)
+			continue;
+		if (auth_consttime_eq((const char *)auth_seen[i].mac,
+		    (const char *)mac, sizeof mac)) {
+			explicit_bzero(mac, sizeof mac);
+			return len;
+		}
+	}
+	return 0;
+}
+
+void
+auth_password_mask(struct buf *out, const char *text, size_t len)
+{
+	size_t i = 0, from = 0, n;
+
+	while (i < len) {
+		if ((n = auth_seen_at(text + i, len - i)) == 0) {
+			i++;
+			continue;
+		}
+		buf_add(out, text + from, i - from);
+		buf_puts(out, "***");
+		i += n;
+		from = i;
+	}
+	buf_add(out, text + from, len - from);
+}
+
+int
+auth_password_seen(void)
+{
+	for (size_t i = 0; i < AUTH_SEEN_MAX; i++)
+		if (auth_seen[i].len > 0)
+			return 1;
+	return 0;
 }
 
 int
@@ -100,6 +207,8 @@ auth_password_role(const char *pw)
 		return ROLE_NONE;
 	super = auth_match(ROLE_SUPERADMIN, pw);
 	admin = auth_match(ROLE_ADMIN, pw);
+	if (super || admin)	/* not a factory one: they are public */
+		auth_seen_add(pw);
 	/* factory passwords only while no password at all is set: the
 	 * first one set ends them all */
 	if (auth_allow_default && !auth_password_is_set(ROLE_SUPERADMIN) &&
@@ -189,6 +298,7 @@ auth_password_set(enum auth_role r, const char *pw, char *err, size_t errlen)
 	}
 	util_strlcpy(auth_hash[r], h, sizeof auth_hash[r]);
 	explicit_bzero(&cd, sizeof cd);
+	auth_seen_add(pw);
 	log_info("%s password changed", auth_role_name(r));
 	return 0;
 }

@@ -66,8 +66,33 @@ smscmd_known(const struct smscmd_msg *m)
 	return 1;
 }
 
+static void smscmd_redact_form(const char *, size_t, struct buf *);
+
+/* By form (a command's password and secret arguments, or the shape of a
+ * text that does not parse), then any password this process has seen
+ * wherever it still stands (auth_password_mask). */
 void
 smscmd_redact(const char *text, size_t len, struct buf *out)
+{
+	struct buf form;
+
+	if (!auth_password_seen()) {
+		smscmd_redact_form(text, len, out);
+		return;
+	}
+	buf_init(&form, out->max);
+	smscmd_redact_form(text, len, &form);
+	auth_password_mask(out, form.data != NULL ? form.data : "",
+	    form.len);
+	if (form.overflow)
+		out->overflow = 1;
+	if (form.data != NULL)
+		explicit_bzero(form.data, form.len);
+	buf_free(&form);
+}
+
+static void
+smscmd_redact_form(const char *text, size_t len, struct buf *out)
 {
 	struct smscmd_msg *m = malloc(sizeof *m);
 	const char *err;

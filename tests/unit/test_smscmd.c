@@ -409,7 +409,12 @@ test_redaction(void **state)
 	    "***#AT+WKMOD=NET;+CSQ");
 	assert_string_equal(redacted("CONNECT,PWD=abc#"), "CONNECT,PWD=***#");
 	/* nothing secret: as it came */
-	assert_string_equal(redacted("NUM3+391234567"), "NUM3+391234567");
+	assert_string_equal(redacted("NUM3+391239567"), "NUM3+391239567");
+	/* a password seen by this process goes wherever it stands, even
+	 * inside a number (the admin's here is 12345) */
+	assert_string_equal(redacted("hello super-pw"), "hello ***");
+	assert_string_equal(redacted("Sup3r#AT\xa0Csuper-pw"), "***#AT\xa0C***");
+	assert_string_equal(redacted("NUM3+391234567"), "NUM3+39***67");
 	assert_string_equal(redacted("Meeting at 10:30"), "Meeting at 10:30");
 	/* does not parse: masked by shape */
 	assert_string_equal(redacted("x#AT+SOCKA=\"TCP"), "***#AT+SOCKA=\"TCP");
