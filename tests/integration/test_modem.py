@@ -10,6 +10,7 @@ stays responsive; a modem restart (RDY) re-initialises; a prompt left
 open by a killed daemon does not shift the bring-up's answers; `modem at` runs a
 raw command and refuses bad input.  Every wait has a deadline.
 """
+import json
 import os
 import subprocess
 import time
@@ -232,8 +233,15 @@ def test_hang_recovery():
     try:
         wait_state(r.d, "ready")
         r.sim.hang(True)
-        wait_for(lambda: mstatus(r.d)["recoveries"] >= 1, 10,
-                 "recovery starts")
+        try:
+            wait_for(lambda: mstatus(r.d)["recoveries"] >= 1, 10,
+                     "recovery starts")
+        except TimeoutError:
+            # what the daemon did meanwhile, for the next reader
+            print("# modem: %s" % json.dumps(mstatus(r.d)))
+            for line in r.d.read_log().splitlines()[-40:]:
+                print("# " + line)
+            raise
         rungs = set()
 
         def climbed():
