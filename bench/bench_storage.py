@@ -15,7 +15,13 @@ stopped), plus the start time (to the control socket answering) and the
 daemon's peak memory (its log, at level warning, stays quiet: in
 service it goes to syslog).  Run from a build tree:
 
-    python3 bench/bench_storage.py [-n N] [SIZE[:KEEP] ...]
+    python3 bench/bench_storage.py [-n N] [--interval S] [SIZE[:KEEP] ...]
+
+The commands arrive at least S seconds apart (0.3: the authorisation
+gate paces password checks at one per 250 ms after a burst of four); with
+--interval 0 each comes as soon as the one before is answered, faster
+than the checks are paced, and most wait for their turn (saved alone, run
+later, the log then emptied), which this measures instead.
 
 SIZE defaults to 0 20000 100000 10000:10000.  KEEP sets sms.keep_messages
 (0 unless given: keep everything, so the log really has SIZE rows and
