@@ -15,7 +15,13 @@ stopped), plus the start time (to the control socket answering) and the
 daemon's peak memory (its log, at level warning, stays quiet: in
 service it goes to syslog).  Run from a build tree:
 
-    python3 bench/bench_storage.py [-n N] [SIZE[:KEEP] ...]
+    python3 bench/bench_storage.py [-n N] [--interval S] [SIZE[:KEEP] ...]
+
+The commands arrive at least S seconds apart (0.3: the authorisation
+gate paces password checks at one per 250 ms after a burst of four); with
+--interval 0 each comes as soon as the one before is answered, faster
+than the checks are paced, and most wait for their turn (saved alone, run
+later, the log then emptied), which this measures instead.
 
 SIZE defaults to 0 20000 100000 10000:10000.  KEEP sets sms.keep_messages
 (0 unless given: keep everything, so the log really has SIZE rows and
@@ -120,7 +126,7 @@ def strace_calls(path):
     return sum(calls.values())
 
 
-def run(size, n, keep, workroot):
+def run(size, n, keep, workroot, interval):
     d = Daemon(log_level="warning", workdir=tempfile.mkdtemp(
         prefix="cgbench-", dir=workroot))
     os.chmod(d.dir, 0o755)
@@ -152,7 +158,13 @@ def run(size, n, keep, workroot):
         "TracerPid:\t0") < 0, 10, "strace attached")
     sent0 = len(sim.sent())
     b0 = write_bytes(pid)
+    last_in = 0.0
     for i in range(n):
+        # arrivals at least `interval` apart: the authorisation gate
+        # paces password checks (a burst of 4, then one per 250 ms); a
+        # command arriving faster waits for its turn, saved alone
+        time.sleep(max(0.0, last_in + interval - time.monotonic()))
+        last_in = time.monotonic()
         sim.inject_sms(deliver("+4917000%05d" % (i % 100),
                                "STATUS,PWD=%s#" % PW, i))
         wait_for(lambda: len(sim.sent()) > sent0 + i, 30, "reply %d" % i)
@@ -195,13 +207,16 @@ def main():
     # enough commands that the log is copied into the file in service
     # (every 4 MiB of log, ~600 commands), not only at the stop
     ap.add_argument("-n", type=int, default=1000)
+    ap.add_argument("--interval", type=float, default=0.3,
+                    help="seconds at least between two arrivals (0: "
+                    "each as soon as the one before is answered)")
     ap.add_argument("--dir", default="/var/tmp",
                     help="where the databases go (a disk, not a tmpfs)")
     ap.add_argument("logs", nargs="*",
                     default=["0", "20000", "100000", "10000:10000"])
     a = ap.parse_args()
-    print("%d STATUS commands per log, each received, run and answered"
-          % a.n)
+    print("%d STATUS commands per log, each received, run and answered, "
+          "arriving at least %.2f s apart" % (a.n, a.interval))
     print("%-40s %12s %11s %9s %9s %8s" % ("daemon / log", "dirtied/SMS",
                                           "fsyncs/SMS", "start", "peak RSS",
                                           "rows"))
@@ -209,7 +224,7 @@ def main():
         size, _, keep = log.partition(":")
         size, keep = int(size), int(keep or 0)
         n = max(a.n, keep // 10)
-        b, s, t, m, rows = run(size, n, keep, a.dir)
+        b, s, t, m, rows = run(size, n, keep, a.dir, a.interval)
         name = "cellgated, %d-message log" % size
         if keep:
             name += ", keep %d (%d SMS)" % (keep, n)

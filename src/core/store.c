@@ -8,12 +8,16 @@
  * (store_cached()).  Errors carry plain words for the two cases users
  * meet: a full disk and a database that cannot be written.
  *
+ * The integrity check at the open runs after an unclean stop only
+ * (store_stopped_unclean()).
+ *
  * Storage wear: a new database gets 512-byte pages (a commit writes each
  * page it changed to the write-ahead log, so small pages write less for
  * the few rows a message changes); the log is copied into the file when
  * it reaches STORE_WAL_BYTES, so a page changed by many commits is
  * written there once.
  */
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include <errno.h>
@@ -528,16 +532,33 @@ store_migrate(void)
 	return 0;
 }
 
+/* Did the last process to use the database stop without closing it (a
+ * kill, a crash, a power cut)?  Its write-ahead log is then still there:
+ * the last connection to close copies it into the file and removes it.
+ * Only then is the file checked (PRAGMA quick_check) at the open: the
+ * check reads every page, and a clean stop left nothing half done. */
+static int
+store_stopped_unclean(const char *path)
+{
+	char wal[4096];
+	struct stat sb;
+
+	if ((size_t)snprintf(wal, sizeof wal, "%s-wal", path) >= sizeof wal)
+		return 1;
+	return stat(wal, &sb) == 0 || errno != ENOENT;
+}
+
 int
 store_open(const char *path, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	char stamp[64];
-	int rc;
+	int rc, unclean;
 
 	free(store_path);
 	if ((store_path = strdup(path)) == NULL)
 		fatal("strdup");
+	unclean = store_stopped_unclean(path);
 	rc = sqlite3_open_v2(path, &store, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -546,8 +567,9 @@ store_open(const char *path, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(store, 2000);
 	sqlite3_extended_result_codes(store, 1);
-	rc = sqlite3_prepare_v2(store, "PRAGMA quick_check", -1, &st, NULL);
-	if (rc == SQLITE_OK) {
+	rc = SQLITE_DONE;
+	if (unclean && (rc = sqlite3_prepare_v2(store, "PRAGMA quick_check",
+	    -1, &st, NULL)) == SQLITE_OK) {
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW && strcmp((const char *)
 		    sqlite3_column_text(st, 0), "ok") != 0) {
@@ -555,13 +577,13 @@ store_open(const char *path, char *err, size_t errlen)
 			    "%s: integrity check failed: %s", path,
 			    sqlite3_column_text(st, 0));
 			sqlite3_finalize(st);
-			goto fail;
+			goto unchecked;
 		}
 		sqlite3_finalize(st);
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		store_set_err(rc, path);
-		goto fail;
+		goto unchecked;
 	}
 	if (store_exec("PRAGMA page_size=" STORE_STR(STORE_PAGE_SIZE),
 	    path) == -1 ||
@@ -586,6 +608,11 @@ store_open(const char *path, char *err, size_t errlen)
 	if (store_meta_put("last_start", stamp) == -1)
 		goto fail;
 	return 0;
+unchecked:
+	/* the close must leave the log (emptied) behind, so that the next
+	 * start checks again */
+	rc = 1;
+	sqlite3_file_control(store, "main", SQLITE_FCNTL_PERSIST_WAL, &rc);
 fail:
 	snprintf(err, errlen, "%s", store_err);
 	store_close();

@@ -568,6 +568,16 @@ sms_tx_find_done(const struct modem_response *r, void *arg)
 	sms_tx_part();
 }
 
+/* Does the current part go out by AT+CMGS, nothing of it in storage? */
+static int
+sms_tx_direct(void)
+{
+	return !(strcmp(sms_tx_cur.progress, "stored") == 0 &&
+	    sms_tx_cur.store_index >= 0) &&
+	    strcmp(sms_tx_cur.progress, "write-pdu") != 0 &&
+	    !settings_bool(sms_set.send_via_storage);
+}
+
 static void
 sms_tx_part(void)
 {
@@ -591,7 +601,8 @@ sms_tx_part(void)
 	} else {
 		/* committed (waiting for the disk) before the AT+CMGS: its
 		 * prompt may come, so the record made there without waiting
-		 * is the one a power loss may lose (sms_store_out_recover) */
+		 * is the one a power loss may lose (sms_store_out_recover);
+		 * with the status "sending" (a first part: from queued) */
 		sms_tx_set_progress("prompt", -1);
 		if (sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) ==
 		    -1) {
@@ -661,8 +672,11 @@ sms_tx_cb(evutil_socket_t fd, short what, void *arg)
 	    sms_tx_cur.store_index < 0) &&
 	    strcmp(sms_tx_cur.progress, "write-pdu") != 0)
 		sms_tx_set_progress("none", -1);	/* nothing written */
-	/* replayable: nothing is written yet */
-	if (sms_store_out_mark(&sms_tx_cur, "sending", 0, NULL) == -1) {
+	/* replayable: nothing is written yet.  Sent directly, its first
+	 * part's durable "prompt" record (sms_tx_part()) marks it sending
+	 * in the same commit */
+	if (!sms_tx_direct() &&
+	    sms_store_out_mark(&sms_tx_cur, "sending", 0, NULL) == -1) {
 		log_warnx("sms: message %lld not marked sending; not sent",
 		    sms_tx_cur.id);
 		free(sms_tx_cur.text);

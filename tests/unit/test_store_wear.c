@@ -5,7 +5,8 @@
  * FULL (one nested in a durable transaction stays durable); a statement
  * kept prepared is the same one at each use, reset by store_done(); and
  * the message log's queries for open messages and the daily count are
- * answered from the small indexes, not by reading the whole log.
+ * answered from the small indexes, not by reading the whole log; and the
+ * integrity check at the open runs after an unclean stop only.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -151,6 +152,51 @@ test_indexes(void **state)
 	    "'failed')", ""), -1), 1);
 }
 
+/* The file is checked at the open after an unclean stop (its
+ * write-ahead log left behind) only: a clean stop removed the log, and a
+ * check that reads every page would slow every start down. */
+static void
+test_check_unclean(void **state)
+{
+	char err[256], wal[128];
+	long long root, psize;
+	unsigned char junk[512];
+	FILE *f;
+
+	assert_int_equal(store_begin(), 0);
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(store_done(store_stmt("INSERT INTO sms("
+		    "direction, number, text, status, time, updated) VALUES "
+		    "('in', '+4917000', 'x', 'processed', ?1, ?1)", "d", i)), 0);
+	assert_int_equal(store_commit(), 0);
+	root = pragma("SELECT rootpage FROM sqlite_schema WHERE name = "
+	    "'sms_time'");
+	psize = pragma("PRAGMA page_size");
+	assert_true(root > 1 && psize == (long long)sizeof junk);
+	store_close();
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	assert_int_equal(access(wal, F_OK), -1);	/* a clean stop */
+	/* the index's root page turned to garbage */
+	memset(junk, 0x5a, sizeof junk);
+	junk[0] = 0x0a;		/* an index leaf */
+	assert_non_null(f = fopen(path, "r+b"));
+	assert_int_equal(fseek(f, (root - 1) * psize, SEEK_SET), 0);
+	assert_int_equal(fwrite(junk, 1, sizeof junk, f), sizeof junk);
+	assert_int_equal(fclose(f), 0);
+	/* after a clean stop: not checked */
+	assert_int_equal(store_open(path, err, sizeof err), 0);
+	store_close();
+	/* after a kill (the log still there): checked, refused */
+	assert_non_null(f = fopen(wal, "wb"));
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(store_open(path, err, sizeof err), -1);
+	assert_non_null(strstr(err, "integrity check failed"));
+	/* and at every start after it, until the file is mended */
+	assert_int_equal(access(wal, F_OK), 0);
+	assert_int_equal(store_open(path, err, sizeof err), -1);
+	assert_non_null(strstr(err, "integrity check failed"));
+}
+
 int
 main(void)
 {
@@ -161,6 +207,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_cached, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_indexes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_check_unclean, setup,
 		    teardown),
 	};
 
