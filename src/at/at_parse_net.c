@@ -237,7 +237,7 @@ at_parse_reg(const char *line, size_t len, enum at_reg_hint hint,
 	return 0;
 }
 
-/* Split the parameters after prefix. */
+/* +CSQ: <rssi>,<ber> (99: not known) */
 int
 at_parse_csq(const char *line, size_t len, struct at_csq *out,
     const char **cause)
