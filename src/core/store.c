@@ -190,6 +190,52 @@ static const char *const store_migrations[] = {
 	 * direct deliveries): looked up by fingerprint it is read through,
 	 * and a message's row costs no index page */
 	"DROP INDEX sms_rx_slots_fp;",
+	/* 11 -> 12: a message is found by its fingerprint through the
+	 * second of its service-centre time stamp (scts), the key
+	 * SMS_FP_KEY() in src/sms/sms_int.h, not through the fingerprint
+	 * itself: a small number that grows with time, so a new message's
+	 * entry goes at the end of the index, where the last one went,
+	 * instead of among its sender's older ones in a tree of keys of
+	 * some 60 bytes that each new entry splits further as the log
+	 * grows.  The fingerprint stays one per message (the store checks
+	 * before it inserts), no longer a UNIQUE constraint, whose index
+	 * cannot be dropped but with its table: the table is copied once. */
+	"CREATE TABLE sms_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),"
+	"  number TEXT NOT NULL,"
+	"  text TEXT,"
+	"  data_hex TEXT,"
+	"  coding TEXT NOT NULL DEFAULT 'auto',"
+	"  kind TEXT NOT NULL DEFAULT 'text',"
+	"  status TEXT NOT NULL,"
+	"  time INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  scts TEXT,"
+	"  fingerprint TEXT,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_try INTEGER NOT NULL DEFAULT 0,"
+	"  parts INTEGER NOT NULL DEFAULT 1,"
+	"  parts_sent INTEGER NOT NULL DEFAULT 0,"
+	"  mr TEXT NOT NULL DEFAULT '',"
+	"  error TEXT,"
+	"  delivery TEXT,"
+	"  origin TEXT,"
+	"  text_clear TEXT,"
+	"  progress TEXT NOT NULL DEFAULT 'none',"
+	"  store_index INTEGER);"
+	"INSERT INTO sms_new SELECT id, direction, number, text, data_hex, "
+	"  coding, kind, status, time, updated, scts, fingerprint, attempts, "
+	"  next_try, parts, parts_sent, mr, error, delivery, origin, "
+	"  text_clear, progress, store_index FROM sms;"
+	"DROP TABLE sms;"
+	"ALTER TABLE sms_new RENAME TO sms;"
+	"CREATE INDEX sms_open ON sms(direction) WHERE "
+	"  status = 'new' OR status = 'queued' OR status = 'sending' OR "
+	"  status = 'uncertain' OR status = 'failed';"
+	"CREATE INDEX sms_time ON sms(time);"
+	"CREATE INDEX sms_fp ON sms(coalesce(CAST(strftime('%s', scts) AS "
+	"  INTEGER), 0)) WHERE fingerprint IS NOT NULL;",
 };
 
 static void

@@ -13,7 +13,7 @@ struct event_base;
 struct json_object;
 
 #define SMS_GAP_MARKER	"[...]"
-/* The longest text kept in the message log (issue 12 item 6): what the
+/* The longest text kept in the message log: what the
  * network delivered up to this many bytes of UTF-8, then SMS_CUT_MARKER.
  * It keeps `cellgatectl sms show` within one control frame (64 KiB). */
 #define SMS_TEXT_MAX	(32 * 1024)
@@ -105,9 +105,15 @@ struct json_object *sms_store_show(long long id);
 void sms_rx_ready(void *);
 void sms_rx_start(struct event_base *);
 void sms_rx_stop(void);
+/* Read again the message left on the modem for its password check's
+ * turn (only when its sender is in the phonebook: listed_only): 1 read
+ * queued, 0 none. */
+int sms_rx_held_reread(int listed_only);
 
 /* sms_rx_save.c: one PDU into the log (see there for the results) */
-int sms_rx_save(const char *mem, int index, const char *hex);
+#define SMS_RX_HELD	3	/* left on the modem for its check's turn */
+int sms_rx_save(const char *mem, int index, const char *hex, int may_hold,
+    int *listed);
 
 /* sms_rx_run.c: processing what was saved */
 void sms_rx_run_start(struct event_base *);
@@ -115,9 +121,13 @@ void sms_rx_run_stop(void);
 void sms_rx_process_new(void);
 /* Inside the transaction that saved message id: run it there, in a
  * savepoint, when it is the next to run and processing is not paused.
- * 1 run, 0 not now (sms_rx_process_new() runs it later), -1 its run
- * failed (rolled back, processing paused). */
+ * 1 run, 0 not now (sms_rx_process_new() runs it later), 2 its password
+ * check has no turn yet (nothing ran), -1 its run failed (rolled back,
+ * processing paused). */
 int sms_rx_run_saved(long long id);
+/* Something waits for the next password check's turn: the timer that
+ * handles the waiting messages then is set. */
+void sms_rx_turn_wanted(void);
 /* A message run with its saving could not be committed: it is saved
  * alone and processing pauses (a timer retries). */
 void sms_rx_run_later(const char *why);
@@ -138,6 +148,7 @@ int sms_tx_encode(const char *number, const char *text, const char *coding,
 void sms_tx_start(struct event_base *, int waiting);
 void sms_tx_stop(void);
 void sms_tx_kick(void);
+void sms_tx_claim(void);
 int sms_tx_busy_now(void);
 /* Is the stored PDU `got` the one written, `want` (the message reference
  * aside, which the modem may set when it sends)? */

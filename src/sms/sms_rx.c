@@ -71,6 +71,17 @@ static struct {
 
 static void sms_rx_list(const char *why);
 
+/* The command left in its storage slot for its password check's turn
+ * (sms_rx_save() SMS_RX_HELD), read again at the turn: at most one, so
+ * a stranger's guess held there never stands before the owner's
+ * command, which is then saved and runs first (phonebook numbers go
+ * first), and a flood of guesses never fills the modem's storage. */
+static struct {
+	char	mem[AT_MEM_MAX];
+	int	index;		/* -1: none */
+	int	listed;		/* its sender is in the phonebook */
+} sms_rx_held = { "", -1, 0 };
+
 static struct sms_rx_slot *
 sms_rx_slot(const char *mem, int index)
 {
@@ -200,8 +211,22 @@ sms_rx_gen(const char *mem, int index)
 static void
 sms_rx_pdu(const char *mem, int index, unsigned gen, const char *hex)
 {
-	int r = sms_rx_save(mem, index, hex);
+	int held = sms_rx_held.index == index && index >= 0 &&
+	    strcmp(sms_rx_held.mem, mem != NULL ? mem : "") == 0;
+	int listed, r;
 
+	r = sms_rx_save(mem, index, hex, sms_rx_held.index == -1 || held,
+	    &listed);
+	if (held)
+		sms_rx_held.index = -1;
+	if (r == SMS_RX_HELD) {
+		util_strlcpy(sms_rx_held.mem, mem != NULL ? mem : "",
+		    sizeof sms_rx_held.mem);
+		sms_rx_held.index = index;
+		sms_rx_held.listed = listed;
+		sms_rx_turn_wanted();
+		return;
+	}
 	if (r == -1) {
 		log_warnx("sms: slot %d not saved (%s): left on the modem",
 		    index, store_errmsg());
@@ -310,6 +335,45 @@ sms_rx_read_done(const struct modem_response *r, void *arg)
 	sms_rx_process_new();
 }
 
+/* Read slot `index` of the storage in use (the one AT+CMGR reads):
+ * 0, or -1 not queued. */
+static int
+sms_rx_read(int index)
+{
+	struct sms_rx_slot *s;
+	char cmd[32];
+
+	if ((s = sms_rx_slot(sms_rx_mem, index)) == NULL)
+		return -1;
+	snprintf(cmd, sizeof cmd, "AT+CMGR=%d", index);
+	if (modem_submit_h("sms", cmd, NULL, SMS_RX_TIMEOUT_MS,
+	    sms_rx_read_done, s) == 0)
+		return -1;
+	s->reads++;
+	return 0;
+}
+
+int
+sms_rx_held_reread(int listed_only)
+{
+	if (sms_rx_held.index == -1 || (listed_only && !sms_rx_held.listed))
+		return 0;
+	if (strcmp(sms_rx_held.mem, sms_rx_mem) != 0 ||
+	    modem_state() != MODEM_READY) {
+		/* another storage in use, or the modem away: the next
+		 * listing reads it */
+		sms_rx_held.index = -1;
+		sms_rx_missed("a message left for its turn");
+		return 0;
+	}
+	if (sms_rx_read(sms_rx_held.index) == -1) {
+		sms_rx_held.index = -1;
+		sms_rx_missed("a message left for its turn could not be read");
+		return 0;
+	}
+	return 1;
+}
+
 /* Make `mem` the storage read and deleted in (a name of letters only). */
 static void
 sms_rx_use_mem(const char *mem)
@@ -329,10 +393,8 @@ sms_rx_use_mem(const char *mem)
 static void
 sms_rx_indication(const char *line, const char *pdu, void *arg)
 {
-	struct sms_rx_slot *s;
 	struct at_msgind ind;
 	const char *err;
-	char cmd[32];
 	long long index;
 
 	if (at_parse_msgind(line, strlen(line), &ind, &err) == -1) {
@@ -342,19 +404,14 @@ sms_rx_indication(const char *line, const char *pdu, void *arg)
 	}
 	index = ind.index;
 	sms_rx_use_mem(ind.mem);
-	if (index < 0 || index > INT32_MAX ||
-	    (s = sms_rx_slot(sms_rx_mem, (int)index)) == NULL) {
+	if (index < 0 || index > INT32_MAX) {
 		sms_rx_missed("an indication could not be tracked");
 		return;
 	}
-	snprintf(cmd, sizeof cmd, "AT+CMGR=%lld", index);
-	if (modem_submit_h("sms", cmd, NULL, SMS_RX_TIMEOUT_MS,
-	    sms_rx_read_done, s) == 0) {
+	if (sms_rx_read((int)index) == -1) {
 		log_warnx("sms: cannot read slot %lld now", index);
 		sms_rx_missed("an indication could not be queued");
-		return;
 	}
-	s->reads++;
 }
 
 /* +CMT / +CDS: delivered directly with the PDU. */
@@ -486,6 +543,7 @@ void
 sms_rx_ready(void *arg)
 {
 	sms_rx_mem[0] = '\0';
+	sms_rx_held.index = -1;	/* the listing reads it */
 	sms_rx_list_st.busy = 0;
 	sms_rx_list_st.delay_s = 0;
 	sms_rx_list("modem ready");
@@ -496,6 +554,7 @@ sms_rx_start(struct event_base *base)
 {
 	for (size_t i = 0; i < nitems(sms_rx_slots); i++)
 		sms_rx_slots[i].index = -1;
+	sms_rx_held.index = -1;
 	memset(&sms_rx_list_st, 0, sizeof sms_rx_list_st);
 	sms_rx_list_st.ev_retry = evtimer_new(base, sms_rx_retry_cb, NULL);
 	sms_rx_list_st.ev_ready = event_new(base, -1, 0, sms_rx_ready_cb,

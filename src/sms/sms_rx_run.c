@@ -48,10 +48,12 @@ static int sms_rx_backoff_s;
 static struct event *sms_rx_turn_ev;
 static int sms_rx_waiting;
 
+static void sms_rx_process(int turn);
+
 static void
 sms_rx_turn_cb(evutil_socket_t fd, short what, void *arg)
 {
-	sms_rx_process_new();
+	sms_rx_process(1);
 }
 
 /* Say once per message that it waits (ids only grow). */
@@ -68,8 +70,8 @@ sms_rx_note_waiting(long long id, const char *number)
 }
 
 /* Handle the messages left waiting when the next check has a turn. */
-static void
-sms_rx_wait_turn(void)
+void
+sms_rx_turn_wanted(void)
 {
 	struct timeval tv;
 
@@ -147,7 +149,7 @@ sms_rx_reply(const char *number, const char *text, size_t len)
  * without a transaction, so a flood of waiting guesses costs a parse
  * each); or -1 (all of it rolled back, processing paused). */
 static int
-sms_rx_run_one(long long id, const char *number, const char *text)
+sms_rx_run_one(long long id, const char *number, const char *text, int note)
 {
 	struct buf reply, redacted;
 	struct smscmd_msg *probe;
@@ -164,7 +166,8 @@ sms_rx_run_one(long long id, const char *number, const char *text)
 		free(probe);
 	}
 	if (cmd && auth_gate_next_turn_ms() > 0) {
-		sms_rx_note_waiting(id, number);
+		if (note)
+			sms_rx_note_waiting(id, number);
 		return 1;
 	}
 	/* commands wait for room: what they change, their reply and the
@@ -191,7 +194,8 @@ sms_rx_run_one(long long id, const char *number, const char *text)
 	if (text != NULL && !to_port &&
 	    (send = smscmd_handle(number, text, len, &reply)) == -1) {
 		/* no turn for its password check yet: nothing ran */
-		sms_rx_note_waiting(id, number);
+		if (note)
+			sms_rx_note_waiting(id, number);
 		store_rollback();
 		buf_free(&reply);
 		buf_free(&redacted);
@@ -201,8 +205,10 @@ sms_rx_run_one(long long id, const char *number, const char *text)
 		smscmd_redact(text, len, &redacted);
 		buf_mark_cut(&redacted, SMS_CUT_MARKER);
 	}
-	if (send)
+	if (send) {
 		sms_rx_reply(number, buf_str(&reply), reply.len);
+		sms_tx_claim();	/* its "prompt" record durable with this */
+	}
 	sms_hook_add(id, "received");
 	if (sms_store_set_status(id, to_port ? "bridged" : "processed",
 	    text != NULL ? buf_str(&redacted) : NULL) == -1 ||
@@ -230,10 +236,11 @@ sms_rx_run_saved(long long id)
 	if (!sms_rx_running || sms_rx_paused ||
 	    sms_store_next_new(0, 0, &next, number, sizeof number, &text) != 1)
 		return 0;
-	r = next != id ? 0 : sms_rx_run_one(id, number, text);
+	/* waiting, it is left on the modem or saved alone: the caller
+	 * says which */
+	r = next != id ? 0 : sms_rx_run_one(id, number, text, 0);
 	free(text);
-	/* waiting for its check's turn: saved alone, run later */
-	return next != id || r == 1 ? 0 : r == 0 ? 1 : -1;
+	return next != id ? 0 : r == 1 ? 2 : r == 0 ? 1 : -1;
 }
 
 void
@@ -266,7 +273,7 @@ sms_rx_pass(int listed_only, int *done, int *secure)
 
 		if (!*secure)
 			*secure = store_secure_delete(1) == 0;
-		r = sms_rx_run_one(id, number, text);
+		r = sms_rx_run_one(id, number, text, 1);
 		free(text);
 		if (r == -1)
 			break;
@@ -282,15 +289,22 @@ sms_rx_pass(int listed_only, int *done, int *secure)
  * their password check's turn, turns are scarce: the messages of
  * phonebook numbers go first (a filter, as always: their commands are
  * still judged by the gate), so strangers' guesses cannot queue ahead of
- * the owner. */
-void
-sms_rx_process_new(void)
+ * the owner.  At a turn (the timer's), the command left on the modem for
+ * it (sms_rx.c) comes next, a phonebook number's before those saved:
+ * read again, it runs with the answer. */
+static void
+sms_rx_process(int turn)
 {
 	int done = 0, secure = 0;
 
-	if (sms_rx_waiting > 0)	/* the rest: seen again below */
+	if (turn && sms_rx_held_reread(1))
+		return;
+	if (sms_rx_waiting > 0 || turn)	/* the rest: seen again below */
 		(void)sms_rx_pass(1, &done, &secure);
-	sms_rx_waiting = sms_rx_pass(0, &done, &secure);
+	if (turn && auth_gate_next_turn_ms() == 0 && sms_rx_held_reread(0))
+		turn = 2;	/* the saved strangers' after it */
+	else
+		sms_rx_waiting = sms_rx_pass(0, &done, &secure);
 	if (secure)
 		store_secure_delete(0);
 	if (done > 0) {
@@ -299,9 +313,15 @@ sms_rx_process_new(void)
 		if (store_checkpoint() == -1)
 			log_warnx("sms: %s", store_errmsg());
 	}
-	if (sms_rx_waiting > 0)
-		sms_rx_wait_turn();
+	if (sms_rx_waiting > 0 && turn != 2)
+		sms_rx_turn_wanted();
 	sms_tx_kick();
+}
+
+void
+sms_rx_process_new(void)
+{
+	sms_rx_process(0);
 }
 
 static void

@@ -34,6 +34,7 @@ static struct json_object *sms_rx_pending_event;
  * whether it was joined from parts, whose text was committed before. */
 static long long sms_rx_new_id;
 static int sms_rx_new_joined;
+static char sms_rx_new_from[PDU_ADDR_MAX + 16];	/* its sender */
 
 static void
 sms_rx_event(long long id, const char *number, const char *kind)
@@ -88,13 +89,14 @@ struct sms_rx_src {
 	int		 slot;
 };
 
-/* Before storing fp: 1 a copy of a message saved before (store
+/* Before storing fp (time stamp scts, "" or NULL: none): 1 a copy of a message saved before (store
  * nothing), 0 new (stored: the fingerprint to store it under), -1. */
 static int
-sms_rx_place(const struct sms_rx_src *src, const char *fp, char *stored,
-    size_t len)
+sms_rx_place(const struct sms_rx_src *src, const char *fp, const char *scts,
+    char *stored, size_t len)
 {
-	int r = sms_slots_classify(src->mem, src->slot, fp, stored, len);
+	int r = sms_slots_classify(src->mem, src->slot, fp,
+	    scts != NULL && scts[0] != '\0' ? scts : NULL, stored, len);
 
 	if (r == 1)
 		log_debug("sms: %s slot %d: a copy of a message saved before",
@@ -141,7 +143,7 @@ sms_rx_commit(const struct sms_rx_src *src, const struct pdu_msg *m)
 
 		snprintf(fp, sizeof fp, "report|%s|%s|%u|%s", from, scts,
 		    m->mr, st);
-		if ((r = sms_rx_place(src, fp, stored, sizeof stored)) != 0)
+		if ((r = sms_rx_place(src, fp, scts, stored, sizeof stored)) != 0)
 			return r == 1 ? 0 : -1;
 		r = sms_rx_placed(src, fp, stored, sms_store_in(stored, from,
 		    scts[0] ? scts : NULL, st, NULL, NULL, "gsm7",
@@ -169,7 +171,7 @@ sms_rx_commit(const struct sms_rx_src *src, const struct pdu_msg *m)
 	if (m->udh.concat && m->udh.concat_parts > 1 && text != NULL &&
 	    strcmp(status, "new") == 0) {
 		sms_rx_fingerprint(fp, sizeof fp, m, scts, NULL);
-		if ((r = sms_rx_place(src, fp, stored, sizeof stored)) != 0)
+		if ((r = sms_rx_place(src, fp, scts, stored, sizeof stored)) != 0)
 			return r == 1 ? 0 : -1;
 		r = sms_rx_placed(src, fp, stored, sms_store_part(stored, from,
 		    m->udh.concat_ref, m->udh.concat_parts, m->udh.concat_seq,
@@ -188,7 +190,7 @@ sms_rx_commit(const struct sms_rx_src *src, const struct pdu_msg *m)
 		return r;
 	}
 	sms_rx_fingerprint(fp, sizeof fp, m, scts, text != NULL ? text : data);
-	if ((r = sms_rx_place(src, fp, stored, sizeof stored)) != 0)
+	if ((r = sms_rx_place(src, fp, scts, stored, sizeof stored)) != 0)
 		return r == 1 ? 0 : -1;
 	/* the log shows a message to be processed redacted from now on */
 	buf_init(&shown, 4 * SMSCMD_MAX_LEN);
@@ -204,8 +206,11 @@ sms_rx_commit(const struct sms_rx_src *src, const struct pdu_msg *m)
 		log_info("sms: message %lld from %s stored (%s)", id,
 		    from, kind);
 		sms_rx_event(id, from, kind);
-		if (strcmp(status, "new") == 0)
+		if (strcmp(status, "new") == 0) {
 			sms_rx_new_id = id;
+			util_strlcpy(sms_rx_new_from, from,
+			    sizeof sms_rx_new_from);
+		}
 	}
 	return r;
 }
@@ -215,7 +220,7 @@ sms_rx_commit(const struct sms_rx_src *src, const struct pdu_msg *m)
  * sms_rx_save(). */
 static int
 sms_rx_save_txn(const struct sms_rx_src *src, const char *hex, int run,
-    int *ran)
+    int may_hold, int *listed, int *ran)
 {
 	struct pdu_msg *m = malloc(sizeof *m);
 	const char *reason;
@@ -239,7 +244,8 @@ sms_rx_save_txn(const struct sms_rx_src *src, const char *hex, int run,
 		log_warnx("sms: slot %d holds an undecodable PDU (%s): %s",
 		    src->slot, reason, esc);
 		snprintf(fp, sizeof fp, "raw|%.900s", hex);
-		if ((r = sms_rx_place(src, fp, stored, sizeof stored)) == 0)
+		if ((r = sms_rx_place(src, fp, NULL, stored,
+		    sizeof stored)) == 0)
 			r = sms_rx_placed(src, fp, stored, sms_store_in(stored,
 			    "", NULL, NULL, NULL, hex, "raw", "invalid",
 			    "ignored", &id));
@@ -254,8 +260,29 @@ sms_rx_save_txn(const struct sms_rx_src *src, const char *hex, int run,
 		return -1;
 	}
 	/* its run fails alone (a savepoint): the message is still saved */
-	if (r == 1 && run && sms_rx_new_id > 0)
-		*ran = sms_rx_run_saved(sms_rx_new_id) == 1;
+	if (r == 1 && run && sms_rx_new_id > 0) {
+		int w = sms_rx_run_saved(sms_rx_new_id);
+
+		*ran = w == 1;
+		/* no turn for its password check yet: a message in storage
+		 * stays there until its turn, nothing of it written (its
+		 * text as received would have to be, to run it later);
+		 * parts committed before, or a direct delivery, are saved */
+		if (w == 2 && may_hold && src->slot >= 0 &&
+		    !sms_rx_new_joined) {
+			const char *number = sms_rx_new_from;
+
+			*listed = store_scalar(store_cached("SELECT count(*) "
+			    "FROM phonebook WHERE number = ?1", "t", number),
+			    0) > 0;
+			store_rollback();
+			sms_rx_event_flush(0);
+			log_info("sms: a command from %s waits for its password "
+			    "check's turn: left in the modem's storage (slot "
+			    "%d) until then", number, src->slot);
+			return SMS_RX_HELD;
+		}
+	}
 	if (store_commit() == -1) {
 		sms_rx_event_flush(0);
 		return -1;
@@ -272,27 +299,32 @@ sms_rx_save_txn(const struct sms_rx_src *src, const char *hex, int run,
 
 /* One PDU read from slot `index` of storage `mem` (index -1: delivered
  * directly, not stored): 1 saved, 0 a copy of one saved before, 2 not
- * ours (a message the user stored to send), -1 not saved (keep it on
- * the modem).  The message, its ledger row and, when it is a message to
- * run and nothing waits before it, its run (commands, reply, the
- * "processed" mark) in one transaction: the text as received never
- * reaches the disk.  If that cannot be committed, the message is saved
- * alone and run later. */
+ * ours (a message the user stored to send), SMS_RX_HELD a command whose
+ * password check has no turn yet, left on the modem (only with may_hold
+ * set: *listed tells whether its sender is in the phonebook), -1 not
+ * saved (keep it on the modem).  The message, its ledger row and, when
+ * it is a message to run and nothing waits before it, its run
+ * (commands, reply, the "processed" mark) in one transaction: the text
+ * as received never reaches the disk.  If that cannot be committed, or
+ * a command waits for its turn that cannot be left on the modem, the
+ * message is saved alone and run later. */
 int
-sms_rx_save(const char *mem, int index, const char *hex)
+sms_rx_save(const char *mem, int index, const char *hex, int may_hold,
+    int *listed)
 {
 	struct sms_rx_src src = { mem != NULL ? mem : "",
 	    index < 0 ? -1 : index };
 	int r, ran;
 
+	*listed = 0;
 	/* the text as received is in the row until its run clears it:
 	 * pages that frees (a long row's overflow) are zeroed, not left
 	 * with it in the log (the row's own page is written anyway) */
 	store_secure_delete(1);
-	r = sms_rx_save_txn(&src, hex, 1, &ran);
+	r = sms_rx_save_txn(&src, hex, 1, may_hold, listed, &ran);
 	if (r == -1 && ran) {
 		sms_rx_run_later(store_errmsg());
-		r = sms_rx_save_txn(&src, hex, 0, &ran);
+		r = sms_rx_save_txn(&src, hex, 0, 0, listed, &ran);
 	}
 	store_secure_delete(0);
 	return r;

@@ -40,20 +40,23 @@ sms_slots_mem(const char *mem)
 	return mem != NULL && mem[0] != '\0' ? mem : "?";
 }
 
-/* Is fp taken in the message log or among the parts? 1, 0, -1. */
+/* Is fp (time stamp scts) taken in the message log or among the parts?
+ * 1, 0, -1. */
 static int
-sms_slots_taken(const char *fp)
+sms_slots_taken(const char *fp, const char *scts)
 {
-	long long n = store_scalar(store_stmt("SELECT (SELECT count(*) FROM "
-	    "sms WHERE fingerprint = ?1) + (SELECT count(*) FROM sms_parts "
-	    "WHERE fingerprint = ?1)", "t", fp), -1);
+	long long n = store_scalar(store_cached("SELECT (SELECT count(*) FROM "
+	    "sms WHERE " SMS_FP_KEY("scts") " = " SMS_FP_KEY("?2") " AND "
+	    "fingerprint = ?1) + (SELECT count(*) FROM sms_parts WHERE "
+	    "fingerprint = ?1)", "tt", fp, scts), -1);
 
 	return n < 0 ? -1 : n > 0;
 }
 
 /* The fingerprint a new message fp is stored under. */
 static int
-sms_slots_free_fp(const char *fp, char *stored, size_t len)
+sms_slots_free_fp(const char *fp, const char *scts, char *stored,
+    size_t len)
 {
 	int t;
 
@@ -61,7 +64,7 @@ sms_slots_free_fp(const char *fp, char *stored, size_t len)
 		return -1;
 	util_strlcpy(stored, fp, len);
 	for (int n = 2; n < SMS_SLOTS_REPEAT_MAX; n++) {
-		if ((t = sms_slots_taken(stored)) != 1)
+		if ((t = sms_slots_taken(stored, scts)) != 1)
 			return t;
 		snprintf(stored, len, "%s#%d", fp, n);
 	}
@@ -71,19 +74,20 @@ sms_slots_free_fp(const char *fp, char *stored, size_t len)
 /* Committed before this ledger existed (the database was upgraded):
  * stored under fp itself, with a row id from before the upgrade. */
 static int
-sms_slots_legacy(const char *fp)
+sms_slots_legacy(const char *fp, const char *scts)
 {
 	return store_scalar(store_stmt("SELECT (SELECT count(*) FROM sms "
-	    "WHERE fingerprint = ?1 AND id <= (SELECT CAST(value AS INTEGER) "
+	    "WHERE " SMS_FP_KEY("scts") " = " SMS_FP_KEY("?2") " AND "
+	    "fingerprint = ?1 AND id <= (SELECT CAST(value AS INTEGER) "
 	    "FROM meta WHERE key = 'sms_rx_slots_sms'))"
 	    " + (SELECT count(*) FROM sms_parts WHERE fingerprint = ?1 AND "
 	    "rowid <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
-	    "'sms_rx_slots_parts'))", "t", fp), -1);
+	    "'sms_rx_slots_parts'))", "tt", fp, scts), -1);
 }
 
 int
 sms_slots_classify(const char *mem, int slot, const char *fp,
-    char *stored, size_t storedlen)
+    const char *scts, char *stored, size_t storedlen)
 {
 	long long n;
 
@@ -99,7 +103,7 @@ sms_slots_classify(const char *mem, int slot, const char *fp,
 			return store_done(store_stmt("UPDATE sms_rx_slots SET "
 			    "paired = 1 WHERE rowid = ?1", "i", n)) == -1 ?
 			    -1 : 1;
-		return sms_slots_free_fp(fp, stored, storedlen);
+		return sms_slots_free_fp(fp, scts, stored, storedlen);
 	}
 	mem = sms_slots_mem(mem);
 	/* the same slot read again before its delete was confirmed */
@@ -129,9 +133,9 @@ sms_slots_classify(const char *mem, int slot, const char *fp,
 	    "mem = ?1 AND slot = ?2", "td", mem, slot), -1);
 	if (n < 0)
 		return -1;
-	if (n == 0 && (n = sms_slots_legacy(fp)) != 0)
+	if (n == 0 && (n = sms_slots_legacy(fp, scts)) != 0)
 		return n < 0 ? -1 : 1;
-	return sms_slots_free_fp(fp, stored, storedlen);
+	return sms_slots_free_fp(fp, scts, stored, storedlen);
 }
 
 int

@@ -12,14 +12,23 @@
  * "#n" suffix). */
 #define SMS_FP_MAX	2048
 
-/* Is the PDU with fingerprint fp, read from slot (mem, slot) (slot -1:
- * delivered directly by +CMT/+CDS; mem NULL or "": a storage whose name
- * is not known), a copy of one already
+/* The key a fingerprint is looked up by, as an SQL expression of a
+ * message's service-centre time stamp (scts, an ISO 8601 string or
+ * NULL): its second, 0 without one.  The message log's index sms_fp
+ * (src/core/store.c, migration 11 -> 12) is on this expression of its
+ * column scts, and a lookup gives it the same of the time stamp it
+ * holds, so that the index is used. */
+#define SMS_FP_KEY(scts) \
+	"coalesce(CAST(strftime('%s', " scts ") AS INTEGER), 0)"
+
+/* Is the PDU with fingerprint fp and time stamp scts (NULL: none), read
+ * from slot (mem, slot) (slot -1: delivered directly by +CMT/+CDS; mem
+ * NULL or "": a storage whose name is not known), a copy of one already
  * committed?  1 a copy (nothing to store; a pairing is recorded), 0 a
  * new message: `stored` gets the fingerprint to store it under (fp, or
  * fp#2, fp#3, ... when fp is taken by an earlier message), -1 error. */
 int sms_slots_classify(const char *mem, int slot, const char *fp,
-    char *stored, size_t storedlen);
+    const char *scts, char *stored, size_t storedlen);
 /* Record that the new message fp was committed from (mem, slot) as
  * `stored` (in the transaction that committed it).  0 or -1. */
 int sms_slots_record(const char *mem, int slot, const char *fp,

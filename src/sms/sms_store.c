@@ -19,6 +19,7 @@
 #include "util.h"
 
 #include "sms_int.h"
+#include "sms_slots.h"
 
 /* 1 inserted (*id set), 0 a duplicate, -1 error.  sms.text holds what
  * the log shows from the start; text_clear the text as received, only
@@ -28,19 +29,22 @@ sms_store_in(const char *fp, const char *number, const char *scts,
     const char *text, const char *shown, const char *data_hex,
     const char *coding, const char *kind, const char *status, long long *id)
 {
-	long long now = util_wall_time();
+	long long now = util_wall_time(), n;
 	int apart = shown != NULL && text != NULL && strcmp(shown, text) != 0;
-	sqlite3_stmt *st = store_cached("INSERT OR IGNORE INTO sms(direction, "
-	    "number, text, data_hex, coding, kind, status, time, updated, scts, "
-	    "fingerprint, text_clear) VALUES ('in', ?1, ?2, ?3, ?4, ?5, ?6, "
-	    "?7, ?7, ?8, ?9, ?10)",
-	    "ttttttittt", number, shown != NULL ? shown : text, data_hex,
-	    coding, kind, status, now, scts, fp, apart ? text : NULL);
 
-	if (store_done(st) == -1)
+	/* one message per fingerprint, looked up by its key (sms_slots.h) */
+	n = store_scalar(store_cached("SELECT count(*) FROM sms WHERE "
+	    SMS_FP_KEY("scts") " = " SMS_FP_KEY("?2") " AND fingerprint = ?1",
+	    "tt", fp, scts), -1);
+	if (n != 0)
+		return n < 0 ? -1 : 0;
+	if (store_done(store_cached("INSERT INTO sms(direction, number, "
+	    "text, data_hex, coding, kind, status, time, updated, scts, "
+	    "fingerprint, text_clear) VALUES ('in', ?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?7, ?8, ?9, ?10)", "ttttttittt", number,
+	    shown != NULL ? shown : text, data_hex, coding, kind, status, now,
+	    scts, fp, apart ? text : NULL)) == -1)
 		return -1;
-	if (sqlite3_changes(store_db()) == 0)
-		return 0;
 	*id = sqlite3_last_insert_rowid(store_db());
 	return 1;
 }

@@ -61,6 +61,10 @@ static const char *const sms_tx_via_progress[] = {
 static struct event *sms_tx_ev;
 static int sms_tx_busy;
 static int sms_tx_waiting;	/* for the answer to a PDU written before */
+/* the current message was taken inside another transaction, with its
+ * "prompt" record (sms_tx_claim()); its first part goes out at sms_tx_go_ev */
+static int sms_tx_claimed;
+static struct event *sms_tx_go_ev;
 static struct sms_out sms_tx_cur;
 static struct pdu_encoded *sms_tx_enc;
 
@@ -604,8 +608,10 @@ sms_tx_part(void)
 		 * is the one a power loss may lose (sms_store_out_recover);
 		 * with the status "sending" (a first part: from queued) */
 		sms_tx_set_progress("prompt", -1);
-		if (sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) ==
-		    -1) {
+		if (sms_tx_claimed)	/* committed with its transaction */
+			sms_tx_claimed = 0;
+		else if (sms_store_out_update(&sms_tx_cur, "sending", 0,
+		    NULL) == -1) {
 			sms_tx_set_progress("none", -1);
 			sms_tx_requeue(settings_int(sms_set.retry_delay),
 			    "its progress could not be saved");
@@ -639,30 +645,36 @@ sms_tx_encode(const char *number, const char *text, const char *coding,
 	return pdu_encode_submit(number, text, strlen(text), &o, out, reason);
 }
 
+/* The current message is dropped, not sent now (still queued). */
 static void
-sms_tx_cb(evutil_socket_t fd, short what, void *arg)
+sms_tx_drop(void)
 {
-	long long now = time(NULL), next;
+	free(sms_tx_cur.text);
+	sms_tx_cur.text = NULL;
+	sms_tx_busy = 0;
+}
+
+/* Take the next queued message due by now as the current one, encoded,
+ * its progress as the send side finds it: 1, 0 none, 2 one that cannot
+ * be encoded (finished as failed with finish_bad set, else left), -1. */
+static int
+sms_tx_take(long long now, int finish_bad)
+{
 	const char *reason;
-	struct timeval tv = { 0, 0 };
 	int r;
 
-	if (sms_tx_busy || modem_state() != MODEM_READY)
-		return;		/* the modem's ready hook kicks us again */
-	r = sms_store_out_next(now, &sms_tx_cur);
-	if (r != 1) {
-		if ((next = sms_store_out_next_try()) > now) {
-			tv.tv_sec = (time_t)(next - now);
-			event_add(sms_tx_ev, &tv);
-		}
-		return;
-	}
+	if ((r = sms_store_out_next(now, &sms_tx_cur)) != 1)
+		return r;
 	sms_tx_busy = 1;
 	if (sms_tx_encode(sms_tx_cur.number, sms_tx_cur.text,
 	    sms_tx_cur.coding, sms_tx_cur.id, sms_tx_enc, &reason) == -1) {
+		if (!finish_bad) {
+			sms_tx_drop();
+			return 2;
+		}
 		sms_tx_set_progress("none", -1);
-		sms_tx_finish("failed", 0, reason);
-		return;
+		sms_tx_finish("failed", 0, reason);	/* kicks the next */
+		return 2;
 	}
 	if (sms_tx_cur.parts_sent >= (int)sms_tx_enc->nparts) {
 		sms_tx_cur.parts_sent = 0;	/* the encoding changed */
@@ -672,6 +684,27 @@ sms_tx_cb(evutil_socket_t fd, short what, void *arg)
 	    sms_tx_cur.store_index < 0) &&
 	    strcmp(sms_tx_cur.progress, "write-pdu") != 0)
 		sms_tx_set_progress("none", -1);	/* nothing written */
+	return 1;
+}
+
+static void
+sms_tx_cb(evutil_socket_t fd, short what, void *arg)
+{
+	long long now = time(NULL), next;
+	struct timeval tv = { 0, 0 };
+	int r;
+
+	if (sms_tx_busy || modem_state() != MODEM_READY)
+		return;		/* the modem's ready hook kicks us again */
+	if ((r = sms_tx_take(now, 1)) != 1) {
+		if (r == 2)
+			return;
+		if ((next = sms_store_out_next_try()) > now) {
+			tv.tv_sec = (time_t)(next - now);
+			event_add(sms_tx_ev, &tv);
+		}
+		return;
+	}
 	/* replayable: nothing is written yet.  Sent directly, its first
 	 * part's durable "prompt" record (sms_tx_part()) marks it sending
 	 * in the same commit */
@@ -679,12 +712,69 @@ sms_tx_cb(evutil_socket_t fd, short what, void *arg)
 	    sms_store_out_mark(&sms_tx_cur, "sending", 0, NULL) == -1) {
 		log_warnx("sms: message %lld not marked sending; not sent",
 		    sms_tx_cur.id);
-		free(sms_tx_cur.text);
-		sms_tx_cur.text = NULL;
-		sms_tx_busy = 0;
+		sms_tx_drop();
 		return;
 	}
 	sms_tx_part();
+}
+
+/* The transaction that took the current message (sms_tx_claim()) ended:
+ * committed, its first part goes out (its "prompt" record is durable);
+ * rolled back, the message is queued as before. */
+static void
+sms_tx_claim_end(void *data, int undo)
+{
+	if (!sms_tx_claimed)
+		return;
+	if (undo) {
+		sms_tx_claimed = 0;
+		sms_tx_drop();
+		return;
+	}
+	event_active(sms_tx_go_ev, EV_TIMEOUT, 0);
+}
+
+static void
+sms_tx_go_cb(evutil_socket_t fd, short what, void *arg)
+{
+	if (sms_tx_claimed && sms_tx_busy)
+		sms_tx_part();
+}
+
+/*
+ * Inside the transaction that queued a message (an incoming command's
+ * reply): with the send side idle, take the next message to send
+ * directly now and commit its first part's durable "prompt" record
+ * (sms_tx_part()) with that transaction, which waits for the disk
+ * anyway: one sync instead of two for a command and its reply.  The
+ * AT+CMGS follows the commit at once, behind the delete of the command
+ * from the modem's storage (deletes go first): that round trip is all
+ * the record's window for a power cut grows by (a reply whose prompt
+ * may have come is uncertain after a system restart, never sent twice).
+ */
+void
+sms_tx_claim(void)
+{
+	if (sms_tx_busy || sms_tx_waiting || sms_tx_go_ev == NULL ||
+	    store_txn_level() == 0 || modem_state() != MODEM_READY ||
+	    settings_bool(sms_set.send_via_storage))
+		return;
+	if (sms_tx_take(time(NULL), 0) != 1)
+		return;		/* the send side sees to it */
+	if (!sms_tx_direct()) {
+		sms_tx_drop();
+		return;
+	}
+	sms_tx_set_progress("prompt", -1);
+	if (sms_store_out_update(&sms_tx_cur, "sending", 0, NULL) == -1) {
+		log_warnx("sms: message %lld: not taken with its transaction "
+		    "(%s)", sms_tx_cur.id, store_errmsg());
+		sms_tx_drop();
+		return;
+	}
+	sms_tx_claimed = 1;
+	if (store_undo_push(sms_tx_claim_end, NULL) != 0)
+		sms_tx_claim_end(NULL, 0);
 }
 
 int
@@ -759,6 +849,7 @@ sms_tx_start(struct event_base *base, int waiting)
 	if ((sms_tx_enc = calloc(1, sizeof *sms_tx_enc)) == NULL)
 		fatal("calloc");
 	sms_tx_ev = evtimer_new(base, sms_tx_cb, NULL);
+	sms_tx_go_ev = evtimer_new(base, sms_tx_go_cb, NULL);
 	sms_tx_waiting = waiting > 0;
 	if (modem_state() == MODEM_READY)
 		sms_tx_waiting_end();	/* a restart in place: too late */
@@ -776,6 +867,11 @@ sms_tx_stop(void)
 		event_free(sms_tx_ev);
 		sms_tx_ev = NULL;
 	}
+	if (sms_tx_go_ev != NULL) {
+		event_free(sms_tx_go_ev);
+		sms_tx_go_ev = NULL;
+	}
+	sms_tx_claimed = 0;
 	free(sms_tx_cur.text);
 	sms_tx_cur.text = NULL;
 	free(sms_tx_enc);

@@ -246,8 +246,9 @@ def test_strangers_never_cap():
 
 def test_failure_cap():
     """Past the cap of wrong passwords, checks are rationed, not refused:
-    the right password waits its turn, unprocessed, then runs; while
-    messages wait, the phonebook's numbers go first."""
+    the right password waits its turn, left in the modem's storage (not
+    written anywhere), then runs; while messages wait, the phonebook's
+    numbers go first."""
     set_("auth.failure_cap", "4")
     before = processed_count()
     for i in range(5):
@@ -256,13 +257,16 @@ def test_failure_cap():
              "the 5 guesses judged")
     last = max(m["id"] for m in T.messages())
     T.SIM.check("clear")
-    inject("+491709000200", "STATUS,PWD=%s#" % SUPER)
-    wait_for(lambda: re.search(r"message \d+ from \+491709000200 waits "
-                               r"for its password check's turn",
+    index = T.SIM.inject_sms(T.PEER.encode_deliver(
+        "+491709000200", "STATUS,PWD=%s#" % SUPER)[0])
+    wait_for(lambda: re.search(r"a command from \+491709000200 waits "
+                               r"for its password check's turn: left in "
+                               r"the modem's storage \(slot %d\)" % index,
                                D.read_log()), 20, "the check rationed")
     mine = [m for m in T.messages() if m["id"] > last]
-    check(len(mine) == 1 and mine[0]["status"] == "new",
-          "a message waiting its turn is not marked processed: %r" % mine)
+    check(mine == [] and [s["index"] for s in T.SIM.storage()] == [index],
+          "a command waiting its turn stays in the modem's storage, not "
+          "in the log: %r" % mine)
     check("password checks are rationed" in D.read_log(),
           "the ration is logged")
     for i in range(3):

@@ -1,4 +1,4 @@
-"""test_smscmd_forms.py: the SMS command forms fixed for issue 11 item 9,
+"""test_smscmd_forms.py: the SMS command forms in their seed shapes,
 end to end: SMS injected into cellgate-modemsim, replies read back from
 what the daemon sent with AT+CMGS.
 

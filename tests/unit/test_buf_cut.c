@@ -1,6 +1,6 @@
 /*
  * test_buf_cut.c: buf_add_cut() and buf_mark_cut() (util.c), which keep
- * what fits of a long text and mark the cut (issue 12 item 6): nothing
+ * what fits of a long text and mark the cut: nothing
  * cut when it fits, cuts at UTF-8 character boundaries (never half a
  * character), the marker within the limit, and no marker without a cut.
  */
