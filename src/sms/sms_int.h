@@ -109,6 +109,8 @@ void sms_rx_stop(void);
  * turn (only when its sender is in the phonebook: listed_only): 1 read
  * queued, 0 none. */
 int sms_rx_held_reread(int listed_only);
+/* Is a message left on the modem for its turn, not being read again? */
+int sms_rx_held_waiting(void);
 
 /* sms_rx_save.c: one PDU into the log (see there for the results) */
 #define SMS_RX_HELD	3	/* left on the modem for its check's turn */

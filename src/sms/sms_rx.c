@@ -80,7 +80,8 @@ static struct {
 	char	mem[AT_MEM_MAX];
 	int	index;		/* -1: none */
 	int	listed;		/* its sender is in the phonebook */
-} sms_rx_held = { "", -1, 0 };
+	int	reading;	/* read again, the answer not in yet */
+} sms_rx_held = { "", -1, 0, 0 };
 
 static struct sms_rx_slot *
 sms_rx_slot(const char *mem, int index)
@@ -224,6 +225,7 @@ sms_rx_pdu(const char *mem, int index, unsigned gen, const char *hex)
 		    sizeof sms_rx_held.mem);
 		sms_rx_held.index = index;
 		sms_rx_held.listed = listed;
+		sms_rx_held.reading = 0;
 		sms_rx_turn_wanted();
 		return;
 	}
@@ -318,6 +320,17 @@ sms_rx_list_done(const struct modem_response *r, void *arg)
 		sms_rx_list("something was missed meanwhile");
 }
 
+/* A read of slot s ended: if it was the held message read again and
+ * its answer did not hold it again (no PDU in it, or the read failed),
+ * nothing is held any more (a listing finds it if it is still there). */
+static void
+sms_rx_held_gone(const struct sms_rx_slot *s)
+{
+	if (sms_rx_held.reading && sms_rx_held.index == s->index &&
+	    strcmp(sms_rx_held.mem, s->mem) == 0)
+		sms_rx_held.index = -1;
+}
+
 static void
 sms_rx_read_done(const struct modem_response *r, void *arg)
 {
@@ -328,10 +341,12 @@ sms_rx_read_done(const struct modem_response *r, void *arg)
 	if (r->final != MODEM_OK) {
 		log_warnx("sms: reading slot %d failed: %s", s->index,
 		    r->final_line);
+		sms_rx_held_gone(s);
 		sms_rx_missed("a read failed");
 		return;
 	}
 	sms_rx_lines(r, AT_SMS_CMGR, s->mem, s->index, NULL, 0);
+	sms_rx_held_gone(s);
 	sms_rx_process_new();
 }
 
@@ -354,9 +369,15 @@ sms_rx_read(int index)
 }
 
 int
+sms_rx_held_waiting(void)
+{
+	return sms_rx_held.index != -1 && !sms_rx_held.reading;
+}
+
+int
 sms_rx_held_reread(int listed_only)
 {
-	if (sms_rx_held.index == -1 || (listed_only && !sms_rx_held.listed))
+	if (!sms_rx_held_waiting() || (listed_only && !sms_rx_held.listed))
 		return 0;
 	if (strcmp(sms_rx_held.mem, sms_rx_mem) != 0 ||
 	    modem_state() != MODEM_READY) {
@@ -371,6 +392,7 @@ sms_rx_held_reread(int listed_only)
 		sms_rx_missed("a message left for its turn could not be read");
 		return 0;
 	}
+	sms_rx_held.reading = 1;
 	return 1;
 }
 

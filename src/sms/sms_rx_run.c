@@ -313,7 +313,7 @@ sms_rx_process(int turn)
 		if (store_checkpoint() == -1)
 			log_warnx("sms: %s", store_errmsg());
 	}
-	if (sms_rx_waiting > 0 && turn != 2)
+	if ((sms_rx_waiting > 0 && turn != 2) || sms_rx_held_waiting())
 		sms_rx_turn_wanted();
 	sms_tx_kick();
 }
