@@ -5,8 +5,10 @@
  * FULL (one nested in a durable transaction stays durable); a statement
  * kept prepared is the same one at each use, reset by store_done(); and
  * the message log's queries for open messages and the daily count are
- * answered from the small indexes, not by reading the whole log; and the
- * integrity check at the open runs after an unclean stop only.
+ * answered from the small indexes, not by reading the whole log (a
+ * fingerprint through the second of its time stamp, migration 11 -> 12
+ * keeping every row); and the integrity check at the open runs after an
+ * unclean stop only.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +22,8 @@
 #include <sqlite3.h>
 
 #include "store.h"
+
+#include "../../src/sms/sms_slots.h"
 
 static char dir[64];
 static char path[96];
@@ -140,6 +144,11 @@ test_indexes(void **state)
 	    "status = 'new' ORDER BY id LIMIT 1", "sms_open"));
 	assert_true(uses("SELECT count(*) FROM sms WHERE time >= 5 AND "
 	    "direction = 'out' AND status != 'failed'", "sms_time"));
+	assert_true(uses("SELECT count(*) FROM sms WHERE " SMS_FP_KEY("scts")
+	    " = " SMS_FP_KEY("'2026-12-07T05:48:06+01:00'") " AND "
+	    "fingerprint = 'x'", "sms_fp"));
+	assert_true(uses("SELECT count(*) FROM sms WHERE " SMS_FP_KEY("scts")
+	    " = " SMS_FP_KEY("NULL") " AND fingerprint = 'x'", "sms_fp"));
 	/* a processed message is not in the index of open ones */
 	assert_int_equal(store_done(store_stmt("INSERT INTO sms(direction, "
 	    "number, status, time, updated) VALUES ('in', '1', 'processed', "
@@ -150,6 +159,64 @@ test_indexes(void **state)
 	    "INDEXED BY sms_open WHERE (status = 'new' OR status = 'queued' "
 	    "OR status = 'sending' OR status = 'uncertain' OR status = "
 	    "'failed')", ""), -1), 1);
+}
+
+/* A log from before migration 11 -> 12 (the fingerprint UNIQUE, its
+ * index of long keys): copied whole into the table without it, found
+ * through the time stamp's second, one row per fingerprint still. */
+static void
+test_fp_migration(void **state)
+{
+	char err[256];
+	sqlite3 *db;
+
+	store_close();
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	    "DROP TABLE sms;"
+	    "CREATE TABLE sms (id INTEGER PRIMARY KEY, direction TEXT NOT "
+	    "NULL CHECK (direction IN ('in', 'out')), number TEXT NOT NULL, "
+	    "text TEXT, data_hex TEXT, coding TEXT NOT NULL DEFAULT 'auto', "
+	    "kind TEXT NOT NULL DEFAULT 'text', status TEXT NOT NULL, time "
+	    "INTEGER NOT NULL, updated INTEGER NOT NULL, scts TEXT, "
+	    "fingerprint TEXT UNIQUE, attempts INTEGER NOT NULL DEFAULT 0, "
+	    "next_try INTEGER NOT NULL DEFAULT 0, parts INTEGER NOT NULL "
+	    "DEFAULT 1, parts_sent INTEGER NOT NULL DEFAULT 0, mr TEXT NOT "
+	    "NULL DEFAULT '', error TEXT, delivery TEXT, origin TEXT);"
+	    "ALTER TABLE sms ADD COLUMN text_clear TEXT;"
+	    "ALTER TABLE sms ADD COLUMN progress TEXT NOT NULL DEFAULT 'none';"
+	    "ALTER TABLE sms ADD COLUMN store_index INTEGER;"
+	    "CREATE INDEX sms_open ON sms(direction) WHERE status = 'new' OR "
+	    "status = 'queued' OR status = 'sending' OR status = 'uncertain' "
+	    "OR status = 'failed';"
+	    "CREATE INDEX sms_time ON sms(time);"
+	    "INSERT INTO sms(id, direction, number, text, status, time, "
+	    "updated, scts, fingerprint, mr, progress) VALUES "
+	    "(7, 'in', '+4917001', 'STATUS,PWD=***#', 'processed', 10, 11, "
+	    "'2026-12-07T05:48:06+01:00', '+4917001|2026-12-07T05:48:06+01:00"
+	    "|0|0|0|STATUS,PWD=***#', '', 'none'),"
+	    "(8, 'out', '+4917001', 'Modem ready', 'sent', 12, 13, NULL, NULL, "
+	    "'42', 'none'),"
+	    "(9, 'in', '', NULL, 'ignored', 14, 14, NULL, 'raw|00', '', "
+	    "'none');"
+	    "PRAGMA user_version = 11;", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	assert_int_equal(store_open(path, err, sizeof err), 0);
+	assert_int_equal(pragma("PRAGMA user_version"), 12);
+	assert_int_equal(pragma("SELECT count(*) FROM sqlite_schema WHERE "
+	    "name = 'sqlite_autoindex_sms_1'"), 0);
+	assert_int_equal(pragma("SELECT count(*) FROM sms"), 3);
+	assert_int_equal(pragma("SELECT count(*) FROM sms WHERE id = 8 AND "
+	    "mr = '42' AND status = 'sent' AND updated = 13"), 1);
+	assert_int_equal(pragma("SELECT count(*) FROM sms INDEXED BY sms_fp "
+	    "WHERE " SMS_FP_KEY("scts") " = " SMS_FP_KEY(
+	    "'2026-12-07T05:48:06+01:00'") " AND fingerprint = '+4917001|"
+	    "2026-12-07T05:48:06+01:00|0|0|0|STATUS,PWD=***#'"), 1);
+	assert_int_equal(pragma("SELECT count(*) FROM sms INDEXED BY sms_fp "
+	    "WHERE " SMS_FP_KEY("scts") " = " SMS_FP_KEY("NULL") " AND "
+	    "fingerprint = 'raw|00'"), 1);
+	/* the other indexes are back */
+	test_indexes(state);
 }
 
 /* The file is checked at the open after an unclean stop (its
@@ -209,6 +276,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_indexes, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_check_unclean, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fp_migration, setup,
 		    teardown),
 	};
 
