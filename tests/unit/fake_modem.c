@@ -91,6 +91,7 @@ modem_submit_h(const char *owner, const char *cmd, const char *pdu,
 	if (strncmp(cmd, "AT+CMGD=", 8) == 0)
 		c->stored_in = count("SELECT count(*) FROM sms WHERE "
 		    "direction = 'in'");
+	c->commits = f_commits;
 	return (modem_cmd)fn;
 }
 
@@ -402,6 +403,15 @@ start(void)
 	run();
 }
 
+long long f_commits;
+
+static int
+count_commit(void *arg)
+{
+	f_commits++;
+	return 0;
+}
+
 int
 setup(void **state)
 {
@@ -412,6 +422,7 @@ setup(void **state)
 	snprintf(db, sizeof db, "%s/cellgate.db", dir);
 	base = event_base_new();
 	assert_int_equal(store_open(db, e, sizeof e), 0);
+	sqlite3_commit_hook(store_db(), count_commit, NULL);
 	settings_init();
 	memset(&c, 0, sizeof c);
 	assert_int_equal(auth_password_init(&c, e, sizeof e), 0);

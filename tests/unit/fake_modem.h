@@ -21,11 +21,13 @@ struct fcmd {
 	enum modem_stage stage;		/* reported by answer(); set freely */
 	int		 cancelled, answered;
 	long long	 stored_in;	/* AT+CMGD: incoming rows committed */
+	long long	 commits;	/* f_commits when it was submitted */
 };
 extern struct fcmd fq[F_MAX];
 extern int fn;
 extern enum modem_state f_state;	/* not READY: submits refused */
 extern int f_unsub_all;
+extern long long f_commits;	/* transactions the store committed */
 extern struct event_base *base;
 
 /* URC and ready subscriptions still held. */

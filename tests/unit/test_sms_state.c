@@ -52,6 +52,7 @@
 
 #include "config.h"
 #include "fake_modem.h"
+#include "../../src/sms/sms_int.h"
 
 /* The outbox row's progress (and its storage slot, -1 none). */
 static void
@@ -151,6 +152,45 @@ test_dispatch_and_send(void **state)
 	/* a wrong password: no reply at all */
 	list_one(6, "+491701234567", "54321#AT+VER");
 	assert_int_equal(nsent("AT+CMGS="), 1);
+}
+
+/* A command's reply is taken by the idle send side inside the command's
+ * transaction: its durable "prompt" record commits with the command, no
+ * commit between the command's (before its AT+CMGD) and the AT+CMGS.  A
+ * transaction rolled back takes nothing: the reply is gone with it and
+ * the send side is idle. */
+static void
+test_reply_with_its_command(void **state)
+{
+	char progress[32], status[32];
+	int attempts, d, i;
+	long long id;
+
+	list_one(1, "+491701234567", "12345#AT+VER");
+	d = last("AT+CMGD=1");
+	i = last("AT+CMGS=");
+	assert_true(d >= 0 && i > d);
+	assert_int_equal(fq[i].commits, fq[d].commits);
+	id = count("SELECT max(id) FROM sms WHERE direction = 'out'");
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	out_progress(id, progress, sizeof progress, NULL);
+	assert_string_equal(status, "sending");
+	assert_string_equal(progress, "prompt");
+	answer(i, MODEM_OK, -1, "OK", "+CMGS: 7", NULL);
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "sent");
+	/* the command's "processed" mark refused: all of it rolled back */
+	assert_int_equal(store_done(store_stmt("CREATE TRIGGER t_no BEFORE "
+	    "UPDATE OF status ON sms WHEN new.status = 'processed' BEGIN "
+	    "SELECT RAISE(ABORT, 'test: refused'); END", "")), 0);
+	auth_gate_reset();	/* its check has a turn at once */
+	list_one(2, "+491701234567", "12345#AT+VER");
+	run();
+	assert_int_equal(nsent("AT+CMGS="), 1);
+	assert_int_equal(sms_tx_busy_now(), 0);
+	assert_int_equal(count("SELECT count(*) FROM sms WHERE direction = "
+	    "'out'"), 1);
+	assert_int_equal(store_done(store_stmt("DROP TRIGGER t_no", "")), 0);
 }
 
 static void
@@ -780,6 +820,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dispatch_and_send, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_reply_with_its_command,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retries_then_failed,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_answer_uncertain,
