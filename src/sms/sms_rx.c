@@ -11,11 +11,12 @@
  * afterwards if something was missed meanwhile.  Each PDU is handed to
  * sms_rx_save.c (decoded, committed to SQLite or recognised as a copy)
  * and only then deleted from the modem; a message that cannot be
- * committed stays on the modem.  Per slot we keep whether a delete is
- * pending and how many deletes completed (its generation): a slot is
- * deleted only if no delete of it is pending and none completed since
- * its content was read, so a message the network put into a freed slot
- * is never deleted unread.  sms_rx_run.c runs what was committed.
+ * committed stays on the modem, and so does one command whose password
+ * check has no turn yet, read again at its turn.  Per slot we keep
+ * whether a delete is pending and how many deletes completed (its
+ * generation): a slot is deleted only if no delete of it is pending and
+ * none completed since its content was read, so a message the network
+ * put into a freed slot is never deleted unread.  sms_rx_run.c runs what was committed.
  */
 #include <stdint.h>
 #include <stdio.h>

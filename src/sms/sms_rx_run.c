@@ -9,9 +9,11 @@
  * leaves nothing behind, in the database or in memory (settings and
  * password hashes changed by its commands are put back by the store's
  * undo records).  A command whose password check has no turn yet (the
- * authorisation gate paces and rations checks) is rolled back and left
- * "new": the messages after it go on, and a timer runs it in its turn
- * (the phonebook's numbers first while some wait).  The log has shown
+ * authorisation gate paces and rations checks) is rolled back: a new one
+ * in the modem's storage stays there, unsaved (sms_rx.c reads it again
+ * at its turn), another is left "new"; the messages after it go on, and
+ * a timer runs them in their turn (the phonebook's numbers first while
+ * some wait).  The log has shown
  * the message redacted since its receipt; the text as received of a
  * message saved but not run comes from sms_store_next_new() and is
  * forgotten by the "processed" mark.  Also the timer that delivers

@@ -4,8 +4,10 @@
  * try after +CMS ERROR, or failed after sms.retries, or uncertain when
  * the modem went silent after the PDU was written).  How far the current
  * part got is committed where it matters: "its prompt may come" before
- * AT+CMGS, and "the PDU may now go out" in the "> " prompt hook, without
- * waiting for the disk, just before the PDU is written, so a command
+ * AT+CMGS (a command's reply taken in the command's own transaction,
+ * sms_tx_claim(), so both wait for the disk once), and "the PDU may now
+ * go out" in the "> " prompt hook, without waiting for the disk, just
+ * before the PDU is written, so a command
  * that never got that far (still queued, flushed by a recovery or a port
  * loss, no prompt, a kill before the PDU) is simply sent again and never
  * called uncertain.  A PDU written before a stop waits for the modem's
