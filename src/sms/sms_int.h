@@ -114,6 +114,7 @@ int sms_rx_held_waiting(void);
 
 /* sms_rx_save.c: one PDU into the log (see there for the results) */
 #define SMS_RX_HELD	3	/* left on the modem for its check's turn */
+#define SMS_RX_HOLD_AGAIN 2	/* may_hold: it was left there before */
 int sms_rx_save(const char *mem, int index, const char *hex, int may_hold,
     int *listed);
 

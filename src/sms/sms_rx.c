@@ -217,8 +217,8 @@ sms_rx_pdu(const char *mem, int index, unsigned gen, const char *hex)
 	    strcmp(sms_rx_held.mem, mem != NULL ? mem : "") == 0;
 	int listed, r;
 
-	r = sms_rx_save(mem, index, hex, sms_rx_held.index == -1 || held,
-	    &listed);
+	r = sms_rx_save(mem, index, hex, held ? SMS_RX_HOLD_AGAIN :
+	    sms_rx_held.index == -1, &listed);
 	if (held)
 		sms_rx_held.index = -1;
 	if (r == SMS_RX_HELD) {

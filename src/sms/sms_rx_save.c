@@ -277,9 +277,11 @@ sms_rx_save_txn(const struct sms_rx_src *src, const char *hex, int run,
 			    0) > 0;
 			store_rollback();
 			sms_rx_event_flush(0);
-			log_info("sms: a command from %s waits for its password "
-			    "check's turn: left in the modem's storage (slot "
-			    "%d) until then", number, src->slot);
+			if (may_hold != SMS_RX_HOLD_AGAIN)
+				log_info("sms: a command from %s waits for its "
+				    "password check's turn: left in the modem's "
+				    "storage (slot %d) until then", number,
+				    src->slot);
 			return SMS_RX_HELD;
 		}
 	}
@@ -301,7 +303,8 @@ sms_rx_save_txn(const struct sms_rx_src *src, const char *hex, int run,
  * directly, not stored): 1 saved, 0 a copy of one saved before, 2 not
  * ours (a message the user stored to send), SMS_RX_HELD a command whose
  * password check has no turn yet, left on the modem (only with may_hold
- * set: *listed tells whether its sender is in the phonebook), -1 not
+ * set, SMS_RX_HOLD_AGAIN when it was before: *listed tells whether its
+ * sender is in the phonebook), -1 not
  * saved (keep it on the modem).  The message, its ledger row and, when
  * it is a message to run and nothing waits before it, its run
  * (commands, reply, the "processed" mark) in one transaction: the text
