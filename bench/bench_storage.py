@@ -167,18 +167,6 @@ def drive(sim, n, interval, settled):
         wait_for(lambda: settled(i), 60, "message %d settled" % i)
 
 
-def wait_quiet(read, still=1.0):
-    """Until read() (bytes written) has not changed for `still` s."""
-    last = [read(), time.monotonic()]
-
-    def quiet():
-        b = read()
-        if b != last[0]:
-            last[0], last[1] = b, time.monotonic()
-        return time.monotonic() - last[1] > still
-    wait_for(quiet, 30, "writes settled")
-
-
 def run(size, n, keep, workroot, interval):
     d = Daemon(log_level="warning", workdir=tempfile.mkdtemp(
         prefix="cgbench-", dir=workroot))
@@ -211,7 +199,8 @@ def run(size, n, keep, workroot, interval):
         return not sim.storage() and s["unread"] == 0 and s["outbox"] == 0
     drive(sim, n, interval, lambda i: settled())
     # the last delete's record and any writeback the daemon started
-    wait_quiet(lambda: sms_peers.write_bytes(pid))
+    wait_for(sms_peers.quiet(lambda: sms_peers.write_bytes(pid)), 30,
+             "writes settled")
     mem = peak_kb(pid)
     con = sqlite3.connect("file:%s?mode=ro" % d.db, uri=True)
     rows = con.execute("SELECT count(*) FROM sms").fetchone()[0]
@@ -236,18 +225,12 @@ def run_peer(setup, n, workroot, interval):
     dirtied by its process tree and its syncs, per SMS."""
     p = sms_peers.Peer(os.environ["CG_BUILDDIR"], workroot, setup, PW)
     try:
-        # its start done: it polls the modem's storage, and writes nothing
-        wait_for(lambda: sum("+CPMS" in c or "+CMGL" in c
-                             for c in p.sim.commands()) >= 3 or
-                 not p.alive(), 60, "the peer polling the modem")
-        if not p.alive():
-            raise RuntimeError("the peer exited at its start")
-        wait_quiet(p.tree_bytes)
+        p.wait_ready()
         trace = os.path.join(p.dir, "strace.out")
         st = attach_strace(p.pids(), trace)
         b0 = p.tree_bytes()
         drive(p.sim, n, interval, lambda i: p.settled(i + 1))
-        wait_quiet(p.tree_bytes)
+        wait_for(sms_peers.quiet(p.tree_bytes), 30, "writes settled")
         dirtied = p.stop() - b0
         st.wait(10)
         syncs = strace_calls(trace)

@@ -14,9 +14,11 @@ SMS of the length cellgated's reply has:
   - gammu-smsd (service files): `RunOnReceive` runs a shell script that
     checks $SMS_1_TEXT and queues the reply with gammu-smsd-inject.
 
-Both poll every second (smstools3 `delaytime`, gammu-smsd `CommTimeout`)
-instead of their defaults of 10 and 30 s, so that a run of commands ends
-in minutes; a poll that finds nothing writes nothing.
+Both poll every second (smstools3 `delaytime`, gammu-smsd `CommTimeout`
+and `ReceiveFrequency`) instead of their defaults of 10 and 30 s, so
+that a run of commands ends in minutes; a poll that finds nothing writes
+nothing.  smstools3 also makes short-lived files in /tmp (its handler's
+output), counted where /tmp is a disk.
 
 Bytes dirtied.  /proc/PID/io write_bytes counts the pages a process
 dirties; when a process is reaped its counters are added to its parent's
@@ -44,6 +46,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+from bench_wakeups import gammu_setup, smsd_setup, tree  # noqa: E402
 
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -89,7 +92,6 @@ def handler(d, text, **subst):
 def smsd(d, pty, pw):
     """smstools3's argv, its spool in d answering commands; the queue
     directories and the one a sent reply ends up in."""
-    from bench_wakeups import smsd_setup
     argv = smsd_setup(d, pty)
     conf = argv[-1]
     with open(conf) as f:
@@ -105,7 +107,6 @@ def smsd(d, pty, pw):
 
 def gammu(d, pty, pw):
     """gammu-smsd's argv (service files), answering commands."""
-    from bench_wakeups import gammu_setup
     argv = gammu_setup(d, pty)
     conf = argv[-1]
     with open(conf) as f:
@@ -138,8 +139,18 @@ class Peer:
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             cwd=self.dir, text=True)
 
+    def wait_ready(self):
+        """Until its start is done: it polls the modem's storage and has
+        written nothing for a second."""
+        from cgtest import wait_for
+        wait_for(lambda: sum("+CPMS" in c or "+CMGL" in c
+                             for c in self.sim.commands()) >= 3 or
+                 not self.alive(), 60, "the peer polling the modem")
+        if not self.alive():
+            raise RuntimeError("the peer exited at its start")
+        wait_for(quiet(self.tree_bytes), 30, "the peer's writes settled")
+
     def pids(self):
-        from bench_wakeups import tree
         return tree(self.proc.pid)
 
     def tree_bytes(self):
@@ -171,11 +182,33 @@ class Peer:
         """Stop what runs; the directory goes unless kept (a failed run's,
         to read its log)."""
         if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+            pids = self.pids()
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                for p in pids:
+                    try:
+                        os.kill(p, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                self.proc.wait()
         self.sim.stop()
         if remove:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def quiet(read, still=1.0):
+    """A condition for wait_for: true once read() (bytes written) has
+    not changed for `still` seconds."""
+    last = [read(), time.monotonic()]
+
+    def check():
+        b = read()
+        if b != last[0]:
+            last[0], last[1] = b, time.monotonic()
+        return time.monotonic() - last[1] > still
+    return check
 
 
 def children(me):
