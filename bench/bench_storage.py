@@ -281,5 +281,6 @@ def main():
         print("%-40s %9.1f kB %11.2f" % (name, b / 1024, s))
         sys.stdout.flush()
 
+
 if __name__ == "__main__":
     main()
