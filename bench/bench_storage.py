@@ -32,14 +32,29 @@ fall in the run.  N (1000) spans automatic checkpoints (every 4 MiB of
 log, some 600 commands); a short run overstates the checkpoint's share,
 the stop's checkpoint then being spread over few commands.  The
 database lives in /var/tmp (--dir; a disk, not a tmpfs, where write_bytes
-counts nothing).  smstools3's and gammu-smsd's figures are the
-reference figures measured beside ours on the same work, printed as such:
-neither runs here against the simulator.
+counts nothing).
+
+Then smstools3 (smsd) and gammu-smsd, where installed, do the same N
+commands against their own simulator, at the same pace, their spools
+under --dir: each command is received and stored by the peer, a handler
+it runs answers it with a reply of the length of cellgated's (an
+eventhandler for smstools3, RunOnReceive with gammu-smsd-inject for
+gammu-smsd), the peer sends the reply and deletes the message from the
+modem, and the next comes once the reply has been sent and the queue and
+the modem's storage are empty (bench/sms_peers.py).  Their bytes are the
+write_bytes of the whole process tree (the daemon, the processes it
+forks, the handlers and what they run), from the peer idle at the modem
+to its stop: the tree runs under a child subreaper that reaps every
+process of it, whose counter then includes them all (see sms_peers.py);
+their syncs are counted by strace -f attached to every process of the
+tree.  A peer that is not installed gets its reference figure, measured
+beside cellgated on the same work, printed as such.
 """
 import argparse
 import datetime
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -49,13 +64,13 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+sys.path.insert(0, HERE)
 os.environ.setdefault("CG_BUILDDIR", os.getcwd())
 from cgtest import CELLGATECTL, Daemon, wait_for  # noqa: E402
 from modemsim import Sim  # noqa: E402
+import sms_peers  # noqa: E402
 
 PW = "bench-pw"
-PEERS = (("smstools3 (reference figure)", 38.8 * 1024, None),
-         ("gammu-smsd (reference figure)", 15.4 * 1024, None))
 
 
 def deliver(sender, text, n):
@@ -100,14 +115,6 @@ def prefill(db, size):
     con.close()
 
 
-def write_bytes(pid):
-    with open("/proc/%d/io" % pid) as f:
-        for line in f:
-            if line.startswith("write_bytes:"):
-                return int(line.split()[1])
-    return 0
-
-
 def peak_kb(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -124,6 +131,40 @@ def strace_calls(path):
             if len(w) >= 5 and w[-1] in ("fsync", "fdatasync"):
                 calls[w[-1]] = int(w[3])
     return sum(calls.values())
+
+
+def attach_strace(pids, trace):
+    """strace -f -c of fsync and fdatasync, attached to pids (and what
+    they fork from now on); returns once every one is traced."""
+    argv = ["strace", "-f", "-c", "-e", "trace=fsync,fdatasync", "-o",
+            trace]
+    for p in pids:
+        argv += ["-p", str(p)]
+    st = subprocess.Popen(argv, stderr=subprocess.DEVNULL)
+
+    def traced(p):
+        with open("/proc/%d/status" % p) as f:
+            return "TracerPid:\t0\n" not in f.read()
+    wait_for(lambda: all(traced(p) for p in pids), 10, "strace attached")
+    return st
+
+
+def drive(sim, n, interval, settled):
+    """n STATUS commands, one after another: each injected at least
+    interval seconds after the one before, once that one's reply has
+    left and settled(i) holds."""
+    sent0 = len(sim.sent())
+    last_in = 0.0
+    for i in range(n):
+        # arrivals at least `interval` apart: the authorisation gate
+        # paces password checks (a burst of 4, then one per 250 ms); a
+        # command arriving faster waits for its turn, saved alone
+        time.sleep(max(0.0, last_in + interval - time.monotonic()))
+        last_in = time.monotonic()
+        sim.inject_sms(deliver("+4917000%05d" % (i % 100),
+                               "STATUS,PWD=%s#" % PW, i))
+        wait_for(lambda: len(sim.sent()) > sent0 + i, 60, "reply %d" % i)
+        wait_for(lambda: settled(i), 60, "message %d settled" % i)
 
 
 def run(size, n, keep, workroot, interval):
@@ -150,39 +191,16 @@ def run(size, n, keep, workroot, interval):
              "modem ready")
     pid = d.proc.pid
     trace = os.path.join(d.dir, "strace.out")
-    st = subprocess.Popen(["strace", "-f", "-c", "-e",
-                           "trace=fsync,fdatasync", "-o", trace, "-p",
-                           str(pid)], stderr=subprocess.DEVNULL)
-    # strace reports its attach on stderr; give it the first SMS's time
-    wait_for(lambda: open("/proc/%d/status" % pid).read().find(
-        "TracerPid:\t0") < 0, 10, "strace attached")
-    sent0 = len(sim.sent())
-    b0 = write_bytes(pid)
-    last_in = 0.0
-    for i in range(n):
-        # arrivals at least `interval` apart: the authorisation gate
-        # paces password checks (a burst of 4, then one per 250 ms); a
-        # command arriving faster waits for its turn, saved alone
-        time.sleep(max(0.0, last_in + interval - time.monotonic()))
-        last_in = time.monotonic()
-        sim.inject_sms(deliver("+4917000%05d" % (i % 100),
-                               "STATUS,PWD=%s#" % PW, i))
-        wait_for(lambda: len(sim.sent()) > sent0 + i, 30, "reply %d" % i)
+    st = attach_strace([pid], trace)
+    b0 = sms_peers.write_bytes(pid)
 
-        def settled():
-            s = d.ctl_json("status")["sms"]
-            return not sim.storage() and s["unread"] == 0 and \
-                s["outbox"] == 0
-        wait_for(settled, 30, "message %d settled" % i)
+    def settled():
+        s = d.ctl_json("status")["sms"]
+        return not sim.storage() and s["unread"] == 0 and s["outbox"] == 0
+    drive(sim, n, interval, lambda i: settled())
     # the last delete's record and any writeback the daemon started
-    last = [write_bytes(pid), time.monotonic()]
-
-    def quiet():
-        b = write_bytes(pid)
-        if b != last[0]:
-            last[0], last[1] = b, time.monotonic()
-        return time.monotonic() - last[1] > 1.0
-    wait_for(quiet, 30, "writes settled")
+    wait_for(sms_peers.quiet(lambda: sms_peers.write_bytes(pid)), 30,
+             "writes settled")
     mem = peak_kb(pid)
     con = sqlite3.connect("file:%s?mode=ro" % d.db, uri=True)
     rows = con.execute("SELECT count(*) FROM sms").fetchone()[0]
@@ -193,13 +211,35 @@ def run(size, n, keep, workroot, interval):
     d.proc.send_signal(signal.SIGTERM)
     wait_for(lambda: open("/proc/%d/stat" % pid).read().rsplit(
         ")", 1)[1].split()[0] == "Z", 30, "daemon stopped")
-    dirtied = write_bytes(pid) - b0
+    dirtied = sms_peers.write_bytes(pid) - b0
     d.stop()
     st.wait(10)
     syncs = strace_calls(trace)
     sim.stop()
     d.cleanup()
     return dirtied / n, syncs / n, start_s, mem, rows
+
+
+def run_peer(setup, n, workroot, interval):
+    """A peer (sms_peers.smsd or .gammu) answering n commands: bytes
+    dirtied by its process tree and its syncs, per SMS."""
+    p = sms_peers.Peer(os.environ["CG_BUILDDIR"], workroot, setup, PW)
+    try:
+        p.wait_ready()
+        trace = os.path.join(p.dir, "strace.out")
+        st = attach_strace(p.pids(), trace)
+        b0 = p.tree_bytes()
+        drive(p.sim, n, interval, lambda i: p.settled(i + 1))
+        wait_for(sms_peers.quiet(p.tree_bytes), 30, "writes settled")
+        dirtied = p.stop() - b0
+        st.wait(10)
+        syncs = strace_calls(trace)
+    except BaseException:
+        p.cleanup(remove=False)
+        print("its directory, with its configuration and log: %s" % p.dir)
+        raise
+    p.cleanup()
+    return dirtied / n, syncs / n
 
 
 def main():
@@ -231,12 +271,15 @@ def main():
         print("%-40s %9.1f kB %11.2f %7.2f s %6d kB %8d" %
               (name, b / 1024, s, t, m, rows))
         sys.stdout.flush()
-    for name, b, s in PEERS:
-        print("%-40s %9.1f kB %11s" % (name, b / 1024,
-                                       "-" if s is None else "%.2f" % s))
-    print("smstools3 and gammu-smsd do not run against cellgate-modemsim "
-          "here: their figures are the reference ones measured beside "
-          "cellgated on the same work.")
+    for name, prog, package, setup, ref in sms_peers.PEERS:
+        if shutil.which(prog) is None:
+            print("%-40s %9.1f kB %11s   (reference figure: %s not "
+                  "installed, Debian package %s)" % (name, ref / 1024, "-",
+                                                     prog, package))
+            continue
+        b, s = run_peer(setup, a.n, a.dir, a.interval)
+        print("%-40s %9.1f kB %11.2f" % (name, b / 1024, s))
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":
