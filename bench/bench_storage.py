@@ -20,8 +20,9 @@ service it goes to syslog).  Run from a build tree:
 The commands arrive at least S seconds apart (0.3: the authorisation
 gate paces password checks at one per 250 ms after a burst of four); with
 --interval 0 each comes as soon as the one before is answered, faster
-than the checks are paced, and most wait for their turn (saved alone, run
-later, the log then emptied), which this measures instead.
+than the checks are paced, and most wait for their turn (left in the
+modem's storage until then, read again at the turn), which this
+measures instead.
 
 SIZE defaults to 0 20000 100000 10000:10000.  KEEP sets sms.keep_messages
 (0 unless given: keep everything, so the log really has SIZE rows and
