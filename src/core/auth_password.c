@@ -12,10 +12,11 @@
  * Redaction must find a password anywhere in a text (a stored message,
  * an event), and a yescrypt check per word would block the loop.  So the
  * passwords this process has seen (set, or accepted by a check) are also
- * remembered as HMAC-SHA256 under a key drawn at start and never stored:
- * auth_password_mask() hides every run of a text that matches one, at
- * the cost of one HMAC per position.  Nothing of them reaches the disk;
- * after a restart a password is found again once it was used.
+ * remembered as a keyed hash (SipHash-2-4, siphash.c) under a key drawn
+ * at start and never stored: auth_password_mask() hides every run of a
+ * text that matches one, at the cost of one hash per position.  Nothing
+ * of them reaches the disk; after a restart a password is found again
+ * once it was used.
  */
 #include <sys/random.h>
 
@@ -27,11 +28,9 @@
 #include "auth.h"
 #include "conf.h"
 #include "log.h"
+#include "siphash.h"
 #include "store.h"
 #include "util.h"
-
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #define AUTH_PASSWORD_MIN	4
 #define AUTH_PASSWORD_MAX	64
@@ -44,9 +43,9 @@ static int auth_allow_default;
 
 static struct {
 	size_t		len;		/* 0: free */
-	unsigned char	mac[32];
+	uint64_t	mac;
 } auth_seen[AUTH_SEEN_MAX];
-static unsigned char auth_seen_key[32];
+static unsigned char auth_seen_key[SIPHASH_KEY_LEN];
 static int auth_seen_keyed;
 static size_t auth_seen_next;
 
@@ -63,21 +62,26 @@ auth_consttime_eq(const char *a, const char *b, size_t n)
 	return d == 0;
 }
 
-/* The HMAC of n bytes at p under this process's key (32 bytes). */
-static int
-auth_seen_mac(const void *p, size_t n, unsigned char *mac)
+/* The keyed hash of n bytes at p under this process's key. */
+static uint64_t
+auth_seen_mac(const void *p, size_t n)
 {
-	unsigned int maclen = 32;
+	return siphash24(auth_seen_key, p, n);
+}
 
-	return HMAC(EVP_sha256(), auth_seen_key, sizeof auth_seen_key, p, n,
-	    mac, &maclen) != NULL && maclen == 32 ? 0 : -1;
+/* Are two hashes equal?  Without a branch on where they differ. */
+static int
+auth_seen_eq(uint64_t a, uint64_t b)
+{
+	return auth_consttime_eq((const char *)&a, (const char *)&b,
+	    sizeof a);
 }
 
 /* Remember a password that was set or accepted (once). */
 static void
 auth_seen_add(const char *pw)
 {
-	unsigned char mac[32];
+	uint64_t mac;
 	size_t n = strlen(pw);
 
 	if (!auth_seen_keyed) {
@@ -86,35 +90,26 @@ auth_seen_add(const char *pw)
 			return;
 		auth_seen_keyed = 1;
 	}
-	if (auth_seen_mac(pw, n, mac) == -1)
-		return;
+	mac = auth_seen_mac(pw, n);
 	for (size_t i = 0; i < AUTH_SEEN_MAX; i++)
 		if (auth_seen[i].len == n &&
-		    auth_consttime_eq((const char *)auth_seen[i].mac,
-		    (const char *)mac, sizeof mac))
+		    auth_seen_eq(auth_seen[i].mac, mac))
 			return;
 	auth_seen[auth_seen_next].len = n;
-	memcpy(auth_seen[auth_seen_next].mac, mac, sizeof mac);
+	auth_seen[auth_seen_next].mac = mac;
 	auth_seen_next = (auth_seen_next + 1) % AUTH_SEEN_MAX;
-	explicit_bzero(mac, sizeof mac);
 }
 
 /* The length of a remembered password that starts at p (within n), or 0. */
 static size_t
 auth_seen_at(const char *p, size_t n)
 {
-	unsigned char mac[32];
-
 	for (size_t i = 0; i < AUTH_SEEN_MAX; i++) {
 		size_t len = auth_seen[i].len;
 
-		if (len == 0 || len > n || auth_seen_mac(p, len, mac) == -1)
-			continue;
-		if (auth_consttime_eq((const char *)auth_seen[i].mac,
-		    (const char *)mac, sizeof mac)) {
-			explicit_bzero(mac, sizeof mac);
+		if (len > 0 && len <= n &&
+		    auth_seen_eq(auth_seen[i].mac, auth_seen_mac(p, len)))
 			return len;
-		}
 	}
 	return 0;
 }
