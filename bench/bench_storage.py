@@ -15,7 +15,8 @@ stopped), plus the start time (to the control socket answering) and the
 daemon's peak memory (its log, at level warning, stays quiet: in
 service it goes to syslog).  Run from a build tree:
 
-    python3 bench/bench_storage.py [-n N] [--interval S] [SIZE[:KEEP] ...]
+    python3 bench/bench_storage.py [-n N] [--interval S] [--peers-n M]
+        [--peers-only] [SIZE[:KEEP] ...]
 
 The commands arrive at least S seconds apart (0.3: the authorisation
 gate paces password checks at one per 250 ms after a burst of four); with
@@ -49,7 +50,9 @@ to its stop: the tree runs under a child subreaper that reaps every
 process of it, whose counter then includes them all (see sms_peers.py);
 their syncs are counted by strace -f attached to every process of the
 tree.  A peer that is not installed gets its reference figure, measured
-beside cellgated on the same work, printed as such.
+beside cellgated on the same work, printed as such.  The peers poll the
+modem every second, so each of their commands takes a second or two:
+--peers-n sets how many they run (default N).
 """
 import argparse
 import datetime
@@ -253,15 +256,22 @@ def main():
                     "each as soon as the one before is answered)")
     ap.add_argument("--dir", default="/var/tmp",
                     help="where the databases go (a disk, not a tmpfs)")
+    ap.add_argument("--peers-n", type=int,
+                    help="commands for each peer (default N; 0: none): "
+                    "they poll the modem every second, so a run of 1000 "
+                    "takes most of an hour each")
+    ap.add_argument("--peers-only", action="store_true",
+                    help="run the peers only")
     ap.add_argument("logs", nargs="*",
                     default=["0", "20000", "100000", "10000:10000"])
     a = ap.parse_args()
+    peers_n = a.n if a.peers_n is None else a.peers_n
     print("%d STATUS commands per log, each received, run and answered, "
           "arriving at least %.2f s apart" % (a.n, a.interval))
     print("%-40s %12s %11s %9s %9s %8s" % ("daemon / log", "dirtied/SMS",
                                           "fsyncs/SMS", "start", "peak RSS",
                                           "rows"))
-    for log in a.logs:
+    for log in [] if a.peers_only else a.logs:
         size, _, keep = log.partition(":")
         size, keep = int(size), int(keep or 0)
         n = max(a.n, keep // 10)
@@ -273,13 +283,16 @@ def main():
               (name, b / 1024, s, t, m, rows))
         sys.stdout.flush()
     for name, prog, package, setup, ref in sms_peers.PEERS:
+        if peers_n == 0:
+            break
         if shutil.which(prog) is None:
             print("%-40s %9.1f kB %11s   (reference figure: %s not "
                   "installed, Debian package %s)" % (name, ref / 1024, "-",
                                                      prog, package))
             continue
-        b, s = run_peer(setup, a.n, a.dir, a.interval)
-        print("%-40s %9.1f kB %11.2f" % (name, b / 1024, s))
+        b, s = run_peer(setup, peers_n, a.dir, a.interval)
+        print("%-40s %9.1f kB %11.2f  (%d SMS)" % (name, b / 1024, s,
+                                                   peers_n))
         sys.stdout.flush()
 
 
