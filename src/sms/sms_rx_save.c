@@ -89,8 +89,9 @@ struct sms_rx_src {
 	int		 slot;
 };
 
-/* Before storing fp (time stamp scts, "" or NULL: none): 1 a copy of a message saved before (store
- * nothing), 0 new (stored: the fingerprint to store it under), -1. */
+/* Before storing fp (time stamp scts, "" or NULL: none): 1 a copy of a
+ * message saved before (store nothing), 0 new (stored: the fingerprint
+ * to store it under), -1. */
 static int
 sms_rx_place(const struct sms_rx_src *src, const char *fp, const char *scts,
     char *stored, size_t len)
@@ -304,13 +305,12 @@ sms_rx_save_txn(const struct sms_rx_src *src, const char *hex, int run,
  * ours (a message the user stored to send), SMS_RX_HELD a command whose
  * password check has no turn yet, left on the modem (only with may_hold
  * set, SMS_RX_HOLD_AGAIN when it was before: *listed tells whether its
- * sender is in the phonebook), -1 not
- * saved (keep it on the modem).  The message, its ledger row and, when
- * it is a message to run and nothing waits before it, its run
- * (commands, reply, the "processed" mark) in one transaction: the text
- * as received never reaches the disk.  If that cannot be committed, or
- * a command waits for its turn that cannot be left on the modem, the
- * message is saved alone and run later. */
+ * sender is in the phonebook), -1 not saved (keep it on the modem).  The
+ * message, its ledger row and, when it is a message to run and nothing
+ * waits before it, its run (commands, reply, the "processed" mark) in one
+ * transaction: the text as received never reaches the disk.  If that
+ * cannot be committed, or a command waits for its turn that cannot be
+ * left on the modem, the message is saved alone and run later. */
 int
 sms_rx_save(const char *mem, int index, const char *hex, int may_hold,
     int *listed)
