@@ -111,6 +111,9 @@ void sms_rx_stop(void);
 int sms_rx_held_reread(int listed_only);
 /* Is a message left on the modem for its turn, not being read again? */
 int sms_rx_held_waiting(void);
+/* Is the next turn kept for a phonebook number's command left on the
+ * modem (waiting or being read again)? */
+int sms_rx_held_reserves(void);
 
 /* sms_rx_save.c: one PDU into the log (see there for the results) */
 #define SMS_RX_HELD	3	/* left on the modem for its check's turn */

@@ -76,7 +76,10 @@ static void sms_rx_list(const char *why);
  * (sms_rx_save() SMS_RX_HELD), read again at the turn: at most one, so
  * a stranger's guess held there never stands before the owner's
  * command, which is then saved and runs first (phonebook numbers go
- * first), and a flood of guesses never fills the modem's storage. */
+ * first), and a flood of guesses never fills the modem's storage.  A
+ * phonebook number's held command keeps the next turn for itself
+ * (sms_rx_held_reserves()): no other command takes it while it is read
+ * again. */
 static struct {
 	char	mem[AT_MEM_MAX];
 	int	index;		/* -1: none */
@@ -217,10 +220,10 @@ sms_rx_pdu(const char *mem, int index, unsigned gen, const char *hex)
 	    strcmp(sms_rx_held.mem, mem != NULL ? mem : "") == 0;
 	int listed, r;
 
+	if (held)	/* its turn is its own now */
+		sms_rx_held.index = -1;
 	r = sms_rx_save(mem, index, hex, held ? SMS_RX_HOLD_AGAIN :
 	    sms_rx_held.index == -1, &listed);
-	if (held)
-		sms_rx_held.index = -1;
 	if (r == SMS_RX_HELD) {
 		util_strlcpy(sms_rx_held.mem, mem != NULL ? mem : "",
 		    sizeof sms_rx_held.mem);
@@ -367,6 +370,12 @@ sms_rx_read(int index)
 		return -1;
 	s->reads++;
 	return 0;
+}
+
+int
+sms_rx_held_reserves(void)
+{
+	return sms_rx_held.index != -1 && sms_rx_held.listed;
 }
 
 int

@@ -167,7 +167,7 @@ sms_rx_run_one(long long id, const char *number, const char *text, int note)
 		explicit_bzero(probe, sizeof *probe);
 		free(probe);
 	}
-	if (cmd && auth_gate_next_turn_ms() > 0) {
+	if (cmd && (auth_gate_next_turn_ms() > 0 || sms_rx_held_reserves())) {
 		if (note)
 			sms_rx_note_waiting(id, number);
 		return 1;

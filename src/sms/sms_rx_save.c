@@ -52,12 +52,20 @@ sms_rx_event(long long id, const char *number, const char *kind)
 static void
 sms_rx_event_flush(int publish)
 {
-	struct json_object *o = sms_rx_pending_event;
+	struct json_object *o = sms_rx_pending_event, *id, *num, *kind;
 
 	sms_rx_pending_event = NULL;
-	if (publish && o != NULL)
+	if (publish && o != NULL) {
+		if (json_object_object_get_ex(o, "id", &id) &&
+		    json_object_object_get_ex(o, "number", &num) &&
+		    json_object_object_get_ex(o, "kind", &kind) &&
+		    strcmp(json_object_get_string(kind), "status-report") != 0)
+			log_info("sms: message %lld from %s stored (%s)",
+			    (long long)json_object_get_int64(id),
+			    json_object_get_string(num),
+			    json_object_get_string(kind));
 		events_publish("sms", o);
-	else
+	} else
 		json_object_put(o);
 }
 
@@ -204,9 +212,7 @@ sms_rx_commit(const struct sms_rx_src *src, const struct pdu_msg *m)
 	    pdu_coding_name(m->coding), kind, status, &id));
 	buf_free(&shown);
 	if (r == 1) {
-		log_info("sms: message %lld from %s stored (%s)", id,
-		    from, kind);
-		sms_rx_event(id, from, kind);
+		sms_rx_event(id, from, kind);	/* logged once committed */
 		if (strcmp(status, "new") == 0) {
 			sms_rx_new_id = id;
 			util_strlcpy(sms_rx_new_from, from,

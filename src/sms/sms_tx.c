@@ -64,13 +64,15 @@ static struct event *sms_tx_ev;
 static int sms_tx_busy;
 static int sms_tx_waiting;	/* for the answer to a PDU written before */
 /* the current message was taken inside another transaction, with its
- * "prompt" record (sms_tx_claim()); its first part goes out at sms_tx_go_ev */
+ * "prompt" record (sms_tx_claim()); its first part goes out at
+ * sms_tx_go_ev */
 static int sms_tx_claimed;
 static struct event *sms_tx_go_ev;
 static struct sms_out sms_tx_cur;
 static struct pdu_encoded *sms_tx_enc;
 
 static void sms_tx_part(void);
+static void sms_tx_part_at(int recorded);
 static int sms_tx_commit_part(const char *status, const char *error,
     int index, const char *hex);
 
@@ -117,6 +119,7 @@ sms_tx_finish(const char *status, long long next_try, const char *error)
 	free(sms_tx_cur.text);
 	sms_tx_cur.text = NULL;
 	sms_tx_busy = 0;
+	sms_tx_claimed = 0;
 	sms_tx_kick();
 	return rc;
 }
@@ -587,6 +590,14 @@ sms_tx_direct(void)
 static void
 sms_tx_part(void)
 {
+	sms_tx_part_at(0);
+}
+
+/* The current part; recorded: sent directly, its "prompt" record was
+ * committed with the transaction that took it (sms_tx_claim()). */
+static void
+sms_tx_part_at(int recorded)
+{
 	const struct pdu_part *p = &sms_tx_enc->parts[sms_tx_cur.parts_sent];
 	char cmd[32];
 	int r;
@@ -610,10 +621,8 @@ sms_tx_part(void)
 		 * is the one a power loss may lose (sms_store_out_recover);
 		 * with the status "sending" (a first part: from queued) */
 		sms_tx_set_progress("prompt", -1);
-		if (sms_tx_claimed)	/* committed with its transaction */
-			sms_tx_claimed = 0;
-		else if (sms_store_out_update(&sms_tx_cur, "sending", 0,
-		    NULL) == -1) {
+		if (!recorded && sms_store_out_update(&sms_tx_cur, "sending",
+		    0, NULL) == -1) {
 			sms_tx_set_progress("none", -1);
 			sms_tx_requeue(settings_int(sms_set.retry_delay),
 			    "its progress could not be saved");
@@ -654,6 +663,7 @@ sms_tx_drop(void)
 	free(sms_tx_cur.text);
 	sms_tx_cur.text = NULL;
 	sms_tx_busy = 0;
+	sms_tx_claimed = 0;
 }
 
 /* Take the next queued message due by now as the current one, encoded,
@@ -739,8 +749,13 @@ sms_tx_claim_end(void *data, int undo)
 static void
 sms_tx_go_cb(evutil_socket_t fd, short what, void *arg)
 {
-	if (sms_tx_claimed && sms_tx_busy)
-		sms_tx_part();
+	int claimed = sms_tx_claimed;
+
+	sms_tx_claimed = 0;
+	/* still sent directly (a setting may have changed since) */
+	if (claimed && sms_tx_busy)
+		sms_tx_part_at(sms_tx_direct() &&
+		    strcmp(sms_tx_cur.progress, "prompt") == 0);
 }
 
 /*

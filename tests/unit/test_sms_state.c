@@ -22,7 +22,10 @@
  * restarted daemon, makes it sent;
  * sending through storage
  * (sms.send_via_storage) and reading the stored copy back; a sent
- * part's copy deleted until the modem confirms it.
+ * part's copy deleted until the modem confirms it; a command's reply
+ * taken with the command's transaction (one durable commit), and the
+ * next message still recorded when the setting changed in between; a
+ * phonebook number's command left on the modem for its turn keeps it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -191,6 +194,128 @@ test_reply_with_its_command(void **state)
 	assert_int_equal(count("SELECT count(*) FROM sms WHERE direction = "
 	    "'out'"), 1);
 	assert_int_equal(store_done(store_stmt("DROP TRIGGER t_no", "")), 0);
+}
+
+/* A reply taken with its command, then sent through storage (the
+ * setting changed before it went out): the next message sent directly
+ * still gets its own durable "sending"/"prompt" record before AT+CMGS,
+ * so a stop after its PDU leaves it waiting for the answer, never queued
+ * to be sent again. */
+static void
+test_claim_then_storage(void **state)
+{
+	char hex[PDU_HEX_MAX + 1], hdr[64], e[128], status[32], progress[32];
+	const struct setting_def *d = settings_ref("sms.send_via_storage",
+	    SETTING_BOOL);
+	const char *lines[2];
+	struct modem_response r;
+	unsigned len;
+	int i, attempts;
+	long long id;
+
+	deliver_pdu("+491701234567", "12345#AT+VER", hex, sizeof hex, &len);
+	snprintf(hdr, sizeof hdr, "+CMGL: 1,0,,%u", len);
+	ready();
+	i = last("AT+CPMS?");
+	answer(i, MODEM_OK, -1, "OK",
+	    "+CPMS: \"SM\",1,30,\"SM\",1,30,\"SM\",1,30", NULL);
+	i = last("AT+CMGL=4");
+	/* the listing's answer, the loop not run after it: the reply is
+	 * taken, its part not sent yet */
+	memset(&r, 0, sizeof r);
+	lines[0] = hdr;
+	lines[1] = hex;
+	r.command = fq[i].cmd;
+	r.final = MODEM_OK;
+	r.final_line = "OK";
+	r.nlines = 2;
+	r.lines = lines;
+	fq[i].answered = 1;
+	fq[i].done(&r, fq[i].arg);
+	/* a change in the same pass of the loop */
+	assert_int_equal(settings_set_text(d, "on", e, sizeof e), 0);
+	run();
+	i = last("AT+CMGW=");
+	assert_true(i >= 0);
+	assert_int_equal(prompt(i), 0);
+	answer(i, MODEM_OK, -1, "OK", "+CMGW: 5", NULL);
+	i = last("AT+CMSS=");
+	assert_true(i >= 0);
+	answer(i, MODEM_OK, -1, "OK", "+CMSS: 9", NULL);
+	run();
+	assert_int_equal(settings_set_text(d, "off", e, sizeof e), 0);
+	assert_true(sms_send("+491701234567", "hello", 5, "auto", "test", e,
+	    sizeof e) > 0);
+	run();
+	id = count("SELECT max(id) FROM sms WHERE direction = 'out'");
+	i = last("AT+CMGS=");
+	assert_true(i >= 0);
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	out_progress(id, progress, sizeof progress, NULL);
+	assert_string_equal(status, "sending");
+	assert_string_equal(progress, "prompt");
+	assert_int_equal(prompt(i), 0);		/* the PDU is written */
+	assert_true(sms_store_out_recover() >= 1);
+	out_row(id, status, sizeof status, &attempts, NULL, 0);
+	assert_string_equal(status, "sending");	/* waits for the answer */
+}
+
+/* A phonebook number's command left on the modem for its turn keeps
+ * that turn: a stranger's command read before it is read again does not
+ * take it (it is saved and waits), the owner's runs first. */
+static void
+test_held_turn_kept(void **state)
+{
+	char hex1[PDU_HEX_MAX + 1], hex2[PDU_HEX_MAX + 1], h1[64], h2[64];
+	enum auth_role role;
+	unsigned l1, l2;
+	int i, r1, r2;
+
+	ready();
+	i = last("AT+CPMS?");
+	answer(i, MODEM_OK, -1, "OK",
+	    "+CPMS: \"SM\",0,30,\"SM\",0,30,\"SM\",0,30", NULL);
+	i = last("AT+CMGL=4");
+	answer(i, MODEM_OK, -1, "OK", NULL);
+	assert_int_equal(store_done(store_stmt("INSERT INTO phonebook(pos, "
+	    "number) VALUES (1, '+491701234567')", "")), 0);
+	/* the burst of checks used up */
+	for (int k = 0; k < 10 && auth_gate_next_turn_ms() == 0; k++)
+		(void)auth_gate(CHAN_SMS, "+491709999999", "nope1", &role);
+	assert_true(auth_gate_next_turn_ms() > 0);
+	deliver_pdu("+491701234567", "12345#AT+VER", hex1, sizeof hex1, &l1);
+	deliver_pdu("+491708888888", "99999#AT+VER", hex2, sizeof hex2, &l2);
+	snprintf(h1, sizeof h1, "+CMGR: 0,,%u", l1);
+	snprintf(h2, sizeof h2, "+CMGR: 0,,%u", l2);
+	urc("+CMTI: \"SM\",1", NULL);
+	i = last("AT+CMGR=1");
+	answer(i, MODEM_OK, -1, "OK", h1, hex1, NULL);
+	/* left on the modem: nothing written, not deleted */
+	assert_int_equal(count("SELECT count(*) FROM sms"), 0);
+	assert_int_equal(nsent("AT+CMGD=1"), 0);
+	urc("+CMTI: \"SM\",2", NULL);
+	r2 = last("AT+CMGR=2");
+	assert_true(r2 >= 0);
+	/* the turn timer reads the owner's slot again (a deadline, not a
+	 * fixed wait: the gate's turn comes within a second) */
+	for (int k = 0; k < 2000 && last("AT+CMGR=1") == i; k++) {
+		usleep(1000);
+		run();
+	}
+	r1 = last("AT+CMGR=1");
+	assert_true(r1 > r2);
+	answer(r2, MODEM_OK, -1, "OK", h2, hex2, NULL);	/* answered first */
+	assert_int_equal(count("SELECT count(*) FROM sms WHERE number = "
+	    "'+491708888888' AND status = 'new'"), 1);
+	answer(r1, MODEM_OK, -1, "OK", h1, hex1, NULL);
+	assert_int_equal(count("SELECT count(*) FROM sms WHERE number = "
+	    "'+491701234567' AND direction = 'in' AND status = 'processed'"),
+	    1);
+	run();
+	i = last("AT+CMGS=");
+	assert_true(i >= 0);
+	assert_int_equal(count("SELECT count(*) FROM sms WHERE direction = "
+	    "'out' AND number = '+491701234567'"), 1);
 }
 
 static void
@@ -821,6 +946,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dispatch_and_send, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_reply_with_its_command,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_claim_then_storage,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_turn_kept,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retries_then_failed,
 		    setup, teardown),
