@@ -1,7 +1,8 @@
 /*
  * modem_seq.c: the bring-up of the modem as const step tables run by one
  * small sequencer (as ModemManager's { "+CGMI", 3, TRUE, processor }):
- * probe (AT with retries, ATE0, AT+CMEE=1) -> identify (+CGMI, +CGMM,
+ * probe (AT with retries, ATE0, AT+CMEE=1, +CFUN? and the radio turned
+ * on where it was left off) -> identify (+CGMI, +CGMM,
  * +CGMR, +CGSN; the quirk is chosen; vendor setup; ICCID) -> SIM
  * (+CPIN?, the configured PIN tried at most once per ICCID, remembered
  * in the store) -> subscriber (+CIMI, ICCID, else AT+CRSM's, +CNUM) ->
@@ -36,6 +37,8 @@
 #define SEQ_SIM_RECHECK_MS	30000	/* locked, missing: look again */
 #define SEQ_PIN_TIMEOUT_MS	20000
 #define SEQ_BOOT_QUIET_MS	500	/* restart signs come in bursts */
+#define SEQ_RADIO_ON_MS		15000	/* AT+CFUN=1 can take seconds */
+#define SEQ_OWN_SIGN_MS		10000	/* our own PIN entry's, radio's signs */
 
 struct seq_step {
 	const char	*cmd;		/* or NULL: build() */
@@ -59,7 +62,8 @@ static int		 seq_try;
 static int		 seq_sim_busy;
 static void		(*seq_later_fn)(void);
 static char		 seq_boot_what[96];
-static uint64_t		 seq_pin_ms;
+static uint64_t		 seq_own_ms;	/* our PIN entry or radio on */
+static int		 seq_radio_off = -1;	/* the +CFUN? found, if off */
 
 static void seq_run(const struct seq *);
 static void seq_step(void);
@@ -405,7 +409,7 @@ seq_pin_cb(const struct modem_response *r, void *arg)
 		(void)store_meta_put(key, "ok");
 		log_info("modem: SIM PIN accepted");
 		util_strlcpy(mdm.sim, "PIN accepted", sizeof mdm.sim);
-		seq_pin_ms = util_now_ms();
+		seq_own_ms = util_now_ms();
 		seq_later(SEQ_SIM_RETRY_MS, seq_sim);
 		return;
 	}
@@ -644,10 +648,67 @@ seq_probed(void)
 	seq_run(&seq_identify);
 }
 
+/*
+ * A modem keeps its functionality level while powered: one that a program
+ * disabled (ModemManager leaves AT+CFUN=4 behind), or whose radio cycle
+ * was cut short (a daemon killed between the recovery ladder's AT+CFUN=0
+ * and its AT+CFUN=1), answers everything but never registers.  The
+ * levels 27.007 defines as radio off (0 minimum, 4 flight mode) and
+ * u-blox's 19 (minimum, SIM off) are turned back to 1 before the SIM is
+ * asked; vendors' other levels (Telit's power-saving 5, 7, 9 keep the
+ * radio) are left alone, and so is a modem that refuses AT+CFUN?.
+ */
+static int
+seq_cfun(const struct modem_response *r)
+{
+	int fun;
+
+	seq_radio_off = -1;
+	for (size_t i = 0; r->final == MODEM_OK && i < r->nlines; i++)
+		if (at_parse_cfun(r->lines[i], strlen(r->lines[i]), &fun,
+		    NULL) == 0) {
+			if (fun == 0 || fun == 4 || fun == 19) {
+				seq_radio_off = fun;
+				log_warnx("modem: the radio is off (+CFUN: %d), "
+				    "as another program or an interrupted "
+				    "radio cycle leaves it: turning it on",
+				    fun);
+			}
+			break;
+		}
+	return SEQ_NEXT;
+}
+
+static int
+seq_build_radio_on(char *out, size_t len)
+{
+	if (seq_radio_off < 0)
+		return 1;
+	util_strlcpy(out, "AT+CFUN=1", len);
+	return 0;
+}
+
+static int
+seq_radio_on(const struct modem_response *r)
+{
+	if (r->final == MODEM_OK) {
+		log_info("modem: radio on");
+		seq_own_ms = util_now_ms();
+	} else
+		log_warnx("modem: AT+CFUN=1 refused (%s): the radio stays off "
+		    "(+CFUN: %d) and the modem cannot register",
+		    modem_final_name(r->final), seq_radio_off);
+	seq_radio_off = -1;
+	return SEQ_NEXT;
+}
+
 static const struct seq_step seq_probe_steps[] = {
 	{ "AT", NULL, 1000, 5, 0, NULL },
 	{ "ATE0", NULL, 0, 0, 0, NULL },
 	{ "AT+CMEE=1", NULL, 0, 0, SEQ_OPT, NULL },
+	{ "AT+CFUN?", NULL, 0, 0, SEQ_OPT, seq_cfun },
+	{ NULL, seq_build_radio_on, SEQ_RADIO_ON_MS, 1, SEQ_OPT,
+	    seq_radio_on },
 };
 static const struct seq seq_probe = { "probe", seq_probe_steps,
     nitems(seq_probe_steps), seq_probed };
@@ -722,6 +783,7 @@ modem_seq_boot_sign(const char *what)
 	struct timeval tv = { 0, SEQ_BOOT_QUIET_MS * 1000 };
 	int weak = strncmp(what, "+CPIN:", 6) == 0 ||
 	    strncmp(what, "+CFUN:", 6) == 0;
+	int fun;
 
 	if (mdm.port == NULL)
 		return;
@@ -729,8 +791,12 @@ modem_seq_boot_sign(const char *what)
 		/* our own PIN entry or radio cycle, or still starting */
 		if (mdm.state != MODEM_REGISTERING && mdm.state != MODEM_READY)
 			goto ignore;
-		if (strcmp(what, "+CPIN: READY") == 0 && seq_pin_ms != 0 &&
-		    util_now_ms() - seq_pin_ms < 10000)
+		/* the SIM and the radio coming up after our PIN entry or
+		 * our AT+CFUN=1 say so late on some modems */
+		if ((strcmp(what, "+CPIN: READY") == 0 ||
+		    (at_parse_cfun(what, strlen(what), &fun, NULL) == 0 &&
+		    fun == 1)) && seq_own_ms != 0 &&
+		    util_now_ms() - seq_own_ms < SEQ_OWN_SIGN_MS)
 			goto ignore;
 	} else if (mdm.state == MODEM_OPENING || mdm.state == MODEM_PROBING)
 		goto ignore;

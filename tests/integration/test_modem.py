@@ -7,8 +7,9 @@ restart); registration changes show in status and on the monitor stream;
 unplug is noticed within a second and the modem is re-initialised when it
 comes back; a hang climbs the recovery ladder while the control socket
 stays responsive; a modem restart (RDY) re-initialises; a prompt left
-open by a killed daemon does not shift the bring-up's answers; `modem at` runs a
-raw command and refuses bad input.  Every wait has a deadline.
+open by a killed daemon does not shift the bring-up's answers; a modem
+left in flight mode (AT+CFUN=4) has its radio turned on at the next start;
+`modem at` runs a raw command and refuses bad input.  Every wait has a deadline.
 """
 import json
 import os
@@ -319,6 +320,38 @@ def test_prompt_left_open():
         check(r.close() == 0, "daemon exits 0")
 
 
+def test_radio_left_off():
+    """Another program (ModemManager disabling the modem) or a daemon
+    killed in the middle of a radio cycle leaves the modem at AT+CFUN=4
+    or 0: it answers, but never registers.  The next start turns the
+    radio on and the modem gets ready; a modem found on is left alone."""
+    for fun in (4, 0):
+        r = Rig("generic")
+        try:
+            wait_state(r.d, "ready")
+            check("AT+CFUN=1" not in r.sim.commands(),
+                  "radio found on: not turned on again")
+            check(r.d.stop() == 0, "daemon exits 0")
+            port = r.sim.open_port()
+            port.write(b"AT+CFUN=%d\r" % fun)
+            check(b"OK" in port.read_until(b"OK", 5),
+                  "the modem left at +CFUN: %d" % fun)
+            port.close()
+            check(r.sim.state()["cfun"] == fun, "simulator at %d" % fun)
+            r.sim.clear()
+            r.d.start()
+            wait_state(r.d, "ready", 20)
+            cmds = r.sim.commands()
+            check("AT+CFUN?" in cmds and "AT+CFUN=1" in cmds and
+                  cmds.index("AT+CFUN=1") < cmds.index("AT+CPIN?"),
+                  "+CFUN: %d: radio turned on before the SIM is asked" % fun)
+            check(r.sim.state()["cfun"] == 1, "simulator's radio on")
+            check(("the radio is off (+CFUN: %d)" % fun) in r.d.read_log(),
+                  "said in the log")
+        finally:
+            check(r.close() == 0, "daemon exits 0")
+
+
 def test_modem_at():
     r = Rig("generic")
     try:
@@ -401,4 +434,4 @@ if __name__ == "__main__":
     run_tests(test_no_device, test_usb_selector_no_match, test_profiles, test_modem_at, test_pin_ok,
               test_pin_wrong, test_puk, test_registration_and_monitor,
               test_unplug_replug, test_hang_recovery, test_reboot_reinit,
-              test_prompt_left_open)
+              test_prompt_left_open, test_radio_left_off)

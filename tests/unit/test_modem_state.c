@@ -4,7 +4,8 @@
  * identity, ready hooks, registration URCs (READY <-> REGISTERING), a
  * restart sign (RDY) re-initialising, PIN entry (right: remembered "ok";
  * wrong: tried once, never again), a hang climbing the recovery ladder,
- * and the port vanishing (ABSENT).  Every wait is the event loop with a
+ * the port vanishing (ABSENT), and a modem left with its radio off
+ * (+CFUN: 4) turned on once, its late signs of that no restart.  Every wait is the event loop with a
  * deadline.
  */
 #include <setjmp.h>
@@ -37,6 +38,7 @@ static char link_path[300];
 
 /* the fake modem */
 static int f_hang, f_locked, f_reg = 1, f_cpin_tries;
+static int f_cfun = 1, f_cfun_on;	/* functionality; AT+CFUN=1 count */
 static char f_pin[8] = "1111";
 static char f_last[256];		/* the last command received */
 static int f_ignored;			/* ... and left unanswered */
@@ -66,8 +68,17 @@ f_command(const char *c)
 	    strncmp(c, "AT+CREG=", 8) == 0 || strncmp(c, "AT+CGREG=", 9) == 0 ||
 	    strncmp(c, "AT+CEREG=", 9) == 0 || strncmp(c, "AT+COPS=", 8) == 0 ||
 	    strncmp(c, "AT+CMGF", 7) == 0 || strncmp(c, "AT+CNMI", 7) == 0 ||
-	    strncmp(c, "AT+CLIP", 7) == 0 || strncmp(c, "AT+CFUN", 7) == 0)
+	    strncmp(c, "AT+CLIP", 7) == 0)
 		f_out("\r\nOK\r\n");
+	else if (strcmp(c, "AT+CFUN?") == 0) {
+		snprintf(buf, sizeof buf, "\r\n+CFUN: %d\r\n\r\nOK\r\n",
+		    f_cfun);
+		f_out(buf);
+	} else if (strncmp(c, "AT+CFUN=", 8) == 0) {
+		f_cfun = atoi(c + 8);
+		f_cfun_on += f_cfun == 1;
+		f_out("\r\nOK\r\n");
+	}
 	else if (strcmp(c, "AT+CGMI") == 0)
 		f_out("\r\nFakeCo\r\n\r\nOK\r\n");
 	else if (strcmp(c, "AT+CGMM") == 0)
@@ -96,7 +107,7 @@ f_command(const char *c)
 			f_out("\r\n+CME ERROR: 16\r\n");
 	} else if (strcmp(c, "AT+CREG?") == 0) {
 		snprintf(buf, sizeof buf, "\r\n+CREG: 2,%d\r\n\r\nOK\r\n",
-		    f_reg);
+		    f_cfun == 1 ? f_reg : 0);
 		f_out(buf);
 	} else if (strcmp(c, "AT+COPS?") == 0)
 		f_out("\r\n+COPS: 0,0,\"Fake Net\",7\r\n\r\nOK\r\n");
@@ -236,8 +247,8 @@ setup(void **state)
 {
 	char db[300], err[256];
 
-	f_hang = f_locked = f_cpin_tries = 0;
-	f_reg = 1;
+	f_hang = f_locked = f_cpin_tries = f_cfun_on = 0;
+	f_reg = f_cfun = 1;
 	base = event_base_new();
 	snprintf(db, sizeof db, "%s/cellgate.db", dir);
 	assert_int_equal(store_open(db, err, sizeof err), 0);
@@ -269,6 +280,7 @@ test_bringup(void **state)
 	assert_null(modem_identity("nonsense"));
 	assert_int_equal(ready_calls, 1);
 	assert_string_equal(mdm.quirk->name, "generic");
+	assert_int_equal(f_cfun_on, 0);		/* the radio was on */
 
 	/* registration lost and back: no second ready hook */
 	f_out("\r\n+CREG: 2\r\n");
@@ -284,6 +296,39 @@ test_bringup(void **state)
 	assert_true(wait_until(is_registering, 3000) || is_ready());
 	assert_true(wait_until(is_ready, 3000));
 	assert_int_equal(ready_calls, 2);
+}
+
+static int t_at_done;
+static void t_at_cb(const struct modem_response *r, void *arg) { t_at_done++; }
+static int at_answered(void) { return t_at_done > 0; }
+
+/* A modem left in flight mode registers only once the bring-up turns its
+ * radio on; the modem's late word of it (+CPIN: READY, +CFUN: 1 after
+ * READY) is not taken for a restart. */
+static void
+test_radio_left_off(void **state)
+{
+	f_cfun = 4;
+	start("");
+	assert_true(wait_until(is_ready, 5000));
+	assert_int_equal(f_cfun, 1);
+	assert_int_equal(f_cfun_on, 1);
+	assert_int_equal(ready_calls, 1);
+
+	f_out("\r\n+CPIN: READY\r\n\r\n+CFUN: 1\r\n");
+	/* the lines come before the answer to a command sent after them */
+	t_at_done = 0;
+	assert_int_equal(modem_send("AT", 0, 0, t_at_cb, NULL), 0);
+	assert_true(wait_until(at_answered, 2000));
+	assert_false(mdm.ev_boot != NULL && evtimer_pending(mdm.ev_boot,
+	    NULL));
+	assert_true(is_ready());
+
+	/* a re-init finds the radio on: not turned on again */
+	modem_seq_begin("test");
+	assert_true(wait_until(is_registering, 3000) || is_ready());
+	assert_true(wait_until(is_ready, 3000));
+	assert_int_equal(f_cfun_on, 1);
 }
 
 static void
@@ -473,6 +518,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bringup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_radio_left_off, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_pin_right, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pin_wrong_once, setup,
 		    teardown),
