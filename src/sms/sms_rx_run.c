@@ -299,6 +299,14 @@ sms_rx_process(int turn)
 {
 	int done = 0, secure = 0;
 
+	/* libevent's clock is the coarse one: its timer may fire a few
+	 * milliseconds before the gate's turn.  Nothing could run yet, and
+	 * a command read again now would find no turn and be saved to wait:
+	 * wait on instead. */
+	if (turn && auth_gate_next_turn_ms() > 0) {
+		sms_rx_turn_wanted();
+		return;
+	}
 	if (turn && sms_rx_held_reread(1))
 		return;
 	if (sms_rx_waiting > 0 || turn)	/* the rest: seen again below */
