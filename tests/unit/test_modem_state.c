@@ -5,8 +5,8 @@
  * restart sign (RDY) re-initialising, PIN entry (right: remembered "ok";
  * wrong: tried once, never again), a hang climbing the recovery ladder,
  * the port vanishing (ABSENT), and a modem left with its radio off
- * (+CFUN: 4) turned on once, its late signs of that no restart.  Every wait is the event loop with a
- * deadline.
+ * (+CFUN: 4) turned on once, its late signs of that no restart.  Every
+ * wait is the event loop with a deadline.
  */
 #include <setjmp.h>
 #include <stdarg.h>
